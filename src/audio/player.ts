@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import type { Logger } from "pino";
+import { PlaybackError } from "../errors.ts";
+import { installHint, lastLine } from "../util/program.ts";
+
+/** What is playing: music can be interrupted by "stop"; speech is hark's own voice. */
+export type PlaybackKind = "music" | "speech" | "sound";
+
+/** A running playback. */
+export interface Playback {
+    readonly file: string;
+    readonly kind: PlaybackKind;
+    /** Resolves when playback ends or is stopped (saying which); rejects with {@link PlaybackError} if the player fails. */
+    readonly done: Promise<"finished" | "stopped">;
+    stop(): void;
+}
+
+/** Plays audio files. */
+export interface Player {
+    /** Starts playing; rejects if the player cannot start (missing program, no sound device). */
+    play(file: string, kind: PlaybackKind): Promise<Playback>;
+    /** Stops everything of the given kinds (all when omitted); returns how many were stopped. */
+    stopAll(kinds?: readonly PlaybackKind[]): number;
+    /** What is playing now. */
+    active(): readonly Playback[];
+}
+
+/** Options for {@link CommandPlayer}. */
+export interface CommandPlayerOptions {
+    /** argv templates per file type; `{file}` is replaced by the path. */
+    commands: { wav: string[]; mp3: string[]; other: string[] };
+    /** A player that fails within this time counts as "could not start". Defaults to 400 ms. */
+    startupCheckMs?: number;
+    log: Logger;
+}
+
+/** Plays files by spawning aplay / mpg123 / sox play, reporting their real errors. */
+export class CommandPlayer implements Player {
+    private readonly playing = new Set<Playback>();
+
+    public constructor(private readonly options: CommandPlayerOptions) {}
+
+    public play(file: string, kind: PlaybackKind): Promise<Playback> {
+        const ext = path.extname(file).toLowerCase();
+        const template = ext === ".wav" ? this.options.commands.wav : ext === ".mp3" ? this.options.commands.mp3 : this.options.commands.other;
+        const [program, ...args] = template.map((part) => part.replaceAll("{file}", file));
+        if (program == null) return Promise.reject(new PlaybackError(`no player command configured for ${ext} files`));
+        const log = this.options.log;
+        const startupCheckMs = this.options.startupCheckMs ?? 400;
+
+        return new Promise((resolveStart, rejectStart) => {
+            let child: ChildProcess;
+            let stderr = "";
+            let stopped = false;
+            let started = false;
+            child = spawn(program, args, { stdio: ["ignore", "ignore", "pipe"] });
+            child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+
+            const done = new Promise<"finished" | "stopped">((resolve, reject) => {
+                child.on("error", (error: NodeJS.ErrnoException) => {
+                    reject(new PlaybackError(error.code === "ENOENT" ? `${program} not found; ${installHint(program)}` : `${program}: ${error.message}`, { cause: error }));
+                });
+                child.on("close", (code, signal) => {
+                    this.playing.delete(playback);
+                    if (stopped) resolve("stopped");
+                    else if (code === 0) resolve("finished");
+                    else reject(new PlaybackError(`${program} could not play ${path.basename(file)} (exit ${code ?? signal}): ${lastLine(stderr) || "no error output"}`));
+                });
+            });
+            const playback: Playback = {
+                file, kind, done,
+                stop: () => {
+                    stopped = true;
+                    child.kill("SIGTERM");
+                }
+            };
+            this.playing.add(playback);
+            log.debug({ file, kind, program }, "playback started");
+            // A player that dies at once (no sound card, unsupported file) must be reported as a failure, not a success.
+            const timer = setTimeout(() => {
+                started = true;
+                resolveStart(playback);
+            }, startupCheckMs);
+            done.then(() => {
+                if (!started) {
+                    clearTimeout(timer);
+                    resolveStart(playback);
+                }
+            }, (error: unknown) => {
+                this.playing.delete(playback);
+                if (!started) {
+                    clearTimeout(timer);
+                    rejectStart(error);
+                } else {
+                    log.error({ err: error, file }, "playback failed");
+                }
+            });
+        });
+    }
+
+    public stopAll(kinds?: readonly PlaybackKind[]): number {
+        let count = 0;
+        for (const playback of this.playing) {
+            if (kinds == null || kinds.includes(playback.kind)) {
+                playback.stop();
+                count++;
+            }
+        }
+        return count;
+    }
+
+    public active(): readonly Playback[] {
+        return [...this.playing];
+    }
+}

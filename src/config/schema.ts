@@ -1,0 +1,81 @@
+import { Type, type Static } from "@sinclair/typebox";
+
+const Argv = (description: string, defaults: string[]) =>
+    Type.Array(Type.String(), { minItems: 1, default: defaults, description });
+
+/**
+ * The whole configuration. Every key has a default, so an empty file (or none) is a valid config.
+ * `hark config schema` prints this as JSON Schema for editors.
+ */
+export const ConfigSchema = Type.Object({
+    paths: Type.Object({
+        intentsDirs: Type.Array(Type.String(), {
+            default: [],
+            description: "Directories scanned for intent files (*.yaml, *.yml, *.ts, *.js, *.mjs). Empty means the intents/ folder shipped with hark."
+        }),
+        dataDir: Type.String({
+            default: "",
+            description: "Where timers, state and traces are kept. Empty means $XDG_STATE_HOME/hark (~/.local/state/hark)."
+        })
+    }, { default: {}, additionalProperties: false }),
+    log: Type.Object({
+        level: Type.Union(["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)), { default: "info" }),
+        pretty: Type.Boolean({ default: false, description: "Human-readable logs instead of JSON lines." })
+    }, { default: {}, additionalProperties: false }),
+    nlu: Type.Object({
+        fuzzy: Type.Boolean({ default: true, description: "Accept near misses (misspelt or extra words) with lower confidence." }),
+        minConfidence: Type.Number({ minimum: 0, maximum: 1, default: 0.6, description: "A match below this confidence counts as no match." }),
+        fillerWords: Type.Array(Type.String(), {
+            default: ["please", "hey", "ok", "okay", "um", "uh", "so", "now", "just", "jarvis", "hark", "olly", "alexa", "siri"],
+            description: "Words ignored at the start or end of a sentence."
+        })
+    }, { default: {}, additionalProperties: false }),
+    dispatch: Type.Object({
+        timeoutMs: Type.Integer({ minimum: 100, default: 15000, description: "How long a handler may run before hark gives up and apologises." })
+    }, { default: {}, additionalProperties: false }),
+    tts: Type.Object({
+        engine: Type.Literal("espeak-ng", { default: "espeak-ng" }),
+        voice: Type.String({ default: "en-us" }),
+        speedWpm: Type.Integer({ minimum: 80, maximum: 450, default: 165 })
+    }, { default: {}, additionalProperties: false }),
+    player: Type.Object({
+        wav: Argv("Command that plays a WAV file; {file} is replaced by its path.", ["aplay", "-q", "{file}"]),
+        mp3: Argv("Command that plays an MP3 file.", ["mpg123", "-q", "{file}"]),
+        other: Argv("Command that plays any other audio file (FLAC, Ogg, ...).", ["play", "-q", "{file}"]),
+        startupCheckMs: Type.Integer({
+            minimum: 0, default: 400,
+            description: "A player that exits with an error within this time is reported as a playback failure."
+        })
+    }, { default: {}, additionalProperties: false }),
+    music: Type.Object({
+        dir: Type.String({ default: "", description: "Folder searched (recursively) by play_song. Empty means ~/Music." }),
+        extensions: Type.Array(Type.String(), { default: [".mp3", ".flac", ".ogg", ".opus", ".m4a", ".wav"] })
+    }, { default: {}, additionalProperties: false }),
+    weather: Type.Object({
+        geocodingUrl: Type.String({ default: "https://geocoding-api.open-meteo.com/v1/search" }),
+        forecastUrl: Type.String({ default: "https://api.open-meteo.com/v1/forecast" }),
+        home: Type.Union([
+            Type.Null(),
+            Type.Object({
+                name: Type.String(),
+                latitude: Type.Number({ minimum: -90, maximum: 90 }),
+                longitude: Type.Number({ minimum: -180, maximum: 180 })
+            }, { additionalProperties: false })
+        ], { default: null, description: "Used when no place is said." }),
+        temperatureUnit: Type.Union([Type.Literal("celsius"), Type.Literal("fahrenheit")], { default: "celsius" }),
+        cacheTtlMs: Type.Integer({ minimum: 0, default: 600000 }),
+        timeoutMs: Type.Integer({ minimum: 100, default: 5000 })
+    }, { default: {}, additionalProperties: false }),
+    volume: Type.Object({
+        control: Type.String({ default: "Master", description: "amixer simple control name." }),
+        card: Type.String({ default: "", description: "amixer card index or name; empty for the default card." }),
+        stepPercent: Type.Integer({ minimum: 1, maximum: 50, default: 10 })
+    }, { default: {}, additionalProperties: false }),
+    trace: Type.Object({
+        enabled: Type.Boolean({ default: true }),
+        file: Type.String({ default: "", description: "JSONL file, one record per turn. Empty means <dataDir>/traces/turns.jsonl." })
+    }, { default: {}, additionalProperties: false })
+}, { additionalProperties: false, $id: "https://github.com/hark/hark/config.schema.json", title: "hark configuration" });
+
+/** The validated configuration, defaults filled in. */
+export type HarkConfig = Static<typeof ConfigSchema>;

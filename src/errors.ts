@@ -1,0 +1,70 @@
+/**
+ * Errors a user can meet. Each has a stable `code` (for scripts and tests) and a message that says what to do next.
+ */
+export class HarkError extends Error {
+    /** Stable machine-readable code, e.g. `HARK_CONFIG_INVALID`. */
+    public readonly code: string;
+
+    public constructor(code: string, message: string, options?: ErrorOptions) {
+        super(message, options);
+        this.name = new.target.name;
+        this.code = code;
+    }
+}
+
+/** The config file is unreadable or does not match the schema. */
+export class ConfigError extends HarkError {
+    public constructor(message: string, options?: ErrorOptions) {
+        super("HARK_CONFIG_INVALID", message, options);
+    }
+}
+
+/** An intent file could not be loaded: syntax, schema, duplicate name or bad template. */
+export class IntentLoadError extends HarkError {
+    public readonly file: string;
+
+    public constructor(file: string, reason: string, options?: ErrorOptions) {
+        super("HARK_INTENT_INVALID", `${file}: ${reason}`, options);
+        this.file = file;
+    }
+}
+
+/** A sentence template could not be parsed. `column` is 1-based. */
+export class TemplateSyntaxError extends HarkError {
+    public constructor(template: string, column: number, reason: string) {
+        super("HARK_TEMPLATE_SYNTAX", `template "${template}" (column ${column}): ${reason}`);
+    }
+}
+
+/** A program hark spawns (espeak-ng, aplay, amixer, ...) is missing or failed. */
+export class ExternalProgramError extends HarkError {
+    public constructor(program: string, message: string, options?: ErrorOptions) {
+        super("HARK_PROGRAM_FAILED", `${program}: ${message}`, options);
+    }
+}
+
+/** No playback device could be opened (no sound card, busy device). */
+export class PlaybackError extends HarkError {
+    public constructor(message: string, options?: ErrorOptions) {
+        super("HARK_PLAYBACK_FAILED", message, options);
+    }
+}
+
+/** A handler ran longer than its timeout. */
+export class HandlerTimeoutError extends HarkError {
+    public constructor(intent: string, timeoutMs: number) {
+        super("HARK_HANDLER_TIMEOUT", `intent "${intent}" did not finish within ${timeoutMs} ms`);
+    }
+}
+
+/** Arguments for an intent did not validate against its schema. */
+export class ArgumentsInvalidError extends HarkError {
+    public constructor(intent: string, details: string) {
+        super("HARK_ARGS_INVALID", `arguments for "${intent}" are invalid: ${details}`);
+    }
+}
+
+/** Returns a printable message for any thrown value. */
+export function errorMessage(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,20 @@
+// hark's public API: what intent files and embedding programs import as "hark".
+export { defineIntent } from "./intents/define.ts";
+export type { IntentContext, IntentDefinition, IntentResult, SlotDeclaration } from "./intents/define.ts";
+export type { JSONSchema7 } from "./intents/json-schema.ts";
+export type { IntentSpec, SlotList, SentenceGroup } from "./intents/types.ts";
+export type { Services } from "./services/services.ts";
+export type { MusicQuery, Track } from "./services/music.ts";
+export { MusicService } from "./services/music.ts";
+export type { Timer } from "./services/timers.ts";
+export { TimerService, describeDuration } from "./services/timers.ts";
+export { VolumeControl } from "./services/volume.ts";
+export type { Player, Playback, PlaybackKind } from "./audio/player.ts";
+export type { StateStore } from "./state/store.ts";
+export type { Recognizer, Recognition } from "./nlu/recognizer.ts";
+export { TemplateRecognizer } from "./nlu/templates.ts";
+export { Assistant, REFUSAL } from "./pipeline/assistant.ts";
+export type { TraceRecord, TraceStage } from "./trace/trace.ts";
+export { loadConfig, validateConfig } from "./config/load.ts";
+export type { HarkConfig } from "./config/schema.ts";
+export { HarkError, ConfigError, IntentLoadError, TemplateSyntaxError, ExternalProgramError, PlaybackError, HandlerTimeoutError, ArgumentsInvalidError } from "./errors.ts";

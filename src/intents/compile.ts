@@ -1,0 +1,98 @@
+import type { Static } from "@sinclair/typebox";
+import type { ValidateFunction } from "ajv";
+import { errorMessage } from "../errors.ts";
+import { collectRules, collectSlots, parseTemplate, type Sequence } from "../nlu/template/parse.ts";
+import type { IntentContext, IntentResult, SlotDeclaration } from "./define.ts";
+import type { IntentDeclarationSchema } from "./file-schema.ts";
+import type { JSONSchema7 } from "./json-schema.ts";
+import type { IntentSpec, SlotList } from "./types.ts";
+import { compileArgsSchema, describeAjvErrors } from "./validate-args.ts";
+
+/** A handler as the dispatcher calls it. */
+export type IntentHandler = (context: IntentContext) => IntentResult | string | Promise<IntentResult | string>;
+
+/** An intent that passed every check and is ready to recognise and run. */
+export interface LoadedIntent {
+    spec: IntentSpec;
+    file: string;
+    format: "yaml" | "code";
+    /** Overrides the dispatcher's timeout. */
+    timeoutMs?: number;
+    handler: IntentHandler;
+    /** Validates (and fills defaults into) arguments; returns a reason or `null` when they are fine. */
+    checkArgs(args: Record<string, unknown>): string | null;
+}
+
+type Declaration = Static<typeof IntentDeclarationSchema>;
+
+/**
+ * Checks the parts of an intent a schema cannot: the argument schema compiles, templates parse, every `{slot}`
+ * has a slot list and an argument, every `<rule>` exists, and examples carry valid arguments.
+ * Throws an Error whose message is the reason.
+ */
+export function compileIntent(decl: Declaration, handler: IntentHandler, file: string, format: "yaml" | "code"): LoadedIntent {
+    const argsSchema: JSONSchema7 = (decl.args as JSONSchema7 | undefined) ?? { type: "object", properties: {}, additionalProperties: false };
+    let validate: ValidateFunction;
+    try {
+        validate = compileArgsSchema(argsSchema);
+    } catch (error) {
+        throw new Error(`args is not a valid JSON Schema: ${errorMessage(error)}`);
+    }
+    const properties = Object.keys(argsSchema.properties ?? {});
+
+    const slots: Record<string, SlotList> = {};
+    for (const [name, declaration] of Object.entries(decl.slots ?? {})) {
+        if (!properties.includes(name)) throw new Error(`slot "${name}" has no argument of that name in args.properties (${properties.join(", ") || "none declared"})`);
+        slots[name] = toSlotList(name, declaration as SlotDeclaration);
+    }
+
+    const rules = new Map<string, Sequence>();
+    for (const [name, template] of Object.entries(decl.rules ?? {})) rules.set(name, parseTemplate(template));
+
+    const sentences = decl.sentences.map((s) => (typeof s === "string" ? { sentences: [s], args: {} } : { sentences: s.sentences, args: s.args ?? {} }));
+    for (const group of sentences) {
+        for (const sentence of group.sentences) {
+            const seq = parseTemplate(sentence);
+            for (const rule of collectRules(seq)) {
+                if (!rules.has(rule)) throw new Error(`sentence "${sentence}" uses <${rule}>, which is not defined under rules`);
+            }
+            for (const slot of collectSlots(seq, rules)) {
+                if (!(slot in slots)) throw new Error(`sentence "${sentence}" uses {${slot}}, which is not declared under slots`);
+            }
+        }
+        for (const key of Object.keys(group.args)) {
+            if (!properties.includes(key)) throw new Error(`fixed argument "${key}" in sentences is not in args.properties`);
+        }
+    }
+
+    const examples = (decl.examples ?? []).map((e) => ({ text: e.text, args: e.args ?? {} }));
+    for (const example of examples) {
+        const copy = structuredClone(example.args);
+        if (!validate(copy)) throw new Error(`example "${example.text}" has invalid args: ${describeAjvErrors(validate.errors)}`);
+    }
+
+    const spec: IntentSpec = {
+        name: decl.name,
+        description: decl.description,
+        args: argsSchema,
+        sentences,
+        slots,
+        rules: decl.rules ?? {},
+        examples
+    };
+    return {
+        spec, file, format, handler,
+        ...(decl.timeoutMs != null ? { timeoutMs: decl.timeoutMs } : {}),
+        checkArgs: (args) => (validate(args) ? null : describeAjvErrors(validate.errors))
+    };
+}
+
+function toSlotList(name: string, declaration: SlotDeclaration): SlotList {
+    if (declaration === "wildcard" || (typeof declaration === "object" && "wildcard" in declaration)) return { kind: "wildcard" };
+    if (Array.isArray(declaration)) return { kind: "values", values: declaration.map((v) => ({ in: v, out: v })) };
+    if ("values" in declaration) {
+        return { kind: "values", values: declaration.values.map((v) => (typeof v === "string" ? { in: v, out: v } : v)) };
+    }
+    if (declaration.range.from > declaration.range.to) throw new Error(`slot "${name}": range.from is greater than range.to`);
+    return { kind: "range", from: declaration.range.from, to: declaration.range.to };
+}

@@ -1,0 +1,62 @@
+import { Type } from "@sinclair/typebox";
+
+const SlotDeclaration = Type.Union([
+    Type.Literal("wildcard"),
+    Type.Array(Type.String(), { minItems: 1 }),
+    Type.Object({ wildcard: Type.Literal(true) }, { additionalProperties: false }),
+    Type.Object({
+        values: Type.Array(Type.Union([Type.String(), Type.Object({ in: Type.String(), out: Type.Unknown() }, { additionalProperties: false })]), { minItems: 1 })
+    }, { additionalProperties: false }),
+    Type.Object({ range: Type.Object({ from: Type.Integer(), to: Type.Integer() }, { additionalProperties: false }) }, { additionalProperties: false })
+]);
+
+const Substitutable = Type.String({ description: "Text in which {arg} is replaced by the argument's value." });
+
+/** The action of a declarative (YAML) intent: exactly one of speak, run or http. */
+export const ActionSchema = Type.Union([
+    Type.Object({ speak: Substitutable }, { additionalProperties: false }),
+    Type.Object({
+        run: Type.Object({
+            command: Type.Array(Type.String(), { minItems: 1, description: "argv; never run through a shell" }),
+            timeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),
+            speak: Type.Optional(Substitutable)
+        }, { additionalProperties: false })
+    }, { additionalProperties: false }),
+    Type.Object({
+        http: Type.Object({
+            method: Type.Optional(Type.Union(["GET", "POST", "PUT", "PATCH", "DELETE"].map((m) => Type.Literal(m)))),
+            url: Substitutable,
+            headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+            json: Type.Optional(Type.Unknown()),
+            timeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),
+            speak: Type.Optional(Substitutable)
+        }, { additionalProperties: false })
+    }, { additionalProperties: false })
+]);
+
+/** Everything an intent declares for recognition; shared by YAML files and code files. */
+export const IntentDeclarationSchema = Type.Object({
+    name: Type.String({ pattern: "^[a-z][a-z0-9]*(_[a-z0-9]+)*$", description: "snake_case, also the LLM tool name" }),
+    description: Type.String({ minLength: 1 }),
+    args: Type.Optional(Type.Object({ type: Type.Literal("object") }, { additionalProperties: true })),
+    sentences: Type.Array(Type.Union([
+        Type.String({ minLength: 1 }),
+        Type.Object({
+            sentences: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+            args: Type.Optional(Type.Record(Type.String(), Type.Unknown()))
+        }, { additionalProperties: false })
+    ]), { minItems: 1 }),
+    slots: Type.Optional(Type.Record(Type.String(), SlotDeclaration)),
+    rules: Type.Optional(Type.Record(Type.String(), Type.String())),
+    examples: Type.Optional(Type.Array(Type.Object({
+        text: Type.String({ minLength: 1 }),
+        args: Type.Optional(Type.Record(Type.String(), Type.Unknown()))
+    }, { additionalProperties: false }))),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100 }))
+});
+
+/** A YAML intent file: the declaration plus an action. */
+export const YamlIntentSchema = Type.Composite([IntentDeclarationSchema, Type.Object({ action: ActionSchema })], { additionalProperties: false });
+
+/** A code intent's default export: the declaration plus a handler function (checked separately). */
+export const CodeIntentSchema = Type.Composite([IntentDeclarationSchema, Type.Object({ handler: Type.Unknown() })], { additionalProperties: false });

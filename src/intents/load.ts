@@ -1,0 +1,139 @@
+import { createHash } from "node:crypto";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Ajv } from "ajv";
+import * as esbuild from "esbuild";
+import YAML from "yaml";
+import { errorMessage, IntentLoadError } from "../errors.ts";
+import { describeSchemaErrors } from "../util/schema-errors.ts";
+import { actionHandler } from "./actions.ts";
+import { compileIntent, type IntentHandler, type LoadedIntent } from "./compile.ts";
+import { CodeIntentSchema, YamlIntentSchema } from "./file-schema.ts";
+
+/** File types the loader reads; anything else in an intents folder is ignored. */
+export const INTENT_EXTENSIONS = [".yaml", ".yml", ".ts", ".mts", ".js", ".mjs"] as const;
+
+const schemaAjv = new Ajv({ allErrors: true, strict: false });
+const validateYaml = schemaAjv.compile(YamlIntentSchema);
+const validateCode = schemaAjv.compile(CodeIntentSchema);
+
+/** hark's public module, which intent files import as `"hark"`. */
+const harkEntry = fileURLToPath(new URL("../index.ts", import.meta.url));
+/** Where bundled code intents are written before import; content-addressed, so an edit gets a fresh module. */
+const bundleDir = path.join(os.tmpdir(), `hark-intents-${process.getuid?.() ?? "user"}`);
+
+/** Whether the loader reads this file. */
+export function isIntentFile(file: string): boolean {
+    return (INTENT_EXTENSIONS as readonly string[]).includes(path.extname(file).toLowerCase()) && !path.basename(file).startsWith(".") && !file.endsWith(".d.ts");
+}
+
+/** Loads and checks one intent file; throws {@link IntentLoadError} naming the file and the reason. */
+export async function loadIntentFile(file: string): Promise<LoadedIntent> {
+    const ext = path.extname(file).toLowerCase();
+    try {
+        return ext === ".yaml" || ext === ".yml" ? await loadYaml(file) : await loadCode(file);
+    } catch (error) {
+        if (error instanceof IntentLoadError) throw error;
+        throw new IntentLoadError(file, errorMessage(error), { cause: error });
+    }
+}
+
+async function loadYaml(file: string): Promise<LoadedIntent> {
+    const text = await fs.readFile(file, "utf8");
+    let data: unknown;
+    try {
+        data = YAML.parse(text, { prettyErrors: true });
+    } catch (error) {
+        throw new IntentLoadError(file, `YAML syntax error: ${errorMessage(error)}`);
+    }
+    if (!validateYaml(data)) throw new IntentLoadError(file, describeSchemaErrors(validateYaml.errors, YamlIntentSchema).join("; "));
+    const { action, ...decl } = data;
+    return compileIntent(decl, actionHandler(action) as IntentHandler, file, "yaml");
+}
+
+async function loadCode(file: string): Promise<LoadedIntent> {
+    let bundled: esbuild.BuildResult<{ write: false }>;
+    try {
+        bundled = await esbuild.build({
+            entryPoints: [file],
+            bundle: true,
+            write: false,
+            format: "esm",
+            platform: "node",
+            target: "node20",
+            logLevel: "silent",
+            plugins: [{
+                name: "hark",
+                setup(build: esbuild.PluginBuild) {
+                    build.onResolve({ filter: /^hark$/ }, () => ({ path: pathToFileURL(harkEntry).href, external: true }));
+                }
+            }]
+        });
+    } catch (error) {
+        const failure = error as esbuild.BuildFailure;
+        const first = failure.errors?.[0];
+        const where = first?.location ? `line ${first.location.line}, column ${first.location.column + 1}: ` : "";
+        throw new IntentLoadError(file, `${where}${first?.text ?? errorMessage(error)}`);
+    }
+    const code = bundled.outputFiles[0]!.text;
+    const hash = createHash("sha256").update(code).digest("hex").slice(0, 16);
+    const out = path.join(bundleDir, `${path.basename(file, path.extname(file))}-${hash}.mjs`);
+    await fs.mkdir(bundleDir, { recursive: true });
+    await fs.writeFile(out, code);
+    let module: { default?: unknown };
+    try {
+        module = await import(pathToFileURL(out).href);
+    } catch (error) {
+        throw new IntentLoadError(file, `failed while loading: ${errorMessage(error)}`);
+    }
+    const definition = module.default;
+    if (definition == null || typeof definition !== "object") {
+        throw new IntentLoadError(file, "has no default export; write `export default defineIntent({ ... })`");
+    }
+    if (!validateCode(definition)) throw new IntentLoadError(file, describeSchemaErrors(validateCode.errors, CodeIntentSchema).join("; "));
+    const { handler, ...decl } = definition;
+    if (typeof handler !== "function") throw new IntentLoadError(file, "handler must be a function");
+    return compileIntent(decl, handler as IntentHandler, file, "code");
+}
+
+/** The result of loading folders: the intents that work and a problem for each file that does not. */
+export interface IntentSet {
+    intents: LoadedIntent[];
+    problems: IntentLoadError[];
+}
+
+/**
+ * Loads every intent file in the folders (in name order). A broken file, or a second file with a name already
+ * taken, becomes a problem; every other intent still loads.
+ */
+export async function loadIntentDirs(dirs: readonly string[]): Promise<IntentSet> {
+    const intents: LoadedIntent[] = [];
+    const problems: IntentLoadError[] = [];
+    const byName = new Map<string, LoadedIntent>();
+    for (const dir of dirs) {
+        let files: string[];
+        try {
+            files = (await fs.readdir(dir)).map((f) => path.join(dir, f)).filter(isIntentFile).sort();
+        } catch (error) {
+            problems.push(new IntentLoadError(dir, `cannot read the intents folder: ${errorMessage(error)}`));
+            continue;
+        }
+        const loaded = await Promise.all(files.map((f) => loadIntentFile(f).catch((e: IntentLoadError) => e)));
+        for (const result of loaded) {
+            if (result instanceof IntentLoadError) {
+                problems.push(result);
+                continue;
+            }
+            const existing = byName.get(result.spec.name);
+            if (existing) {
+                problems.push(new IntentLoadError(result.file, `duplicate intent name "${result.spec.name}" (already defined in ${existing.file}); rename one of them`));
+                continue;
+            }
+            byName.set(result.spec.name, result);
+            intents.push(result);
+        }
+    }
+    return { intents, problems };
+}

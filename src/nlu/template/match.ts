@@ -1,0 +1,188 @@
+import { distance } from "fastest-levenshtein";
+import type { IntentSpec, SlotList } from "../../intents/types.ts";
+import { rawText, tokenize, type Token } from "../normalize.ts";
+import { parseTemplate, type Sequence, type TemplateNode } from "./parse.ts";
+
+/** A template ready to match: rules inlined, slot lists resolved. */
+export interface CompiledTemplate {
+    intent: string;
+    /** The template as written, for traces. */
+    source: string;
+    seq: Sequence;
+    fixedArgs: Record<string, unknown>;
+    /** Words every match must contain; lets the exact pass skip templates cheaply. */
+    anchors: string[];
+}
+
+/** The best way a sentence fits one template. */
+export interface TemplateMatch {
+    intent: string;
+    template: string;
+    args: Record<string, unknown>;
+    /** 0 for an exact match; grows with each edit a fuzzy match needed. */
+    cost: number;
+    /** Words swallowed by wildcard slots; fewer is a tighter reading. */
+    wildcardWords: number;
+}
+
+interface PreparedSlot {
+    list: SlotList;
+    values: Array<{ tokens: string[]; out: unknown }>;
+}
+
+/** Costs of fuzzy edits. An exact pass allows none. */
+const SUBSTITUTE = 0.5;
+const INSERT = 1;
+const DELETE = 1;
+/** Upper bound on search steps per template, so a pathological template cannot stall a turn. */
+const MAX_STEPS = 50_000;
+
+/** Options for {@link TemplateMatcher.match}. */
+export interface MatchOptions {
+    /** Total edit cost allowed. Defaults to 0 (exact). */
+    maxCost?: number;
+}
+
+/** Compiles every intent's sentence templates and finds the best match for a tokenised sentence. */
+export class TemplateMatcher {
+    public readonly templates: CompiledTemplate[] = [];
+    private readonly slots = new Map<string, Map<string, PreparedSlot>>();
+
+    public constructor(intents: readonly IntentSpec[]) {
+        for (const intent of intents) {
+            const slots = new Map<string, PreparedSlot>();
+            for (const [name, list] of Object.entries(intent.slots)) {
+                const values = list.kind === "values"
+                    ? list.values.map((v) => ({ tokens: tokenize(v.in).map((t) => t.text), out: v.out }))
+                    : [];
+                slots.set(name, { list, values });
+            }
+            this.slots.set(intent.name, slots);
+            const rules = new Map(Object.entries(intent.rules).map(([k, v]) => [k, parseTemplate(v)]));
+            for (const group of intent.sentences) {
+                for (const source of group.sentences) {
+                    const seq = inlineRules(parseTemplate(source), rules, []);
+                    this.templates.push({ intent: intent.name, source, seq, fixedArgs: group.args, anchors: requiredWords(seq) });
+                }
+            }
+        }
+    }
+
+    /** Every template's best reading of `tokens`, best first, within the allowed cost. */
+    public match(tokens: readonly Token[], options: MatchOptions = {}): TemplateMatch[] {
+        const maxCost = options.maxCost ?? 0;
+        const words = new Set(tokens.map((t) => t.text));
+        const results: TemplateMatch[] = [];
+        for (const template of this.templates) {
+            if (maxCost === 0 && !template.anchors.every((w) => words.has(w))) continue;
+            const found = this.matchTemplate(template, tokens, maxCost);
+            if (found) results.push(found);
+        }
+        return results.sort(compareMatches);
+    }
+
+    private matchTemplate(template: CompiledTemplate, tokens: readonly Token[], maxCost: number): TemplateMatch | null {
+        const slots = this.slots.get(template.intent)!;
+        const texts = tokens.map((t) => t.text);
+        let best: TemplateMatch | null = null;
+        let steps = 0;
+
+        type Capture = { name: string; value: unknown; words: number };
+        type Next = (ti: number, cost: number, caps: readonly Capture[]) => void;
+
+        const finish: Next = (ti, cost, caps) => {
+            const total = cost + (texts.length - ti) * INSERT;
+            if (total > maxCost) return;
+            const args: Record<string, unknown> = { ...template.fixedArgs };
+            let wildcardWords = 0;
+            for (const cap of caps) {
+                args[cap.name] = cap.value;
+                wildcardWords += cap.words;
+            }
+            const candidate: TemplateMatch = { intent: template.intent, template: template.source, args, cost: total, wildcardWords };
+            if (best == null || compareMatches(candidate, best) < 0) best = candidate;
+        };
+
+        const walk = (seq: Sequence, idx: number, ti: number, cost: number, caps: readonly Capture[], next: Next): void => {
+            if (++steps > MAX_STEPS || cost > maxCost) return;
+            if (idx === seq.length) return next(ti, cost, caps);
+            const node = seq[idx]!;
+            const rest: Next = (t, c, k) => walk(seq, idx + 1, t, c, k, next);
+            // Fuzzy: an extra word in the input before this node.
+            if (maxCost > 0 && ti < texts.length && cost + INSERT <= maxCost) walk(seq, idx, ti + 1, cost + INSERT, caps, next);
+            switch (node.kind) {
+                case "word": {
+                    const word = texts[ti];
+                    if (word === node.text) rest(ti + 1, cost, caps);
+                    else if (maxCost > 0 && word != null && similar(word, node.text)) rest(ti + 1, cost + SUBSTITUTE, caps);
+                    if (maxCost > 0) rest(ti, cost + DELETE, caps);
+                    return;
+                }
+                case "alt":
+                    for (const option of node.options) walk(option, 0, ti, cost, caps, rest);
+                    return;
+                case "rule":
+                    return; // inlined at compile time
+                case "slot": {
+                    const slot = slots.get(node.name)!;
+                    if (slot.list.kind === "wildcard") {
+                        for (let end = ti + 1; end <= texts.length; end++) {
+                            const value = rawText(tokens.slice(ti, end));
+                            if (value) rest(end, cost, [...caps, { name: node.name, value, words: end - ti }]);
+                        }
+                    } else if (slot.list.kind === "range") {
+                        const word = texts[ti];
+                        if (word != null && /^\d+$/.test(word)) {
+                            const n = Number(word);
+                            if (n >= slot.list.from && n <= slot.list.to) rest(ti + 1, cost, [...caps, { name: node.name, value: n, words: 0 }]);
+                        }
+                    } else {
+                        for (const value of slot.values) {
+                            let c = cost;
+                            let ok = value.tokens.length > 0 && ti + value.tokens.length <= texts.length;
+                            for (let k = 0; ok && k < value.tokens.length; k++) {
+                                const word = texts[ti + k]!;
+                                if (word === value.tokens[k]) continue;
+                                if (maxCost > 0 && similar(word, value.tokens[k]!)) c += SUBSTITUTE;
+                                else ok = false;
+                            }
+                            if (ok) rest(ti + value.tokens.length, c, [...caps, { name: node.name, value: value.out, words: 0 }]);
+                        }
+                    }
+                    return;
+                }
+            }
+        };
+
+        walk(template.seq, 0, 0, 0, [], finish);
+        return best;
+    }
+}
+
+/** Lower cost first; then the reading that leaves fewer words to wildcards; then more filled slots. */
+function compareMatches(a: TemplateMatch, b: TemplateMatch): number {
+    return a.cost - b.cost || a.wildcardWords - b.wildcardWords || Object.keys(b.args).length - Object.keys(a.args).length;
+}
+
+/** A likely misspelling or mishearing: one edit in words of 4+ letters, two in words of 8+. Digits never. */
+function similar(a: string, b: string): boolean {
+    if (/\d/.test(a) || /\d/.test(b)) return false;
+    const shorter = Math.min(a.length, b.length);
+    if (shorter < 4) return false;
+    return distance(a, b) <= (shorter >= 8 ? 2 : 1);
+}
+
+function inlineRules(seq: Sequence, rules: ReadonlyMap<string, Sequence>, stack: string[]): Sequence {
+    return seq.map((node): TemplateNode => {
+        if (node.kind === "alt") return { kind: "alt", options: node.options.map((o) => inlineRules(o, rules, stack)) };
+        if (node.kind !== "rule") return node;
+        const body = rules.get(node.name);
+        if (body == null || stack.includes(node.name)) return { kind: "alt", options: [] };
+        return { kind: "alt", options: [inlineRules(body, rules, [...stack, node.name])] };
+    });
+}
+
+/** Words outside every alternative and optional part. */
+function requiredWords(seq: Sequence): string[] {
+    return seq.flatMap((node) => (node.kind === "word" ? [node.text] : node.kind === "alt" && node.options.length === 1 ? requiredWords(node.options[0]!) : []));
+}

@@ -1,0 +1,121 @@
+import { TemplateSyntaxError } from "../../errors.ts";
+import { tokenize } from "../normalize.ts";
+
+/** A parsed sentence template: a sequence of nodes. */
+export type Sequence = TemplateNode[];
+
+/** One element of a template. Optional parts `[x]` become an alternative with an empty branch. */
+export type TemplateNode =
+    | { kind: "word"; text: string }
+    | { kind: "alt"; options: Sequence[] }
+    | { kind: "slot"; name: string }
+    | { kind: "rule"; name: string };
+
+/**
+ * Parses a hassil-style template: `(what's|what is) the weather [like] in {location}`.
+ * `(a|b)` alternatives, `[a]` optional, `{name}` slot, `<name>` expansion rule; words are normalised like input.
+ */
+export function parseTemplate(template: string): Sequence {
+    const parser = new Parser(template);
+    const seq = parser.sequence(null);
+    if (!parser.done()) parser.fail(`unexpected "${parser.peek()}"`);
+    return seq;
+}
+
+/** Slot names referenced by a template, rules resolved through `rules`. */
+export function collectSlots(seq: Sequence, rules: ReadonlyMap<string, Sequence> = new Map(), seen = new Set<string>()): Set<string> {
+    const names = new Set<string>();
+    const visit = (nodes: Sequence): void => {
+        for (const node of nodes) {
+            if (node.kind === "slot") names.add(node.name);
+            else if (node.kind === "alt") node.options.forEach(visit);
+            else if (node.kind === "rule" && !seen.has(node.name)) {
+                seen.add(node.name);
+                const body = rules.get(node.name);
+                if (body) visit(body);
+            }
+        }
+    };
+    visit(seq);
+    return names;
+}
+
+/** Rule names referenced by a template. */
+export function collectRules(seq: Sequence): Set<string> {
+    const names = new Set<string>();
+    const visit = (nodes: Sequence): void => {
+        for (const node of nodes) {
+            if (node.kind === "rule") names.add(node.name);
+            else if (node.kind === "alt") node.options.forEach(visit);
+        }
+    };
+    visit(seq);
+    return names;
+}
+
+class Parser {
+    private pos = 0;
+
+    public constructor(private readonly text: string) {}
+
+    public done(): boolean {
+        return this.pos >= this.text.length;
+    }
+
+    public peek(): string {
+        return this.text[this.pos] ?? "";
+    }
+
+    public fail(reason: string): never {
+        throw new TemplateSyntaxError(this.text, this.pos + 1, reason);
+    }
+
+    /** Reads until `close` (or the end when `close` is null); splits on `|` into alternatives when inside a group. */
+    public sequence(close: ")" | "]" | null): Sequence {
+        const options: Sequence[] = [[]];
+        let literal = "";
+        const flush = (): void => {
+            if (literal.trim()) options[options.length - 1]!.push(...tokenize(literal).map((t) => ({ kind: "word" as const, text: t.text })));
+            literal = "";
+        };
+        while (!this.done()) {
+            const c = this.peek();
+            if (c === close) {
+                break;
+            } else if (c === ")" || c === "]") {
+                this.fail(`"${c}" without a matching opening bracket`);
+            } else if (c === "|") {
+                if (close == null) this.fail(`"|" outside ( ) or [ ]; write (a|b)`);
+                flush();
+                options.push([]);
+                this.pos++;
+            } else if (c === "(" || c === "[") {
+                flush();
+                this.pos++;
+                const closing = c === "(" ? ")" : "]";
+                const inner = this.sequence(closing);
+                if (this.peek() !== closing) this.fail(`"${c}" is never closed with "${closing}"`);
+                this.pos++;
+                const alt = inner.length === 1 && inner[0]!.kind === "alt" ? inner[0]!.options : [inner];
+                options[options.length - 1]!.push({ kind: "alt", options: c === "[" ? [...alt, []] : alt });
+            } else if (c === "{" || c === "<") {
+                flush();
+                const closing = c === "{" ? "}" : ">";
+                const end = this.text.indexOf(closing, this.pos);
+                if (end < 0) this.fail(`"${c}" is never closed with "${closing}"`);
+                const name = this.text.slice(this.pos + 1, end).trim();
+                if (!/^[a-z_][a-z0-9_]*$/i.test(name)) this.fail(`"${name}" is not a valid ${c === "{" ? "slot" : "rule"} name (letters, digits, _)`);
+                options[options.length - 1]!.push({ kind: c === "{" ? "slot" : "rule", name });
+                this.pos = end + 1;
+            } else if (c === "}" || c === ">") {
+                this.fail(`"${c}" without a matching opening bracket`);
+            } else {
+                literal += c;
+                this.pos++;
+            }
+        }
+        flush();
+        if (options.length === 1) return options[0]!;
+        return [{ kind: "alt", options }];
+    }
+}

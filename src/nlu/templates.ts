@@ -1,0 +1,60 @@
+import type { IntentSpec } from "../intents/types.ts";
+import { tokenize, trimFillers } from "./normalize.ts";
+import type { Recognition, Recognizer } from "./recognizer.ts";
+import { TemplateMatcher } from "./template/match.ts";
+
+/** Options for {@link TemplateRecognizer}. */
+export interface TemplateRecognizerOptions {
+    /** Accept near misses. Defaults to `true`. */
+    fuzzy?: boolean;
+    /** Most edit cost a fuzzy match may need. Defaults to 2 (two extra or missing words, or four misheard ones). */
+    maxFuzzyCost?: number;
+    /** Words dropped from the ends of a sentence. Defaults to none. */
+    fillerWords?: readonly string[];
+}
+
+/** The hassil-style template engine: exact matches first, then the cheapest fuzzy match. */
+export class TemplateRecognizer implements Recognizer {
+    public readonly name = "template";
+    private matcher = new TemplateMatcher([]);
+    private readonly fuzzy: boolean;
+    private readonly maxFuzzyCost: number;
+    private readonly fillers: ReadonlySet<string>;
+
+    public constructor(intents: readonly IntentSpec[] = [], options: TemplateRecognizerOptions = {}) {
+        this.fuzzy = options.fuzzy ?? true;
+        this.maxFuzzyCost = options.maxFuzzyCost ?? 2;
+        this.fillers = new Set(options.fillerWords ?? []);
+        this.setIntents(intents);
+    }
+
+    public setIntents(intents: readonly IntentSpec[]): void {
+        this.matcher = new TemplateMatcher(intents);
+    }
+
+    public async recognize(text: string): Promise<Recognition | null> {
+        return this.recognizeSync(text);
+    }
+
+    /** Synchronous form, for eval loops and benchmarks. */
+    public recognizeSync(text: string): Recognition | null {
+        const tokens = trimFillers(tokenize(text), this.fillers);
+        if (tokens.length === 0) return null;
+        let matches = this.matcher.match(tokens);
+        let fuzzy = false;
+        if (matches.length === 0 && this.fuzzy) {
+            matches = this.matcher.match(tokens, { maxCost: this.maxFuzzyCost });
+            fuzzy = true;
+        }
+        const best = matches[0];
+        if (best == null) return null;
+        const confidence = fuzzy ? Math.max(0, 1 - best.cost / Math.max(4, tokens.length)) : 1;
+        return {
+            intent: best.intent,
+            args: best.args,
+            confidence: Math.round(confidence * 1000) / 1000,
+            source: this.name,
+            detail: { template: best.template, fuzzy, cost: best.cost }
+        };
+    }
+}

@@ -1,0 +1,26 @@
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The folder that holds hark's package.json. */
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** The intents shipped with hark. */
+export const builtinIntentsDir = path.join(packageRoot, "intents");
+
+/** `$XDG_CONFIG_HOME/hark/config.yaml`, falling back to ~/.config. */
+export function userConfigPath(): string {
+    const base = process.env.XDG_CONFIG_HOME || path.join(os.homedir(), ".config");
+    return path.join(base, "hark", "config.yaml");
+}
+
+/** `$XDG_STATE_HOME/hark`, falling back to ~/.local/state. */
+export function defaultDataDir(): string {
+    const base = process.env.XDG_STATE_HOME || path.join(os.homedir(), ".local", "state");
+    return path.join(base, "hark");
+}
+
+/** Expands a leading `~/`. */
+export function expandHome(p: string): string {
+    return p === "~" || p.startsWith("~/") ? path.join(os.homedir(), p.slice(1)) : p;
+}

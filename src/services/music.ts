@@ -1,0 +1,212 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { parseFile } from "music-metadata";
+import type { Logger } from "pino";
+import type { Player, Playback } from "../audio/player.ts";
+import { readJsonFile, writeJsonFileAtomic } from "../state/json-file.ts";
+import { nameSimilarity } from "./text-match.ts";
+
+/** One audio file in the music folder, with what its tags (or its file name) say. */
+export interface Track {
+    file: string;
+    title: string;
+    artist: string;
+    album: string;
+    genres: string[];
+}
+
+/** What the user asked for; any field may be missing. */
+export interface MusicQuery {
+    song?: string;
+    artist?: string;
+    album?: string;
+    playlist?: string;
+    genre?: string;
+}
+
+/** Options for {@link MusicService}. */
+export interface MusicServiceOptions {
+    /** Folder searched recursively. */
+    dir: string;
+    /** File extensions counted as music, with the dot. */
+    extensions: readonly string[];
+    /** Tag cache (path + mtime → tags), so a big library is not re-read every turn. `null` disables it. */
+    cacheFile: string | null;
+    player: Player;
+    log: Logger;
+}
+
+/** A fit below this is "not found" rather than a wrong song. */
+const MIN_SCORE = 0.62;
+
+interface CacheEntry extends Track {
+    mtimeMs: number;
+}
+
+/** Finds tracks in the local music folder by title, artist, album, genre or playlist, and plays them in order. */
+export class MusicService {
+    private queue: Track[] = [];
+    private current: Playback | null = null;
+
+    public constructor(private readonly options: MusicServiceOptions) {}
+
+    /** Reads the folder; tags come from the cache when the file has not changed. */
+    public async scan(): Promise<Track[]> {
+        const files = await listFiles(this.options.dir, (f) => this.options.extensions.includes(path.extname(f).toLowerCase()));
+        const cache = this.options.cacheFile ? readJsonFile<Record<string, CacheEntry>>(this.options.cacheFile, {}) : {};
+        const next: Record<string, CacheEntry> = {};
+        let changed = false;
+        for (const file of files) {
+            const stat = await fs.stat(file);
+            const cached = cache[file];
+            if (cached && cached.mtimeMs === stat.mtimeMs) {
+                next[file] = cached;
+                continue;
+            }
+            next[file] = { ...(await this.readTags(file)), mtimeMs: stat.mtimeMs };
+            changed = true;
+        }
+        if (this.options.cacheFile && (changed || Object.keys(cache).length !== files.length)) writeJsonFileAtomic(this.options.cacheFile, next);
+        return Object.values(next).map(({ mtimeMs: _, ...track }) => track);
+    }
+
+    /** Playlists: `.m3u` / `.m3u8` files in the music folder, by name. */
+    public async playlists(): Promise<Map<string, string>> {
+        const files = await listFiles(this.options.dir, (f) => /\.m3u8?$/i.test(f));
+        return new Map(files.map((f) => [path.basename(f).replace(/\.m3u8?$/i, ""), f]));
+    }
+
+    /** The tracks that fit the query, best first; empty when nothing fits well enough. */
+    public async search(query: MusicQuery): Promise<Track[]> {
+        const tracks = await this.scan();
+        if (query.playlist) {
+            const lists = await this.playlists();
+            const best = bestBy([...lists.keys()], (name) => nameSimilarity(query.playlist!, name));
+            if (best == null) return [];
+            return this.readPlaylist(lists.get(best)!, tracks);
+        }
+        const wanted: Array<[string, (t: Track) => string[]]> = [];
+        if (query.song) wanted.push([query.song, (t) => [t.title]]);
+        if (query.artist) wanted.push([query.artist, (t) => [t.artist]]);
+        if (query.album) wanted.push([query.album, (t) => [t.album]]);
+        if (query.genre) wanted.push([query.genre, (t) => t.genres]);
+        if (wanted.length === 0) return shuffle(tracks);
+        const scored = tracks
+            .map((track) => {
+                const scores = wanted.map(([spoken, fields]) => Math.max(0, ...fields(track).map((f) => nameSimilarity(spoken, f))));
+                return { track, score: Math.min(...scores), mean: scores.reduce((a, b) => a + b, 0) / scores.length };
+            })
+            .filter((s) => s.score >= MIN_SCORE)
+            .sort((a, b) => b.mean - a.mean || a.track.title.localeCompare(b.track.title));
+        // A named song plays alone; an artist, album or genre plays everything that fits.
+        return query.song ? scored.slice(0, 1).map((s) => s.track) : scored.map((s) => s.track);
+    }
+
+    /** Stops what is playing and plays `tracks` one after another; resolves once the first has started. */
+    public async play(tracks: readonly Track[]): Promise<void> {
+        this.stop();
+        this.queue = tracks.slice(1);
+        const first = tracks[0];
+        if (first) await this.start(first);
+    }
+
+    /** Stops the music and clears the queue. Returns whether anything was playing. */
+    public stop(): boolean {
+        const wasPlaying = this.current != null;
+        this.queue = [];
+        this.current?.stop();
+        this.current = null;
+        return wasPlaying;
+    }
+
+    /** Resolves when the queue has finished or was stopped. */
+    public async whenIdle(): Promise<void> {
+        while (this.current) {
+            const playing = this.current;
+            await playing.done.catch(() => undefined);
+            if (this.current === playing) this.current = null;
+        }
+    }
+
+    private async start(track: Track): Promise<void> {
+        const playback = await this.options.player.play(track.file, "music");
+        this.current = playback;
+        playback.done.then(async (how) => {
+            if (this.current !== playback) return;
+            this.current = null;
+            const next = this.queue.shift();
+            if (how === "finished" && next) await this.start(next);
+        }).catch((error: unknown) => {
+            if (this.current === playback) this.current = null;
+            this.options.log.error({ err: error, file: track.file }, "music playback failed");
+        });
+    }
+
+    private async readTags(file: string): Promise<Track> {
+        const fromName = trackFromFileName(file);
+        try {
+            const { common } = await parseFile(file, { duration: false, skipCovers: true });
+            return {
+                file,
+                title: common.title?.trim() || fromName.title,
+                artist: common.artist?.trim() || fromName.artist,
+                album: common.album?.trim() ?? "",
+                genres: common.genre ?? []
+            };
+        } catch (error) {
+            this.options.log.warn({ file, err: error }, "could not read tags; using the file name");
+            return fromName;
+        }
+    }
+
+    private async readPlaylist(file: string, tracks: readonly Track[]): Promise<Track[]> {
+        const byFile = new Map(tracks.map((t) => [t.file, t]));
+        const lines = (await fs.readFile(file, "utf8")).split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+        return lines.map((l) => byFile.get(path.resolve(path.dirname(file), l)) ?? trackFromFileName(path.resolve(path.dirname(file), l)));
+    }
+}
+
+/** "Artist - Title.mp3" → both; otherwise the name is the title. */
+export function trackFromFileName(file: string): Track {
+    const base = path.basename(file, path.extname(file)).replace(/^\d+[\s._-]+/, "").replaceAll("_", " ");
+    const dash = base.indexOf(" - ");
+    return dash > 0
+        ? { file, artist: base.slice(0, dash).trim(), title: base.slice(dash + 3).trim(), album: "", genres: [] }
+        : { file, artist: "", title: base.trim(), album: "", genres: [] };
+}
+
+async function listFiles(dir: string, keep: (file: string) => boolean): Promise<string[]> {
+    let entries;
+    try {
+        entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+        throw error;
+    }
+    return entries
+        .filter((e) => e.isFile())
+        .map((e) => path.join(e.parentPath, e.name))
+        .filter(keep)
+        .sort();
+}
+
+function bestBy<T>(items: readonly T[], score: (item: T) => number): T | undefined {
+    let best: T | undefined;
+    let bestScore = MIN_SCORE;
+    for (const item of items) {
+        const s = score(item);
+        if (s >= bestScore) {
+            best = item;
+            bestScore = s;
+        }
+    }
+    return best;
+}
+
+function shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [items[i], items[j]] = [items[j]!, items[i]!];
+    }
+    return items;
+}
