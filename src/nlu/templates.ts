@@ -48,7 +48,8 @@ export class TemplateRecognizer implements Recognizer {
         }
         const best = matches[0];
         if (best == null) return null;
-        const confidence = fuzzy ? Math.max(0, 1 - best.cost / Math.max(4, tokens.length)) : 1;
+        // A fuzzy match is as sure as the evidence behind it: each edit counts against the template words actually found.
+        const confidence = fuzzy ? Math.max(0, 1 - best.cost / Math.max(4, best.matchedWords + best.cost)) : 1;
         return {
             intent: best.intent,
             args: best.args,

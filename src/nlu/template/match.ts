@@ -23,6 +23,8 @@ export interface TemplateMatch {
     cost: number;
     /** Words swallowed by wildcard slots; fewer is a tighter reading. */
     wildcardWords: number;
+    /** Template words (and list or number slot values) found in the sentence: the evidence behind a fuzzy match. */
+    matchedWords: number;
 }
 
 interface PreparedSlot {
@@ -33,7 +35,13 @@ interface PreparedSlot {
 /** Costs of fuzzy edits. An exact pass allows none. */
 const SUBSTITUTE = 0.5;
 const INSERT = 1;
-const DELETE = 1;
+/** Only small function words may be missing from a fuzzy match; a missing content word would let wildcards swallow anything. */
+const DELETE = 0.5;
+// Prepositions are not deletable: they mark where a slot starts, and without them a wildcard swallows the sentence.
+const DELETABLE = new Set([
+    "a", "an", "the", "my", "me", "is", "it", "be", "some", "and", "are", "do", "does", "what", "will", "can", "you", "i",
+    "this", "that", "there", "going", "like"
+]);
 /** Upper bound on search steps per template, so a pathological template cannot stall a turn. */
 const MAX_STEPS = 50_000;
 
@@ -88,38 +96,41 @@ export class TemplateMatcher {
         let steps = 0;
 
         type Capture = { name: string; value: unknown; words: number };
-        type Next = (ti: number, cost: number, caps: readonly Capture[]) => void;
+        // `hits` counts template words and list or number slot values matched; `content` those that are not function words.
+        // A fuzzy match needs at least one content hit.
+        type Next = (ti: number, cost: number, caps: readonly Capture[], hits: number, content: number) => void;
 
-        const finish: Next = (ti, cost, caps) => {
+        const finish: Next = (ti, cost, caps, hits, content) => {
             const total = cost + (texts.length - ti) * INSERT;
-            if (total > maxCost) return;
+            if (total > maxCost || (total > 0 && content === 0)) return;
             const args: Record<string, unknown> = { ...template.fixedArgs };
             let wildcardWords = 0;
             for (const cap of caps) {
                 args[cap.name] = cap.value;
                 wildcardWords += cap.words;
             }
-            const candidate: TemplateMatch = { intent: template.intent, template: template.source, args, cost: total, wildcardWords };
+            const candidate: TemplateMatch = { intent: template.intent, template: template.source, args, cost: total, wildcardWords, matchedWords: hits };
             if (best == null || compareMatches(candidate, best) < 0) best = candidate;
         };
 
-        const walk = (seq: Sequence, idx: number, ti: number, cost: number, caps: readonly Capture[], next: Next): void => {
+        const walk = (seq: Sequence, idx: number, ti: number, cost: number, caps: readonly Capture[], hits: number, content: number, next: Next): void => {
             if (++steps > MAX_STEPS || cost > maxCost) return;
-            if (idx === seq.length) return next(ti, cost, caps);
+            if (idx === seq.length) return next(ti, cost, caps, hits, content);
             const node = seq[idx]!;
-            const rest: Next = (t, c, k) => walk(seq, idx + 1, t, c, k, next);
+            const rest: Next = (t, c, k, h, n) => walk(seq, idx + 1, t, c, k, h, n, next);
             // Fuzzy: an extra word in the input before this node.
-            if (maxCost > 0 && ti < texts.length && cost + INSERT <= maxCost) walk(seq, idx, ti + 1, cost + INSERT, caps, next);
+            if (maxCost > 0 && ti < texts.length && cost + INSERT <= maxCost) walk(seq, idx, ti + 1, cost + INSERT, caps, hits, content, next);
             switch (node.kind) {
                 case "word": {
                     const word = texts[ti];
-                    if (word === node.text) rest(ti + 1, cost, caps);
-                    else if (maxCost > 0 && word != null && similar(word, node.text)) rest(ti + 1, cost + SUBSTITUTE, caps);
-                    if (maxCost > 0) rest(ti, cost + DELETE, caps);
+                    const isContent = DELETABLE.has(node.text) ? 0 : 1;
+                    if (word === node.text) rest(ti + 1, cost, caps, hits + 1, content + isContent);
+                    else if (maxCost > 0 && word != null && similar(word, node.text)) rest(ti + 1, cost + SUBSTITUTE, caps, hits + 1, content + isContent);
+                    if (maxCost > 0 && !isContent) rest(ti, cost + DELETE, caps, hits, content);
                     return;
                 }
                 case "alt":
-                    for (const option of node.options) walk(option, 0, ti, cost, caps, rest);
+                    for (const option of node.options) walk(option, 0, ti, cost, caps, hits, content, rest);
                     return;
                 case "rule":
                     return; // inlined at compile time
@@ -128,13 +139,13 @@ export class TemplateMatcher {
                     if (slot.list.kind === "wildcard") {
                         for (let end = ti + 1; end <= texts.length; end++) {
                             const value = rawText(tokens.slice(ti, end));
-                            if (value) rest(end, cost, [...caps, { name: node.name, value, words: end - ti }]);
+                            if (value) rest(end, cost, [...caps, { name: node.name, value, words: end - ti }], hits, content);
                         }
                     } else if (slot.list.kind === "range") {
                         const word = texts[ti];
                         if (word != null && /^\d+$/.test(word)) {
                             const n = Number(word);
-                            if (n >= slot.list.from && n <= slot.list.to) rest(ti + 1, cost, [...caps, { name: node.name, value: n, words: 0 }]);
+                            if (n >= slot.list.from && n <= slot.list.to) rest(ti + 1, cost, [...caps, { name: node.name, value: n, words: 0 }], hits + 1, content + 1);
                         }
                     } else {
                         for (const value of slot.values) {
@@ -146,7 +157,7 @@ export class TemplateMatcher {
                                 if (maxCost > 0 && similar(word, value.tokens[k]!)) c += SUBSTITUTE;
                                 else ok = false;
                             }
-                            if (ok) rest(ti + value.tokens.length, c, [...caps, { name: node.name, value: value.out, words: 0 }]);
+                            if (ok) rest(ti + value.tokens.length, c, [...caps, { name: node.name, value: value.out, words: 0 }], hits + 1, content + 1);
                         }
                     }
                     return;
@@ -154,7 +165,7 @@ export class TemplateMatcher {
             }
         };
 
-        walk(template.seq, 0, 0, 0, [], finish);
+        walk(template.seq, 0, 0, 0, [], 0, 0, finish);
         return best;
     }
 }

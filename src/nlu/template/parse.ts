@@ -16,7 +16,9 @@ export type TemplateNode =
  * `(a|b)` alternatives, `[a]` optional, `{name}` slot, `<name>` expansion rule; words are normalised like input.
  */
 export function parseTemplate(template: string): Sequence {
-    const parser = new Parser(template);
+    // "minute[s]" and "max[imum]" are optional endings of one word, not a separate optional word.
+    const expanded = template.replace(/([a-z0-9']+)\[([a-z0-9']+)\](?![a-z0-9'])/gi, "($1|$1$2)");
+    const parser = new Parser(expanded);
     const seq = parser.sequence(null);
     if (!parser.done()) parser.fail(`unexpected "${parser.peek()}"`);
     return seq;

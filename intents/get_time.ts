@@ -1,0 +1,23 @@
+import { defineIntent } from "hark";
+
+export default defineIntent({
+    name: "get_time",
+    description: "Says the current time.",
+    sentences: [
+        "what time is it [now|right now]",
+        "what is the [current] time [now|right now]",
+        "(tell me|do you know|have you got|what is) the time",
+        "time [please|check]",
+        "what time do you have",
+        "(can|could) you tell me the time"
+    ],
+    examples: [
+        { text: "what time is it", args: {} },
+        { text: "what's the time", args: {} },
+        { text: "tell me the time", args: {} }
+    ],
+    handler() {
+        const time = new Date().toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit" });
+        return { speech: `It's ${time}.`, data: { time } };
+    }
+});

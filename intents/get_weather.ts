@@ -1,0 +1,158 @@
+import { defineIntent } from "hark";
+
+// Open-Meteo's WMO weather codes, as words that read well after "it will be" / "with".
+const CONDITIONS: Record<number, string> = {
+    0: "clear skies", 1: "mostly clear skies", 2: "partly cloudy skies", 3: "overcast skies", 45: "fog", 48: "freezing fog",
+    51: "light drizzle", 53: "drizzle", 55: "heavy drizzle", 56: "freezing drizzle", 57: "heavy freezing drizzle",
+    61: "light rain", 63: "rain", 65: "heavy rain", 66: "freezing rain", 67: "heavy freezing rain",
+    71: "light snow", 73: "snow", 75: "heavy snow", 77: "snow grains", 80: "rain showers", 81: "heavy rain showers",
+    82: "violent rain showers", 85: "snow showers", 86: "heavy snow showers", 95: "thunderstorms",
+    96: "thunderstorms with hail", 99: "thunderstorms with heavy hail"
+};
+const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
+const FORECAST_DAYS = 7;
+
+interface Place { name: string; latitude: number; longitude: number }
+interface Forecast {
+    current?: { temperature_2m: number; weather_code: number };
+    daily: { time: string[]; weather_code: number[]; temperature_2m_max: number[]; temperature_2m_min: number[]; precipitation_probability_max?: Array<number | null> };
+}
+
+// Small in-memory cache: the same question twice in ten minutes asks the service once.
+const cache = new Map<string, { at: number; value: unknown }>();
+
+/** Which forecast day a spoken "when" means (0 = today), or null if it is beyond what the forecast covers. */
+function dayOffset(when: string | undefined, today: Date): number | "week" | null {
+    if (!when) return 0;
+    const w = when.toLowerCase();
+    if (/^(today|tonight|now|right now|later|later today|this (morning|afternoon|evening)|currently)$/.test(w)) return 0;
+    if (/^(the )?day after tomorrow$/.test(w)) return 2;
+    if (/^tomorrow( (morning|afternoon|evening|night))?$/.test(w)) return 1;
+    if (/^(this )?week(end)?$/.test(w)) return w.endsWith("weekend") ? (6 - today.getDay()) % 7 : "week";
+    const weekday = WEEKDAYS.findIndex((d) => w.replace(/^(next|this|on) /, "") === d);
+    if (weekday >= 0) return (weekday - today.getDay() + 7) % 7;
+    return null;
+}
+
+export default defineIntent<{ location?: string; when?: string }>({
+    name: "get_weather",
+    description: "Tells the weather forecast for a place (or home, when no place is said) for today, tomorrow or a day this week.",
+    args: {
+        type: "object",
+        properties: {
+            location: { type: "string", description: "City or place name, as said" },
+            when: { type: "string", description: "today, tomorrow, tonight, a weekday, this weekend, this week" }
+        },
+        additionalProperties: false
+    },
+    slots: {
+        location: "wildcard",
+        when: {
+            values: [
+                "today", "tonight", "now", "right now", "later", "later today", "this morning", "this afternoon", "this evening",
+                "tomorrow", "tomorrow morning", "tomorrow afternoon", "tomorrow evening", "tomorrow night", "the day after tomorrow",
+                "this weekend", "the weekend", "this week",
+                { in: "todays", out: "today" }, { in: "tomorrows", out: "tomorrow" }, { in: "this weeks", out: "this week" },
+                ...WEEKDAYS, ...WEEKDAYS.map((d) => `next ${d}`), ...WEEKDAYS.map((d) => `this ${d}`)
+            ]
+        }
+    },
+    rules: {
+        ask: "(what is|what will be|how is|how will be|tell me|give me|show me|check|get|what does|what is going to be|how does|i want|i need)",
+        weather: "(weather|forecast|weather forecast|weather report|temperature|weather like|conditions)",
+        place: "(in|at|for|near|around|over) {location}",
+        day: "[on|for] {when}",
+        condition: "(rain|snow|storm|hail|be sunny|be cloudy|be windy|be foggy|be hot|be cold|be warm|be nice|be rainy|be snowy|freeze|be freezing|pour|drizzle|shower)",
+        will: "(will it|is it (going to|gonna)|is it supposed to|does it look like it will|is there going to be|should it|would it)"
+    },
+    sentences: [
+        "[<ask>] [the] [current] <weather> [like] [<place>] [<day>]",
+        "[<ask>] [the] [current] <weather> [like] <day> <place>",
+        "[<ask>] [the] <day> <weather> [like] [<place>]",
+        "[<ask>] [the] <weather> (going to be|gonna be|be) [like] [<place>] [<day>]",
+        "{location} <weather> [<day>]",
+        "what will the weather be [like] [<place>] [<day>]",
+        "what will the weather be [like] <day> <place>",
+        "(what is|how is|how will) it [going to be] [look] like (outside|out there|out) [<place>] [<day>]",
+        "<will> <condition> [<place>] [<day>]",
+        "<will> <condition> <day> <place>",
+        "how (hot|cold|warm|chilly|windy) (is it|will it be|is it going to be|does it get) [outside] [<place>] [<day>]",
+        "how (hot|cold|warm|chilly|windy) (is it|will it be|is it going to be) <day> <place>",
+        "do i need (an umbrella|a jacket|a coat|sunscreen|sunglasses) [<day>] [<place>]",
+        "(is it|will it be) (hot|cold|warm|sunny|rainy|raining|snowing|cloudy|windy) (outside|out) [<day>]"
+    ],
+    examples: [
+        { text: "what's the weather in boston tomorrow", args: { location: "boston", when: "tomorrow" } },
+        { text: "what is the weather like", args: {} },
+        { text: "how's the weather in paris", args: { location: "paris" } },
+        { text: "will it rain tomorrow", args: { when: "tomorrow" } },
+        { text: "weather in new york on friday", args: { location: "new york", when: "friday" } },
+        { text: "what's the forecast for this weekend", args: { when: "this weekend" } },
+        { text: "london weather", args: { location: "london" } },
+        { text: "how cold is it outside", args: {} },
+        { text: "is it going to snow in denver tonight", args: { location: "denver", when: "tonight" } },
+        { text: "do i need an umbrella today", args: { when: "today" } }
+    ],
+    async handler({ args, config, services, signal, log }) {
+        const get = async <T>(url: string): Promise<T> => {
+            const hit = cache.get(url);
+            if (hit && Date.now() - hit.at < config.weather.cacheTtlMs) return hit.value as T;
+            const response = await services.fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(config.weather.timeoutMs)]) });
+            if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+            const value = (await response.json()) as T;
+            cache.set(url, { at: Date.now(), value });
+            return value;
+        };
+        const offset = dayOffset(args.when, new Date());
+        if (offset === null) return { speech: `I can only tell the weather for the next ${FORECAST_DAYS} days.` };
+
+        let place: Place;
+        try {
+            if (args.location) {
+                const url = `${config.weather.geocodingUrl}?${new URLSearchParams({ name: args.location, count: "1", language: "en", format: "json" })}`;
+                const found = (await get<{ results?: Array<Place & { country?: string }> }>(url)).results?.[0];
+                if (!found) return { speech: `I couldn't find a place called ${args.location}.` };
+                place = found;
+            } else if (config.weather.home) {
+                place = config.weather.home;
+            } else {
+                return { speech: "Which place? Say a city, or set weather.home in the config so I know where home is." };
+            }
+            const url = `${config.weather.forecastUrl}?${new URLSearchParams({
+                latitude: String(place.latitude), longitude: String(place.longitude),
+                current: "temperature_2m,weather_code",
+                daily: "weather_code,temperature_2m_max,temperature_2m_min,precipitation_probability_max",
+                temperature_unit: config.weather.temperatureUnit, timezone: "auto", forecast_days: String(FORECAST_DAYS)
+            })}`;
+            const forecast = await get<Forecast>(url);
+            return { speech: describe(forecast, place.name, offset, args.when), data: { place, offset } };
+        } catch (error) {
+            if (signal.aborted) throw error;
+            log.warn({ err: error }, "weather service unreachable");
+            return { speech: "Sorry, I can't reach the weather service right now. Please try again later.", data: { error: (error as Error).message } };
+        }
+    }
+});
+
+function describe(forecast: Forecast, place: string, offset: number | "week", when: string | undefined): string {
+    const d = forecast.daily;
+    const round = (n: number | undefined): number => Math.round(n ?? NaN);
+    if (offset === "week") {
+        const highs = d.temperature_2m_max.map(round);
+        const lows = d.temperature_2m_min.map(round);
+        const wet = d.weather_code.filter((c) => c >= 51).length;
+        return `This week in ${place}: highs between ${Math.min(...highs)} and ${Math.max(...highs)} degrees, lows down to ${Math.min(...lows)}, ` +
+            (wet ? `with rain or snow on ${wet} day${wet === 1 ? "" : "s"}.` : "and dry all week.");
+    }
+    const code = d.weather_code[offset];
+    if (code == null) return `I don't have a forecast that far ahead for ${place}.`;
+    const rain = d.precipitation_probability_max?.[offset];
+    const chance = rain != null && rain >= 20 ? ` ${rain} percent chance of rain.` : "";
+    const range = `a high of ${round(d.temperature_2m_max[offset])} and a low of ${round(d.temperature_2m_min[offset])} degrees`;
+    if (offset === 0) {
+        const now = forecast.current ? `Right now in ${place} it's ${round(forecast.current.temperature_2m)} degrees with ${CONDITIONS[forecast.current.weather_code] ?? "mixed weather"}. ` : `In ${place}, `;
+        return `${now}Today: ${CONDITIONS[code] ?? "mixed weather"}, ${range}.${chance}`;
+    }
+    const day = offset === 1 ? "Tomorrow" : (when ?? "").replace(/^(on|next|this) /, "").replace(/^\w/, (c) => c.toUpperCase());
+    return `${day} in ${place}: ${CONDITIONS[code] ?? "mixed weather"}, ${range}.${chance}`;
+}

@@ -1,0 +1,98 @@
+import path from "node:path";
+import { defineIntent, type MusicQuery, type Track } from "hark";
+
+interface Args extends MusicQuery { again?: boolean }
+
+const GENRES = [
+    "jazz", "rock", "pop", "classical", "blues", "hip hop", "rap", "country", "metal", "heavy metal", "folk", "reggae", "soul",
+    "funk", "disco", "electronic", "dance", "techno", "house", "ambient", "indie", "punk", "soft rock", "classic rock", "r and b",
+    "gospel", "opera", "latin", "salsa", "k pop", "lullabies", "christmas", "kids", "children's", "lofi", "lo fi", "chill", "piano",
+    "acoustic", "alternative", "grunge", "swing", "bluegrass", "edm", "trance", "dubstep", "ska", "motown", "oldies"
+];
+
+const describeTrack = (t: Track): string => (t.artist ? `${t.title} by ${t.artist}` : t.title);
+
+function describeQuery(q: MusicQuery): string {
+    if (q.playlist) return `a playlist called ${q.playlist}`;
+    const parts = [q.song ?? (q.genre ? `${q.genre} music` : q.album ? `the album ${q.album}` : "songs"), q.artist && `by ${q.artist}`];
+    return parts.filter(Boolean).join(" ");
+}
+
+export default defineIntent<Args>({
+    name: "play_song",
+    description: "Plays music from the local music folder: a song, an artist, an album, a playlist or a genre; or replays the last song.",
+    args: {
+        type: "object",
+        properties: {
+            song: { type: "string", description: "Song title" },
+            artist: { type: "string", description: "Artist or band" },
+            album: { type: "string", description: "Album title" },
+            playlist: { type: "string", description: "Playlist name" },
+            genre: { type: "string", description: "Music genre" },
+            again: { type: "boolean", description: "Replay the last song" }
+        },
+        additionalProperties: false
+    },
+    slots: { song: "wildcard", artist: "wildcard", album: "wildcard", playlist: "wildcard", genre: GENRES },
+    rules: {
+        play: "(play|put on|start playing|start|queue [up]|i want to hear|i want to listen to|i would like to hear|i would like to listen to|let me hear|can you play|could you play|let us hear|listen to|play me)",
+        music: "(music|songs|tracks|a song|some songs|something|anything|a track)"
+    },
+    sentences: [
+        "<play> [me] [the] [song|track|tune] {song}",
+        "<play> [me] [the] [song|track] {song} (by|from) {artist}",
+        "<play> [me] [some] [<music>] (by|from) [the band|the artist] {artist}",
+        "<play> [me] [some|a little] {genre} [<music>]",
+        "<play> [me] [some|a few] {genre} [<music>] (by|from) {artist}",
+        "<play> [me] [the] album {album} [(by|from) {artist}]",
+        "<play> [me] [my] [the] {playlist} playlist",
+        "<play> [me] [my] [the] playlist {playlist}",
+        "<play> [some|me some] [<music>]",
+        "<play> [my] music",
+        { sentences: ["(play|replay) (it|that|that song|this song|the last song|the song) again", "replay [that|the last song|it]", "(play|hear) (it|that) one more time"], args: { again: true } }
+    ],
+    examples: [
+        { text: "play baby shark", args: { song: "baby shark" } },
+        { text: "play bohemian rhapsody by queen", args: { song: "bohemian rhapsody", artist: "queen" } },
+        { text: "play some music by the beatles", args: { artist: "the beatles" } },
+        { text: "play some jazz", args: { genre: "jazz" } },
+        { text: "put on my workout playlist", args: { playlist: "workout" } },
+        { text: "play the album abbey road", args: { album: "abbey road" } },
+        { text: "play it again", args: { again: true } },
+        { text: "i want to hear some music", args: {} }
+    ],
+    async handler({ args, services, state, config }) {
+        let tracks: Track[];
+        if (args.again) {
+            const last = state.get<Track>("music.last");
+            if (!last) return "I haven't played anything yet.";
+            tracks = [last];
+        } else {
+            const { again: _, ...query } = args;
+            tracks = await services.music.search(query);
+            // "play stand by me" may have been read as song "stand", artist "me": try the whole phrase as a title.
+            if (tracks.length === 0 && query.song && query.artist) tracks = await services.music.search({ song: `${query.song} by ${query.artist}` });
+            // "play the beatles": a lone name that is no title may be an artist or an album.
+            if (tracks.length === 0 && query.song && Object.keys(query).length === 1) tracks = await services.music.search({ artist: query.song });
+            if (tracks.length === 0 && query.song && Object.keys(query).length === 1) tracks = await services.music.search({ album: query.song });
+            if (tracks.length === 0) {
+                const any = (await services.music.scan()).length > 0;
+                return any
+                    ? `I couldn't find ${describeQuery(query)} in your music.`
+                    : `I couldn't find any music in ${config.music.dir}. Put some files there, or set music.dir in the config.`;
+            }
+        }
+        const first = tracks[0]!;
+        state.set("music.last", first);
+        try {
+            await services.music.play(tracks);
+        } catch (error) {
+            return { speech: `I found ${describeTrack(first)}, but I couldn't play it: ${(error as Error).message}`, data: { file: first.file, error: (error as Error).message } };
+        }
+        const rest = tracks.length - 1;
+        return {
+            speech: `Playing ${describeTrack(first)}${rest > 0 ? `, then ${rest} more` : ""}.`,
+            data: { files: tracks.map((t) => path.basename(t.file)) }
+        };
+    }
+});

@@ -1,0 +1,43 @@
+import type { Command } from "commander";
+import { Assistant } from "../pipeline/assistant.ts";
+import { setup, warnProblems } from "./common.ts";
+
+interface AskOptions {
+    quiet?: boolean;
+    json?: boolean;
+    out?: string;
+    wait: boolean;
+}
+
+/** `hark ask "play baby shark"`: one sentence through the whole text loop. */
+export function registerAsk(program: Command): void {
+    program.command("ask")
+        .description("understand a sentence, run it, and print (and speak) the reply")
+        .argument("<text...>", "what you would say")
+        .option("-q, --quiet", "do not speak the reply")
+        .option("--json", "print the whole trace record")
+        .option("-o, --out <file.wav>", "also write the spoken reply to a WAV file")
+        .option("--no-wait", "return at once instead of waiting for music that was started to finish")
+        .action(async (words: string[], options: AskOptions, command: Command) => {
+            const { config, log } = setup(command, "warn");
+            const assistant = await Assistant.create({ config, log });
+            try {
+                warnProblems(assistant.intents.problems);
+                const record = await assistant.handleText(words.join(" "), { source: "cli", speak: !options.quiet, ...(options.out ? { replyWav: options.out } : {}) });
+                process.stdout.write(options.json ? `${JSON.stringify(record, null, 2)}\n` : `${record.reply}\n`);
+                const speakFailed = record.stages.find((s) => s.name === "speak" && s.error);
+                if (speakFailed?.error) {
+                    process.stderr.write(`hark: could not speak the reply: ${speakFailed.error.message}\n  (no sound device? use --quiet, or --out reply.wav to write it to a file)\n`);
+                }
+                if (options.wait && assistant.services.music.stop !== undefined && assistant.services.player.active().some((p) => p.kind === "music")) {
+                    process.stderr.write("(playing; press Ctrl-C to stop)\n");
+                    const stop = (): void => void assistant.services.music.stop();
+                    process.once("SIGINT", stop);
+                    await assistant.services.music.whenIdle();
+                    process.off("SIGINT", stop);
+                }
+            } finally {
+                await assistant.dispose();
+            }
+        });
+}

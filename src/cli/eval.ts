@@ -1,0 +1,73 @@
+import type { Command } from "commander";
+import { readEvalFile } from "../eval/dataset.ts";
+import type { EvalReport } from "../eval/metrics.ts";
+import { runEval } from "../eval/run.ts";
+import { Assistant } from "../pipeline/assistant.ts";
+import { setup, warnProblems } from "./common.ts";
+
+interface EvalOptions {
+    json?: boolean;
+    errors: string;
+}
+
+/** `hark eval FILE.jsonl`: recognition accuracy on labelled sentences (handlers are not run). */
+export function registerEval(program: Command): void {
+    program.command("eval")
+        .description("measure recognition on a JSONL file of {text, expect} lines; handlers are not run")
+        .argument("<file...>", "JSONL files; several are scored together")
+        .option("--json", "print the report as one JSON object")
+        .option("--errors <n>", "list up to n misrecognised sentences", "0")
+        .action(async (files: string[], options: EvalOptions, command: Command) => {
+            const { config, log } = setup(command, "warn");
+            const cases = files.flatMap((f) => readEvalFile(f));
+            const assistant = await Assistant.create({ config, log, ephemeralState: true });
+            try {
+                warnProblems(assistant.intents.problems);
+                const report = await runEval(assistant.router, cases, (n) => {
+                    if (process.stderr.isTTY) process.stderr.write(`\r${n}/${cases.length}`);
+                });
+                if (process.stderr.isTTY) process.stderr.write("\r");
+                const limit = Number(options.errors) || 0;
+                if (options.json) {
+                    process.stdout.write(`${JSON.stringify({ ...report, errors: report.errors.slice(0, limit) }, null, 2)}\n`);
+                } else {
+                    process.stdout.write(formatReport(report, limit));
+                }
+            } finally {
+                await assistant.dispose();
+            }
+        });
+}
+
+function pct(x: number): string {
+    return `${(x * 100).toFixed(1)}%`;
+}
+
+/** The report as a person reads it. */
+export function formatReport(r: EvalReport, errorLimit: number): string {
+    const lines = [
+        `cases              ${r.cases} (${r.nullCases} expect no action)`,
+        `intent accuracy    ${pct(r.intentAccuracy)}`,
+        `false actions      ${pct(r.falseActionRate)} of no-action cases`,
+        `slot F1            ${pct(r.slotF1)} (precision ${pct(r.slots.all.precision)}, recall ${pct(r.slots.all.recall)})`,
+        `latency            p50 ${r.latencyMs.p50.toFixed(2)} ms, p95 ${r.latencyMs.p95.toFixed(2)} ms`,
+        `answered by        ${Object.entries(r.engines).map(([e, n]) => `${e} ${n}`).join(", ")}`,
+        "",
+        "slot               precision  recall     F1    (tp/fp/fn)"
+    ];
+    for (const [slot, s] of Object.entries(r.slots)) {
+        if (slot === "all") continue;
+        lines.push(`${slot.padEnd(18)} ${pct(s.precision).padStart(9)} ${pct(s.recall).padStart(7)} ${pct(s.f1).padStart(7)}    (${s.truePositives}/${s.falsePositives}/${s.falseNegatives})`);
+    }
+    lines.push("", "confusion (expected → chosen: count)");
+    for (const [expected, row] of Object.entries(r.confusion)) {
+        lines.push(`  ${expected.padEnd(16)} ${Object.entries(row).sort(([, a], [, b]) => b - a).map(([got, n]) => `${got} ${n}`).join(", ")}`);
+    }
+    if (errorLimit > 0 && r.errors.length) {
+        lines.push("", `misrecognised (${Math.min(errorLimit, r.errors.length)} of ${r.errors.length})`);
+        for (const e of r.errors.slice(0, errorLimit)) {
+            lines.push(`  "${e.text}"`, `      expected ${e.expect ? `${e.expect.intent} ${JSON.stringify(e.expect.args)}` : "no action"}; got ${e.got.intent ? `${e.got.intent} ${JSON.stringify(e.got.args)}` : "no action"}`);
+        }
+    }
+    return `${lines.join("\n")}\n`;
+}

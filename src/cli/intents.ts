@@ -1,0 +1,56 @@
+import path from "node:path";
+import type { Command } from "commander";
+import { loadIntentDirs } from "../intents/load.ts";
+import { TemplateRecognizer } from "../nlu/templates.ts";
+import { normalizeSlotValue } from "../eval/metrics.ts";
+import { setup } from "./common.ts";
+
+/** `hark intents list|check`. */
+export function registerIntents(program: Command): void {
+    const intents = program.command("intents").description("inspect and check intent files");
+
+    intents.command("list")
+        .description("the intents that are loaded")
+        .option("--json", "machine-readable output")
+        .action(async (options: { json?: boolean }, command: Command) => {
+            const { config } = setup(command, "warn");
+            const set = await loadIntentDirs(config.paths.intentsDirs);
+            const rows = set.intents.map((i) => ({
+                name: i.spec.name, format: i.format, file: i.file, description: i.spec.description,
+                sentences: i.spec.sentences.reduce((n, g) => n + g.sentences.length, 0), examples: i.spec.examples.length
+            }));
+            if (options.json) {
+                process.stdout.write(`${JSON.stringify({ intents: rows, problems: set.problems.map((p) => ({ file: p.file, message: p.message })) }, null, 2)}\n`);
+                return;
+            }
+            const width = Math.max(4, ...rows.map((r) => r.name.length));
+            for (const r of rows) process.stdout.write(`${r.name.padEnd(width)}  ${r.format.padEnd(4)}  ${String(r.sentences).padStart(3)} sentences  ${path.basename(r.file)}  ${r.description}\n`);
+            if (set.problems.length) process.stdout.write(`\n${set.problems.length} file(s) could not be loaded; run "hark intents check".\n`);
+        });
+
+    intents.command("check")
+        .description("load every intent file and report each problem, including examples the sentences do not match")
+        .argument("[dir...]", "folders to check (default: the configured intents folders)")
+        .action(async (dirs: string[], _options: unknown, command: Command) => {
+            const { config } = setup(command, "warn");
+            const set = await loadIntentDirs(dirs.length ? dirs.map((d) => path.resolve(d)) : config.paths.intentsDirs);
+            const recognizer = new TemplateRecognizer(set.intents.map((i) => i.spec), { fuzzy: false, fillerWords: config.nlu.fillerWords });
+            const warnings: string[] = [];
+            for (const intent of set.intents) {
+                for (const example of intent.spec.examples) {
+                    const got = recognizer.recognizeSync(example.text);
+                    const want = JSON.stringify(normalizeArgs(example.args));
+                    if (got?.intent !== intent.spec.name) warnings.push(`${intent.file}: example "${example.text}" is recognised as ${got?.intent ?? "nothing"}`);
+                    else if (JSON.stringify(normalizeArgs(got.args)) !== want) warnings.push(`${intent.file}: example "${example.text}" gives ${JSON.stringify(got.args)}, expected ${JSON.stringify(example.args)}`);
+                }
+            }
+            for (const p of set.problems) process.stdout.write(`error: ${p.message}\n`);
+            for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
+            process.stdout.write(`${set.intents.length} intent(s) loaded, ${set.problems.length} error(s), ${warnings.length} warning(s)\n`);
+            if (set.problems.length || warnings.length) process.exitCode = 1;
+        });
+}
+
+function normalizeArgs(args: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(Object.entries(args).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, normalizeSlotValue(v)]));
+}

@@ -1,0 +1,31 @@
+import { Command, Option } from "commander";
+import { HarkError } from "../errors.ts";
+import { registerAsk } from "./ask.ts";
+import { registerConfig } from "./config.ts";
+import { registerEval } from "./eval.ts";
+import { registerIntents } from "./intents.ts";
+import { registerRun } from "./run.ts";
+
+const program = new Command("hark")
+    .description("Offline voice assistant: intents, local recognition, local language models.")
+    .addOption(new Option("-c, --config <file>", "config file (YAML or JSON); default $HARK_CONFIG, ~/.config/hark/config.yaml, /etc/hark/config.yaml"))
+    .addOption(new Option("--log-level <level>", "log level for this command").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]))
+    .showHelpAfterError();
+
+registerAsk(program);
+registerRun(program);
+registerEval(program);
+registerIntents(program);
+registerConfig(program);
+
+try {
+    await program.parseAsync();
+} catch (error) {
+    // Errors a user can fix are printed as one clear line; anything else keeps its stack for a bug report.
+    if (error instanceof HarkError) {
+        process.stderr.write(`hark: ${error.message}\n`);
+        process.exitCode = 2;
+    } else {
+        throw error;
+    }
+}
