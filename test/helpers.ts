@@ -1,0 +1,69 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { validateConfig } from "../src/config/load.ts";
+import type { HarkConfig } from "../src/config/schema.ts";
+import { silentLogger } from "../src/log/logger.ts";
+import { builtinIntentsDir, packageRoot } from "../src/paths.ts";
+
+export { silentLogger, builtinIntentsDir, packageRoot };
+
+/** ../shared, or $HARK_SHARED_DIR. */
+export const sharedDir = process.env.HARK_SHARED_DIR ?? path.resolve(packageRoot, "..", "shared");
+
+const tempDirs: string[] = [];
+process.on("exit", () => tempDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/** A fresh temporary folder, removed when the process exits. */
+export function tempDir(prefix = "hark-test-"): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    tempDirs.push(dir);
+    return dir;
+}
+
+/** A validated config whose state lives in a temporary folder; `raw` is merged over it. */
+export function testConfig(raw: Record<string, unknown> = {}): HarkConfig {
+    const dataDir = tempDir();
+    const base = { paths: { dataDir, intentsDirs: [builtinIntentsDir] }, log: { level: "silent" } };
+    return validateConfig(deepMerge(base, raw));
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...a };
+    for (const [k, v] of Object.entries(b)) {
+        const prev = out[k];
+        out[k] = v && typeof v === "object" && !Array.isArray(v) && prev && typeof prev === "object" && !Array.isArray(prev)
+            ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>)
+            : v;
+    }
+    return out;
+}
+
+/** The fake player: records each file it is asked to play in `log`, then plays for `seconds` (or until killed). */
+export function fakePlayerCommand(log: string, seconds = 0): string[] {
+    return [process.execPath, path.join(packageRoot, "test", "fixtures", "fake-player.mjs"), log, String(seconds), "{file}"];
+}
+
+/** Makes a tagged FLAC file with sox (a real tag block that music-metadata reads). */
+export function makeTaggedFlac(file: string, tags: Record<string, string>): void {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const comments = Object.entries(tags).flatMap(([k, v], i) => [i === 0 ? "--comment" : "--add-comment", `${k}=${v}`]);
+    execFileSync("sox", ["-n", "-r", "16000", "-c", "1", ...comments, file, "synth", "0.2", "sine", "440"]);
+}
+
+/** Writes an intent file into `dir`. */
+export function writeIntent(dir: string, name: string, text: string): string {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text);
+    return file;
+}
+
+/** Polls `check` until it is true or `timeoutMs` passes. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = "condition"): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!(await check())) {
+        if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 25));
+    }
+}

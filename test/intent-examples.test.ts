@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { loadIntentDirs } from "../src/intents/load.ts";
+import { normalizeSlotValue } from "../src/eval/metrics.ts";
+import { TemplateRecognizer } from "../src/nlu/templates.ts";
+import { builtinIntentsDir } from "./helpers.ts";
+
+const normalize = (args: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(args).map(([k, v]) => [k, normalizeSlotValue(v)]));
+
+const set = await loadIntentDirs([builtinIntentsDir]);
+
+describe("built-in intents", () => {
+    it("all load without problems", () => {
+        assert.deepEqual(set.problems.map((p) => p.message), []);
+        assert.ok(set.intents.length >= 12);
+    });
+
+    const recognizer = new TemplateRecognizer(set.intents.map((i) => i.spec), { fuzzy: false });
+    for (const intent of set.intents) {
+        it(`${intent.spec.name}: every example is matched exactly, with its arguments`, () => {
+            assert.ok(intent.spec.examples.length > 0, "an intent should ship examples");
+            for (const example of intent.spec.examples) {
+                const got = recognizer.recognizeSync(example.text);
+                assert.equal(got?.intent, intent.spec.name, `"${example.text}"`);
+                assert.deepEqual(normalize(got!.args), normalize(example.args), `"${example.text}"`);
+            }
+        });
+    }
+});

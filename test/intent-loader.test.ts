@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { IntentRegistry } from "../src/intents/registry.ts";
+import { loadIntentDirs } from "../src/intents/load.ts";
+import { silentLogger, tempDir, waitFor, writeIntent } from "./helpers.ts";
+
+const GOOD_YAML = `name: say_hello
+description: Says hello.
+sentences: ["(hi|hello) [there]"]
+examples: [{ text: hello there }]
+action: { speak: Hello! }
+`;
+
+function yamlIntent(name: string, sentence: string): string {
+    return `name: ${name}\ndescription: test\nsentences: ["${sentence}"]\naction: { speak: ok }\n`;
+}
+
+async function problemsFor(files: Record<string, string>) {
+    const dir = tempDir();
+    writeIntent(dir, "good.yaml", GOOD_YAML);
+    for (const [name, text] of Object.entries(files)) writeIntent(dir, name, text);
+    const set = await loadIntentDirs([dir]);
+    assert.deepEqual(set.intents.map((i) => i.spec.name), ["say_hello"], "the good intent still loads");
+    assert.equal(set.problems.length, Object.keys(files).length);
+    return set.problems;
+}
+
+describe("intent loader", () => {
+    it("a YAML file with a syntax error is rejected with its file name and the others still load", async () => {
+        const [problem] = await problemsFor({ "broken.yaml": "name: x\nsentences: [unclosed\n" });
+        assert.match(problem!.message, /broken\.yaml: YAML syntax error/);
+        assert.equal(problem!.code, "HARK_INTENT_INVALID");
+    });
+
+    it("a TypeScript file with a syntax error is rejected with the line number", async () => {
+        const [problem] = await problemsFor({ "broken.ts": "import { defineIntent } from \"hark\";\nexport default defineIntent({ name: \"x\", \n sentences: [ \n" });
+        assert.match(problem!.message, /broken\.ts: line \d+/);
+    });
+
+    it("a second intent with a name already taken is rejected as a duplicate", async () => {
+        const [problem] = await problemsFor({ "zz-dup.yaml": yamlIntent("say_hello", "good day") });
+        assert.match(problem!.message, /zz-dup\.yaml: duplicate intent name "say_hello" \(already defined in .*good\.yaml\)/);
+    });
+
+    it("an invalid argument schema is rejected", async () => {
+        const [problem] = await problemsFor({ "bad-schema.yaml": "name: bad\ndescription: x\nargs: { type: object, properties: { n: { type: numbr } } }\nsentences: [go]\naction: { speak: ok }\n" });
+        assert.match(problem!.message, /bad-schema\.yaml: args is not a valid JSON Schema/);
+    });
+
+    it("a sentence that uses an undeclared slot is rejected, naming the slot", async () => {
+        const [problem] = await problemsFor({ "bad-slot.yaml": yamlIntent("bad_slot", "play {song}") });
+        assert.match(problem!.message, /uses \{song\}, which is not declared under slots/);
+    });
+
+    it("a missing required key and a misspelt key are both named", async () => {
+        const [problem] = await problemsFor({ "bad-keys.yaml": "name: bad_keys\nsentence: [go]\naction: { speak: ok }\n" });
+        assert.match(problem!.message, /missing required key "sentences"/);
+        assert.match(problem!.message, /sentence: unknown key \(did you mean "sentences"\?\)/);
+    });
+
+    it("a code intent without a default export is rejected with what to write", async () => {
+        const [problem] = await problemsFor({ "no-default.ts": "export const x = 1;\n" });
+        assert.match(problem!.message, /no default export; write `export default defineIntent/);
+    });
+
+    it("a code intent whose handler throws at import time is rejected", async () => {
+        const [problem] = await problemsFor({ "throws.js": "throw new Error('boom at import');\n" });
+        assert.match(problem!.message, /failed while loading: boom at import/);
+    });
+
+    it("an example whose arguments do not fit the schema is rejected", async () => {
+        const [problem] = await problemsFor({
+            "bad-example.yaml": "name: bad_example\ndescription: x\nargs: { type: object, properties: { n: { type: integer } } }\nslots: { n: { range: { from: 1, to: 9 } } }\nsentences: [\"go {n}\"]\nexamples: [{ text: go 3, args: { n: three } }]\naction: { speak: ok }\n"
+        });
+        assert.match(problem!.message, /example "go 3" has invalid args: n: must be integer/);
+    });
+});
+
+describe("hot reload", () => {
+    it("adding, changing and deleting a file while running takes effect without a restart", async () => {
+        const dir = tempDir();
+        writeIntent(dir, "hello.yaml", GOOD_YAML);
+        const registry = await IntentRegistry.create({ dirs: [dir], log: silentLogger(), watch: true, debounceMs: 50 });
+        try {
+            assert.deepEqual(registry.intents.map((i) => i.spec.name), ["say_hello"]);
+            const changes: string[] = [];
+            registry.onChange((_set, change) => void changes.push(JSON.stringify(change)));
+
+            const file = writeIntent(dir, "goodbye.ts", `import { defineIntent } from "hark";
+export default defineIntent({ name: "say_goodbye", description: "Says goodbye.", sentences: ["goodbye"], handler: () => "Bye!" });
+`);
+            await waitFor(() => registry.get("say_goodbye") != null, 5000, "the new intent");
+            assert.equal(await registry.get("say_goodbye")!.handler({} as never), "Bye!");
+
+            fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('"Bye!"', '"See you!"'));
+            await waitFor(async () => (await registry.get("say_goodbye")?.handler({} as never)) === "See you!", 5000, "the edited handler");
+
+            fs.rmSync(file);
+            await waitFor(() => registry.get("say_goodbye") == null, 5000, "the removal");
+            assert.deepEqual(registry.intents.map((i) => i.spec.name), ["say_hello"]);
+            assert.ok(changes.some((c) => c.includes('"added":["say_goodbye"]')));
+            assert.ok(changes.some((c) => c.includes('"removed":["say_goodbye"]')));
+        } finally {
+            await registry.dispose();
+        }
+    });
+
+    it("a file that breaks on edit becomes a problem; fixing it brings the intent back", async () => {
+        const dir = tempDir();
+        const file = writeIntent(dir, "hello.yaml", GOOD_YAML);
+        const registry = await IntentRegistry.create({ dirs: [dir], log: silentLogger(), watch: true, debounceMs: 50 });
+        try {
+            fs.writeFileSync(file, "name: [oops\n");
+            await waitFor(() => registry.problems.length === 1, 5000, "the problem");
+            assert.equal(registry.intents.length, 0);
+            assert.equal(path.basename(registry.problems[0]!.file), "hello.yaml");
+            fs.writeFileSync(file, GOOD_YAML);
+            await waitFor(() => registry.get("say_hello") != null, 5000, "the fixed intent");
+        } finally {
+            await registry.dispose();
+        }
+    });
+});

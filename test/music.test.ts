@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { before, describe, it } from "node:test";
+import { Assistant } from "../src/pipeline/assistant.ts";
+import { fakePlayerCommand, makeTaggedFlac, silentLogger, tempDir, testConfig, waitFor } from "./helpers.ts";
+
+const music = tempDir("hark-music-");
+
+before(() => {
+    makeTaggedFlac(path.join(music, "kids", "track01.flac"), { TITLE: "Baby Shark", ARTIST: "Pinkfong", GENRE: "Kids" });
+    makeTaggedFlac(path.join(music, "queen", "a.flac"), { TITLE: "Bohemian Rhapsody", ARTIST: "Queen", ALBUM: "A Night at the Opera", GENRE: "Rock" });
+    makeTaggedFlac(path.join(music, "queen", "b.flac"), { TITLE: "Don't Stop Me Now", ARTIST: "Queen", ALBUM: "Jazz", GENRE: "Rock" });
+    // No tags: title and artist come from the file name.
+    execFileSync("sox", ["-n", "-r", "16000", "-c", "1", path.join(music, "Raffi - Baby Beluga.wav"), "synth", "0.2", "sine", "330"]);
+    fs.writeFileSync(path.join(music, "Workout.m3u"), "#EXTM3U\nqueen/b.flac\nkids/track01.flac\n");
+});
+
+async function assistant(player: string[], data = tempDir()) {
+    const config = testConfig({
+        paths: { dataDir: data },
+        music: { dir: music },
+        player: { wav: player, mp3: player, other: player, startupCheckMs: 150 }
+    });
+    return Assistant.create({ config, log: silentLogger() });
+}
+
+const played = (log: string) => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n").map((f) => path.relative(music, f)) : []);
+
+describe("play_song on a generated music folder", () => {
+    it("finds a song by its title tag, plays it and says what it plays", async () => {
+        const log = path.join(tempDir(), "played.log");
+        const a = await assistant(fakePlayerCommand(log, 0.1));
+        try {
+            const record = await a.handleText("play baby shark");
+            assert.equal(record.reply, "Playing Baby Shark by Pinkfong.");
+            await a.services.music.whenIdle();
+            assert.deepEqual(played(log), ["kids/track01.flac"]);
+        } finally {
+            await a.dispose();
+        }
+    });
+
+    it("'play it again' replays the last song, even after a restart", async () => {
+        const log = path.join(tempDir(), "played.log");
+        const data = tempDir();
+        const first = await assistant(fakePlayerCommand(log, 0), data);
+        await first.handleText("play bohemian rhapsody by queen");
+        await first.services.music.whenIdle();
+        await first.dispose();
+        const second = await assistant(fakePlayerCommand(log, 0), data);
+        try {
+            const record = await second.handleText("play it again");
+            assert.equal(record.reply, "Playing Bohemian Rhapsody by Queen.");
+            await second.services.music.whenIdle();
+            assert.deepEqual(played(log), ["queen/a.flac", "queen/a.flac"]);
+        } finally {
+            await second.dispose();
+        }
+    });
+
+    it("plays every song by an artist one after another, forgiving a misspelt name", async () => {
+        const log = path.join(tempDir(), "played.log");
+        const a = await assistant(fakePlayerCommand(log, 0));
+        try {
+            const record = await a.handleText("play some music by quen");
+            assert.match(record.reply, /^Playing .* by Queen, then 1 more\.$/);
+            await waitFor(() => played(log).length === 2, 5000, "both songs");
+            assert.deepEqual(played(log).sort(), ["queen/a.flac", "queen/b.flac"]);
+        } finally {
+            await a.dispose();
+        }
+    });
+
+    it("matches a file without tags by its file name", async () => {
+        const log = path.join(tempDir(), "played.log");
+        const a = await assistant(fakePlayerCommand(log, 0));
+        try {
+            assert.equal((await a.handleText("play baby beluga")).reply, "Playing Baby Beluga by Raffi.");
+        } finally {
+            await a.dispose();
+        }
+    });
+
+    it("plays a playlist file in its order", async () => {
+        const log = path.join(tempDir(), "played.log");
+        const a = await assistant(fakePlayerCommand(log, 0));
+        try {
+            assert.equal((await a.handleText("put on my workout playlist")).reply, "Playing Don't Stop Me Now by Queen, then 1 more.");
+            await waitFor(() => played(log).length === 2, 5000, "the playlist");
+            assert.deepEqual(played(log), ["queen/b.flac", "kids/track01.flac"]);
+        } finally {
+            await a.dispose();
+        }
+    });
+
+    it("says when nothing matches and plays nothing", async () => {
+        const log = path.join(tempDir(), "played.log");
+        const a = await assistant(fakePlayerCommand(log, 0));
+        try {
+            assert.equal((await a.handleText("play stairway to heaven")).reply, "I couldn't find stairway to heaven in your music.");
+            assert.deepEqual(played(log), []);
+        } finally {
+            await a.dispose();
+        }
+    });
+
+    it("'stop' stops the music", async () => {
+        const log = path.join(tempDir(), "played.log");
+        const a = await assistant(fakePlayerCommand(log, 30));
+        try {
+            await a.handleText("play baby shark");
+            assert.equal(a.services.player.active().length, 1);
+            const record = await a.handleText("stop");
+            assert.equal(record.reply, "");
+            await waitFor(() => a.services.player.active().length === 0, 5000, "the player to exit");
+        } finally {
+            await a.dispose();
+        }
+    });
+
+    it("reports the player's own error when it cannot play", async () => {
+        const failing = [process.execPath, "-e", "process.stderr.write('audio open error: No such file or directory\\n'); process.exit(1)", "{file}"];
+        const a = await assistant(failing);
+        try {
+            const record = await a.handleText("play baby shark");
+            assert.match(record.reply, /^I found Baby Shark by Pinkfong, but I couldn't play it: .*audio open error: No such file or directory/);
+        } finally {
+            await a.dispose();
+        }
+    });
+});

@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { IntentSpec } from "../src/intents/types.ts";
+import { TemplateRecognizer } from "../src/nlu/templates.ts";
+import { parseTemplate } from "../src/nlu/template/parse.ts";
+import { TemplateSyntaxError } from "../src/errors.ts";
+
+function spec(partial: Partial<IntentSpec> & Pick<IntentSpec, "name" | "sentences">): IntentSpec {
+    return { description: "", args: { type: "object" }, slots: {}, rules: {}, examples: [], ...partial };
+}
+
+const weather = spec({
+    name: "get_weather",
+    sentences: [{ sentences: ["(what's|what is) the weather [like] [in {location}] [{when}]", "{location} weather"], args: {} }],
+    slots: { location: { kind: "wildcard" }, when: { kind: "values", values: [{ in: "today", out: "today" }, { in: "tomorrow", out: "tomorrow" }] } }
+});
+const timer = spec({
+    name: "set_timer",
+    sentences: [{ sentences: ["set a timer for {minutes} minute[s]"], args: {} }, { sentences: ["set a timer for half an hour"], args: { minutes: 30 } }],
+    slots: { minutes: { kind: "range", from: 1, to: 120 } }
+});
+
+describe("template matcher", () => {
+    const recognizer = new TemplateRecognizer([weather, timer], { fillerWords: ["please"] });
+
+    it("matches alternatives, optional words and a wildcard followed by a list slot", () => {
+        const r = recognizer.recognizeSync("What is the weather like in New York tomorrow?");
+        assert.deepEqual(r && { intent: r.intent, args: r.args, confidence: r.confidence }, {
+            intent: "get_weather", args: { location: "new york", when: "tomorrow" }, confidence: 1
+        });
+    });
+
+    it("fills a number slot from spoken number words", () => {
+        assert.deepEqual(recognizer.recognizeSync("set a timer for twenty five minutes")?.args, { minutes: 25 });
+        assert.deepEqual(recognizer.recognizeSync("set a timer for 1 minute")?.args, { minutes: 1 });
+    });
+
+    it("adds a sentence group's fixed arguments", () => {
+        assert.deepEqual(recognizer.recognizeSync("set a timer for half an hour")?.args, { minutes: 30 });
+    });
+
+    it("refuses a number outside the slot's range", () => {
+        assert.equal(recognizer.recognizeSync("set a timer for 500 minutes"), null);
+    });
+
+    it("accepts a misspelt word as a fuzzy match with lower confidence", () => {
+        const r = recognizer.recognizeSync("whats the wether in paris");
+        assert.equal(r?.intent, "get_weather");
+        assert.deepEqual(r?.args, { location: "paris" });
+        assert.ok(r!.confidence < 1 && r!.confidence > 0.8, `confidence ${r?.confidence}`);
+    });
+
+    it("does not let a wildcard swallow an unrelated sentence", () => {
+        assert.equal(recognizer.recognizeSync("order me some chinese food"), null);
+        assert.equal(recognizer.recognizeSync("send an email to my boss"), null);
+    });
+
+    it("ignores filler words at the ends", () => {
+        assert.equal(recognizer.recognizeSync("please what's the weather please")?.confidence, 1);
+    });
+
+    it("reports template syntax errors with the column", () => {
+        assert.throws(() => parseTemplate("what is (the weather"), TemplateSyntaxError);
+        assert.throws(() => parseTemplate("what is the weather]"), /column 20/);
+        assert.throws(() => parseTemplate("play {song"), /never closed/);
+    });
+});

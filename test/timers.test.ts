@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { Assistant } from "../src/pipeline/assistant.ts";
+import { TimerService, describeDuration, type Timer } from "../src/services/timers.ts";
+import { silentLogger, tempDir, testConfig, waitFor } from "./helpers.ts";
+
+describe("timers", () => {
+    it("a timer set by voice survives a restart and can be listed and cancelled afterwards", async () => {
+        const data = tempDir();
+        const first = await Assistant.create({ config: testConfig({ paths: { dataDir: data } }), log: silentLogger() });
+        assert.equal((await first.handleText("set a timer for 1 hour 30 minutes")).reply, "Timer set for 1 hour and 30 minutes.");
+        assert.equal((await first.handleText("set a pasta timer for twelve minutes")).reply, "Pasta timer set for 12 minutes.");
+        await first.dispose();
+
+        const second = await Assistant.create({ config: testConfig({ paths: { dataDir: data } }), log: silentLogger() });
+        try {
+            assert.match((await second.handleText("what timers are running")).reply, /^The pasta timer has (12 minutes|11 minutes and \d+ seconds) left, and the 1 hour and 30 minutes timer has 1 hour.* left\.$/);
+            assert.equal((await second.handleText("cancel the timer")).reply, "You have 2 timers: pasta 12 minutes timer and 1 hour and 30 minutes timer. Which one should I cancel?");
+            assert.equal((await second.handleText("cancel the pasta timer")).reply, "Cancelled the pasta 12 minutes timer.");
+            assert.equal((await second.handleText("cancel all timers")).reply, "Cancelled the 1 hour and 30 minutes timer.");
+            assert.equal((await second.handleText("list my timers")).reply, "There are no timers running.");
+        } finally {
+            await second.dispose();
+        }
+    });
+
+    it("a running service rings a timer when it ends", async () => {
+        const file = path.join(tempDir(), "timers.json");
+        const service = new TimerService({ file, log: silentLogger() });
+        const rung: Array<{ timer: Timer; late: boolean }> = [];
+        service.start((timer, late) => rung.push({ timer, late }));
+        try {
+            service.add(150, "tea");
+            await waitFor(() => rung.length === 1, 3000, "the timer to ring");
+            assert.equal(rung[0]!.timer.label, "tea");
+            assert.equal(rung[0]!.late, false);
+            assert.deepEqual(service.list(), []);
+        } finally {
+            service.stop();
+        }
+    });
+
+    it("a timer that ended while hark was not running rings at start-up, marked late", async () => {
+        const file = path.join(tempDir(), "timers.json");
+        let now = Date.now();
+        const before = new TimerService({ file, log: silentLogger(), now: () => now });
+        before.add(60_000, "eggs");
+        now += 10 * 60_000; // ten minutes "later", as if hark had been stopped
+        const after = new TimerService({ file, log: silentLogger(), now: () => now });
+        const rung: Array<{ timer: Timer; late: boolean }> = [];
+        after.start((timer, late) => rung.push({ timer, late }));
+        try {
+            await waitFor(() => rung.length === 1, 3000, "the missed timer");
+            assert.equal(rung[0]!.late, true);
+            assert.equal(rung[0]!.timer.label, "eggs");
+        } finally {
+            after.stop();
+        }
+    });
+
+    it("a timer added by another process is picked up by the running service", async () => {
+        const file = path.join(tempDir(), "timers.json");
+        const daemon = new TimerService({ file, log: silentLogger() });
+        const rung: Timer[] = [];
+        daemon.start((timer) => rung.push(timer));
+        try {
+            new TimerService({ file, log: silentLogger() }).add(300, "from ask");
+            await waitFor(() => rung.length === 1, 5000, "the other process's timer");
+            assert.equal(rung[0]!.label, "from ask");
+        } finally {
+            daemon.stop();
+        }
+    });
+
+    it("durations are spoken naturally", () => {
+        assert.equal(describeDuration(5 * 60_000), "5 minutes");
+        assert.equal(describeDuration(3600_000 + 30 * 60_000), "1 hour and 30 minutes");
+        assert.equal(describeDuration(3600_000 + 60_000 + 1000), "1 hour, 1 minute and 1 second");
+    });
+});
