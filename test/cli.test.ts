@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { fakePlayerCommand, makeTaggedFlac, packageRoot, tempDir, writeIntent } from "./helpers.ts";
+
+const bin = path.join(packageRoot, "bin", "hark.js");
+
+/** Runs the real `hark` executable with a config file in a temporary folder. */
+function hark(args: string[], config: Record<string, unknown> = {}) {
+    const dir = tempDir();
+    const file = path.join(dir, "config.json");
+    fs.writeFileSync(file, JSON.stringify({ paths: { dataDir: path.join(dir, "data") }, ...config }));
+    const result = spawnSync(process.execPath, [bin, "--config", file, ...args], { encoding: "utf8", timeout: 60_000 });
+    return { ...result, dataDir: path.join(dir, "data") };
+}
+
+describe("hark CLI", () => {
+    it("hark ask sets a real timer and prints the reply", () => {
+        const r = hark(["ask", "--quiet", "set a timer for five minutes"]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, "Timer set for 5 minutes.\n");
+        const timers = JSON.parse(fs.readFileSync(path.join(r.dataDir, "timers.json"), "utf8"));
+        assert.equal(timers.length, 1);
+        assert.equal(timers[0].durationMs, 300_000);
+    });
+
+    it("hark ask plays a song from the configured music folder", () => {
+        const music = tempDir();
+        makeTaggedFlac(path.join(music, "shark.flac"), { TITLE: "Baby Shark", ARTIST: "Pinkfong" });
+        const log = path.join(tempDir(), "played.log");
+        const player = fakePlayerCommand(log, 0);
+        const r = hark(["ask", "--quiet", "play baby shark"], { music: { dir: music }, player: { wav: player, mp3: player, other: player } });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, "Playing Baby Shark by Pinkfong.\n");
+        assert.equal(fs.readFileSync(log, "utf8").trim(), path.join(music, "shark.flac"));
+    });
+
+    it("hark ask --json prints the whole trace record", () => {
+        const r = hark(["ask", "--quiet", "--json", "what time is it"]);
+        assert.equal(r.status, 0, r.stderr);
+        const record = JSON.parse(r.stdout);
+        assert.equal(record.toolCall.name, "get_time");
+        assert.match(record.reply, /^It's \d{1,2}:\d{2} [AP]M\.$/);
+        assert.deepEqual(record.stages.map((s: { name: string }) => s.name), ["recognize", "dispatch"]);
+    });
+
+    it("hark ask writes the spoken reply to --out and explains when it cannot play it", () => {
+        const out = path.join(tempDir(), "reply.wav");
+        const r = hark(["ask", "--out", out, "what can you do"], { player: { wav: ["aplay", "-q", "-D", "hark_test_no_such_device", "{file}"] } });
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /^I can play music/);
+        assert.match(r.stderr, /could not speak the reply: aplay could not play/);
+        assert.match(r.stderr, /use --quiet/);
+        assert.ok(fs.statSync(out).size > 10_000);
+    });
+
+    it("hark eval --json prints the metrics object", () => {
+        const r = hark(["eval", "--json", path.join(packageRoot, "test", "fixtures", "eval-small.jsonl")]);
+        assert.equal(r.status, 0, r.stderr);
+        const report = JSON.parse(r.stdout);
+        assert.equal(report.cases, 6);
+        assert.equal(report.intentAccuracy, 0.8333);
+        assert.equal(report.falseActionRate, 0.5);
+        assert.equal(report.slotF1, 0.8333);
+        assert.deepEqual(Object.keys(report.latencyMs).sort(), ["mean", "p50", "p95"]);
+    });
+
+    it("hark intents check names each broken file and exits non-zero", () => {
+        const dir = tempDir();
+        writeIntent(dir, "ok.yaml", "name: ok_intent\ndescription: fine\nsentences: [all good]\nexamples: [{ text: all good }]\naction: { speak: fine }\n");
+        writeIntent(dir, "bad.yaml", "name: Bad Name\ndescription: x\nsentences: [x]\naction: { speak: x }\n");
+        const r = hark(["intents", "check", dir]);
+        assert.equal(r.status, 1);
+        assert.match(r.stdout, /error: .*bad\.yaml: name: must match pattern/);
+        assert.match(r.stdout, /1 intent\(s\) loaded, 1 error\(s\)/);
+    });
+
+    it("an invalid config stops with one clear line and exit code 2", () => {
+        const r = hark(["ask", "hello"], { nlu: { minConfidence: "high" } });
+        assert.equal(r.status, 2);
+        assert.match(r.stderr, /^hark: .*config\.json is invalid/);
+        assert.match(r.stderr, /nlu\.minConfidence: must be number/);
+    });
+
+    it("hark config schema prints a JSON Schema editors can use", () => {
+        const r = hark(["config", "schema"]);
+        const schema = JSON.parse(r.stdout);
+        assert.equal(schema.type, "object");
+        assert.ok(schema.properties.music.properties.dir);
+    });
+});

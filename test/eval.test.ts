@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { readEvalFile } from "../src/eval/dataset.ts";
+import { runEval } from "../src/eval/run.ts";
+import { HarkError } from "../src/errors.ts";
+import { Assistant } from "../src/pipeline/assistant.ts";
+import { packageRoot, silentLogger, tempDir, testConfig, writeIntent } from "./helpers.ts";
+
+describe("hark eval", () => {
+    it("scores a small known file: accuracy, false actions, slot F1 and confusion", async () => {
+        const cases = readEvalFile(path.join(packageRoot, "test", "fixtures", "eval-small.jsonl"));
+        const a = await Assistant.create({ config: testConfig(), log: silentLogger(), ephemeralState: true });
+        try {
+            const report = await runEval(a.router, cases);
+            assert.equal(report.cases, 6);
+            assert.equal(report.intentAccuracy, 0.8333);
+            assert.equal(report.nullCases, 2);
+            assert.equal(report.falseActionRate, 0.5);
+            assert.deepEqual([report.slots.all.truePositives, report.slots.all.falsePositives, report.slots.all.falseNegatives], [5, 1, 1]);
+            assert.equal(report.slotF1, 0.8333);
+            assert.deepEqual(report.slots.when, { precision: 1, recall: 0.5, f1: 0.6667, truePositives: 1, falsePositives: 0, falseNegatives: 1 });
+            assert.deepEqual(report.confusion.none, { none: 1, play_song: 1 });
+            assert.ok(report.latencyMs.p95 >= report.latencyMs.p50);
+        } finally {
+            await a.dispose();
+        }
+    });
+
+    it("a malformed line is reported with its file and line number", () => {
+        const dir = tempDir();
+        const file = writeIntent(dir, "bad.jsonl", '{"text": "hi", "expect": null}\n{"text": "oops"}\n');
+        assert.throws(() => readEvalFile(file), (e: unknown) => e instanceof HarkError && /bad\.jsonl:2: "expect" is missing/.test(e.message));
+    });
+});
