@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { Command } from "commander";
+import { examplesAsEvalCases } from "../eval/dataset.ts";
 import { loadIntentDirs } from "../intents/load.ts";
 import { TemplateRecognizer } from "../nlu/templates.ts";
 import { normalizeSlotValue } from "../eval/metrics.ts";
@@ -26,6 +27,14 @@ export function registerIntents(program: Command): void {
             const width = Math.max(4, ...rows.map((r) => r.name.length));
             for (const r of rows) process.stdout.write(`${r.name.padEnd(width)}  ${r.format.padEnd(4)}  ${String(r.sentences).padStart(3)} sentences  ${path.basename(r.file)}  ${r.description}\n`);
             if (set.problems.length) process.stdout.write(`\n${set.problems.length} file(s) could not be loaded; run "hark intents check".\n`);
+        });
+
+    intents.command("examples")
+        .description("print every intent's examples as eval JSONL ({text, expect} per line)")
+        .action(async (_options: unknown, command: Command) => {
+            const { config } = setup(command, "warn");
+            const set = await loadIntentDirs(config.paths.intentsDirs);
+            for (const line of examplesAsEvalCases(set.intents)) process.stdout.write(`${JSON.stringify(line)}\n`);
         });
 
     intents.command("check")

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { HarkError } from "../errors.ts";
+import type { LoadedIntent } from "../intents/compile.ts";
 
 /** One line of an eval file: a sentence and what should come of it (`null`: no action). */
 export interface EvalCase {
@@ -36,4 +37,9 @@ export function readEvalFile(file: string): EvalCase[] {
         cases.push({ text: v.text, expect: v.expect === null ? null : { intent: v.expect.intent, args: v.expect.args ?? {} }, ...(v.source ? { source: v.source } : {}) });
     });
     return cases;
+}
+
+/** Every intent's examples as eval cases (source "example:<intent>"). */
+export function examplesAsEvalCases(intents: readonly LoadedIntent[]): EvalCase[] {
+    return intents.flatMap((i) => i.spec.examples.map((e) => ({ text: e.text, expect: { intent: i.spec.name, args: e.args }, source: `example:${i.spec.name}` })));
 }
