@@ -58,11 +58,13 @@ export default defineIntent<{ location?: string; when?: string }>({
         }
     },
     rules: {
-        ask: "(what is|what will be|how is|how will be|tell me|give me|show me|check|get|what does|what is going to be|how does|i want|i need)",
-        weather: "(weather|forecast|weather forecast|weather report|temperature|weather like|conditions)",
-        place: "(in|at|for|near|around|over) {location}",
+        ask: "(what is|what will be|how is|how will be|tell me|give me|show me|check|get|what does|what is going to be|how does|i want|i need|i would like|i would like to know|i want to know|can you tell me|could you tell me|let me know|find out|look up)",
+        weather: "(weather|forecast|weather forecast|weather report|temperature|weather like|conditions|weather conditions|weather outlook|outlook)",
+        place: "(in|at|for|near|around|over|close to|not far from|nearby) {location}",
+        here: "(here|nearby|near me|around here|close by|outside|where i am|at my (current|present) (location|place|spot|position)|in my (area|current location))",
         day: "[on|for] {when}",
-        condition: "(rain|snow|storm|hail|be sunny|be cloudy|be windy|be foggy|be hot|be cold|be warm|be nice|be rainy|be snowy|freeze|be freezing|pour|drizzle|shower)",
+        condition: "(rain|snow|storm|hail|be sunny|be cloudy|be windy|be foggy|be hot|be cold|be warm|be nice|be rainy|be snowy|freeze|be freezing|pour|drizzle|shower|be (warmer|colder|hotter|chilly|chillier|cooler|humid|overcast|stormy|icy|frosty|cloudier|sunnier|windier))",
+        noun: "(rain|snow|snowfall|a storm|storms|a snowstorm|a thunderstorm|thunderstorms|hail|fog|wind|sun|sunshine|a blizzard|a heat wave|a heatwave|frost|showers|a hurricane|a tornado|sleet|drizzle|clouds)",
         will: "(will it|is it (going to|gonna)|is it supposed to|does it look like it will|is there going to be|should it|would it)"
     },
     sentences: [
@@ -74,8 +76,12 @@ export default defineIntent<{ location?: string; when?: string }>({
         "what will the weather be [like] [<place>] [<day>]",
         "what will the weather be [like] <day> <place>",
         "(what is|how is|how will) it [going to be] [look] like (outside|out there|out) [<place>] [<day>]",
-        "<will> <condition> [<place>] [<day>]",
-        "<will> <condition> <day> <place>",
+        "<will> <condition> [<place>|<here>] [<day>]",
+        "<will> <condition> <day> [<place>|<here>]",
+        "(will there be|is there going to be|is there|are there going to be|any) [a|an|any|some] <noun> [expected|forecast] [<place>|<here>] [<day>]",
+        "(will there be|is there going to be|is there|any) [a|an|any|some] <noun> [expected|forecast] <day> [<place>|<here>]",
+        "[<ask>] [the] <weather> [like] <here> [<day>]",
+        "what is the <noun> (like|forecast) [<place>] [<day>]",
         "how (hot|cold|warm|chilly|windy) (is it|will it be|is it going to be|does it get) [outside] [<place>] [<day>]",
         "how (hot|cold|warm|chilly|windy) (is it|will it be|is it going to be) <day> <place>",
         "do i need (an umbrella|a jacket|a coat|sunscreen|sunglasses) [<day>] [<place>]",

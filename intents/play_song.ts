@@ -35,7 +35,9 @@ export default defineIntent<Args>({
     },
     slots: { song: "wildcard", artist: "wildcard", album: "wildcard", playlist: "wildcard", genre: GENRES },
     rules: {
-        play: "(play|put on|start playing|start|queue [up]|i want to hear|i want to listen to|i would like to hear|i would like to listen to|let me hear|can you play|could you play|let us hear|listen to|play me)",
+        // "open spotify and play ...": the service is ignored, hark plays local files.
+        play: "[(open|use|using|launch|on|with|in) [the service] <service> (and|to)] (play|put on|start playing|start|queue [up]|i want to hear|i want to listen to|i would like to hear|i would like to listen to|i wish to (hear|listen to)|let me hear|can you play|could you play|let us hear|listen to|play me|can i (hear|listen to)|could i (hear|listen to))",
+        service: "(spotify|deezer|pandora|youtube|youtube music|itunes|google music|google play music|lastfm|last fm|slacker|zvooq|groove shark|grooveshark|vimeo|netflix|soundcloud|napster|iheartradio|tidal|apple music|amazon music)",
         music: "(music|songs|tracks|a song|some songs|something|anything|a track)"
     },
     sentences: [

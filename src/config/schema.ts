@@ -24,7 +24,7 @@ export const ConfigSchema = Type.Object({
     }, { default: {}, additionalProperties: false }),
     nlu: Type.Object({
         fuzzy: Type.Boolean({ default: true, description: "Accept near misses (misspelt or extra words) with lower confidence." }),
-        minConfidence: Type.Number({ minimum: 0, maximum: 1, default: 0.6, description: "A match below this confidence counts as no match." }),
+        minConfidence: Type.Number({ minimum: 0, maximum: 1, default: 0.7, description: "A match below this confidence counts as no match." }),
         fillerWords: Type.Array(Type.String(), {
             default: ["please", "hey", "ok", "okay", "um", "uh", "so", "now", "just", "jarvis", "hark", "olly", "alexa", "siri"],
             description: "Words ignored at the start or end of a sentence."

@@ -1,7 +1,7 @@
 import { distance } from "fastest-levenshtein";
 import type { IntentSpec, SlotList } from "../../intents/types.ts";
 import { rawText, tokenize, type Token } from "../normalize.ts";
-import { parseTemplate, type Sequence, type TemplateNode } from "./parse.ts";
+import { collectSlots, parseTemplate, type Sequence, type TemplateNode } from "./parse.ts";
 
 /** A template ready to match: rules inlined, slot lists resolved. */
 export interface CompiledTemplate {
@@ -12,6 +12,10 @@ export interface CompiledTemplate {
     fixedArgs: Record<string, unknown>;
     /** Words every match must contain; lets the exact pass skip templates cheaply. */
     anchors: string[];
+    /** Content words anywhere in the template; a fuzzy match needs one of them, so the fuzzy pass skips the rest. */
+    contentWords: Set<string>;
+    /** Whether a list or number slot can supply the content a fuzzy match needs. */
+    hasValueSlots: boolean;
 }
 
 /** The best way a sentence fits one template. */
@@ -55,6 +59,7 @@ export interface MatchOptions {
 export class TemplateMatcher {
     public readonly templates: CompiledTemplate[] = [];
     private readonly slots = new Map<string, Map<string, PreparedSlot>>();
+    private readonly vocabulary = new Set<string>();
 
     public constructor(intents: readonly IntentSpec[]) {
         for (const intent of intents) {
@@ -70,7 +75,10 @@ export class TemplateMatcher {
             for (const group of intent.sentences) {
                 for (const source of group.sentences) {
                     const seq = inlineRules(parseTemplate(source), rules, []);
-                    this.templates.push({ intent: intent.name, source, seq, fixedArgs: group.args, anchors: requiredWords(seq) });
+                    const contentWords = new Set([...allWords(seq)].filter((w) => !DELETABLE.has(w)));
+                    for (const w of contentWords) this.vocabulary.add(w);
+                    const hasValueSlots = [...collectSlots(seq)].some((name) => intent.slots[name]?.kind !== "wildcard");
+                    this.templates.push({ intent: intent.name, source, seq, fixedArgs: group.args, anchors: requiredWords(seq), contentWords, hasValueSlots });
                 }
             }
         }
@@ -80,9 +88,15 @@ export class TemplateMatcher {
     public match(tokens: readonly Token[], options: MatchOptions = {}): TemplateMatch[] {
         const maxCost = options.maxCost ?? 0;
         const words = new Set(tokens.map((t) => t.text));
+        if (maxCost > 0) {
+            // Template words the sentence contains or nearly contains: one of them must anchor any fuzzy match.
+            const said = [...words];
+            for (const v of this.vocabulary) if (!words.has(v) && said.some((w) => similar(w, v))) words.add(v);
+        }
         const results: TemplateMatch[] = [];
         for (const template of this.templates) {
             if (maxCost === 0 && !template.anchors.every((w) => words.has(w))) continue;
+            if (maxCost > 0 && !template.hasValueSlots && !hasAny(template.contentWords, words)) continue;
             const found = this.matchTemplate(template, tokens, maxCost);
             if (found) results.push(found);
         }
@@ -118,8 +132,10 @@ export class TemplateMatcher {
             if (idx === seq.length) return next(ti, cost, caps, hits, content);
             const node = seq[idx]!;
             const rest: Next = (t, c, k, h, n) => walk(seq, idx + 1, t, c, k, h, n, next);
-            // Fuzzy: an extra word in the input before this node.
-            if (maxCost > 0 && ti < texts.length && cost + INSERT <= maxCost) walk(seq, idx, ti + 1, cost + INSERT, caps, hits, content, next);
+            // Fuzzy: an extra word in the input before this node. Only before words and value slots: before an
+            // alternative it would repeat the paths its options' first words try, and a wildcard absorbs extras anyway.
+            const insertHere = node.kind === "word" || (node.kind === "slot" && slots.get(node.name)!.list.kind !== "wildcard");
+            if (maxCost > 0 && insertHere && ti < texts.length && cost + INSERT <= maxCost) walk(seq, idx, ti + 1, cost + INSERT, caps, hits, content, next);
             switch (node.kind) {
                 case "word": {
                     const word = texts[ti];
@@ -191,6 +207,19 @@ function inlineRules(seq: Sequence, rules: ReadonlyMap<string, Sequence>, stack:
         if (body == null || stack.includes(node.name)) return { kind: "alt", options: [] };
         return { kind: "alt", options: [inlineRules(body, rules, [...stack, node.name])] };
     });
+}
+
+function hasAny(set: ReadonlySet<string>, words: ReadonlySet<string>): boolean {
+    for (const w of set) if (words.has(w)) return true;
+    return false;
+}
+
+function allWords(seq: Sequence, into = new Set<string>()): Set<string> {
+    for (const node of seq) {
+        if (node.kind === "word") into.add(node.text);
+        else if (node.kind === "alt") node.options.forEach((o) => allWords(o, into));
+    }
+    return into;
 }
 
 /** Words outside every alternative and optional part. */
