@@ -9,7 +9,7 @@ import { tempDir } from "./helpers.ts";
 describe("configuration", () => {
     it("an empty config gives every default", () => {
         const config = validateConfig({});
-        assert.equal(config.nlu.minConfidence, 0.6);
+        assert.equal(config.nlu.minConfidence, 0.7);
         assert.equal(config.dispatch.timeoutMs, 15000);
         assert.deepEqual(config.player.wav, ["aplay", "-q", "{file}"]);
     });
