@@ -9,7 +9,8 @@ export default defineIntent({
         "(tell me|do you know|have you got|what is) the time",
         "time [please|check]",
         "what time do you have",
-        "(can|could) you tell me the time"
+        "(can|could) you tell me the time",
+        "(do you know|can you tell me|could you tell me|tell me) what time it is"
     ],
     examples: [
         { text: "what time is it", args: {} },

@@ -28,7 +28,8 @@ function dayOffset(when: string | undefined, today: Date): number | "week" | nul
     if (/^(today|tonight|now|right now|later|later today|this (morning|afternoon|evening)|currently)$/.test(w)) return 0;
     if (/^(the )?day after tomorrow$/.test(w)) return 2;
     if (/^tomorrow( (morning|afternoon|evening|night))?$/.test(w)) return 1;
-    if (/^(this )?week(end)?$/.test(w)) return w.endsWith("weekend") ? (6 - today.getDay()) % 7 : "week";
+    if (/^(this |the )?weekend$/.test(w)) return (6 - today.getDay()) % 7;
+    if (/^(this|next) week$/.test(w)) return "week";
     const weekday = WEEKDAYS.findIndex((d) => w.replace(/^(next|this|on) /, "") === d);
     if (weekday >= 0) return (weekday - today.getDay() + 7) % 7;
     return null;
@@ -51,7 +52,7 @@ export default defineIntent<{ location?: string; when?: string }>({
             values: [
                 "today", "tonight", "now", "right now", "later", "later today", "this morning", "this afternoon", "this evening",
                 "tomorrow", "tomorrow morning", "tomorrow afternoon", "tomorrow evening", "tomorrow night", "the day after tomorrow",
-                "this weekend", "the weekend", "this week",
+                "this weekend", "the weekend", "this week", "next week",
                 { in: "todays", out: "today" }, { in: "tomorrows", out: "tomorrow" }, { in: "this weeks", out: "this week" },
                 ...WEEKDAYS, ...WEEKDAYS.map((d) => `next ${d}`), ...WEEKDAYS.map((d) => `this ${d}`)
             ]
@@ -65,6 +66,7 @@ export default defineIntent<{ location?: string; when?: string }>({
         day: "[on|for] {when}",
         condition: "(rain|snow|storm|hail|be sunny|be cloudy|be windy|be foggy|be hot|be cold|be warm|be nice|be rainy|be snowy|freeze|be freezing|pour|drizzle|shower|be (warmer|colder|hotter|chilly|chillier|cooler|humid|overcast|stormy|icy|frosty|cloudier|sunnier|windier))",
         noun: "(rain|snow|snowfall|a storm|storms|a snowstorm|a thunderstorm|thunderstorms|hail|fog|wind|sun|sunshine|a blizzard|a heat wave|a heatwave|frost|showers|a hurricane|a tornado|sleet|drizzle|clouds)",
+        gear: "(umbrella|an umbrella|a jacket|jacket|a coat|coat|layers|gloves|my gloves|shorts|sunscreen|a raincoat|a rain coat|a hat|a scarf|boots|a sweater|sunglasses|an umbrella with me)",
         will: "(will it|is it (going to|gonna)|is it supposed to|does it look like it will|is there going to be|should it|would it)"
     },
     sentences: [
@@ -84,8 +86,10 @@ export default defineIntent<{ location?: string; when?: string }>({
         "what is the <noun> (like|forecast) [<place>] [<day>]",
         "how (hot|cold|warm|chilly|windy) (is it|will it be|is it going to be|does it get) [outside] [<place>] [<day>]",
         "how (hot|cold|warm|chilly|windy) (is it|will it be|is it going to be) <day> <place>",
-        "do i need (an umbrella|a jacket|a coat|sunscreen|sunglasses) [<day>] [<place>]",
-        "(is it|will it be) (hot|cold|warm|sunny|rainy|raining|snowing|cloudy|windy) (outside|out) [<day>]"
+        "(do i need|should i (wear|bring|take|pack)|do i need to (wear|bring|take|pack)|will i need [to (wear|bring|take)]|am i going to need [to (wear|bring|take)]|can i (wear|get away with)|should i dress in) [my] <gear> [<day>] [<place>] [<day>]",
+        "(is it|will it be|is it going to be) (hot|cold|warm|sunny|rainy|raining|snowing|cloudy|windy|foggy|freezing|nice) [(outside|out)|<place>|<here>] [<day>]",
+        "what is the (high|low|high temperature|low temperature|temperature high|temperature low) [<day>] [<place>]",
+        "what is the (high|low|high temperature|low temperature) <place> <day>"
     ],
     examples: [
         { text: "what's the weather in boston tomorrow", args: { location: "boston", when: "tomorrow" } },

@@ -44,13 +44,16 @@ export default defineIntent<Args>({
         "<play> [me] [the] [song|track|tune] {song}",
         "<play> [me] [the] [song|track] {song} (by|from) {artist}",
         "<play> [me] [some] [<music>] (by|from) [the band|the artist] {artist}",
-        "<play> [me] [some|a little] {genre} [<music>]",
+        "<play> [me] [some|a little|a little bit of|a bit of] {genre} [<music>]",
+        "put [some] {genre} [music] on",
         "<play> [me] [some|a few] {genre} [<music>] (by|from) {artist}",
         "<play> [me] [the] album {album} [(by|from) {artist}]",
         "<play> [me] [my] [the] {playlist} playlist",
         "<play> [me] [my] [the] playlist {playlist}",
         "<play> [some|me some] [<music>]",
         "<play> [my] music",
+        "(shuffle|turn on|open|tune in|start) [my|some|a|all] [my] (music|song|songs|library)",
+        "music on",
         { sentences: ["(play|replay) (it|that|that song|this song|the last song|the song) again", "replay [that|the last song|it]", "(play|hear) (it|that) one more time"], args: { again: true } }
     ],
     examples: [

@@ -12,7 +12,7 @@ export default defineIntent<{ amount?: number }>({
     sentences: [
         "(turn|bring) [the] (volume|music|sound|it) down [a (bit|little)]",
         "(decrease|lower|reduce) [the] volume [a (bit|little)]",
-        "(quieter|softer|make it quieter|volume down|turn it down|too loud)",
+        "([a] [bit|little] (quieter|softer)|make it [a bit|a little] (quieter|softer)|volume down|turn it down|too loud|it is too loud)",
         "(turn|bring) [the] (volume|music|sound|it) down by {amount} [percent]",
         "(decrease|lower|reduce) [the] volume by {amount} [percent]"
     ],

@@ -12,7 +12,7 @@ export default defineIntent<{ amount?: number }>({
     sentences: [
         "(turn|crank|pump|bring) [the] (volume|music|sound|it) up [a (bit|little)]",
         "(increase|raise|boost) [the] volume [a (bit|little)]",
-        "(louder|make it louder|speak up|i can not hear you|volume up|turn it up)",
+        "([a] [bit|little] louder|make it [a bit|a little] louder|speak up|i can not hear you|volume up|turn it up)",
         "(turn|crank|pump|bring) [the] (volume|music|sound|it) up by {amount} [percent]",
         "(increase|raise|boost) [the] volume by {amount} [percent]"
     ],
