@@ -26,6 +26,8 @@ function dayOffset(when: string | undefined, today: Date): number | "week" | nul
     if (!when) return 0;
     const w = when.toLowerCase();
     if (/^(today|tonight|now|right now|later|later today|this (morning|afternoon|evening)|currently)$/.test(w)) return 0;
+    // A time of day ("5 pm", "noon") means today's forecast.
+    if (/^(\d{1,2} (am|pm|oclock|in the (morning|evening))|noon|midday|midnight|lunchtime|sunset|sunrise)$/.test(w)) return 0;
     if (/^(the )?day after tomorrow$/.test(w)) return 2;
     if (/^tomorrow( (morning|afternoon|evening|night))?$/.test(w)) return 1;
     if (/^(this |the )?weekend$/.test(w)) return (6 - today.getDay()) % 7;
@@ -54,7 +56,9 @@ export default defineIntent<{ location?: string; when?: string }>({
                 "tomorrow", "tomorrow morning", "tomorrow afternoon", "tomorrow evening", "tomorrow night", "the day after tomorrow",
                 "this weekend", "the weekend", "this week", "next week",
                 { in: "todays", out: "today" }, { in: "tomorrows", out: "tomorrow" }, { in: "this weeks", out: "this week" },
-                ...WEEKDAYS, ...WEEKDAYS.map((d) => `next ${d}`), ...WEEKDAYS.map((d) => `this ${d}`)
+                ...WEEKDAYS, ...WEEKDAYS.map((d) => `next ${d}`), ...WEEKDAYS.map((d) => `this ${d}`),
+                "noon", "midday", "midnight", "lunchtime", "sunset", "sunrise",
+                ...Array.from({ length: 24 }, (_, h) => [`${h + 1} am`, `${h + 1} pm`, `${h + 1} oclock`, `${h + 1} in the morning`, `${h + 1} in the evening`]).flat()
             ]
         }
     },
@@ -62,8 +66,8 @@ export default defineIntent<{ location?: string; when?: string }>({
         ask: "(what is|what will be|how is|how will be|tell me|give me|show me|check|get|what does|what is going to be|how does|i want|i need|i would like|i would like to know|i want to know|can you tell me|could you tell me|let me know|find out|look up)",
         weather: "(weather|forecast|weather forecast|weather report|temperature|weather like|conditions|weather conditions|weather outlook|outlook)",
         place: "(in|at|for|near|around|over|close to|not far from|nearby) {location}",
-        here: "(here|nearby|near me|around here|close by|outside|where i am|at my (current|present) (location|place|spot|position)|in my (area|current location))",
-        day: "[on|for] {when}",
+        here: "(here|nearby|near me|around here|close by|outside|where i am|[at|in] (my|the) (current|present) (location|place|spot|position|area)|in my area)",
+        day: "[on|for|at|around|by|in the|during] {when}",
         condition: "(rain|snow|storm|hail|be sunny|be cloudy|be windy|be foggy|be hot|be cold|be warm|be nice|be rainy|be snowy|freeze|be freezing|pour|drizzle|shower|be (warmer|colder|hotter|chilly|chillier|cooler|humid|overcast|stormy|icy|frosty|cloudier|sunnier|windier))",
         noun: "(rain|snow|snowfall|a storm|storms|a snowstorm|a thunderstorm|thunderstorms|hail|fog|wind|sun|sunshine|a blizzard|a heat wave|a heatwave|frost|showers|a hurricane|a tornado|sleet|drizzle|clouds)",
         gear: "(umbrella|an umbrella|a jacket|jacket|a coat|coat|layers|gloves|my gloves|shorts|sunscreen|a raincoat|a rain coat|a hat|a scarf|boots|a sweater|sunglasses|an umbrella with me)",
@@ -74,7 +78,7 @@ export default defineIntent<{ location?: string; when?: string }>({
         "[<ask>] [the] [current] <weather> [like] <day> <place>",
         "[<ask>] [the] <day> <weather> [like] [<place>]",
         "[<ask>] [the] <weather> (going to be|gonna be|be) [like] [<place>] [<day>]",
-        "{location} <weather> [<day>]",
+        "[<ask>] [the] {location} <weather> [<day>]",
         "what will the weather be [like] [<place>] [<day>]",
         "what will the weather be [like] <day> <place>",
         "(what is|how is|how will) it [going to be] [look] like (outside|out there|out) [<place>] [<day>]",

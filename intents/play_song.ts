@@ -10,6 +10,9 @@ const GENRES = [
     "acoustic", "alternative", "grunge", "swing", "bluegrass", "edm", "trance", "dubstep", "ska", "motown", "oldies"
 ];
 
+// "music from the seventies", "something from 1986": eras hark understands but has no slot for (yet).
+const ERAS = `(the (fifties|sixties|seventies|eighties|nineties|twenties|thirties|forties)|${Array.from({ length: 130 }, (_, i) => 1900 + i).join("|")})`;
+
 const describeTrack = (t: Track): string => (t.artist ? `${t.title} by ${t.artist}` : t.title);
 
 function describeQuery(q: MusicQuery): string {
@@ -37,20 +40,28 @@ export default defineIntent<Args>({
     rules: {
         // "open spotify and play ...": the service is ignored, hark plays local files.
         play: "[(open|use|using|launch|on|with|in) [the service] <service> (and|to)] (play|put on|start playing|start|queue [up]|i want to hear|i want to listen to|i would like to hear|i would like to listen to|i wish to (hear|listen to)|let me hear|can you play|could you play|let us hear|listen to|play me|can i (hear|listen to)|could i (hear|listen to))",
+        via: "(on|with|using|from|in) <service>",
+        era: ERAS,
+        kind: "(song|track|tune|melody|music|songs|tracks|tunes|ballad|hits|album|record|single|singles|chant|concerto|sound track|soundtrack)",
+        descriptor: "(latest|newest|new|popular|best|greatest|top|most popular|top rated|favorite|favourite|last|recent|good|top 5|top 10)",
         service: "(spotify|deezer|pandora|youtube|youtube music|itunes|google music|google play music|lastfm|last fm|slacker|zvooq|groove shark|grooveshark|vimeo|netflix|soundcloud|napster|iheartradio|tidal|apple music|amazon music)",
         music: "(music|songs|tracks|a song|some songs|something|anything|a track)"
     },
     sentences: [
-        "<play> [me] [the] [song|track|tune] {song}",
-        "<play> [me] [the] [song|track] {song} (by|from) {artist}",
-        "<play> [me] [some] [<music>] (by|from) [the band|the artist] {artist}",
-        "<play> [me] [some|a little|a little bit of|a bit of] {genre} [<music>]",
+        "<play> [me] [the] [song|track|tune] {song} [<via>]",
+        "<play> [me] [the] [song|track] {song} [track|song] (by|from) {artist} [<via>]",
+        "<play> [me] [some] [<music>] (by|from) [the band|the artist] {artist} [<via>]",
+        "<play> [me] [the|a|an|some|my] [<descriptor>] [<era>] <kind> (by|from|of) {artist} [<via>]",
+        "<play> [me] [the|some|a few] [<descriptor>] [<era>] {artist} (music|songs|tracks|hits|album) [<via>]",
+        "<play> [me] [some|a little|a little bit of|a bit of] [<era>] {genre} [<music>] [<via>]",
         "put [some] {genre} [music] on",
-        "<play> [me] [some|a few] {genre} [<music>] (by|from) {artist}",
-        "<play> [me] [the] album {album} [(by|from) {artist}]",
-        "<play> [me] [my] [the] {playlist} playlist",
-        "<play> [me] [my] [the] playlist {playlist}",
-        "<play> [some|me some] [<music>]",
+        "<play> [me] [some|a few] {genre} [<music>] (by|from) {artist} [<via>]",
+        "<play> [me] [the] album {album} [(by|from) {artist}] [<via>]",
+        "<play> [me] [my] [the] {playlist} playlist [<via>]",
+        "<play> [me] [my] [the] playlist {playlist} [<via>]",
+        "<play> [some|me some] [<music>] [<via>]",
+        "<play> [me] [some|a|an] [<descriptor>] [<music>|<kind>] (from|of) [the year|the] <era> [<via>]",
+        "<play> [me] [some] [<descriptor>] <era> [<music>|<kind>] [<via>]",
         "<play> [my] music",
         "(shuffle|turn on|open|tune in|start) [my|some|a|all] [my] (music|song|songs|library)",
         "music on",
