@@ -1,4 +1,5 @@
-// Rebuilds test/eval/hark.jsonl: the built-in intents' examples followed by the hand-written sentences.
+// Rebuilds test/eval/hark.jsonl: the built-in intents' examples followed by the hand-written sentences
+// (handwritten.jsonl, then holdout.jsonl, a second batch first measured without any tuning on it).
 // Run with `npm run eval:build` after changing an intent's examples; a test fails while the file is stale.
 import fs from "node:fs";
 import path from "node:path";
@@ -10,7 +11,7 @@ import { builtinIntentsDir, packageRoot } from "../src/paths.ts";
 export async function buildEvalFile(): Promise<string> {
     const set = await loadIntentDirs([builtinIntentsDir]);
     const examples = examplesAsEvalCases(set.intents).map((c) => JSON.stringify(c));
-    const handwritten = fs.readFileSync(path.join(packageRoot, "test", "eval", "handwritten.jsonl"), "utf8").trim().split("\n");
+    const handwritten = ["handwritten.jsonl", "holdout.jsonl"].flatMap((f) => fs.readFileSync(path.join(packageRoot, "test", "eval", f), "utf8").trim().split("\n"));
     return `${[...examples, ...handwritten].join("\n")}\n`;
 }
 

@@ -55,6 +55,12 @@ describe("template matcher", () => {
         assert.equal(recognizer.recognizeSync("send an email to my boss"), null);
     });
 
+    it("drops a polite opening when the sentence does not match with it", () => {
+        const polite = new TemplateRecognizer([weather], { leadingPhrases: ["could you", "can you"] });
+        const r = polite.recognizeSync("could you what's the weather in rome");
+        assert.deepEqual(r && { intent: r.intent, args: r.args, confidence: r.confidence }, { intent: "get_weather", args: { location: "rome" }, confidence: 1 });
+    });
+
     it("ignores filler words at the ends", () => {
         assert.equal(recognizer.recognizeSync("please what's the weather please")?.confidence, 1);
     });

@@ -43,7 +43,7 @@ export function registerIntents(program: Command): void {
         .action(async (dirs: string[], _options: unknown, command: Command) => {
             const { config } = setup(command, "warn");
             const set = await loadIntentDirs(dirs.length ? dirs.map((d) => path.resolve(d)) : config.paths.intentsDirs);
-            const recognizer = new TemplateRecognizer(set.intents.map((i) => i.spec), { fuzzy: false, fillerWords: config.nlu.fillerWords });
+            const recognizer = new TemplateRecognizer(set.intents.map((i) => i.spec), { fuzzy: false, fillerWords: config.nlu.fillerWords, leadingPhrases: config.nlu.leadingPhrases });
             const warnings: string[] = [];
             for (const intent of set.intents) {
                 for (const example of intent.spec.examples) {

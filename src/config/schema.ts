@@ -26,8 +26,12 @@ export const ConfigSchema = Type.Object({
         fuzzy: Type.Boolean({ default: true, description: "Accept near misses (misspelt or extra words) with lower confidence." }),
         minConfidence: Type.Number({ minimum: 0, maximum: 1, default: 0.7, description: "A match below this confidence counts as no match." }),
         fillerWords: Type.Array(Type.String(), {
-            default: ["please", "hey", "ok", "okay", "um", "uh", "so", "now", "just", "jarvis", "hark", "olly", "alexa", "siri"],
+            default: ["please", "hey", "ok", "okay", "um", "uh", "just", "jarvis", "hark", "olly", "alexa", "siri", "thanks"],
             description: "Words ignored at the start or end of a sentence."
+        }),
+        leadingPhrases: Type.Array(Type.String(), {
+            default: ["can you", "could you", "would you", "will you", "i want you to", "i would like you to", "i need you to"],
+            description: "Polite openings ignored before matching (\"could you set a timer\" is \"set a timer\") when the sentence does not match with them."
         })
     }, { default: {}, additionalProperties: false }),
     dispatch: Type.Object({

@@ -11,6 +11,8 @@ export interface TemplateRecognizerOptions {
     maxFuzzyCost?: number;
     /** Words dropped from the ends of a sentence. Defaults to none. */
     fillerWords?: readonly string[];
+    /** Openings tried without ("could you ..."), when the sentence does not match exactly with them. Defaults to none. */
+    leadingPhrases?: readonly string[];
 }
 
 /** The hassil-style template engine: exact matches first, then the cheapest fuzzy match. */
@@ -20,11 +22,13 @@ export class TemplateRecognizer implements Recognizer {
     private readonly fuzzy: boolean;
     private readonly maxFuzzyCost: number;
     private readonly fillers: ReadonlySet<string>;
+    private readonly leading: readonly string[][];
 
     public constructor(intents: readonly IntentSpec[] = [], options: TemplateRecognizerOptions = {}) {
         this.fuzzy = options.fuzzy ?? true;
         this.maxFuzzyCost = options.maxFuzzyCost ?? 2;
         this.fillers = new Set(options.fillerWords ?? []);
+        this.leading = (options.leadingPhrases ?? []).map((p) => tokenize(p).map((t) => t.text));
         this.setIntents(intents);
     }
 
@@ -38,10 +42,15 @@ export class TemplateRecognizer implements Recognizer {
 
     /** Synchronous form, for eval loops and benchmarks. */
     public recognizeSync(text: string): Recognition | null {
-        const tokens = trimFillers(tokenize(text), this.fillers);
+        let tokens = trimFillers(tokenize(text), this.fillers);
         if (tokens.length === 0) return null;
         let matches = this.matcher.match(tokens);
         let fuzzy = false;
+        const opening = matches.length === 0 ? this.leading.find((p) => p.length < tokens.length && p.every((w, i) => tokens[i]!.text === w)) : undefined;
+        if (opening) {
+            tokens = tokens.slice(opening.length);
+            matches = this.matcher.match(tokens);
+        }
         if (matches.length === 0 && this.fuzzy) {
             matches = this.matcher.match(tokens, { maxCost: this.maxFuzzyCost });
             fuzzy = true;

@@ -65,7 +65,7 @@ export class Assistant {
     public static async create(options: AssistantOptions): Promise<Assistant> {
         const { config, log } = options;
         const intents = await IntentRegistry.create({ dirs: config.paths.intentsDirs, log: log.child({ component: "intents" }), watch: options.watchIntents ?? false });
-        const templates = new TemplateRecognizer(intents.intents.map((i) => i.spec), { fuzzy: config.nlu.fuzzy, fillerWords: config.nlu.fillerWords });
+        const templates = new TemplateRecognizer(intents.intents.map((i) => i.spec), { fuzzy: config.nlu.fuzzy, fillerWords: config.nlu.fillerWords, leadingPhrases: config.nlu.leadingPhrases });
         const router = new RecognizerRouter([{ recognizer: templates, minConfidence: config.nlu.minConfidence }]);
         intents.onChange((set) => router.setIntents(set.intents.map((i) => i.spec)));
 
