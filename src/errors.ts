@@ -38,8 +38,12 @@ export class TemplateSyntaxError extends HarkError {
 
 /** A program hark spawns (espeak-ng, aplay, amixer, ...) is missing or failed. */
 export class ExternalProgramError extends HarkError {
+    /** The program's name as spawned. */
+    public readonly program: string;
+
     public constructor(program: string, message: string, options?: ErrorOptions) {
         super("HARK_PROGRAM_FAILED", `${program}: ${message}`, options);
+        this.program = program;
     }
 }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import http from "node:http";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import { Assistant } from "../src/pipeline/assistant.ts";
@@ -53,7 +54,7 @@ action: { run: { command: ["${process.execPath}", "-e", "console.error('disk is 
 `);
         try {
             const record = await a.handleText("make it fail");
-            assert.match(record.reply, /^Sorry/);
+            assert.equal(record.reply, `Sorry, I couldn't do that because the program ${path.basename(process.execPath)} failed. The log says why.`);
             assert.match(record.error!.message, /exited with 3: disk is full/);
         } finally {
             await a.dispose();

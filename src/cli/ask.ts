@@ -29,7 +29,7 @@ export function registerAsk(program: Command): void {
                 if (speakFailed?.error) {
                     process.stderr.write(`hark: could not speak the reply: ${speakFailed.error.message}\n  (no sound device? use --quiet, or --out reply.wav to write it to a file)\n`);
                 }
-                if (options.wait && assistant.services.music.stop !== undefined && assistant.services.player.active().some((p) => p.kind === "music")) {
+                if (options.wait && assistant.services.player.active().some((p) => p.kind === "music")) {
                     process.stderr.write("(playing; press Ctrl-C to stop)\n");
                     const stop = (): void => void assistant.services.music.stop();
                     process.once("SIGINT", stop);

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { HarkConfig } from "../config/schema.ts";
-import { ArgumentsInvalidError, errorMessage, HandlerTimeoutError, HarkError } from "../errors.ts";
+import path from "node:path";
+import { ArgumentsInvalidError, errorMessage, ExternalProgramError, HandlerTimeoutError, HarkError } from "../errors.ts";
 import type { LoadedIntent } from "../intents/compile.ts";
 import type { Services } from "../services/services.ts";
 import type { StateStore } from "../state/store.ts";
@@ -70,7 +71,9 @@ export class Dispatcher {
             log.error({ err: error, args }, "handler failed");
             const speech = error instanceof HandlerTimeoutError
                 ? "Sorry, that took too long, so I gave up."
-                : `Sorry, something went wrong while I was trying to do that.`;
+                : error instanceof ExternalProgramError
+                    ? `Sorry, I couldn't do that because the program ${path.basename(error.program)} failed. The log says why.`
+                    : "Sorry, something went wrong while I was trying to do that.";
             return { ok: false, args, speech, error: { code, message: errorMessage(error) } };
         } finally {
             clearTimeout(timer);
