@@ -8,11 +8,11 @@ import { fakePlayerCommand, makeTaggedFlac, packageRoot, tempDir, writeIntent } 
 const bin = path.join(packageRoot, "bin", "hark.js");
 
 /** Runs the real `hark` executable with a config file in a temporary folder. */
-function hark(args: string[], config: Record<string, unknown> = {}) {
+function hark(args: string[], config: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env) {
     const dir = tempDir();
     const file = path.join(dir, "config.json");
     fs.writeFileSync(file, JSON.stringify({ paths: { dataDir: path.join(dir, "data") }, ...config }));
-    const result = spawnSync(process.execPath, [bin, "--config", file, ...args], { encoding: "utf8", timeout: 60_000 });
+    const result = spawnSync(process.execPath, [bin, "--config", file, ...args], { encoding: "utf8", timeout: 60_000, env });
     return { ...result, dataDir: path.join(dir, "data") };
 }
 
@@ -54,6 +54,19 @@ describe("hark CLI", () => {
         assert.match(r.stderr, /could not speak the reply: aplay could not play/);
         assert.match(r.stderr, /use --quiet/);
         assert.ok(fs.statSync(out).size > 10_000);
+    });
+
+    it("volume intents drive amixer with the configured control and step, and say the new level", () => {
+        // A stand-in amixer first on PATH: records its arguments and answers like the real one.
+        const bindir = tempDir();
+        const calls = path.join(bindir, "calls.log");
+        fs.writeFileSync(path.join(bindir, "amixer"), `#!/bin/sh\necho "$@" >> ${calls}\necho "Simple mixer control 'PCM',0"\necho "  Mono: Playback 150 [62%] [-15.00dB] [on]"\n`, { mode: 0o755 });
+        const env = { ...process.env, PATH: `${bindir}:${process.env.PATH}` };
+        const volume = { volume: { control: "PCM", stepPercent: 15 } };
+        assert.equal(hark(["ask", "--quiet", "turn the volume up"], volume, env).stdout, "Volume 62 percent.\n");
+        assert.equal(hark(["ask", "--quiet", "turn it down by 20 percent"], volume, env).stdout, "Volume 62 percent.\n");
+        assert.equal(hark(["ask", "--quiet", "set the volume to forty percent"], volume, env).stdout, "Volume set to 62 percent.\n");
+        assert.deepEqual(fs.readFileSync(calls, "utf8").trim().split("\n"), ["sset PCM 15%+", "sset PCM 20%-", "sset PCM 40%"]);
     });
 
     it("hark eval --json prints the metrics object", () => {
