@@ -1,0 +1,53 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import { HarkError } from "../errors.ts";
+import { installHint, lastLine } from "../util/program.ts";
+import { concatSamples } from "./pcm.ts";
+import { pcmEvents, type AudioEvent, type AudioSource } from "./source.ts";
+
+/** Options for {@link FileSource}. */
+export interface FileSourceOptions {
+    /** Samples per chunk. Defaults to 1280 (80 ms, openWakeWord's frame). */
+    chunkSamples?: number;
+    /** Append this much silence after the file, so an utterance at the very end still gets its end-of-speech. Defaults to 1000 ms. */
+    trailingSilenceMs?: number;
+}
+
+/** Reads an audio file of any common rate, channel count or format (WAV, FLAC, MP3 ...) through sox, as 16 kHz mono. */
+export class FileSource implements AudioSource {
+    public readonly name: string;
+
+    public constructor(private readonly file: string, private readonly options: FileSourceOptions = {}) {
+        this.name = `file:${file}`;
+    }
+
+    public async *stream(signal: AbortSignal): AsyncIterable<AudioEvent> {
+        if (!fs.existsSync(this.file)) throw new HarkError("HARK_AUDIO_FILE", `audio file ${this.file} does not exist`);
+        const padSeconds = String((this.options.trailingSilenceMs ?? 1000) / 1000);
+        const child = spawn("sox", ["-V1", this.file, "-t", "raw", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", "-L", "-", "pad", "0", padSeconds], { signal, stdio: ["ignore", "pipe", "pipe"] });
+        let stderr = "";
+        child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+        const exited = new Promise<number | null>((resolve, reject) => {
+            child.on("error", (error: NodeJS.ErrnoException) => {
+                if (error.name === "AbortError") resolve(null);
+                else reject(new HarkError("HARK_AUDIO_FILE", error.code === "ENOENT" ? `sox not found; ${installHint("sox")}` : error.message));
+            });
+            child.on("close", (code) => resolve(code));
+        });
+        exited.catch(() => undefined);
+        yield* pcmEvents(this.name, child.stdout, this.options.chunkSamples ?? 1280, signal);
+        const code = await exited;
+        if (code !== 0 && code !== null && !signal.aborted) {
+            throw new HarkError("HARK_AUDIO_FILE", `cannot read ${this.file}: ${lastLine(stderr) || `sox exited with ${code}`}`);
+        }
+    }
+}
+
+/** Reads a whole audio file as 16 kHz mono samples. */
+export async function readAudioFile(file: string, signal = new AbortController().signal): Promise<Int16Array> {
+    const chunks: Int16Array[] = [];
+    for await (const event of new FileSource(file, { chunkSamples: 16_000, trailingSilenceMs: 0 }).stream(signal)) {
+        if (event.type === "chunk") chunks.push(event.samples);
+    }
+    return concatSamples(chunks);
+}

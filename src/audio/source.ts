@@ -1,0 +1,38 @@
+/** Something that produces 16 kHz mono 16-bit audio: a microphone, a file, a pipe. */
+export type AudioEvent =
+    | { type: "start"; source: string }
+    /** `samples` is 16 kHz mono; `timestampMs` is the stream time of its first sample. */
+    | { type: "chunk"; samples: Int16Array; timestampMs: number }
+    | { type: "stop"; reason: "end" | "aborted" };
+
+/** Engines live one per file beside this one (`microphone.ts`, `file.ts`, `stdin.ts`). */
+export interface AudioSource {
+    readonly name: string;
+    /** Yields start, chunks, then stop. Ends on abort; a source that cannot recover throws. */
+    stream(signal: AbortSignal): AsyncIterable<AudioEvent>;
+}
+
+/** Re-slices a byte stream of s16le PCM into fixed-size sample chunks, yielding typed events. */
+export async function* pcmEvents(name: string, bytes: AsyncIterable<Buffer>, chunkSamples: number, signal: AbortSignal): AsyncIterable<AudioEvent> {
+    yield { type: "start", source: name };
+    let pending: Buffer = Buffer.alloc(0);
+    let position = 0;
+    const chunkBytes = chunkSamples * 2;
+    for await (const data of bytes) {
+        if (signal.aborted) break;
+        pending = pending.length ? Buffer.concat([pending, data]) : data;
+        while (pending.length >= chunkBytes) {
+            const samples = new Int16Array(chunkSamples);
+            for (let i = 0; i < chunkSamples; i++) samples[i] = pending.readInt16LE(i * 2);
+            pending = pending.subarray(chunkBytes);
+            yield { type: "chunk", samples, timestampMs: (position / 16_000) * 1000 };
+            position += chunkSamples;
+        }
+    }
+    if (!signal.aborted && pending.length >= 2) {
+        const samples = new Int16Array(pending.length >> 1);
+        for (let i = 0; i < samples.length; i++) samples[i] = pending.readInt16LE(i * 2);
+        yield { type: "chunk", samples, timestampMs: (position / 16_000) * 1000 };
+    }
+    yield { type: "stop", reason: signal.aborted ? "aborted" : "end" };
+}
