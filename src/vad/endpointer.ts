@@ -1,0 +1,113 @@
+import { concatSamples, durationMs, samplesIn } from "../audio/pcm.ts";
+import type { VoiceActivityDetector } from "./vad.ts";
+
+/** Options for {@link Endpointer}. */
+export interface EndpointerOptions {
+    /** Probability at or above which a frame is speech. Defaults to 0.5. */
+    speechThreshold?: number;
+    /** Silence after speech that ends the utterance. Defaults to 700 ms. */
+    endSilenceMs?: number;
+    /** Audio kept from before speech starts, so the first syllable is not cut. Defaults to 300 ms. */
+    preRollMs?: number;
+    /** Speech shorter than this is a noise, not an utterance. Defaults to 250 ms. */
+    minSpeechMs?: number;
+    /** An utterance is cut off at this length. Defaults to 10 000 ms. */
+    maxUtteranceMs?: number;
+    /** Give up when no speech starts within this time. Defaults to 5000 ms. */
+    noSpeechTimeoutMs?: number;
+}
+
+/** What the endpointer decided about the audio so far. */
+export type EndpointEvent =
+    | { type: "speech-start"; atMs: number }
+    | { type: "utterance"; samples: Int16Array; reason: "silence" | "max-length"; speechMs: number }
+    | { type: "no-speech" };
+
+/**
+ * Finds one utterance in a stream: waits for speech, keeps a pre-roll, ends after enough silence or at the maximum
+ * length, and reports "no speech" when nobody talks. Feed it audio after the wake word; make a new one per turn.
+ */
+export class Endpointer {
+    private readonly o: Required<EndpointerOptions>;
+    private pending = new Int16Array(0);
+    private readonly preRoll: Int16Array[] = [];
+    private readonly speech: Int16Array[] = [];
+    private elapsedMs = 0;
+    private speaking = false;
+    private speechMs = 0;
+    private silenceMs = 0;
+    private done = false;
+
+    public constructor(private readonly vad: VoiceActivityDetector, options: EndpointerOptions = {}) {
+        this.o = {
+            speechThreshold: options.speechThreshold ?? 0.5,
+            endSilenceMs: options.endSilenceMs ?? 700,
+            preRollMs: options.preRollMs ?? 300,
+            minSpeechMs: options.minSpeechMs ?? 250,
+            maxUtteranceMs: options.maxUtteranceMs ?? 10_000,
+            noSpeechTimeoutMs: options.noSpeechTimeoutMs ?? 5000
+        };
+        vad.reset();
+    }
+
+    /** Feeds audio; returns what it completed (at most one utterance or no-speech, after which it is done). */
+    public async push(samples: Int16Array): Promise<EndpointEvent[]> {
+        const events: EndpointEvent[] = [];
+        if (this.done) return events;
+        const all = concatSamples([this.pending, samples]);
+        const n = this.vad.frameSamples;
+        const frameMs = durationMs(n);
+        let offset = 0;
+        for (; offset + n <= all.length && !this.done; offset += n) {
+            const frame = all.slice(offset, offset + n);
+            const isSpeech = (await this.vad.probability(frame)) >= this.o.speechThreshold;
+            this.elapsedMs += frameMs;
+            if (!this.speaking) {
+                this.preRoll.push(frame);
+                while (this.preRoll.length * n > samplesIn(this.o.preRollMs)) this.preRoll.shift();
+                if (isSpeech) {
+                    this.speaking = true;
+                    this.speechMs = frameMs;
+                    this.silenceMs = 0;
+                    this.speech.push(...this.preRoll.splice(0));
+                    events.push({ type: "speech-start", atMs: this.elapsedMs - frameMs });
+                } else if (this.elapsedMs >= this.o.noSpeechTimeoutMs) {
+                    this.done = true;
+                    events.push({ type: "no-speech" });
+                }
+                continue;
+            }
+            this.speech.push(frame);
+            if (isSpeech) {
+                this.speechMs += frameMs + this.silenceMs;
+                this.silenceMs = 0;
+            } else {
+                this.silenceMs += frameMs;
+            }
+            const lengthMs = durationMs(this.speech.length * n);
+            if (this.silenceMs >= this.o.endSilenceMs) {
+                if (this.speechMs < this.o.minSpeechMs) {
+                    // A click or a cough: forget it and keep waiting for real speech.
+                    this.speaking = false;
+                    this.speech.length = 0;
+                    continue;
+                }
+                this.done = true;
+                events.push({ type: "utterance", samples: concatSamples(this.speech), reason: "silence", speechMs: this.speechMs });
+            } else if (lengthMs >= this.o.maxUtteranceMs) {
+                this.done = true;
+                events.push({ type: "utterance", samples: concatSamples(this.speech), reason: "max-length", speechMs: this.speechMs });
+            }
+        }
+        this.pending = all.slice(offset);
+        return events;
+    }
+
+    /** Ends the stream: an utterance in progress is returned as it is, otherwise "no speech". */
+    public finish(): EndpointEvent[] {
+        if (this.done) return [];
+        this.done = true;
+        if (this.speaking && this.speechMs >= this.o.minSpeechMs) return [{ type: "utterance", samples: concatSamples(this.speech), reason: "silence", speechMs: this.speechMs }];
+        return [{ type: "no-speech" }];
+    }
+}
