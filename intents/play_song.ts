@@ -10,8 +10,8 @@ const GENRES = [
     "acoustic", "alternative", "grunge", "swing", "bluegrass", "edm", "trance", "dubstep", "ska", "motown", "oldies"
 ];
 
-// "music from the seventies", "something from 1986": eras hark understands but has no slot for (yet).
-const ERAS = `(the (fifties|sixties|seventies|eighties|nineties|twenties|thirties|forties)|${Array.from({ length: 130 }, (_, i) => 1900 + i).join("|")})`;
+// "music from the seventies": eras hark understands but has no slot for (yet).
+const ERAS = "[the] (fifties|sixties|seventies|eighties|nineties|twenties|thirties|forties|50s|60s|70s|80s|90s)";
 
 const describeTrack = (t: Track): string => (t.artist ? `${t.title} by ${t.artist}` : t.title);
 

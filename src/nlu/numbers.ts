@@ -54,3 +54,15 @@ export function parseNumberWords(words: readonly string[], start: number): { val
     if (used === 0) return null;
     return { value: total + current, length: used };
 }
+
+const UNIT_WORDS = Object.keys(UNITS).filter((w) => w !== "oh");
+const TENS_WORDS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+
+/** 25 → "twenty five", 130 → "one hundred thirty", 2017 → "two thousand seventeen" (0..999 999). */
+export function numberToWords(n: number): string {
+    if (!Number.isInteger(n) || n < 0 || n > 999_999) throw new RangeError(`numberToWords supports 0..999999, got ${n}`);
+    if (n < 20) return UNIT_WORDS[n]!;
+    if (n < 100) return [TENS_WORDS[Math.floor(n / 10)]!, n % 10 ? UNIT_WORDS[n % 10]! : ""].filter(Boolean).join(" ");
+    if (n < 1000) return [`${UNIT_WORDS[Math.floor(n / 100)]!} hundred`, n % 100 ? numberToWords(n % 100) : ""].filter(Boolean).join(" ");
+    return [`${numberToWords(Math.floor(n / 1000))} thousand`, n % 1000 ? numberToWords(n % 1000) : ""].filter(Boolean).join(" ");
+}

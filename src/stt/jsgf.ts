@@ -1,0 +1,141 @@
+import type { IntentSpec } from "../intents/types.ts";
+import { tokenize } from "../nlu/normalize.ts";
+import { numberToWords } from "../nlu/numbers.ts";
+import { parseTemplate, type Sequence } from "../nlu/template/parse.ts";
+
+/** Something the grammar could not include, and what to do about it. */
+export interface GrammarProblem {
+    intent: string;
+    kind: "missing-pronunciation" | "wildcard-without-values";
+    /** The word without a pronunciation, or the slot without values. */
+    subject: string;
+    message: string;
+}
+
+/** A compiled JSGF grammar with the words it uses. */
+export interface CompiledGrammar {
+    jsgf: string;
+    words: Set<string>;
+    problems: GrammarProblem[];
+}
+
+/** Options for {@link compileGrammar}. */
+export interface GrammarOptions {
+    /** Words that have a pronunciation. */
+    dictionary: ReadonlySet<string>;
+    /** Values for wildcard slots, by slot name (song titles from the music folder, a user's list, ...). */
+    slotValues?: Readonly<Record<string, readonly string[]>>;
+}
+
+const NUMBER_RULES = `<n1_9> = one | two | three | four | five | six | seven | eight | nine;
+<n10_19> = ten | eleven | twelve | thirteen | fourteen | fifteen | sixteen | seventeen | eighteen | nineteen;
+<n20_90> = twenty | thirty | forty | fifty | sixty | seventy | eighty | ninety;
+<n1_99> = <n1_9> | <n10_19> | <n20_90> [<n1_9>];
+<n1_999> = <n1_99> | <n1_9> hundred [[and] <n1_99>];
+<number> = zero | <n1_999> | <n1_999> thousand [[and] <n1_999>];`;
+
+/** Words as the recogniser hears them: digits spelled out ("5" → "five"). */
+function spokenWords(text: string): string[] {
+    return tokenize(text).flatMap((t) => (/^\d+$/.test(t.text) ? numberToWords(Number(t.text)).split(" ") : [t.text]));
+}
+
+/**
+ * Compiles every intent's sentence templates into one JSGF grammar for a closed-vocabulary recogniser.
+ * List and number slots become alternatives. A wildcard slot cannot be expressed in a closed grammar: it takes the
+ * values given for its name (music titles, a user's list) plus the values in the intent's examples; with none, the
+ * sentences that need it are left out and reported. A word without a pronunciation is left out and reported too,
+ * so recognition never fails on it.
+ */
+export function compileGrammar(intents: readonly IntentSpec[], options: GrammarOptions): CompiledGrammar {
+    const problems: GrammarProblem[] = [];
+    const words = new Set<string>();
+    const rules: string[] = [];
+    const reported = new Set<string>();
+    const report = (problem: GrammarProblem): void => {
+        const key = `${problem.intent}/${problem.kind}/${problem.subject}`;
+        if (!reported.has(key)) {
+            reported.add(key);
+            problems.push(problem);
+        }
+    };
+    const phrase = (intent: string, text: string): string | null => {
+        const spoken = spokenWords(text);
+        const missing = spoken.filter((w) => !options.dictionary.has(w));
+        for (const w of missing) {
+            report({ intent, kind: "missing-pronunciation", subject: w, message: `intent ${intent}: "${w}" has no pronunciation in the dictionary, so phrases with it cannot be heard; add its ARPAbet phones under stt.pronunciations (like jarvis: "JH AA R V AH S") or change the sentence` });
+        }
+        if (missing.length || spoken.length === 0) return null;
+        spoken.forEach((w) => words.add(w));
+        return spoken.join(" ");
+    };
+    let usesNumbers = false;
+    const intentRules: string[] = [];
+
+    for (const intent of intents) {
+        const id = ruleName(intent.name);
+        const slotRules = new Map<string, string | null>();
+        const slotRule = (name: string): string | null => {
+            if (slotRules.has(name)) return slotRules.get(name)!;
+            const list = intent.slots[name];
+            let body: string | null = null;
+            if (list?.kind === "values") {
+                body = alternatives(list.values.map((v) => phrase(intent.name, v.in)));
+            } else if (list?.kind === "range") {
+                if (list.to - list.from <= 200) body = alternatives(Array.from({ length: list.to - list.from + 1 }, (_, i) => numberToWords(list.from + i)).map((w) => phrase(intent.name, w)));
+                else {
+                    usesNumbers = true;
+                    body = "<number>";
+                }
+            } else if (list?.kind === "wildcard") {
+                const values = [...(options.slotValues?.[name] ?? []), ...intent.examples.map((e) => e.args[name]).filter((v): v is string => typeof v === "string")];
+                body = alternatives([...new Set(values)].map((v) => phrase(intent.name, v)));
+                if (body == null) {
+                    report({ intent: intent.name, kind: "wildcard-without-values", subject: name, message: `intent ${intent.name}: {${name}} is a wildcard and no values are known for it; sentences that need it are left out of the grammar (give values under stt.slotValues.${name}, or use the whisper engine)` });
+                }
+            }
+            const rule = body == null ? null : `<${id}_${ruleName(name)}>`;
+            if (rule) rules.push(`${rule} = ${body};`);
+            slotRules.set(name, rule);
+            return rule;
+        };
+        const ruleBodies = new Map(Object.entries(intent.rules).map(([k, v]) => [k, parseTemplate(v)]));
+        const expr = (seq: Sequence, stack: string[]): string | null => {
+            const parts: string[] = [];
+            for (const node of seq) {
+                let part: string | null;
+                if (node.kind === "word") part = phrase(intent.name, node.text);
+                else if (node.kind === "slot") part = slotRule(node.name);
+                else if (node.kind === "rule") {
+                    const body = ruleBodies.get(node.name);
+                    part = body && !stack.includes(node.name) ? expr(body, [...stack, node.name]) : null;
+                } else {
+                    const options = node.options.map((o) => (o.length === 0 ? "" : expr(o, stack)));
+                    const present = options.filter((o): o is string => o != null && o !== "");
+                    const optional = options.includes("");
+                    if (present.length === 0) part = optional ? "" : null;
+                    else part = optional ? `[${alternatives(present)}]` : `(${alternatives(present)})`;
+                }
+                if (part == null) return null;
+                if (part) parts.push(part);
+            }
+            return parts.join(" ");
+        };
+        const sentences = intent.sentences.flatMap((g) => g.sentences).map((s) => expr(parseTemplate(s), [])).filter((s): s is string => s != null && s !== "");
+        if (sentences.length === 0) continue;
+        rules.push(`<${id}> = ${alternatives(sentences)};`);
+        intentRules.push(`<${id}>`);
+    }
+    if (intentRules.length === 0) throw new Error("no intent sentence could be expressed in the grammar");
+    const jsgf = ["#JSGF V1.0;", "grammar hark;", `public <command> = ${intentRules.join(" | ")};`, ...rules, ...(usesNumbers ? [NUMBER_RULES] : [])].join("\n");
+    if (usesNumbers) NUMBER_RULES.replace(/<[^>]*>/g, " ").match(/[a-z]+/g)!.forEach((w) => words.add(w));
+    return { jsgf: `${jsgf}\n`, words, problems };
+}
+
+function alternatives(options: ReadonlyArray<string | null>): string | null {
+    const present = [...new Set(options.filter((o): o is string => o != null && o !== ""))];
+    return present.length ? present.join(" | ") : null;
+}
+
+function ruleName(name: string): string {
+    return name.replace(/[^a-zA-Z0-9_]/g, "_");
+}

@@ -1,0 +1,15 @@
+/** What a transcriber heard. */
+export interface Transcript {
+    text: string;
+    /** Engine name, e.g. `"grammar"` or `"whisper"`. */
+    engine: string;
+    /** Engine-specific detail for the trace. */
+    detail?: Record<string, unknown>;
+}
+
+/** Turns one utterance (16 kHz mono samples) into text. Engines live one per file beside this one. */
+export interface Transcriber {
+    readonly name: string;
+    transcribe(samples: Int16Array, signal?: AbortSignal): Promise<Transcript>;
+    dispose(): Promise<void>;
+}
