@@ -11,7 +11,7 @@ const GENRES = [
 ];
 
 // "music from the seventies": eras hark understands but has no slot for (yet).
-const ERAS = "[the] (fifties|sixties|seventies|eighties|nineties|twenties|thirties|forties|50s|60s|70s|80s|90s)";
+const ERAS = "[the] (fifties|sixties|seventies|eighties|nineties|twenties|thirties|forties)";
 
 const describeTrack = (t: Track): string => (t.artist ? `${t.title} by ${t.artist}` : t.title);
 

@@ -4,6 +4,8 @@ import { registerAsk } from "./ask.ts";
 import { registerConfig } from "./config.ts";
 import { registerEval } from "./eval.ts";
 import { registerIntents } from "./intents.ts";
+import { registerListen } from "./listen.ts";
+import { registerTranscribe } from "./transcribe.ts";
 import { registerRun } from "./run.ts";
 
 const program = new Command("hark")
@@ -14,6 +16,8 @@ const program = new Command("hark")
 
 registerAsk(program);
 registerRun(program);
+registerListen(program);
+registerTranscribe(program);
 registerEval(program);
 registerIntents(program);
 registerConfig(program);

@@ -1,15 +1,28 @@
 import readline from "node:readline";
 import type { Command } from "commander";
+import { MicrophoneSource } from "../audio/microphone.ts";
+import { PcmStreamSource } from "../audio/stdin.ts";
+import type { Logger } from "../log/logger.ts";
 import { Assistant } from "../pipeline/assistant.ts";
+import { createVoiceEngines, createVoicePipeline } from "../pipeline/voice-setup.ts";
 import { setup } from "./common.ts";
 
-/** `hark run`: the long-running assistant. Text lines on stdin are turns; timers ring; intents reload live. */
+interface RunOptions {
+    text?: boolean;
+    stdinAudio?: boolean;
+    quiet?: boolean;
+    exitOnEof?: boolean;
+}
+
+/** `hark run`: the assistant daemon. Microphone by default; `--text` or `--stdin-audio` for pipes. */
 export function registerRun(program: Command): void {
     program.command("run")
-        .description("run the assistant: each line on stdin is a turn; timers ring and intent files reload while it runs")
+        .description("run the assistant: listen on the microphone (or stdin), ring timers, reload intent files while running")
+        .option("--text", "read one sentence per line from stdin instead of listening")
+        .option("--stdin-audio", "read raw 16 kHz mono s16le audio from stdin instead of the microphone")
         .option("-q, --quiet", "print replies without speaking them")
         .option("--exit-on-eof", "stop when stdin closes (for scripts); by default hark keeps running for timers")
-        .action(async (options: { quiet?: boolean; exitOnEof?: boolean }, command: Command) => {
+        .action(async (options: RunOptions, command: Command) => {
             const { config, log, file } = setup(command);
             log.info({ config: file ?? "(defaults)", intentsDirs: config.paths.intentsDirs }, "hark starting");
             const assistant = await Assistant.create({ config, log, watchIntents: true });
@@ -17,32 +30,46 @@ export function registerRun(program: Command): void {
             assistant.startTimers();
 
             const controller = new AbortController();
-            let queue = Promise.resolve();
-            const lines = readline.createInterface({ input: process.stdin, terminal: false });
-            lines.on("line", (line) => {
-                const text = line.trim();
-                if (!text) return;
-                queue = queue.then(async () => {
-                    const record = await assistant.handleText(text, { source: "stdin", speak: !options.quiet, signal: controller.signal });
-                    process.stdout.write(`${record.reply}\n`);
-                });
+            const stopped = new Promise<string>((resolve) => {
+                process.once("SIGINT", () => resolve("SIGINT"));
+                process.once("SIGTERM", () => resolve("SIGTERM"));
             });
-            const stopped = new Promise<void>((resolve) => {
-                const shutdown = (signal: string): void => {
-                    log.info({ signal }, "shutting down");
-                    controller.abort();
-                    resolve();
-                };
-                process.once("SIGINT", () => shutdown("SIGINT"));
-                process.once("SIGTERM", () => shutdown("SIGTERM"));
-                lines.once("close", () => {
-                    if (options.exitOnEof) shutdown("eof");
-                    else log.info("stdin closed; still running for timers (send SIGTERM or press Ctrl-C to stop)");
-                });
-            });
-            await stopped;
-            lines.close();
-            await queue;
+            const work = options.text
+                ? runText(assistant, options, controller.signal, log)
+                : runVoice(assistant, options, controller.signal, log);
+            const reason = await Promise.race([stopped, work.then(() => (options.exitOnEof ? "eof" : new Promise<string>(() => undefined)))]);
+            log.info({ reason }, "shutting down");
+            controller.abort();
+            await work.catch((error: unknown) => log.error({ err: error }, "stopped with an error"));
             await assistant.dispose();
+            log.info("stopped");
         });
+}
+
+async function runText(assistant: Assistant, options: RunOptions, signal: AbortSignal, log: Logger): Promise<void> {
+    const lines = readline.createInterface({ input: process.stdin, terminal: false });
+    signal.addEventListener("abort", () => lines.close(), { once: true });
+    for await (const line of lines) {
+        const text = line.trim();
+        if (!text) continue;
+        const record = await assistant.handleText(text, { source: "stdin", speak: !options.quiet, signal });
+        process.stdout.write(`${record.reply}\n`);
+    }
+    if (!signal.aborted && !options.exitOnEof) log.info("stdin closed; still running for timers (send SIGTERM or press Ctrl-C to stop)");
+}
+
+async function runVoice(assistant: Assistant, options: RunOptions, signal: AbortSignal, log: Logger): Promise<void> {
+    const config = assistant.config;
+    const engines = await createVoiceEngines(config, assistant, log);
+    try {
+        const pipeline = createVoicePipeline(config, assistant, engines, log, { speak: !options.quiet });
+        pipeline.onTurn((record) => process.stdout.write(`${record.input.text ? `"${record.input.text}" → ` : ""}${record.reply}\n`));
+        const source = options.stdinAudio
+            ? new PcmStreamSource(process.stdin)
+            : new MicrophoneSource({ ...config.audio, log: log.child({ component: "microphone" }) });
+        log.info({ source: source.name, keyword: engines.wake.keyword, engine: engines.wake.name }, "listening for the wake word");
+        await pipeline.run(source, signal);
+    } finally {
+        await engines.dispose();
+    }
 }

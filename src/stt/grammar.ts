@@ -21,6 +21,8 @@ export interface GrammarTranscriberOptions {
 }
 
 const DEBIAN_MODEL = "/usr/share/pocketsphinx/model/en-us";
+/** Pronunciations for words the built-in intents use that cmudict lacks (service names, "o'clock" as normalised). */
+const EXTRA_DICTIONARY = new URL("./extra.dict", import.meta.url);
 
 /**
  * pocketsphinx decoding against a JSGF grammar compiled from the loaded intents: fast and accurate for the
@@ -41,7 +43,7 @@ export class GrammarTranscriber implements Transcriber {
             if (!fs.existsSync(p)) throw new HarkError("HARK_MODEL_MISSING", `pocketsphinx ${what} not found at ${p}; install it with "sudo apt-get install pocketsphinx-en-us" (scripts/setup.sh does this)`);
         }
         const dictionary = new Map<string, string[]>();
-        for (const line of fs.readFileSync(dictionaryPath, "utf8").split("\n")) {
+        for (const line of [...fs.readFileSync(dictionaryPath, "utf8").split("\n"), ...fs.readFileSync(EXTRA_DICTIONARY, "utf8").split("\n")]) {
             const space = line.indexOf(" ");
             if (space <= 0) continue;
             const word = line.slice(0, space).replace(/\(\d+\)$/, "");
@@ -61,7 +63,10 @@ export class GrammarTranscriber implements Transcriber {
     public setIntents(intents: readonly IntentSpec[], slotValues: Readonly<Record<string, readonly string[]>> = {}): void {
         const grammar = compileGrammar(intents, { dictionary: new Set(this.dictionary.keys()), slotValues });
         this.problems = grammar.problems;
-        for (const p of grammar.problems) this.options.log.warn({ intent: p.intent, kind: p.kind, subject: p.subject }, p.message);
+        if (grammar.problems.length) {
+            this.options.log.warn({ problems: grammar.problems.map((p) => `${p.intent}: ${p.subject}`) }, `${grammar.problems.length} grammar gap(s): some phrases cannot be heard; "hark intents check" explains each`);
+        }
+        for (const p of grammar.problems) this.options.log.debug({ intent: p.intent, kind: p.kind, subject: p.subject }, p.message);
         // A dictionary of just the grammar's words keeps pocketsphinx's start-up short.
         const dict = [...grammar.words].sort().flatMap((w) => this.dictionary.get(w)!.map((phones, i) => `${i ? `${w}(${i + 1})` : w} ${phones}`));
         fs.writeFileSync(path.join(this.dir, "hark.jsgf"), grammar.jsgf);

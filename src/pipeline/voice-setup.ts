@@ -1,0 +1,86 @@
+import path from "node:path";
+import type { Logger } from "pino";
+import type { HarkConfig } from "../config/schema.ts";
+import { HarkError } from "../errors.ts";
+import { packageRoot } from "../paths.ts";
+import { GrammarTranscriber } from "../stt/grammar.ts";
+import type { Transcriber } from "../stt/transcriber.ts";
+import { SileroVad } from "../vad/silero.ts";
+import type { VoiceActivityDetector } from "../vad/vad.ts";
+import type { WakeWordDetector } from "../wake/detector.ts";
+import { OpenWakeWordDetector, packagedModelsDir } from "../wake/openwakeword.ts";
+import type { Assistant } from "./assistant.ts";
+import { VoicePipeline } from "./voice.ts";
+
+/** The engines the voice loop uses, chosen by config. */
+export interface VoiceEngines {
+    wake: WakeWordDetector;
+    vad: VoiceActivityDetector;
+    transcriber: Transcriber;
+    dispose(): Promise<void>;
+}
+
+/** Creates the wake-word engine named in the config. */
+export async function createWakeWordDetector(config: HarkConfig): Promise<WakeWordDetector> {
+    const w = config.wake;
+    if (w.engine === "porcupine") {
+        const { PorcupineDetector } = await import("../wake/porcupine.ts");
+        return PorcupineDetector.create({ accessKey: w.porcupineAccessKey, keyword: w.keyword, sensitivity: w.thresholdScore, refractoryMs: w.refractoryMs });
+    }
+    return OpenWakeWordDetector.create({ keyword: w.keyword, thresholdScore: w.thresholdScore, refractoryMs: w.refractoryMs, ...(w.modelsDir ? { modelsDir: w.modelsDir } : {}) });
+}
+
+/** Creates the transcriber named in the config, with its grammar built from the assistant's intents. */
+export async function createTranscriber(config: HarkConfig, assistant: Assistant, log: Logger): Promise<GrammarTranscriber> {
+    const s = config.stt;
+    const transcriber = await GrammarTranscriber.create({
+        log: log.child({ component: "stt" }), pronunciations: s.pronunciations,
+        ...(s.hmmDir ? { hmmDir: s.hmmDir } : {}), ...(s.dictionaryPath ? { dictionaryPath: s.dictionaryPath } : {})
+    });
+    const rebuild = async (): Promise<void> => transcriber.setIntents(assistant.intents.intents.map((i) => i.spec), await slotValues(config, assistant));
+    await rebuild();
+    assistant.intents.onChange(rebuild);
+    return transcriber;
+}
+
+/** Values for wildcard slots: the music folder's titles, artists, albums, genres and playlists, plus the config's lists. */
+async function slotValues(config: HarkConfig, assistant: Assistant): Promise<Record<string, string[]>> {
+    const tracks = await assistant.services.music.scan();
+    const lists = await assistant.services.music.playlists();
+    const values: Record<string, string[]> = {
+        song: tracks.map((t) => t.title), artist: tracks.map((t) => t.artist).filter(Boolean), album: tracks.map((t) => t.album).filter(Boolean),
+        genre: tracks.flatMap((t) => t.genres), playlist: [...lists.keys()]
+    };
+    for (const [slot, list] of Object.entries(config.stt.slotValues)) values[slot] = [...(values[slot] ?? []), ...list];
+    return values;
+}
+
+/** Creates every engine of the voice loop. */
+export async function createVoiceEngines(config: HarkConfig, assistant: Assistant, log: Logger): Promise<VoiceEngines> {
+    const wake = await createWakeWordDetector(config);
+    const vad = await SileroVad.create({ modelPath: config.vad.modelPath || path.join(packagedModelsDir(), "silero_vad.onnx") });
+    const transcriber = await createTranscriber(config, assistant, log);
+    return {
+        wake, vad, transcriber,
+        async dispose() {
+            await transcriber.dispose();
+            await vad.dispose();
+            await wake.dispose();
+        }
+    };
+}
+
+/** The voice pipeline wired from config. */
+export function createVoicePipeline(config: HarkConfig, assistant: Assistant, engines: VoiceEngines, log: Logger, overrides: { speak?: boolean; replyWav?: string; muteWhilePlaying?: boolean } = {}): VoicePipeline {
+    const c = config.conversation;
+    const sound = (configured: string, name: string): string => configured || path.join(packageRoot, "src", "audio", "sounds", `${name}.wav`);
+    if (!engines.transcriber) throw new HarkError("HARK_STT_MISSING", "no transcriber configured");
+    return new VoicePipeline({
+        assistant, wake: engines.wake, vad: engines.vad, transcriber: engines.transcriber, log: log.child({ component: "voice" }),
+        endpointer: config.vad,
+        followUpMs: c.followUpMs,
+        sounds: c.feedbackSounds ? { wake: sound(c.wakeSound, "wake"), done: sound(c.doneSound, "done"), error: sound(c.errorSound, "error") } : {},
+        saveUtterancesDir: config.audio.saveUtterances ? path.join(config.paths.dataDir, "utterances") : null,
+        ...overrides
+    });
+}

@@ -1,0 +1,227 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Logger } from "pino";
+import { durationMs, writeWav } from "../audio/pcm.ts";
+import type { AudioSource } from "../audio/source.ts";
+import { errorMessage } from "../errors.ts";
+import type { TraceRecord, TraceStage } from "../trace/trace.ts";
+import type { Transcriber } from "../stt/transcriber.ts";
+import { Endpointer, type EndpointerOptions } from "../vad/endpointer.ts";
+import type { VoiceActivityDetector } from "../vad/vad.ts";
+import type { WakeWordDetector } from "../wake/detector.ts";
+import type { Assistant } from "./assistant.ts";
+
+/** Where the voice loop is. */
+export type VoiceState = "idle" | "listening" | "recording" | "transcribing" | "understanding" | "speaking";
+
+/** Said when the wake word was heard but nobody spoke. */
+export const NOTHING_HEARD = "Sorry, I didn't hear anything.";
+
+/** Options for {@link VoicePipeline}. */
+export interface VoicePipelineOptions {
+    assistant: Assistant;
+    wake: WakeWordDetector;
+    vad: VoiceActivityDetector;
+    endpointer: EndpointerOptions;
+    transcriber: Transcriber;
+    log: Logger;
+    /** Play replies and feedback sounds. Defaults to `true`. */
+    speak?: boolean;
+    /** Write each reply here (turn n > 1 gets "-n" before the extension). */
+    replyWav?: string;
+    /** Feedback sounds by event; a missing entry plays nothing. */
+    sounds?: Partial<Record<"wake" | "done" | "error", string>>;
+    /** After a reply that asks a question, listen this long without the wake word. Defaults to 5000 ms; 0 turns it off. */
+    followUpMs?: number;
+    /** Keep each utterance as a WAV in this folder; `null` stores no audio. */
+    saveUtterancesDir?: string | null;
+    /** Ignore input while hark's own voice or a sound plays (a live microphone hears the speaker). Defaults to `true`. */
+    muteWhilePlaying?: boolean;
+}
+
+/**
+ * The voice loop as a state machine driven by audio events: listening for the wake word → recording until the
+ * endpointer ends the utterance → transcribing → understanding and acting (the text loop) → speaking → listening.
+ * The same code runs on a microphone, a file or a pipe.
+ */
+export class VoicePipeline {
+    private state: VoiceState = "idle";
+    private endpointer: Endpointer | null = null;
+    private audioStages: TraceStage[] = [];
+    private turns = 0;
+    private readonly listeners: Array<(record: TraceRecord) => void> = [];
+    private readonly stateListeners: Array<(state: VoiceState) => void> = [];
+
+    public constructor(private readonly o: VoicePipelineOptions) {}
+
+    public get currentState(): VoiceState {
+        return this.state;
+    }
+
+    /** Called with each finished turn's trace. */
+    public onTurn(listener: (record: TraceRecord) => void): void {
+        this.listeners.push(listener);
+    }
+
+    /** Called on every state change (the watchdog and tests use it). */
+    public onState(listener: (state: VoiceState) => void): void {
+        this.stateListeners.push(listener);
+    }
+
+    /** Runs until the source ends or `signal` aborts; returns the turns' traces. */
+    public async run(source: AudioSource, signal: AbortSignal): Promise<TraceRecord[]> {
+        const records: TraceRecord[] = [];
+        this.onTurn((r) => records.push(r));
+        this.setState("listening");
+        for await (const event of source.stream(signal)) {
+            if (signal.aborted) break;
+            if (event.type === "chunk") await this.handleChunk(event.samples, event.timestampMs, signal);
+            else if (event.type === "stop" && this.state === "recording" && this.endpointer) {
+                // The stream ended mid-utterance: finish with what was said.
+                for (const e of this.endpointer.finish()) await this.handleEndpoint(e, signal);
+            }
+        }
+        this.setState("idle");
+        return records;
+    }
+
+    private async handleChunk(samples: Int16Array, timestampMs: number, signal: AbortSignal): Promise<void> {
+        const assistant = this.o.assistant;
+        const playingOwnVoice = assistant.services.player.active().some((p) => p.kind === "speech" || p.kind === "sound");
+        if (this.o.muteWhilePlaying !== false && playingOwnVoice) return;
+
+        if (this.state === "listening") {
+            const detections = await this.o.wake.process(samples, timestampMs);
+            const detection = detections[0];
+            if (!detection) return;
+            this.o.log.info({ keyword: detection.keyword, score: detection.score, atMs: Math.round(detection.timestampMs) }, "wake word");
+            // The wake word interrupts whatever hark is playing.
+            const interrupted = assistant.services.music.stop() || assistant.services.player.stopAll(["speech"]) > 0;
+            this.audioStages = [{ name: "wake", durationMs: 0, output: { keyword: detection.keyword, score: round(detection.score), atMs: Math.round(detection.timestampMs), interrupted } }];
+            await this.feedback("wake");
+            this.startRecording(this.o.endpointer);
+            return;
+        }
+        if (this.state === "recording" && this.endpointer) {
+            for (const event of await this.endpointer.push(samples)) await this.handleEndpoint(event, signal);
+        }
+    }
+
+    private startRecording(options: EndpointerOptions): void {
+        this.endpointer = new Endpointer(this.o.vad, options);
+        this.setState("recording");
+    }
+
+    private async handleEndpoint(event: Awaited<ReturnType<Endpointer["push"]>>[number], signal: AbortSignal): Promise<void> {
+        if (event.type === "speech-start") return;
+        this.endpointer = null;
+        if (event.type === "no-speech") {
+            this.audioStages.push({ name: "endpoint", durationMs: 0, output: { speech: false } });
+            if (this.audioStages.some((s) => s.name === "follow-up")) {
+                // Nobody answered a follow-up question: that is fine, go back to waiting for the wake word.
+                this.backToListening();
+                return;
+            }
+            await this.reply(NOTHING_HEARD, "error");
+            this.backToListening();
+            return;
+        }
+        this.audioStages.push({ name: "endpoint", durationMs: 0, output: { speechMs: Math.round(event.speechMs), utteranceMs: Math.round(durationMs(event.samples.length)), reason: event.reason } });
+        if (this.o.saveUtterancesDir) {
+            fs.mkdirSync(this.o.saveUtterancesDir, { recursive: true });
+            const file = path.join(this.o.saveUtterancesDir, `${new Date().toISOString().replace(/[:.]/g, "-")}.wav`);
+            writeWav(file, event.samples);
+            this.audioStages.at(-1)!.output = { ...(this.audioStages.at(-1)!.output as object), savedAs: file };
+        }
+
+        this.setState("transcribing");
+        const started = performance.now();
+        let text: string;
+        try {
+            const transcript = await this.o.transcriber.transcribe(event.samples, signal);
+            text = transcript.text.trim();
+            this.audioStages.push({ name: "transcribe", durationMs: round(performance.now() - started), output: { text, engine: transcript.engine, ...(transcript.detail ?? {}) } });
+        } catch (error) {
+            this.audioStages.push({ name: "transcribe", durationMs: round(performance.now() - started), error: { code: (error as { code?: string }).code ?? "HARK_STT_FAILED", message: errorMessage(error) } });
+            this.o.log.error({ err: error }, "transcription failed");
+            await this.reply("Sorry, I couldn't make out what you said.", "error");
+            this.backToListening();
+            return;
+        }
+        if (!text) {
+            await this.reply("Sorry, I didn't catch that.", "error");
+            this.backToListening();
+            return;
+        }
+
+        this.setState("understanding");
+        this.turns++;
+        const replyWav = this.o.replyWav ? numbered(this.o.replyWav, this.turns) : undefined;
+        const record = await this.o.assistant.handleText(text, {
+            source: "voice", speak: this.o.speak !== false, signal, audioStages: this.audioStages, ...(replyWav ? { replyWav } : {})
+        });
+        this.audioStages = [];
+        for (const listener of this.listeners) listener(record);
+        await this.feedback(record.error ? "error" : "done");
+        const followUpMs = this.o.followUpMs ?? 5000;
+        if (record.reply.trim().endsWith("?") && followUpMs > 0) {
+            // A question was asked: listen for the answer without the wake word.
+            this.audioStages = [{ name: "follow-up", durationMs: 0, output: { windowMs: followUpMs } }];
+            this.startRecording({ ...this.o.endpointer, noSpeechTimeoutMs: followUpMs });
+            return;
+        }
+        this.backToListening();
+    }
+
+    /** Speaks a reply that is not a turn (nothing heard, nothing understood) and records it as one. */
+    private async reply(text: string, sound: "error"): Promise<void> {
+        this.setState("speaking");
+        await this.feedback(sound);
+        if (this.o.speak !== false) {
+            try {
+                await this.o.assistant.say(text);
+            } catch (error) {
+                this.o.log.warn({ err: error }, "could not speak");
+            }
+        }
+        const record: TraceRecord = {
+            id: crypto.randomUUID(), time: new Date().toISOString(), input: { text: "", source: "voice" }, stages: this.audioStages,
+            toolCall: null, result: null, reply: text, error: null, totalMs: 0
+        };
+        for (const listener of this.listeners) listener(record);
+        this.audioStages = [];
+    }
+
+    private async feedback(kind: "wake" | "done" | "error"): Promise<void> {
+        const file = this.o.sounds?.[kind];
+        if (!file || this.o.speak === false) return;
+        try {
+            const playback = await this.o.assistant.services.player.play(file, "sound");
+            await playback.done;
+        } catch (error) {
+            this.o.log.debug({ err: error, kind }, "feedback sound failed");
+        }
+    }
+
+    private backToListening(): void {
+        this.o.wake.reset();
+        this.setState("listening");
+    }
+
+    private setState(state: VoiceState): void {
+        if (state === this.state) return;
+        this.state = state;
+        this.o.log.debug({ state }, "voice state");
+        for (const listener of this.stateListeners) listener(state);
+    }
+}
+
+function numbered(file: string, n: number): string {
+    if (n === 1) return file;
+    const ext = path.extname(file);
+    return `${file.slice(0, file.length - ext.length)}-${n}${ext}`;
+}
+
+function round(n: number): number {
+    return Math.round(n * 100) / 100;
+}
