@@ -39,7 +39,8 @@ export default defineIntent<Args>({
     slots: { song: "wildcard", artist: "wildcard", album: "wildcard", playlist: "wildcard", genre: GENRES },
     rules: {
         // "open spotify and play ...": the service is ignored, hark plays local files.
-        play: "[(open|use|using|launch|on|with|in) [the service] <service> (and|to)] (play|put on|start playing|start|queue [up]|i want to hear|i want to listen to|i would like to hear|i would like to listen to|i wish to (hear|listen to)|let me hear|can you play|could you play|let us hear|listen to|play me|can i (hear|listen to)|could i (hear|listen to))",
+        play: "[<service_prefix>] (play|put on|start playing|start|queue [up]|i want to hear|i want to listen to|i would like to hear|i would like to listen to|i wish to (hear|listen to)|let me hear|can you play|could you play|let us hear|listen to|play me|can i (hear|listen to)|could i (hear|listen to))",
+        service_prefix: "(open|use|using|launch|on|with|in) [the service] <service> (and|to)",
         via: "(on|with|using|from|in) <service>",
         era: ERAS,
         kind: "(song|track|tune|melody|music|songs|tracks|tunes|ballad|hits|album|record|single|singles|chant|concerto|sound track|soundtrack)",
@@ -47,6 +48,8 @@ export default defineIntent<Args>({
         service: "(spotify|deezer|pandora|youtube|youtube music|itunes|google music|google play music|lastfm|last fm|slacker|zvooq|groove shark|grooveshark|vimeo|netflix|soundcloud|napster|iheartradio|tidal|apple music|amazon music)",
         music: "(music|songs|tracks|a song|some songs|something|anything|a track)"
     },
+    // Streaming-service phrasings come from typed requests; spoken to hark they only confuse the speech grammar.
+    textOnlyRules: ["service_prefix", "via"],
     sentences: [
         "<play> [me] [the] [song|track|tune] {song} [<via>]",
         "<play> [me] [the] [song|track] {song} [track|song] (by|from) {artist} [<via>]",

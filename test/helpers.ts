@@ -67,3 +67,30 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
         await new Promise((r) => setTimeout(r, 25));
     }
 }
+
+/** Speaks `text` with espeak-ng into a 16 kHz mono WAV, with `padMs` of silence after it. */
+export function makeSpeech(file: string, text: string, padMs = 0): string {
+    const raw = `${file}.raw.wav`;
+    execFileSync("espeak-ng", ["-v", "en-us", "-s", "150", "-w", raw, text]);
+    execFileSync("sox", [raw, "-r", "16000", "-c", "1", "-b", "16", file, "pad", "0", String(padMs / 1000)]);
+    fs.rmSync(raw);
+    return file;
+}
+
+/** Joins audio files (any format sox reads) into one 16 kHz mono WAV, with `gapMs` of silence between them. */
+export function joinAudio(out: string, files: string[], gapMs = 300): string {
+    const parts = files.map((f, i) => {
+        const p = `${out}.part${i}.wav`;
+        execFileSync("sox", [f, "-r", "16000", "-c", "1", "-b", "16", p, "pad", "0", String(gapMs / 1000)]);
+        return p;
+    });
+    execFileSync("sox", [...parts, out]);
+    parts.forEach((p) => fs.rmSync(p));
+    return out;
+}
+
+/** A file under ../shared (or $HARK_SHARED_DIR), or `null` when it is not there. */
+export function sharedFile(relative: string): string | null {
+    const file = path.join(sharedDir, relative);
+    return fs.existsSync(file) ? file : null;
+}

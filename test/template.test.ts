@@ -6,7 +6,7 @@ import { parseTemplate } from "../src/nlu/template/parse.ts";
 import { TemplateSyntaxError } from "../src/errors.ts";
 
 function spec(partial: Partial<IntentSpec> & Pick<IntentSpec, "name" | "sentences">): IntentSpec {
-    return { description: "", args: { type: "object" }, slots: {}, rules: {}, examples: [], ...partial };
+    return { description: "", args: { type: "object" }, slots: {}, rules: {}, textOnlyRules: [], examples: [], ...partial };
 }
 
 const weather = spec({

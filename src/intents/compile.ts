@@ -48,6 +48,9 @@ export function compileIntent(decl: Declaration, handler: IntentHandler, file: s
 
     const rules = new Map<string, Sequence>();
     for (const [name, template] of Object.entries(decl.rules ?? {})) rules.set(name, parseTemplate(template));
+    for (const name of decl.textOnlyRules ?? []) {
+        if (!rules.has(name)) throw new Error(`textOnlyRules names <${name}>, which is not defined under rules`);
+    }
 
     const sentences = decl.sentences.map((s) => (typeof s === "string" ? { sentences: [s], args: {} } : { sentences: s.sentences, args: s.args ?? {} }));
     for (const group of sentences) {
@@ -78,6 +81,7 @@ export function compileIntent(decl: Declaration, handler: IntentHandler, file: s
         sentences,
         slots,
         rules: decl.rules ?? {},
+        textOnlyRules: decl.textOnlyRules ?? [],
         examples
     };
     return {

@@ -49,6 +49,8 @@ export interface IntentDefinition<Args = Record<string, unknown>> {
     slots?: Record<string, SlotDeclaration>;
     /** Expansion rules, usable as `<name>` in sentences. */
     rules?: Record<string, string>;
+    /** Rules to leave out of the speech recogniser's grammar: phrasings people type but do not say. */
+    textOnlyRules?: string[];
     /** Sentence → expected arguments; checked by `npm test` and used by `hark eval`. */
     examples?: Array<{ text: string; args?: Record<string, unknown> }>;
     /** Overrides `dispatch.timeoutMs` for this intent. */

@@ -27,6 +27,8 @@ export interface IntentSpec {
     slots: Record<string, SlotList>;
     /** Expansion rules usable as `<name>` in templates. */
     rules: Record<string, string>;
+    /** Rules left out of the speech grammar (typed phrasings nobody says aloud); sentences that need them are text-only. */
+    textOnlyRules: string[];
     /** Sentence → expected arguments; used by tests, eval and LLM prompts. */
     examples: Array<{ text: string; args: Record<string, unknown> }>;
 }

@@ -82,7 +82,10 @@ export class GrammarTranscriber implements Transcriber {
         try {
             const { stdout } = await runProgram([
                 "pocketsphinx_continuous", "-infile", wav, "-jsgf", path.join(this.dir, "hark.jsgf"), "-dict", path.join(this.dir, "hark.dict"),
-                "-hmm", this.hmmDir, "-logfn", "/dev/null"
+                "-hmm", this.hmmDir, "-logfn", "/dev/null",
+                // Wider beams than the defaults: with a grammar this size the default pruning loses the right path
+                // and returns nothing ("final result does not match the grammar"); measured with npm run bench.
+                "-beam", "1e-60", "-pbeam", "1e-60", "-wbeam", "1e-40"
             ], { signal, timeoutMs: 30_000 });
             const text = stdout.split("\n").map((l) => l.trim()).filter(Boolean).join(" ");
             return { text, engine: this.name };

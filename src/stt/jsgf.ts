@@ -107,7 +107,8 @@ export function compileGrammar(intents: readonly IntentSpec[], options: GrammarO
                 else if (node.kind === "slot") part = slotRule(node.name);
                 else if (node.kind === "rule") {
                     const body = ruleBodies.get(node.name);
-                    part = body && !stack.includes(node.name) ? expr(body, [...stack, node.name]) : null;
+                    const spoken = body && !stack.includes(node.name) && !intent.textOnlyRules.includes(node.name);
+                    part = spoken ? expr(body, [...stack, node.name]) : null;
                 } else {
                     const options = node.options.map((o) => (o.length === 0 ? "" : expr(o, stack)));
                     const present = options.filter((o): o is string => o != null && o !== "");

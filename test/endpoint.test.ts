@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { readAudioFile } from "../src/audio/file.ts";
+import { Endpointer, type EndpointEvent } from "../src/vad/endpointer.ts";
+import { SileroVad } from "../src/vad/silero.ts";
+import { packagedModelsDir } from "../src/wake/openwakeword.ts";
+import { joinAudio, makeSpeech, sharedFile, tempDir } from "./helpers.ts";
+
+const vad = await SileroVad.create({ modelPath: path.join(packagedModelsDir(), "silero_vad.onnx") });
+
+async function endpoint(samples: Int16Array, options = {}) {
+    const endpointer = new Endpointer(vad, options);
+    const events: EndpointEvent[] = [];
+    for (let o = 0; o < samples.length; o += 1280) events.push(...(await endpointer.push(samples.subarray(o, o + 1280))));
+    events.push(...endpointer.finish());
+    return events;
+}
+
+describe("endpointing with Silero VAD", () => {
+    const dir = tempDir();
+    const speech = makeSpeech(path.join(dir, "speech.wav"), "set a timer for five minutes");
+
+    it("finds one utterance between silences, with pre-roll, ended by silence", async () => {
+        const file = joinAudio(path.join(dir, "utt.wav"), [speech, speech], 1500);
+        const events = await endpoint(await readAudioFile(file));
+        const utterance = events.find((e) => e.type === "utterance");
+        assert.ok(utterance && utterance.type === "utterance");
+        assert.equal(utterance.reason, "silence");
+        const seconds = utterance.samples.length / 16000;
+        assert.ok(seconds > 1.5 && seconds < 3.5, `utterance ${seconds}s`);
+        assert.equal(events.filter((e) => e.type === "utterance").length, 1, "one utterance per endpointer");
+    });
+
+    it("says 'no speech' when nobody talks before the timeout", async () => {
+        const events = await endpoint(new Int16Array(16000 * 3), { noSpeechTimeoutMs: 2000 });
+        assert.deepEqual(events.map((e) => e.type), ["no-speech"]);
+    });
+
+    it("cuts an utterance at the maximum length", async () => {
+        const long = makeSpeech(path.join(dir, "long.wav"), "one two three four five six seven eight nine ten eleven twelve thirteen fourteen");
+        const events = await endpoint(await readAudioFile(long), { maxUtteranceMs: 1500 });
+        const utterance = events.find((e) => e.type === "utterance");
+        assert.ok(utterance && utterance.type === "utterance");
+        assert.equal(utterance.reason, "max-length");
+        assert.ok(utterance.samples.length / 16000 <= 1.6);
+    });
+
+    it("works with the Silero v5 model too", { skip: sharedFile("models/vad/silero_vad.onnx") ? false : "../shared not found" }, async () => {
+        const v5 = await SileroVad.create({ modelPath: sharedFile("models/vad/silero_vad.onnx")! });
+        const endpointer = new Endpointer(v5);
+        const samples = await readAudioFile(joinAudio(path.join(dir, "utt5.wav"), [speech], 1500));
+        const events: EndpointEvent[] = [];
+        for (let o = 0; o < samples.length; o += 1280) events.push(...(await endpointer.push(samples.subarray(o, o + 1280))));
+        assert.ok(events.some((e) => e.type === "utterance"));
+        await v5.dispose();
+    });
+});

@@ -1,0 +1,108 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { FileSource, readAudioFile } from "../src/audio/file.ts";
+import { MicrophoneSource } from "../src/audio/microphone.ts";
+import { Assistant } from "../src/pipeline/assistant.ts";
+import { createVoiceEngines, createVoicePipeline } from "../src/pipeline/voice-setup.ts";
+import { NOTHING_HEARD, type VoiceState } from "../src/pipeline/voice.ts";
+import { joinAudio, makeSpeech, packageRoot, sharedFile, silentLogger, tempDir, testConfig } from "./helpers.ts";
+import { pino } from "pino";
+
+const heyJarvis = sharedFile("audio/wyoming-openwakeword/hey_jarvis.wav");
+const skip = heyJarvis ? false : "../shared/audio not found (set HARK_SHARED_DIR)";
+
+async function listen(file: string, raw: Record<string, unknown> = {}) {
+    const config = testConfig(raw);
+    const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
+    const engines = await createVoiceEngines(config, assistant, silentLogger());
+    const pipeline = createVoicePipeline(config, assistant, engines, silentLogger(), { speak: false, muteWhilePlaying: false, replyWav: path.join(tempDir(), "reply.wav") });
+    const states: VoiceState[] = [];
+    pipeline.onState((s) => states.push(s));
+    try {
+        return { records: await pipeline.run(new FileSource(file), new AbortController().signal), states };
+    } finally {
+        await engines.dispose();
+        await assistant.dispose();
+    }
+}
+
+describe("voice pipeline on recordings", { skip }, () => {
+    const dir = tempDir();
+
+    it("wake word, then a command: transcribed, understood, done, and traced stage by stage", async () => {
+        const file = joinAudio(path.join(dir, "turn.wav"), [heyJarvis!, makeSpeech(path.join(dir, "cmd.wav"), "set a timer for five minutes")], 400);
+        const { records, states } = await listen(file);
+        assert.equal(records.length, 1);
+        const r = records[0]!;
+        assert.equal(r.input.text, "set a timer for five minutes");
+        assert.deepEqual(r.toolCall?.arguments, { minutes: 5 });
+        assert.equal(r.reply, "Timer set for 5 minutes.");
+        assert.deepEqual(r.stages.map((s) => s.name), ["wake", "endpoint", "transcribe", "recognize", "dispatch", "speak"]);
+        assert.deepEqual([...new Set(states)], ["listening", "recording", "transcribing", "understanding", "idle"]);
+    });
+
+    it("the wake word followed by silence gets 'didn't hear anything' and goes back to listening", async () => {
+        const silence = path.join(dir, "silence.wav");
+        spawnSync("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", silence, "trim", "0", "6"]);
+        const { records, states } = await listen(joinAudio(path.join(dir, "nothing.wav"), [heyJarvis!, silence]), { vad: { noSpeechTimeoutMs: 3000 } });
+        assert.deepEqual(records.map((r) => r.reply), [NOTHING_HEARD]);
+        assert.equal(states.at(-2), "listening");
+    });
+
+    it("speech without the wake word does nothing", async () => {
+        const { records } = await listen(makeSpeech(path.join(dir, "no-wake.wav"), "what time is it", 500));
+        assert.deepEqual(records, []);
+    });
+
+    it("a reply that asks a question is followed by listening without the wake word", async () => {
+        const question = makeSpeech(path.join(dir, "q.wav"), "delete the timer");
+        const answer = makeSpeech(path.join(dir, "a.wav"), "delete all timers");
+        const data = tempDir();
+        fs.writeFileSync(path.join(data, "timers.json"), JSON.stringify([1, 2].map((n) => ({ id: `t${n}`, label: "", durationMs: n * 60_000, createdAt: Date.now(), endsAt: Date.now() + n * 60_000 }))));
+        const { records } = await listen(joinAudio(path.join(dir, "follow.wav"), [heyJarvis!, question, answer], 900), { paths: { dataDir: data } });
+        assert.deepEqual(records.map((r) => r.reply), ["You have 2 timers: 1 minute timer and 2 minutes timer. Which one should I cancel?", "Cancelled 2 timers."]);
+        assert.ok(records[1]!.stages.some((s) => s.name === "follow-up"));
+    });
+
+    it("hark listen writes the spoken reply and prints the trace", () => {
+        const file = joinAudio(path.join(dir, "cli.wav"), [heyJarvis!, makeSpeech(path.join(dir, "time.wav"), "what time is it")], 400);
+        const out = path.join(dir, "reply.wav");
+        const r = spawnSync(process.execPath, [path.join(packageRoot, "bin", "hark.js"), "listen", file, "--out", out, "--json"], {
+            encoding: "utf8", env: { ...process.env, HARK__PATHS__DATADIR: tempDir() }
+        });
+        assert.equal(r.status, 0, r.stderr);
+        const records = JSON.parse(r.stdout);
+        assert.equal(records[0].toolCall.name, "get_time");
+        assert.ok(fs.statSync(out).size > 10_000);
+    });
+});
+
+describe("audio sources", () => {
+    it("a 44.1 kHz stereo recording is read as 16 kHz mono", { skip: sharedFile("audio/wyoming-faster-whisper/turn_on_the_living_room_lamp.wav") ? false : "no ../shared" }, async () => {
+        const file = sharedFile("audio/wyoming-faster-whisper/turn_on_the_living_room_lamp.wav")!;
+        const seconds = Number(spawnSync("soxi", ["-D", file], { encoding: "utf8" }).stdout);
+        const samples = await readAudioFile(file);
+        assert.ok(Math.abs(samples.length - seconds * 16000) < 160, `${samples.length} samples for ${seconds}s`);
+    });
+
+    it("a missing audio file is a clear error", async () => {
+        await assert.rejects(readAudioFile("/nonexistent/x.wav"), /audio file \/nonexistent\/x\.wav does not exist/);
+    });
+
+    it("a microphone that cannot be opened is retried with back-off, logged, and stops on abort", async () => {
+        const lines: Array<{ reason?: string; retryInMs?: number }> = [];
+        const log = pino({ level: "error" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+        const mic = new MicrophoneSource({ device: "hark_test_no_such_device", sampleRateHz: 16000, channels: 1, retryInitialMs: 100, retryMaxMs: 400, log });
+        const controller = new AbortController();
+        setTimeout(() => controller.abort(), 1500);
+        const events: string[] = [];
+        for await (const e of mic.stream(controller.signal)) events.push(e.type);
+        assert.ok(lines.length >= 3, `${lines.length} attempts`);
+        assert.deepEqual(lines.slice(0, 3).map((l) => l.retryInMs), [100, 200, 400]);
+        assert.match(lines[0]!.reason!, /arecord/);
+        assert.equal(events.at(-1), "stop");
+    });
+});
