@@ -101,7 +101,13 @@ export const ConfigSchema = Type.Object({
         noSpeechTimeoutMs: Type.Integer({ minimum: 500, default: 5000, description: "After the wake word, give up when nobody speaks for this long." })
     }, { default: {}, additionalProperties: false }),
     stt: Type.Object({
-        engine: Type.Literal("grammar", { default: "grammar", description: "grammar: pocketsphinx with a grammar built from the intents." }),
+        engine: Type.Union([Type.Literal("auto"), Type.Literal("grammar"), Type.Literal("whisper")], {
+            default: "auto",
+            description: "grammar: pocketsphinx with a grammar built from the intents (fast, closed vocabulary). whisper: whisper.cpp (open vocabulary). auto: whisper when stt.whisperModel exists, else grammar."
+        }),
+        whisperModel: Type.String({ default: "", description: "whisper.cpp ggml model file, e.g. models/ggml-base.en-q5_1.bin." }),
+        language: Type.String({ default: "en", description: "Spoken language for whisper." }),
+        threads: Type.Integer({ minimum: 1, default: 2, description: "CPU threads for whisper." }),
         hmmDir: Type.String({ default: "", description: "pocketsphinx acoustic model. Empty: Debian's pocketsphinx-en-us." }),
         dictionaryPath: Type.String({ default: "", description: "Pronunciation dictionary. Empty: Debian's cmudict-en-us.dict." }),
         pronunciations: Type.Record(Type.String(), Type.String(), { default: {}, description: "Extra words: word → ARPAbet phones, e.g. pinkfong: \"P IH NG K F AO NG\"." }),

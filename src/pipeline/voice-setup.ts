@@ -1,9 +1,11 @@
+import fs from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { HarkConfig } from "../config/schema.ts";
 import { HarkError } from "../errors.ts";
 import { packageRoot } from "../paths.ts";
 import { GrammarTranscriber } from "../stt/grammar.ts";
+import { WhisperTranscriber } from "../stt/whisper.ts";
 import type { Transcriber } from "../stt/transcriber.ts";
 import { SileroVad } from "../vad/silero.ts";
 import type { VoiceActivityDetector } from "../vad/vad.ts";
@@ -30,13 +32,23 @@ export async function createWakeWordDetector(config: HarkConfig): Promise<WakeWo
     return OpenWakeWordDetector.create({ keyword: w.keyword, thresholdScore: w.thresholdScore, refractoryMs: w.refractoryMs, ...(w.modelsDir ? { modelsDir: w.modelsDir } : {}) });
 }
 
-/** Creates the transcriber named in the config, with its grammar built from the assistant's intents. */
-export async function createTranscriber(config: HarkConfig, assistant: Assistant, log: Logger): Promise<GrammarTranscriber> {
+/** Which transcriber the config asks for: `auto` means whisper when its model file exists. */
+export function chooseTranscriber(config: HarkConfig): "grammar" | "whisper" {
     const s = config.stt;
-    const transcriber = await GrammarTranscriber.create({
-        log: log.child({ component: "stt" }), pronunciations: s.pronunciations,
-        ...(s.hmmDir ? { hmmDir: s.hmmDir } : {}), ...(s.dictionaryPath ? { dictionaryPath: s.dictionaryPath } : {})
-    });
+    if (s.engine !== "auto") return s.engine;
+    return s.whisperModel && fs.existsSync(s.whisperModel) ? "whisper" : "grammar";
+}
+
+/** Creates the transcriber named in the config, adapted to the assistant's intents (and kept so when they change). */
+export async function createTranscriber(config: HarkConfig, assistant: Assistant, log: Logger, engine = chooseTranscriber(config)): Promise<Transcriber> {
+    const s = config.stt;
+    const sttLog = log.child({ component: "stt" });
+    const transcriber: Transcriber = engine === "whisper"
+        ? await WhisperTranscriber.create({ modelPath: s.whisperModel || "(stt.whisperModel is empty)", language: s.language, threads: s.threads, log: sttLog })
+        : await GrammarTranscriber.create({
+            log: sttLog, pronunciations: s.pronunciations,
+            ...(s.hmmDir ? { hmmDir: s.hmmDir } : {}), ...(s.dictionaryPath ? { dictionaryPath: s.dictionaryPath } : {})
+        });
     const rebuild = async (): Promise<void> => transcriber.setIntents(assistant.intents.intents.map((i) => i.spec), await slotValues(config, assistant));
     await rebuild();
     assistant.intents.onChange(rebuild);

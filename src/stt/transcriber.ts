@@ -10,6 +10,8 @@ export interface Transcript {
 /** Turns one utterance (16 kHz mono samples) into text. Engines live one per file beside this one. */
 export interface Transcriber {
     readonly name: string;
+    /** Adapts to the loaded intents (a grammar, a prompt); `slotValues` are known values of wildcard slots. */
+    setIntents(intents: readonly import("../intents/types.ts").IntentSpec[], slotValues?: Readonly<Record<string, readonly string[]>>): void;
     transcribe(samples: Int16Array, signal?: AbortSignal): Promise<Transcript>;
     dispose(): Promise<void>;
 }
