@@ -41,7 +41,7 @@ describe("voice pipeline on recordings", { skip }, () => {
         assert.deepEqual(r.toolCall?.arguments, { minutes: 5 });
         assert.equal(r.reply, "Timer set for 5 minutes.");
         assert.deepEqual(r.stages.map((s) => s.name), ["wake", "endpoint", "transcribe", "recognize", "dispatch", "speak"]);
-        assert.deepEqual([...new Set(states)], ["listening", "recording", "transcribing", "understanding", "idle"]);
+        assert.deepEqual([...new Set(states)], ["listening", "recording", "transcribing", "understanding", "acting", "speaking", "idle"]);
     });
 
     it("the wake word followed by silence gets 'didn't hear anything' and goes back to listening", async () => {

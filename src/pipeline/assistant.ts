@@ -46,6 +46,8 @@ export interface TurnOptions {
     signal?: AbortSignal;
     /** Stages that ran before the text existed (wake word, endpointing, transcription), put first in the trace. */
     audioStages?: TraceStage[];
+    /** Told when the turn moves on to running the handler and to speaking (the voice loop's states). */
+    onPhase?: (phase: "acting" | "speaking") => void;
 }
 
 /**
@@ -107,6 +109,7 @@ export class Assistant {
             record.reply = REFUSAL;
         } else {
             record.toolCall = { name: recognition.intent, arguments: recognition.args, confidence: recognition.confidence, engine: recognition.source };
+            options.onPhase?.("acting");
             const outcome = await trace.stage("dispatch", () => this.dispatcher.dispatch(intent, recognition.args, text, options.signal), (o) => o);
             record.result = { ok: outcome.ok, ...(outcome.data !== undefined ? { data: outcome.data } : {}) };
             record.toolCall.arguments = outcome.args;
@@ -114,6 +117,7 @@ export class Assistant {
             if (outcome.error) record.error = outcome.error;
         }
         if (record.reply && (options.speak || options.replyWav)) {
+            options.onPhase?.("speaking");
             try {
                 await trace.stage("speak", () => this.say(record.reply, options), () => ({ wav: options.replyWav ?? null, played: options.speak ?? false }));
             } catch (error) {

@@ -12,7 +12,7 @@ import type { WakeWordDetector } from "../wake/detector.ts";
 import type { Assistant } from "./assistant.ts";
 
 /** Where the voice loop is. */
-export type VoiceState = "idle" | "listening" | "recording" | "transcribing" | "understanding" | "speaking";
+export type VoiceState = "idle" | "listening" | "recording" | "transcribing" | "understanding" | "acting" | "speaking";
 
 /** Said when the wake word was heard but nobody spoke. */
 export const NOTHING_HEARD = "Sorry, I didn't hear anything.";
@@ -158,7 +158,8 @@ export class VoicePipeline {
         this.turns++;
         const replyWav = this.o.replyWav ? numbered(this.o.replyWav, this.turns) : undefined;
         const record = await this.o.assistant.handleText(text, {
-            source: "voice", speak: this.o.speak !== false, signal, audioStages: this.audioStages, ...(replyWav ? { replyWav } : {})
+            source: "voice", speak: this.o.speak !== false, signal, audioStages: this.audioStages, onPhase: (phase) => this.setState(phase),
+            ...(replyWav ? { replyWav } : {})
         });
         this.audioStages = [];
         for (const listener of this.listeners) listener(record);
