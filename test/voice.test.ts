@@ -8,7 +8,7 @@ import { MicrophoneSource } from "../src/audio/microphone.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
 import { createVoiceEngines, createVoicePipeline } from "../src/pipeline/voice-setup.ts";
 import { NOTHING_HEARD, type VoiceState } from "../src/pipeline/voice.ts";
-import { joinAudio, makeSpeech, packageRoot, sharedFile, silentLogger, tempDir, testConfig } from "./helpers.ts";
+import { fakePlayerCommand, joinAudio, makeSpeech, makeTaggedFlac, packageRoot, sharedFile, silentLogger, tempDir, testConfig } from "./helpers.ts";
 import { pino } from "pino";
 
 const heyJarvis = sharedFile("audio/wyoming-openwakeword/hey_jarvis.wav");
@@ -65,6 +65,24 @@ describe("voice pipeline on recordings", { skip }, () => {
         const { records } = await listen(joinAudio(path.join(dir, "follow.wav"), [heyJarvis!, question, answer], 900), { paths: { dataDir: data } });
         assert.deepEqual(records.map((r) => r.reply), ["You have 2 timers: 1 minute timer and 2 minutes timer. Which one should I cancel?", "Cancelled 2 timers."]);
         assert.ok(records[1]!.stages.some((s) => s.name === "follow-up"));
+    });
+
+    it("hark listen on 'hey jarvis, play baby shark' plays the song and writes the spoken reply", () => {
+        const music = tempDir();
+        makeTaggedFlac(path.join(music, "shark.flac"), { TITLE: "Baby Shark", ARTIST: "Pinkfong" });
+        const played = path.join(tempDir(), "played.log");
+        const player = fakePlayerCommand(played, 0);
+        const config = path.join(tempDir(), "config.json");
+        fs.writeFileSync(config, JSON.stringify({ paths: { dataDir: tempDir() }, music: { dir: music }, player: { wav: player, mp3: player, other: player } }));
+        const file = joinAudio(path.join(dir, "shark.wav"), [heyJarvis!, makeSpeech(path.join(dir, "play.wav"), "play baby shark")], 400);
+        const out = path.join(dir, "shark-reply.wav");
+        const r = spawnSync(process.execPath, [path.join(packageRoot, "bin", "hark.js"), "--config", config, "listen", file, "--out", out, "--json"], { encoding: "utf8", timeout: 60_000 });
+        assert.equal(r.status, 0, r.stderr);
+        const [record] = JSON.parse(r.stdout);
+        assert.equal(record.toolCall.name, "play_song");
+        assert.equal(record.toolCall.arguments.song, "baby shark");
+        assert.equal(record.reply, "Playing Baby Shark by Pinkfong.");
+        assert.ok(fs.statSync(out).size > 10_000);
     });
 
     it("hark listen writes the spoken reply and prints the trace", () => {

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { describe, it } from "node:test";
 import { readAudioFile } from "../src/audio/file.ts";
 import { HarkError } from "../src/errors.ts";
@@ -48,6 +50,36 @@ describe("openWakeWord", { skip: haveClips ? false : "../shared/audio not found 
         } finally {
             await detector.dispose();
         }
+    });
+});
+
+const wakeSet = (name: string) => sharedFile(`audio/wake/${name}`);
+
+describe("openWakeWord on the wake-word benchmark clips", { skip: wakeSet("alexa") ? false : "../shared/audio/wake not found" }, () => {
+    async function firing(keyword: string, set: string): Promise<{ fired: number; total: number }> {
+        const detector = await OpenWakeWordDetector.create({ keyword });
+        const dir = wakeSet(set)!;
+        const files = fs.readdirSync(dir).filter((f) => f.endsWith(".wav"));
+        let fired = 0;
+        try {
+            for (const f of files) {
+                detector.reset();
+                if ((await detector.process(await readAudioFile(path.join(dir, f)), 0)).length > 0) fired++;
+            }
+        } finally {
+            await detector.dispose();
+        }
+        return { fired, total: files.length };
+    }
+
+    it("the alexa model fires on at least 90% of 60 real people saying 'alexa'", async () => {
+        const { fired, total } = await firing("alexa", "alexa");
+        assert.equal(total, 60);
+        assert.ok(fired / total >= 0.9, `${fired}/${total}`);
+    });
+
+    it("the alexa model stays quiet on 60 clips of other words", async () => {
+        assert.deepEqual(await firing("alexa", "other"), { fired: 0, total: 60 });
     });
 });
 

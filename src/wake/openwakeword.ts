@@ -129,6 +129,7 @@ export class OpenWakeWordDetector implements WakeWordDetector {
     }
 
     public reset(): void {
+        this.lastDetectionMs = -Infinity;
         this.pending = new Int16Array(0);
         this.context = new Float32Array(MEL_CONTEXT_SAMPLES);
         this.mel = Array.from({ length: MEL_WINDOW_FRAMES }, () => new Float32Array(MEL_BINS).fill(1));

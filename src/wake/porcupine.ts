@@ -75,6 +75,7 @@ export class PorcupineDetector implements WakeWordDetector {
     }
 
     public reset(): void {
+        this.lastDetectionMs = -Infinity;
         this.pending = new Int16Array(0);
     }
 
