@@ -8,6 +8,7 @@ import { MicrophoneSource } from "../src/audio/microphone.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
 import { createVoiceEngines, createVoicePipeline } from "../src/pipeline/voice-setup.ts";
 import { NOTHING_HEARD, type VoiceState } from "../src/pipeline/voice.ts";
+import { OpenWakeWordDetector } from "../src/wake/openwakeword.ts";
 import { fakePlayerCommand, joinAudio, makeSpeech, makeTaggedFlac, packageRoot, sharedFile, silentLogger, tempDir, testConfig } from "./helpers.ts";
 import { pino } from "pino";
 
@@ -108,6 +109,34 @@ describe("audio sources", () => {
 
     it("a missing audio file is a clear error", async () => {
         await assert.rejects(readAudioFile("/nonexistent/x.wav"), /audio file \/nonexistent\/x\.wav does not exist/);
+    });
+
+    it("a microphone capturing 48 kHz stereo is converted to 16 kHz mono, and the wake word is heard through it", { skip }, async () => {
+        // A stand-in arecord first on PATH: plays a 48 kHz stereo recording of "hey jarvis" as raw PCM, like a USB mic would.
+        const bindir = tempDir();
+        const stereo = path.join(bindir, "hey_jarvis_48k_stereo.wav");
+        spawnSync("sox", [heyJarvis!, "-r", "48000", "-c", "2", stereo, "pad", "0.5", "1"]);
+        fs.writeFileSync(path.join(bindir, "arecord"), `#!/bin/sh\nexec sox ${stereo} -t raw -b 16 -e signed-integer -L -\n`, { mode: 0o755 });
+        const previous = process.env.PATH;
+        process.env.PATH = `${bindir}:${previous}`;
+        const mic = new MicrophoneSource({ device: "default", sampleRateHz: 48000, channels: 2, retryInitialMs: 60_000, retryMaxMs: 60_000, log: silentLogger() });
+        const detector = await OpenWakeWordDetector.create({ keyword: "hey_jarvis" });
+        const controller = new AbortController();
+        let samples = 0;
+        let heard = 0;
+        try {
+            for await (const e of mic.stream(controller.signal)) {
+                if (e.type !== "chunk") continue;
+                samples += e.samples.length;
+                heard += (await detector.process(e.samples, e.timestampMs)).length;
+                if (samples >= 16000 * 3.4) controller.abort();
+            }
+        } finally {
+            process.env.PATH = previous;
+            await detector.dispose();
+        }
+        assert.ok(Math.abs(samples - 16000 * 3.5) < 16000 * 0.2, `${samples} samples`);
+        assert.equal(heard, 1);
     });
 
     it("a microphone that cannot be opened is retried with back-off, logged, and stops on abort", async () => {

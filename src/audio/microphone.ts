@@ -18,8 +18,8 @@ export interface MicrophoneOptions {
 }
 
 /**
- * Captures from ALSA through arecord. The device is opened at 16 kHz mono (ALSA's plug layer converts); a device
- * that vanishes or is busy is reopened with exponential back-off and logged, never a crash loop.
+ * Captures from ALSA through arecord at the configured rate and channel count, converted to 16 kHz mono by sox when
+ * they differ. A device that vanishes or is busy is reopened with exponential back-off and logged, never a crash loop.
  */
 export class MicrophoneSource implements AudioSource {
     public readonly name: string;
@@ -33,14 +33,26 @@ export class MicrophoneSource implements AudioSource {
         let position = 0;
         while (!signal.aborted) {
             const started = Date.now();
-            const child = spawn("arecord", ["-q", "-D", this.o.device, "-f", "S16_LE", "-r", "16000", "-c", "1", "-t", "raw"], { signal, stdio: ["ignore", "pipe", "pipe"] });
+            const rate = String(this.o.sampleRateHz);
+            const channels = String(this.o.channels);
+            const child = spawn("arecord", ["-q", "-D", this.o.device, "-f", "S16_LE", "-r", rate, "-c", channels, "-t", "raw"], { signal, stdio: ["ignore", "pipe", "pipe"] });
             let stderr = "";
             child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+            // A device that only offers e.g. 48 kHz stereo is captured as it is and converted by sox.
+            let pcm: NodeJS.ReadableStream = child.stdout;
+            if (this.o.sampleRateHz !== 16_000 || this.o.channels !== 1) {
+                const convert = spawn("sox", ["-t", "raw", "-r", rate, "-c", channels, "-b", "16", "-e", "signed-integer", "-L", "-",
+                    "-t", "raw", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", "-L", "-"], { signal, stdio: ["pipe", "pipe", "ignore"] });
+                convert.on("error", (error) => this.o.log.error({ err: error }, "sox (sample-rate conversion) failed"));
+                child.stdout.pipe(convert.stdin);
+                convert.stdin.on("error", () => undefined);
+                pcm = convert.stdout;
+            }
             const exited = new Promise<string>((resolve) => {
                 child.on("error", (error: NodeJS.ErrnoException) => resolve(error.code === "ENOENT" ? `arecord not found; ${installHint("arecord")}` : error.message));
                 child.on("close", (code, sig) => resolve(lastLine(stderr) || `arecord exited with ${code ?? sig}`));
             });
-            for await (const event of pcmEvents(this.name, child.stdout, this.o.chunkSamples ?? 1280, signal)) {
+            for await (const event of pcmEvents(this.name, pcm as AsyncIterable<Buffer>, this.o.chunkSamples ?? 1280, signal)) {
                 if (event.type === "chunk") {
                     yield { ...event, timestampMs: (position / 16_000) * 1000 };
                     position += event.samples.length;
