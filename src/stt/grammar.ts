@@ -1,11 +1,11 @@
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
-import { writeWav } from "../audio/pcm.ts";
 import { HarkError } from "../errors.ts";
 import type { IntentSpec } from "../intents/types.ts";
-import { runProgram } from "../util/program.ts";
+import { installHint } from "../util/program.ts";
 import { compileGrammar, type GrammarProblem } from "./jsgf.ts";
 import type { Transcriber, Transcript } from "./transcriber.ts";
 
@@ -21,6 +21,16 @@ export interface GrammarTranscriberOptions {
 }
 
 const DEBIAN_MODEL = "/usr/share/pocketsphinx/model/en-us";
+/** Seconds of silence appended to each utterance so pocketsphinx closes it. */
+const TRAILING_SILENCE_S = 0.4;
+
+/** A running pocketsphinx process and the utterance result lines it has printed. */
+interface Decoder {
+    child: ChildProcess;
+    input: fs.WriteStream;
+    lines: string[];
+    waiter: ((line: string | null, error?: Error) => void) | null;
+}
 /** Pronunciations for words the built-in intents use that cmudict lacks (service names, "o'clock" as normalised). */
 const EXTRA_DICTIONARY = new URL("./extra.dict", import.meta.url);
 
@@ -33,6 +43,8 @@ export class GrammarTranscriber implements Transcriber {
     private readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "hark-grammar-"));
     private problems: GrammarProblem[] = [];
     private ready = false;
+    private decoder: Decoder | null = null;
+    private queue: Promise<void> = Promise.resolve();
 
     private constructor(private readonly options: GrammarTranscriberOptions, private readonly hmmDir: string, private readonly dictionary: Map<string, string[]>) {}
 
@@ -71,30 +83,103 @@ export class GrammarTranscriber implements Transcriber {
         const dict = [...grammar.words].sort().flatMap((w) => this.dictionary.get(w)!.map((phones, i) => `${i ? `${w}(${i + 1})` : w} ${phones}`));
         fs.writeFileSync(path.join(this.dir, "hark.jsgf"), grammar.jsgf);
         fs.writeFileSync(path.join(this.dir, "hark.dict"), `${dict.join("\n")}\n`);
+        // The running decoder has the old grammar: the next utterance starts a new one.
+        this.stopDecoder();
         this.ready = true;
         this.options.log.info({ words: grammar.words.size, problems: grammar.problems.length }, "grammar compiled");
     }
 
-    public async transcribe(samples: Int16Array, signal?: AbortSignal): Promise<Transcript> {
-        if (!this.ready) throw new HarkError("HARK_STT_NOT_READY", "the grammar has not been compiled; call setIntents first");
-        const wav = path.join(this.dir, `utterance-${process.pid}-${Date.now()}.wav`);
-        writeWav(wav, samples);
-        try {
-            const { stdout } = await runProgram([
-                "pocketsphinx_continuous", "-infile", wav, "-jsgf", path.join(this.dir, "hark.jsgf"), "-dict", path.join(this.dir, "hark.dict"),
-                "-hmm", this.hmmDir, "-logfn", "/dev/null",
-                // Wider beams than the defaults: with a grammar this size the default pruning loses the right path
-                // and returns nothing ("final result does not match the grammar"); measured with npm run bench.
-                "-beam", "1e-60", "-pbeam", "1e-60", "-wbeam", "1e-40"
-            ], { signal, timeoutMs: 30_000 });
-            const text = stdout.split("\n").map((l) => l.trim()).filter(Boolean).join(" ");
-            return { text, engine: this.name };
-        } finally {
-            fs.rmSync(wav, { force: true });
-        }
+    /**
+     * Decodes one utterance. A pocketsphinx process is kept running, reading audio from a FIFO, so the acoustic model
+     * and grammar are loaded once rather than per utterance (measured: ~750 ms → ~150 ms per command).
+     */
+    public transcribe(samples: Int16Array, signal?: AbortSignal): Promise<Transcript> {
+        if (!this.ready) return Promise.reject(new HarkError("HARK_STT_NOT_READY", "the grammar has not been compiled; call setIntents first"));
+        const run = this.queue.then(() => this.decode(samples, signal));
+        this.queue = run.then(() => undefined, () => undefined);
+        return run;
     }
 
     public async dispose(): Promise<void> {
+        this.stopDecoder();
         fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+
+    private async decode(samples: Int16Array, signal?: AbortSignal): Promise<Transcript> {
+        const decoder = this.decoder ?? this.startDecoder();
+        decoder.lines.length = 0; // anything left over belongs to an earlier utterance
+        // Silence after the utterance lets pocketsphinx's own voice detector close it and print the result.
+        const padded = new Int16Array(samples.length + 16_000 * TRAILING_SILENCE_S);
+        padded.set(samples);
+        decoder.input.write(Buffer.from(padded.buffer));
+        const waitMs = 1500 + (padded.length / 16_000) * 1000;
+        const text = await new Promise<string | null>((resolve, reject) => {
+            const timer = setTimeout(() => finish(null), waitMs);
+            const onAbort = (): void => finish(null);
+            const finish = (value: string | null, error?: Error): void => {
+                clearTimeout(timer);
+                signal?.removeEventListener("abort", onAbort);
+                decoder.waiter = null;
+                if (error) reject(error);
+                else resolve(value);
+            };
+            signal?.addEventListener("abort", onAbort, { once: true });
+            decoder.waiter = finish;
+            const ready = decoder.lines.shift();
+            if (ready != null) finish(ready);
+        });
+        // No line in time: pocketsphinx heard no speech in it (it prints nothing then).
+        return { text: text ?? "", engine: this.name, ...(text == null ? { detail: { noHypothesis: true } } : {}) };
+    }
+
+    private startDecoder(): Decoder {
+        const fifo = path.join(this.dir, `audio-${Date.now()}.fifo`);
+        execFileSync("mkfifo", [fifo]);
+        const child = spawn("pocketsphinx_continuous", [
+            "-infile", fifo, "-jsgf", path.join(this.dir, "hark.jsgf"), "-dict", path.join(this.dir, "hark.dict"),
+            "-hmm", this.hmmDir, "-logfn", "/dev/null",
+            // Wider beams than the defaults: with a grammar this size the default pruning loses the right path
+            // and returns nothing ("final result does not match the grammar"); measured with npm run bench.
+            "-beam", "1e-60", "-pbeam", "1e-60", "-wbeam", "1e-40",
+            // An utterance ends after 0.75 s of silence: longer than any pause the endpointer leaves inside one.
+            "-vad_postspeech", "75"
+        ], { stdio: ["ignore", "pipe", "pipe"] });
+        const decoder: Decoder = { child, input: fs.createWriteStream(fifo), lines: [], waiter: null };
+        decoder.input.on("error", (error) => this.options.log.error({ err: error }, "pocketsphinx input failed"));
+        let partial = "";
+        child.stdout.setEncoding("utf8").on("data", (data: string) => {
+            partial += data;
+            let newline: number;
+            while ((newline = partial.indexOf("\n")) >= 0) {
+                const line = partial.slice(0, newline).trim();
+                partial = partial.slice(newline + 1);
+                if (decoder.waiter) decoder.waiter(line);
+                else decoder.lines.push(line);
+            }
+        });
+        let stderr = "";
+        child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+        child.on("error", (error: NodeJS.ErrnoException) => {
+            const message = error.code === "ENOENT" ? `pocketsphinx_continuous not found; ${installHint("pocketsphinx")}` : error.message;
+            decoder.waiter?.(null, new HarkError("HARK_STT_FAILED", message));
+        });
+        child.on("close", (code) => {
+            if (this.decoder === decoder) this.decoder = null;
+            if (code !== 0 && code !== null) {
+                const reason = stderr.trim().split("\n").at(-1) ?? `exit ${code}`;
+                this.options.log.error({ code, reason }, "pocketsphinx stopped");
+                decoder.waiter?.(null, new HarkError("HARK_STT_FAILED", `pocketsphinx stopped: ${reason}`));
+            }
+        });
+        this.decoder = decoder;
+        return decoder;
+    }
+
+    private stopDecoder(): void {
+        const decoder = this.decoder;
+        this.decoder = null;
+        if (!decoder) return;
+        decoder.input.destroy();
+        decoder.child.kill("SIGTERM");
     }
 }
