@@ -50,6 +50,7 @@ describe("voice pipeline on recordings", { skip }, () => {
         spawnSync("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", silence, "trim", "0", "6"]);
         const { records, states } = await listen(joinAudio(path.join(dir, "nothing.wav"), [heyJarvis!, silence]), { vad: { noSpeechTimeoutMs: 3000 } });
         assert.deepEqual(records.map((r) => r.reply), [NOTHING_HEARD]);
+        assert.deepEqual(records[0]!.stages.map((s) => s.name), ["wake", "endpoint"]);
         assert.equal(states.at(-2), "listening");
     });
 

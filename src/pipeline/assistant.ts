@@ -126,9 +126,14 @@ export class Assistant {
             }
         }
         const done = trace.finish();
-        this.traces.write(done);
+        this.record(done);
         this.log.info({ turn: done.id, intent: done.toolCall?.name ?? null, totalMs: done.totalMs }, "turn done");
         return done;
+    }
+
+    /** Appends a finished turn to the trace file (the voice loop uses it for turns that never reached text). */
+    public record(turn: TraceRecord): void {
+        this.traces.write(turn);
     }
 
     /** Synthesises `text`; writes it to `replyWav` and/or plays it (waiting until it ends). */

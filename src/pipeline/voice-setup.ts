@@ -2,7 +2,6 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { HarkConfig } from "../config/schema.ts";
-import { HarkError } from "../errors.ts";
 import { packageRoot } from "../paths.ts";
 import { GrammarTranscriber } from "../stt/grammar.ts";
 import { WhisperTranscriber } from "../stt/whisper.ts";
@@ -86,7 +85,6 @@ export async function createVoiceEngines(config: HarkConfig, assistant: Assistan
 export function createVoicePipeline(config: HarkConfig, assistant: Assistant, engines: VoiceEngines, log: Logger, overrides: { speak?: boolean; replyWav?: string; muteWhilePlaying?: boolean } = {}): VoicePipeline {
     const c = config.conversation;
     const sound = (configured: string, name: string): string => configured || path.join(packageRoot, "src", "audio", "sounds", `${name}.wav`);
-    if (!engines.transcriber) throw new HarkError("HARK_STT_MISSING", "no transcriber configured");
     return new VoicePipeline({
         assistant, wake: engines.wake, vad: engines.vad, transcriber: engines.transcriber, log: log.child({ component: "voice" }),
         endpointer: config.vad,

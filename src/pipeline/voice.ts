@@ -189,6 +189,7 @@ export class VoicePipeline {
             id: crypto.randomUUID(), time: new Date().toISOString(), input: { text: "", source: "voice" }, stages: this.audioStages,
             toolCall: null, result: null, reply: text, error: null, totalMs: 0
         };
+        this.o.assistant.record(record);
         for (const listener of this.listeners) listener(record);
         this.audioStages = [];
     }
