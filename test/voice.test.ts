@@ -154,3 +154,29 @@ describe("audio sources", () => {
         assert.equal(events.at(-1), "stop");
     });
 });
+
+describe("interrupting hark", { skip }, () => {
+    it("the wake word while hark is still speaking stops the reply and starts a new turn", async () => {
+        const dir = tempDir();
+        const played = path.join(dir, "played.log");
+        // A reply "plays" for 30 s unless stopped; the file's second wake word arrives while it plays.
+        const player = fakePlayerCommand(played, 30);
+        const config = testConfig({ player: { wav: player, mp3: player, other: player }, conversation: { feedbackSounds: false } });
+        const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
+        const engines = await createVoiceEngines(config, assistant, silentLogger());
+        const pipeline = createVoicePipeline(config, assistant, engines, silentLogger(), { speak: true });
+        const file = joinAudio(path.join(dir, "two.wav"), [
+            heyJarvis!, makeSpeech(path.join(dir, "a.wav"), "what can you do"), heyJarvis!, makeSpeech(path.join(dir, "b.wav"), "what time is it")
+        ], 800);
+        try {
+            const records = await pipeline.run(new FileSource(file), new AbortController().signal);
+            assert.deepEqual(records.map((r) => r.toolCall?.name), ["what_can_you_do", "get_time"]);
+            assert.equal((records[1]!.stages[0]!.output as { interrupted: boolean }).interrupted, true);
+            assert.equal(fs.readFileSync(played, "utf8").trim().split("\n").length, 2, "both replies started playing");
+        } finally {
+            assistant.services.player.stopAll();
+            await engines.dispose();
+            await assistant.dispose();
+        }
+    });
+});

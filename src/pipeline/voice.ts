@@ -1,7 +1,9 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
 import { durationMs, writeWav } from "../audio/pcm.ts";
+import type { Playback } from "../audio/player.ts";
 import type { AudioSource } from "../audio/source.ts";
 import { errorMessage } from "../errors.ts";
 import type { TraceRecord, TraceStage } from "../trace/trace.ts";
@@ -49,6 +51,8 @@ export class VoicePipeline {
     private endpointer: Endpointer | null = null;
     private audioStages: TraceStage[] = [];
     private turns = 0;
+    /** The reply being spoken, while hark talks. */
+    private speech: Playback | null = null;
     private readonly listeners: Array<(record: TraceRecord) => void> = [];
     private readonly stateListeners: Array<(state: VoiceState) => void> = [];
 
@@ -87,16 +91,20 @@ export class VoicePipeline {
 
     private async handleChunk(samples: Int16Array, timestampMs: number, signal: AbortSignal): Promise<void> {
         const assistant = this.o.assistant;
-        const playingOwnVoice = assistant.services.player.active().some((p) => p.kind === "speech" || p.kind === "sound");
-        if (this.o.muteWhilePlaying !== false && playingOwnVoice) return;
+        // While a feedback sound plays the input is ignored; while hark speaks only the wake word is listened for,
+        // so it can interrupt the reply but nothing hark says is recorded as a command.
+        const playingSound = assistant.services.player.active().some((p) => p.kind === "sound");
+        if (this.o.muteWhilePlaying !== false && playingSound) return;
 
-        if (this.state === "listening") {
+        if (this.state === "listening" || this.state === "speaking") {
             const detections = await this.o.wake.process(samples, timestampMs);
             const detection = detections[0];
             if (!detection) return;
             this.o.log.info({ keyword: detection.keyword, score: detection.score, atMs: Math.round(detection.timestampMs) }, "wake word");
-            // The wake word interrupts whatever hark is playing.
-            const interrupted = assistant.services.music.stop() || assistant.services.player.stopAll(["speech"]) > 0;
+            // The wake word interrupts whatever hark is playing or saying.
+            this.speech = null;
+            const stoppedMusic = assistant.services.music.stop();
+            const interrupted = assistant.services.player.stopAll(["speech"]) > 0 || stoppedMusic;
             this.audioStages = [{ name: "wake", durationMs: 0, output: { keyword: detection.keyword, score: round(detection.score), atMs: Math.round(detection.timestampMs), interrupted } }];
             await this.feedback("wake");
             this.startRecording(this.o.endpointer);
@@ -156,16 +164,55 @@ export class VoicePipeline {
 
         this.setState("understanding");
         this.turns++;
-        const replyWav = this.o.replyWav ? numbered(this.o.replyWav, this.turns) : undefined;
+        const speak = this.o.speak !== false;
+        // The reply is synthesised to a file and played here, not by the assistant, so that listening for the wake
+        // word goes on while hark talks.
+        const spokenWav = speak && !this.o.replyWav ? path.join(this.replyDir(), `reply-${this.turns}.wav`) : undefined;
+        const replyWav = this.o.replyWav ? numbered(this.o.replyWav, this.turns) : spokenWav;
         const record = await this.o.assistant.handleText(text, {
-            source: "voice", speak: this.o.speak !== false, signal, audioStages: this.audioStages, onPhase: (phase) => this.setState(phase),
+            source: "voice", speak: false, signal, audioStages: this.audioStages, onPhase: (phase) => this.setState(phase),
             ...(replyWav ? { replyWav } : {})
         });
         this.audioStages = [];
         for (const listener of this.listeners) listener(record);
         await this.feedback(record.error ? "error" : "done");
+        const question = record.reply.trim().endsWith("?");
+        if (speak && replyWav && record.reply && fs.existsSync(replyWav)) {
+            try {
+                const playback = await this.o.assistant.services.player.play(replyWav, "speech");
+                this.speech = playback;
+                this.o.wake.reset();
+                this.setState("speaking");
+                playback.done.catch(() => "finished" as const).then((how) => {
+                    if (spokenWav) fs.rmSync(spokenWav, { force: true });
+                    if (this.speech !== playback) return; // interrupted by the wake word: a new turn has begun
+                    this.speech = null;
+                    if (this.state === "speaking") this.afterReply(question && how === "finished");
+                });
+                return;
+            } catch (error) {
+                this.o.log.warn({ err: error }, "could not speak the reply");
+            }
+        }
+        this.afterReply(question);
+    }
+
+    private replyDirPath: string | null = null;
+
+    /** A private temporary folder for spoken replies, removed when the process exits. */
+    private replyDir(): string {
+        if (this.replyDirPath == null) {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hark-replies-"));
+            process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+            this.replyDirPath = dir;
+        }
+        return this.replyDirPath;
+    }
+
+    /** After a reply: a question opens the follow-up window; anything else goes back to the wake word. */
+    private afterReply(question: boolean): void {
         const followUpMs = this.o.followUpMs ?? 5000;
-        if (record.reply.trim().endsWith("?") && followUpMs > 0) {
+        if (question && followUpMs > 0) {
             // A question was asked: listen for the answer without the wake word.
             this.audioStages = [{ name: "follow-up", durationMs: 0, output: { windowMs: followUpMs } }];
             this.startRecording({ ...this.o.endpointer, noSpeechTimeoutMs: followUpMs });
