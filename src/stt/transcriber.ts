@@ -1,3 +1,5 @@
+import type { IntentSpec } from "../intents/types.ts";
+
 /** What a transcriber heard. */
 export interface Transcript {
     text: string;
@@ -11,7 +13,7 @@ export interface Transcript {
 export interface Transcriber {
     readonly name: string;
     /** Adapts to the loaded intents (a grammar, a prompt); `slotValues` are known values of wildcard slots. */
-    setIntents(intents: readonly import("../intents/types.ts").IntentSpec[], slotValues?: Readonly<Record<string, readonly string[]>>): void;
+    setIntents(intents: readonly IntentSpec[], slotValues?: Readonly<Record<string, readonly string[]>>): void;
     transcribe(samples: Int16Array, signal?: AbortSignal): Promise<Transcript>;
     dispose(): Promise<void>;
 }
