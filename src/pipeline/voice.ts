@@ -75,17 +75,22 @@ export class VoicePipeline {
     /** Runs until the source ends or `signal` aborts; returns the turns' traces. */
     public async run(source: AudioSource, signal: AbortSignal): Promise<TraceRecord[]> {
         const records: TraceRecord[] = [];
-        this.onTurn((r) => records.push(r));
+        const collect = (r: TraceRecord): void => void records.push(r);
+        this.listeners.push(collect);
         this.setState("listening");
-        for await (const event of source.stream(signal)) {
-            if (signal.aborted) break;
-            if (event.type === "chunk") await this.handleChunk(event.samples, event.timestampMs, signal);
-            else if (event.type === "stop" && this.state === "recording" && this.endpointer) {
-                // The stream ended mid-utterance: finish with what was said.
-                for (const e of this.endpointer.finish()) await this.handleEndpoint(e, signal);
+        try {
+            for await (const event of source.stream(signal)) {
+                if (signal.aborted) break;
+                if (event.type === "chunk") await this.handleChunk(event.samples, event.timestampMs, signal);
+                else if (event.type === "stop" && this.state === "recording" && this.endpointer) {
+                    // The stream ended mid-utterance: finish with what was said.
+                    for (const e of this.endpointer.finish()) await this.handleEndpoint(e, signal);
+                }
             }
+        } finally {
+            this.listeners.splice(this.listeners.indexOf(collect), 1);
+            this.setState("idle");
         }
-        this.setState("idle");
         return records;
     }
 
