@@ -4,6 +4,7 @@ import path from "node:path";
 import * as ort from "onnxruntime-node";
 import { HarkError } from "../errors.ts";
 import type { WakeDetection, WakeWordDetector } from "./detector.ts";
+import { FrameSplitter, Refractory } from "./frames.ts";
 
 /** Options for {@link OpenWakeWordDetector.create}. */
 export interface OpenWakeWordOptions {
@@ -38,11 +39,11 @@ export function packagedModelsDir(): string {
  */
 export class OpenWakeWordDetector implements WakeWordDetector {
     public readonly name = "openwakeword";
-    private pending: Int16Array = new Int16Array(0);
+    private readonly frames = new FrameSplitter(FRAME_SAMPLES);
+    private readonly refractory: Refractory;
     private context = new Float32Array(MEL_CONTEXT_SAMPLES);
     private mel: Float32Array[] = [];
     private embeddings: Float32Array[] = [];
-    private lastDetectionMs = -Infinity;
     private readonly initialEmbeddings: Float32Array[];
 
     private constructor(
@@ -52,9 +53,10 @@ export class OpenWakeWordDetector implements WakeWordDetector {
         private readonly keywordModel: ort.InferenceSession,
         private readonly windowEmbeddings: number,
         private readonly thresholdScore: number,
-        private readonly refractoryMs: number
+        refractoryMs: number
     ) {
         this.initialEmbeddings = [];
+        this.refractory = new Refractory(refractoryMs);
     }
 
     public static async create(options: OpenWakeWordOptions): Promise<OpenWakeWordDetector> {
@@ -84,22 +86,11 @@ export class OpenWakeWordDetector implements WakeWordDetector {
     }
 
     public async process(samples: Int16Array, timestampMs: number): Promise<WakeDetection[]> {
-        const all = new Int16Array(this.pending.length + samples.length);
-        all.set(this.pending);
-        all.set(samples, this.pending.length);
-        // Stream time of all[0]: the pending samples came before this chunk.
-        const startMs = timestampMs - (this.pending.length / 16);
         const detections: WakeDetection[] = [];
-        let offset = 0;
-        for (; offset + FRAME_SAMPLES <= all.length; offset += FRAME_SAMPLES) {
-            const score = await this.scoreFrame(all.subarray(offset, offset + FRAME_SAMPLES));
-            const endMs = startMs + (offset + FRAME_SAMPLES) / 16;
-            if (score >= this.thresholdScore && endMs - this.lastDetectionMs >= this.refractoryMs) {
-                this.lastDetectionMs = endMs;
-                detections.push({ keyword: this.keyword, score, timestampMs: endMs });
-            }
+        for (const { frame, endMs } of this.frames.split(samples, timestampMs)) {
+            const score = await this.scoreFrame(frame);
+            if (score >= this.thresholdScore && this.refractory.accept(endMs)) detections.push({ keyword: this.keyword, score, timestampMs: endMs });
         }
-        this.pending = all.slice(offset);
         return detections;
     }
 
@@ -129,8 +120,8 @@ export class OpenWakeWordDetector implements WakeWordDetector {
     }
 
     public reset(): void {
-        this.lastDetectionMs = -Infinity;
-        this.pending = new Int16Array(0);
+        this.refractory.reset();
+        this.frames.reset();
         this.context = new Float32Array(MEL_CONTEXT_SAMPLES);
         this.mel = Array.from({ length: MEL_WINDOW_FRAMES }, () => new Float32Array(MEL_BINS).fill(1));
         this.embeddings = this.initialEmbeddings.map((e) => e.slice());

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { BuiltinKeyword, getBuiltinKeywordPath, Porcupine } from "@picovoice/porcupine-node";
 import { HarkError } from "../errors.ts";
 import type { WakeDetection, WakeWordDetector } from "./detector.ts";
+import { FrameSplitter, Refractory } from "./frames.ts";
 
 /** Options for {@link PorcupineDetector.create}. */
 export interface PorcupineOptions {
@@ -20,10 +21,13 @@ export const PORCUPINE_KEYWORDS: readonly string[] = Object.values(BuiltinKeywor
 /** Picovoice Porcupine: an option for users with an AccessKey; hark's default stays openWakeWord, which runs offline. */
 export class PorcupineDetector implements WakeWordDetector {
     public readonly name = "porcupine";
-    private pending: Int16Array = new Int16Array(0);
-    private lastDetectionMs = -Infinity;
+    private readonly frames: FrameSplitter;
+    private readonly refractory: Refractory;
 
-    private constructor(public readonly keyword: string, private readonly engine: Porcupine, private readonly refractoryMs: number) {}
+    private constructor(public readonly keyword: string, private readonly engine: Porcupine, refractoryMs: number) {
+        this.frames = new FrameSplitter(engine.frameLength);
+        this.refractory = new Refractory(refractoryMs);
+    }
 
     /** Checks the configuration before touching the engine, so a mistake is named rather than reported as an engine failure. */
     public static resolveKeyword(keyword: string): string {
@@ -54,29 +58,16 @@ export class PorcupineDetector implements WakeWordDetector {
     }
 
     public async process(samples: Int16Array, timestampMs: number): Promise<WakeDetection[]> {
-        const frame = this.engine.frameLength;
-        const all = new Int16Array(this.pending.length + samples.length);
-        all.set(this.pending);
-        all.set(samples, this.pending.length);
-        const startMs = timestampMs - this.pending.length / 16;
         const detections: WakeDetection[] = [];
-        let offset = 0;
-        for (; offset + frame <= all.length; offset += frame) {
-            if (this.engine.process(all.subarray(offset, offset + frame)) >= 0) {
-                const atMs = startMs + (offset + frame) / 16;
-                if (atMs - this.lastDetectionMs >= this.refractoryMs) {
-                    this.lastDetectionMs = atMs;
-                    detections.push({ keyword: this.keyword, score: 1, timestampMs: atMs });
-                }
-            }
+        for (const { frame, endMs } of this.frames.split(samples, timestampMs)) {
+            if (this.engine.process(frame) >= 0 && this.refractory.accept(endMs)) detections.push({ keyword: this.keyword, score: 1, timestampMs: endMs });
         }
-        this.pending = all.slice(offset);
         return detections;
     }
 
     public reset(): void {
-        this.lastDetectionMs = -Infinity;
-        this.pending = new Int16Array(0);
+        this.refractory.reset();
+        this.frames.reset();
     }
 
     public async dispose(): Promise<void> {
