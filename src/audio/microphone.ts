@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import type { Logger } from "pino";
 import { installHint, lastLine } from "../util/program.ts";
+import { durationMs } from "./pcm.ts";
 import { pcmEvents, type AudioEvent, type AudioSource } from "./source.ts";
 
 /** Options for {@link MicrophoneSource}. */
@@ -54,7 +55,7 @@ export class MicrophoneSource implements AudioSource {
             });
             for await (const event of pcmEvents(this.name, pcm as AsyncIterable<Buffer>, this.o.chunkSamples ?? 1280, signal)) {
                 if (event.type === "chunk") {
-                    yield { ...event, timestampMs: (position / 16_000) * 1000 };
+                    yield { ...event, timestampMs: durationMs(position) };
                     position += event.samples.length;
                 } else if (event.type === "start" && position === 0) {
                     yield event;

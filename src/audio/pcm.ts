@@ -55,10 +55,3 @@ export function bytesToSamples(bytes: Buffer): Int16Array {
     for (let i = 0; i < out.length; i++) out[i] = bytes.readInt16LE(i * 2);
     return out;
 }
-
-/** Root-mean-square level, 0..1. */
-export function rms(samples: Int16Array): number {
-    let sum = 0;
-    for (const s of samples) sum += s * s;
-    return samples.length ? Math.sqrt(sum / samples.length) / 32768 : 0;
-}

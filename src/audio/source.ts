@@ -1,3 +1,5 @@
+import { bytesToSamples, durationMs } from "./pcm.ts";
+
 /** Something that produces 16 kHz mono 16-bit audio: a microphone, a file, a pipe. */
 export type AudioEvent =
     | { type: "start"; source: string }
@@ -22,17 +24,14 @@ export async function* pcmEvents(name: string, bytes: AsyncIterable<Buffer>, chu
         if (signal.aborted) break;
         pending = pending.length ? Buffer.concat([pending, data]) : data;
         while (pending.length >= chunkBytes) {
-            const samples = new Int16Array(chunkSamples);
-            for (let i = 0; i < chunkSamples; i++) samples[i] = pending.readInt16LE(i * 2);
+            const samples = bytesToSamples(pending.subarray(0, chunkBytes));
             pending = pending.subarray(chunkBytes);
-            yield { type: "chunk", samples, timestampMs: (position / 16_000) * 1000 };
+            yield { type: "chunk", samples, timestampMs: durationMs(position) };
             position += chunkSamples;
         }
     }
     if (!signal.aborted && pending.length >= 2) {
-        const samples = new Int16Array(pending.length >> 1);
-        for (let i = 0; i < samples.length; i++) samples[i] = pending.readInt16LE(i * 2);
-        yield { type: "chunk", samples, timestampMs: (position / 16_000) * 1000 };
+        yield { type: "chunk", samples: bytesToSamples(pending), timestampMs: durationMs(position) };
     }
     yield { type: "stop", reason: signal.aborted ? "aborted" : "end" };
 }

@@ -37,7 +37,8 @@ export interface VoicePipelineOptions {
     followUpMs?: number;
     /** Keep each utterance as a WAV in this folder; `null` stores no audio. */
     saveUtterancesDir?: string | null;
-    /** Ignore input while hark's own voice or a sound plays (a live microphone hears the speaker). Defaults to `true`. */
+    /** Ignore input while a feedback sound plays (a live microphone hears the speaker). Defaults to `true`. While a
+     *  reply is spoken only the wake word is listened for, whatever this says. */
     muteWhilePlaying?: boolean;
 }
 
