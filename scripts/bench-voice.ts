@@ -8,7 +8,7 @@ import path from "node:path";
 import { FileSource, readAudioFile } from "../src/audio/file.ts";
 import { validateConfig } from "../src/config/load.ts";
 import { readEvalFile } from "../src/eval/dataset.ts";
-import { normalizeSlotValue } from "../src/eval/metrics.ts";
+import { sameArgs } from "../src/eval/metrics.ts";
 import { silentLogger } from "../src/log/logger.ts";
 import { packageRoot } from "../src/paths.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
@@ -39,10 +39,6 @@ function synthesize(file: string, text: string, voice: string, speed: number): v
     sh("sox", ["-m", `${file}.clean.wav`, `${file}.noise.wav`, file]);
 }
 
-const sameCall = (got: Record<string, unknown>, want: Record<string, unknown>): boolean => {
-    const norm = (a: Record<string, unknown>) => JSON.stringify(Object.keys(a).sort().map((k) => [k, normalizeSlotValue(a[k])]));
-    return norm(got) === norm(want);
-};
 
 const config = validateConfig({
     paths: { dataDir: dir }, trace: { enabled: false }, conversation: { feedbackSounds: false, followUpMs: 0 },
@@ -71,7 +67,7 @@ for (const [i, c] of cases.entries()) {
             woke++;
             const took = turn.stages.filter((s) => s.name === "transcribe" || s.name === "recognize").reduce((ms, s) => ms + s.durationMs, 0);
             latencyMs.push(took);
-            if (turn.toolCall?.name === c.expect!.intent && sameCall(turn.toolCall.arguments, c.expect!.args)) exact++;
+            if (turn.toolCall?.name === c.expect!.intent && sameArgs(turn.toolCall.arguments, c.expect!.args)) exact++;
         }
     }
 }

@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadIntentDirs } from "../src/intents/load.ts";
-import { normalizeSlotValue } from "../src/eval/metrics.ts";
+import { normalizeArgs } from "../src/eval/metrics.ts";
 import { TemplateRecognizer } from "../src/nlu/templates.ts";
 import { builtinIntentsDir } from "./helpers.ts";
 
-const normalize = (args: Record<string, unknown>) =>
-    Object.fromEntries(Object.entries(args).map(([k, v]) => [k, normalizeSlotValue(v)]));
 
 const set = await loadIntentDirs([builtinIntentsDir]);
 
@@ -23,7 +21,7 @@ describe("built-in intents", () => {
             for (const example of intent.spec.examples) {
                 const got = recognizer.recognizeSync(example.text);
                 assert.equal(got?.intent, intent.spec.name, `"${example.text}"`);
-                assert.deepEqual(normalize(got!.args), normalize(example.args), `"${example.text}"`);
+                assert.deepEqual(normalizeArgs(got!.args), normalizeArgs(example.args), `"${example.text}"`);
             }
         });
     }

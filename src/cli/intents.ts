@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { examplesAsEvalCases } from "../eval/dataset.ts";
 import { loadIntentDirs } from "../intents/load.ts";
 import { TemplateRecognizer } from "../nlu/templates.ts";
-import { normalizeSlotValue } from "../eval/metrics.ts";
+import { sameArgs } from "../eval/metrics.ts";
 import { setup } from "./common.ts";
 
 /** `hark intents list|check`. */
@@ -48,9 +48,8 @@ export function registerIntents(program: Command): void {
             for (const intent of set.intents) {
                 for (const example of intent.spec.examples) {
                     const got = recognizer.recognizeSync(example.text);
-                    const want = JSON.stringify(normalizeArgs(example.args));
                     if (got?.intent !== intent.spec.name) warnings.push(`${intent.file}: example "${example.text}" is recognised as ${got?.intent ?? "nothing"}`);
-                    else if (JSON.stringify(normalizeArgs(got.args)) !== want) warnings.push(`${intent.file}: example "${example.text}" gives ${JSON.stringify(got.args)}, expected ${JSON.stringify(example.args)}`);
+                    else if (!sameArgs(got.args, example.args)) warnings.push(`${intent.file}: example "${example.text}" gives ${JSON.stringify(got.args)}, expected ${JSON.stringify(example.args)}`);
                 }
             }
             for (const p of set.problems) process.stdout.write(`error: ${p.message}\n`);
@@ -58,8 +57,4 @@ export function registerIntents(program: Command): void {
             process.stdout.write(`${set.intents.length} intent(s) loaded, ${set.problems.length} error(s), ${warnings.length} warning(s)\n`);
             if (set.problems.length || warnings.length) process.exitCode = 1;
         });
-}
-
-function normalizeArgs(args: Record<string, unknown>): Record<string, string> {
-    return Object.fromEntries(Object.entries(args).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, normalizeSlotValue(v)]));
 }

@@ -43,6 +43,16 @@ export function normalizeSlotValue(value: unknown): string {
     return tokenize(String(value)).map((t) => t.text).join(" ");
 }
 
+/** Arguments in the form they are compared in: keys sorted, each value through {@link normalizeSlotValue}. */
+export function normalizeArgs(args: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(Object.entries(args).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, normalizeSlotValue(v)]));
+}
+
+/** Whether two argument objects say the same thing, as {@link normalizeArgs} compares them. */
+export function sameArgs(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+    return JSON.stringify(normalizeArgs(a)) === JSON.stringify(normalizeArgs(b));
+}
+
 function score(tp: number, fp: number, fn: number): Score {
     const precision = tp + fp === 0 ? 1 : tp / (tp + fp);
     const recall = tp + fn === 0 ? 1 : tp / (tp + fn);
