@@ -84,10 +84,12 @@ describe("hark CLI", () => {
         const dir = tempDir();
         writeIntent(dir, "ok.yaml", "name: ok_intent\ndescription: fine\nsentences: [all good]\nexamples: [{ text: all good }]\naction: { speak: fine }\n");
         writeIntent(dir, "bad.yaml", "name: Bad Name\ndescription: x\nsentences: [x]\naction: { speak: x }\n");
+        writeIntent(dir, "zorblax.yaml", "name: greet_zorblax\ndescription: x\nsentences: [hello zorblax]\nexamples: [{ text: hello zorblax }]\naction: { speak: hi }\n");
         const r = hark(["intents", "check", dir]);
         assert.equal(r.status, 1);
         assert.match(r.stdout, /error: .*bad\.yaml: name: must match pattern/);
-        assert.match(r.stdout, /1 intent\(s\) loaded, 1 error\(s\)/);
+        assert.match(r.stdout, /warning: .*zorblax\.yaml: intent greet_zorblax: "zorblax" has no pronunciation.*stt\.pronunciations/);
+        assert.match(r.stdout, /2 intent\(s\) loaded, 1 error\(s\), 1 warning\(s\)/);
     });
 
     it("an invalid config stops with one clear line and exit code 2", () => {

@@ -1,7 +1,12 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { examplesAsEvalCases } from "../eval/dataset.ts";
+import type { HarkConfig } from "../config/schema.ts";
+import { errorMessage } from "../errors.ts";
+import type { LoadedIntent } from "../intents/compile.ts";
 import { loadIntentDirs } from "../intents/load.ts";
+import { silentLogger } from "../log/logger.ts";
+import { GrammarTranscriber } from "../stt/grammar.ts";
 import { TemplateRecognizer } from "../nlu/templates.ts";
 import { sameArgs } from "../eval/metrics.ts";
 import { setup } from "./common.ts";
@@ -38,7 +43,7 @@ export function registerIntents(program: Command): void {
         });
 
     intents.command("check")
-        .description("load every intent file and report each problem, including examples the sentences do not match")
+        .description("load every intent file and report each problem: examples the sentences do not match, words the speech grammar cannot hear")
         .argument("[dir...]", "folders to check (default: the configured intents folders)")
         .action(async (dirs: string[], _options: unknown, command: Command) => {
             const { config } = setup(command, "warn");
@@ -52,9 +57,30 @@ export function registerIntents(program: Command): void {
                     else if (!sameArgs(got.args, example.args)) warnings.push(`${intent.file}: example "${example.text}" gives ${JSON.stringify(got.args)}, expected ${JSON.stringify(example.args)}`);
                 }
             }
+            warnings.push(...(await grammarGaps(set.intents, config)));
             for (const p of set.problems) process.stdout.write(`error: ${p.message}\n`);
             for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
             process.stdout.write(`${set.intents.length} intent(s) loaded, ${set.problems.length} error(s), ${warnings.length} warning(s)\n`);
             if (set.problems.length || warnings.length) process.exitCode = 1;
         });
+}
+
+/** What the speech grammar cannot express: words without a pronunciation, wildcard slots without values. */
+async function grammarGaps(intents: readonly LoadedIntent[], config: HarkConfig): Promise<string[]> {
+    const file = new Map(intents.map((i) => [i.spec.name, i.file]));
+    let transcriber: GrammarTranscriber;
+    try {
+        transcriber = await GrammarTranscriber.create({
+            log: silentLogger(), pronunciations: config.stt.pronunciations,
+            ...(config.stt.hmmDir ? { hmmDir: config.stt.hmmDir } : {}), ...(config.stt.dictionaryPath ? { dictionaryPath: config.stt.dictionaryPath } : {})
+        });
+    } catch (error) {
+        return [`speech grammar not checked: ${errorMessage(error)}`];
+    }
+    try {
+        transcriber.setIntents(intents.map((i) => i.spec), config.stt.slotValues);
+        return transcriber.grammarProblems.map((p) => `${file.get(p.intent)}: ${p.message}`);
+    } finally {
+        await transcriber.dispose();
+    }
 }
