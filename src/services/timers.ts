@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import fs from "node:fs";
 import type { Logger } from "pino";
 import { readJsonFile, writeJsonFileAtomic } from "../state/json-file.ts";
 
@@ -28,6 +27,9 @@ export interface TimerServiceOptions {
 /** How late a timer may ring before it is announced as missed rather than done. */
 const LATE_AFTER_MS = 5_000;
 
+/** How often a ringing service looks for timers other processes added or cancelled. */
+const WATCH_INTERVAL_MS = 1_000;
+
 /**
  * Timers kept in a file. Any process may add or cancel; only a process that called {@link start} rings them,
  * and it notices timers added by others when the file changes.
@@ -35,6 +37,7 @@ const LATE_AFTER_MS = 5_000;
 export class TimerService {
     private readonly scheduled = new Map<string, NodeJS.Timeout>();
     private listener: TimerListener | null = null;
+    private watcher: NodeJS.Timeout | null = null;
     private readonly now: () => number;
 
     public constructor(private readonly options: TimerServiceOptions) {
@@ -67,14 +70,18 @@ export class TimerService {
     /** Begins ringing timers (the daemon does this); timers that ended while nobody listened ring at once, marked late. */
     public start(listener: TimerListener): void {
         this.listener = listener;
-        fs.watchFile(this.options.file, { interval: 1000 }, () => this.reschedule());
+        // Re-reading the (small) file once a second needs no file watcher: fs.watchFile missed another process's
+        // timer on the CI machine, and inotify is not on every filesystem a data folder may live on.
+        this.watcher = setInterval(() => this.reschedule(), WATCH_INTERVAL_MS);
+        this.watcher.unref();
         this.reschedule();
     }
 
     /** Stops ringing; timers stay in the file. */
     public stop(): void {
         this.listener = null;
-        fs.unwatchFile(this.options.file);
+        if (this.watcher) clearInterval(this.watcher);
+        this.watcher = null;
         for (const handle of this.scheduled.values()) clearTimeout(handle);
         this.scheduled.clear();
     }
