@@ -72,3 +72,27 @@ export class ArgumentsInvalidError extends HarkError {
 export function errorMessage(error: unknown): string {
     return error instanceof Error ? error.message : String(error);
 }
+
+/** A model file (GGUF, ggml) is missing, of the wrong format, or truncated. */
+export class ModelFileError extends HarkError {
+    public readonly file: string;
+
+    public constructor(file: string, reason: string, options?: ErrorOptions) {
+        super("HARK_MODEL_FILE", `${file}: ${reason}`, options);
+        this.file = file;
+    }
+}
+
+/** A model could not be downloaded (offline, HTTP error, checksum mismatch). */
+export class DownloadError extends HarkError {
+    public constructor(message: string, options?: ErrorOptions) {
+        super("HARK_DOWNLOAD_FAILED", message, options);
+    }
+}
+
+/** The language-model settings are wrong: unknown profile or model, bad parameter, bad adapter. */
+export class LlmConfigError extends HarkError {
+    public constructor(message: string, options?: ErrorOptions) {
+        super("HARK_LLM_CONFIG", message, options);
+    }
+}

@@ -11,7 +11,7 @@ const bin = path.join(packageRoot, "bin", "hark.js");
 function hark(args: string[], config: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env) {
     const dir = tempDir();
     const file = path.join(dir, "config.json");
-    fs.writeFileSync(file, JSON.stringify({ paths: { dataDir: path.join(dir, "data") }, ...config }));
+    fs.writeFileSync(file, JSON.stringify({ paths: { dataDir: path.join(dir, "data"), modelsDir: path.join(dir, "models") }, ...config }));
     const result = spawnSync(process.execPath, [bin, "--config", file, ...args], { encoding: "utf8", timeout: 60_000, env });
     return { ...result, dataDir: path.join(dir, "data") };
 }

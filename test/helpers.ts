@@ -25,7 +25,8 @@ export function tempDir(prefix = "hark-test-"): string {
 /** A validated config whose state lives in a temporary folder; `raw` is merged over it. */
 export function testConfig(raw: Record<string, unknown> = {}): HarkConfig {
     const dataDir = tempDir();
-    const base = { paths: { dataDir, intentsDirs: [builtinIntentsDir] }, log: { level: "silent" } };
+    // The LLM is off unless a test turns it on: a model someone pulled into models/ must not change other tests.
+    const base = { paths: { dataDir, intentsDirs: [builtinIntentsDir], modelsDir: path.join(dataDir, "models") }, log: { level: "silent" }, llm: { enabled: false } };
     return validateConfig(deepMerge(base, raw));
 }
 

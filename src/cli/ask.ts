@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { Assistant } from "../pipeline/assistant.ts";
-import { setup, warnProblems } from "./common.ts";
+import { addLlmOptions, llmOverrides, setup, warnProblems, type LlmCliOptions } from "./common.ts";
 
-interface AskOptions {
+interface AskOptions extends LlmCliOptions {
     quiet?: boolean;
     json?: boolean;
     out?: string;
@@ -11,16 +11,16 @@ interface AskOptions {
 
 /** `hark ask "play baby shark"`: one sentence through the whole text loop. */
 export function registerAsk(program: Command): void {
-    program.command("ask")
+    addLlmOptions(program.command("ask")
         .description("understand a sentence, run it, and print (and speak) the reply")
         .argument("<text...>", "what you would say")
         .option("-q, --quiet", "do not speak the reply")
         .option("--json", "print the whole trace record")
         .option("-o, --out <file.wav>", "also write the spoken reply to a WAV file")
-        .option("--no-wait", "return at once instead of waiting for music that was started to finish")
+        .option("--no-wait", "return at once instead of waiting for music that was started to finish"))
         .action(async (words: string[], options: AskOptions, command: Command) => {
             const { config, log } = setup(command, "warn");
-            const assistant = await Assistant.create({ config, log });
+            const assistant = await Assistant.create({ config, log, llm: llmOverrides(options) });
             try {
                 warnProblems(assistant.intents.problems);
                 const record = await assistant.handleText(words.join(" "), { source: "cli", speak: !options.quiet, ...(options.out ? { replyWav: options.out } : {}) });

@@ -3,24 +3,24 @@ import { readEvalFile } from "../eval/dataset.ts";
 import type { EvalReport } from "../eval/metrics.ts";
 import { runEval } from "../eval/run.ts";
 import { Assistant } from "../pipeline/assistant.ts";
-import { setup, warnProblems } from "./common.ts";
+import { addLlmOptions, llmOverrides, setup, warnProblems, type LlmCliOptions } from "./common.ts";
 
-interface EvalOptions {
+interface EvalOptions extends LlmCliOptions {
     json?: boolean;
     errors: string;
 }
 
 /** `hark eval FILE.jsonl`: recognition accuracy on labelled sentences (handlers are not run). */
 export function registerEval(program: Command): void {
-    program.command("eval")
+    addLlmOptions(program.command("eval")
         .description("measure recognition on a JSONL file of {text, expect} lines; handlers are not run")
         .argument("<file...>", "JSONL files; several are scored together")
         .option("--json", "print the report as one JSON object")
-        .option("--errors <n>", "list up to n misrecognised sentences", "0")
+        .option("--errors <n>", "list up to n misrecognised sentences", "0"))
         .action(async (files: string[], options: EvalOptions, command: Command) => {
             const { config, log } = setup(command, "warn");
             const cases = files.flatMap((f) => readEvalFile(f));
-            const assistant = await Assistant.create({ config, log, ephemeralState: true });
+            const assistant = await Assistant.create({ config, log, ephemeralState: true, llm: llmOverrides(options) });
             try {
                 warnProblems(assistant.intents.problems);
                 const report = await runEval(assistant.router, cases, (n) => {

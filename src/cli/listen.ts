@@ -2,19 +2,19 @@ import type { Command } from "commander";
 import { FileSource } from "../audio/file.ts";
 import { Assistant } from "../pipeline/assistant.ts";
 import { createVoiceEngines, createVoicePipeline } from "../pipeline/voice-setup.ts";
-import { setup, warnProblems } from "./common.ts";
+import { addLlmOptions, llmOverrides, setup, warnProblems, type LlmCliOptions } from "./common.ts";
 
 /** `hark listen FILE.wav`: the whole voice pipeline on a recording. */
 export function registerListen(program: Command): void {
-    program.command("listen")
+    addLlmOptions(program.command("listen")
         .description("run the voice pipeline on an audio file: wake word, endpointing, transcription, understanding, action, reply")
         .argument("<file>", "audio file (WAV, FLAC, MP3 ...; any rate and channel count)")
         .option("-o, --out <reply.wav>", "write the spoken reply here (a second turn gets reply-2.wav, ...)")
         .option("--json", "print every turn's trace record")
-        .option("--speak", "also play replies and feedback sounds")
-        .action(async (file: string, options: { out?: string; json?: boolean; speak?: boolean }, command: Command) => {
+        .option("--speak", "also play replies and feedback sounds"))
+        .action(async (file: string, options: { out?: string; json?: boolean; speak?: boolean } & LlmCliOptions, command: Command) => {
             const { config, log } = setup(command, "warn");
-            const assistant = await Assistant.create({ config, log });
+            const assistant = await Assistant.create({ config, log, llm: llmOverrides(options) });
             const engines = await createVoiceEngines(config, assistant, log);
             try {
                 warnProblems(assistant.intents.problems);

@@ -5,6 +5,7 @@ import { registerConfig } from "./config.ts";
 import { registerEval } from "./eval.ts";
 import { registerIntents } from "./intents.ts";
 import { registerListen } from "./listen.ts";
+import { registerModels } from "./models.ts";
 import { registerTranscribe } from "./transcribe.ts";
 import { registerRun } from "./run.ts";
 
@@ -20,6 +21,7 @@ registerListen(program);
 registerTranscribe(program);
 registerEval(program);
 registerIntents(program);
+registerModels(program);
 registerConfig(program);
 
 try {

@@ -1,13 +1,16 @@
 import readline from "node:readline";
+import { watch } from "chokidar";
 import type { Command } from "commander";
 import { MicrophoneSource } from "../audio/microphone.ts";
 import { PcmStreamSource } from "../audio/stdin.ts";
+import { loadConfig } from "../config/load.ts";
+import { errorMessage } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { Assistant } from "../pipeline/assistant.ts";
 import { createVoiceEngines, createVoicePipeline } from "../pipeline/voice-setup.ts";
-import { setup } from "./common.ts";
+import { addLlmOptions, llmOverrides, setup, type LlmCliOptions } from "./common.ts";
 
-interface RunOptions {
+interface RunOptions extends LlmCliOptions {
     text?: boolean;
     stdinAudio?: boolean;
     quiet?: boolean;
@@ -16,18 +19,19 @@ interface RunOptions {
 
 /** `hark run`: the assistant daemon. Microphone by default; `--text` or `--stdin-audio` for pipes. */
 export function registerRun(program: Command): void {
-    program.command("run")
+    addLlmOptions(program.command("run")
         .description("run the assistant: listen on the microphone (or stdin), ring timers, reload intent files while running")
         .option("--text", "read one sentence per line from stdin instead of listening")
         .option("--stdin-audio", "read raw 16 kHz mono s16le audio from stdin instead of the microphone")
         .option("-q, --quiet", "print replies without speaking them")
-        .option("--exit-on-eof", "stop when stdin closes (for scripts); by default hark keeps running for timers")
+        .option("--exit-on-eof", "stop when stdin closes (for scripts); by default hark keeps running for timers"))
         .action(async (options: RunOptions, command: Command) => {
             const { config, log, file } = setup(command);
             log.info({ config: file ?? "(defaults)", intentsDirs: config.paths.intentsDirs }, "hark starting");
-            const assistant = await Assistant.create({ config, log, watchIntents: true });
+            const assistant = await Assistant.create({ config, log, watchIntents: true, llm: llmOverrides(options) });
             log.info({ intents: assistant.intents.intents.map((i) => i.spec.name), problems: assistant.intents.problems.length }, "intents loaded");
             assistant.startTimers();
+            const configWatcher = file ? watchConfig(file, assistant, log) : null;
 
             const controller = new AbortController();
             const stopped = new Promise<string>((resolve) => {
@@ -41,9 +45,32 @@ export function registerRun(program: Command): void {
             log.info({ reason }, "shutting down");
             controller.abort();
             await work.catch((error: unknown) => log.error({ err: error }, "stopped with an error"));
+            await configWatcher?.close();
             await assistant.dispose();
             log.info("stopped");
         });
+}
+
+/**
+ * Applies edits of the config file's LLM settings while running: a new profile, model, adapter or parameter loads
+ * the new model (the old one answers meanwhile). An invalid edit is logged and the running set-up kept.
+ */
+function watchConfig(file: string, assistant: Assistant, log: Logger): { close(): Promise<void> } {
+    const watcher = watch(file, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 200, pollInterval: 50 } });
+    let applying = Promise.resolve();
+    const apply = (): void => {
+        applying = applying.then(async () => {
+            try {
+                const { config } = loadConfig({ file });
+                await assistant.configureLlm(config);
+                log.info({ file }, "config reloaded (LLM settings apply now; other sections after a restart)");
+            } catch (error) {
+                log.error({ file, err: error }, `config change not applied, keeping the running set-up: ${errorMessage(error)}`);
+            }
+        });
+    };
+    watcher.on("change", apply).on("add", apply);
+    return { close: async () => { await watcher.close(); await applying; } };
 }
 
 async function runText(assistant: Assistant, options: RunOptions, signal: AbortSignal, log: Logger): Promise<void> {

@@ -16,7 +16,7 @@ export function registerTranscribe(program: Command): void {
             const { config, log } = setup(command, "warn");
             const engine = options.engine ?? chooseTranscriber(config);
             if (engine !== "grammar" && engine !== "whisper") throw new HarkError("HARK_STT_ENGINE", `unknown engine "${engine}"; available: grammar, whisper`);
-            const assistant = await Assistant.create({ config, log, ephemeralState: true });
+            const assistant = await Assistant.create({ config, log, ephemeralState: true, llm: false });
             const transcriber = await createTranscriber(config, assistant, log, engine);
             try {
                 const started = performance.now();

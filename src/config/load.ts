@@ -4,7 +4,7 @@ import { Ajv } from "ajv";
 import YAML from "yaml";
 import { ConfigError } from "../errors.ts";
 import { describeSchemaErrors, suggest } from "../util/schema-errors.ts";
-import { builtinIntentsDir, defaultDataDir, expandHome, userConfigPath } from "../paths.ts";
+import { builtinIntentsDir, defaultDataDir, expandHome, packageRoot, userConfigPath } from "../paths.ts";
 import { ConfigSchema, type HarkConfig } from "./schema.ts";
 
 /** Where a config came from, for `hark config show` and log lines. */
@@ -52,6 +52,7 @@ export function validateConfig(raw: unknown, source = "config"): HarkConfig {
     if (config.paths.intentsDirs.length === 0) config.paths.intentsDirs = [builtinIntentsDir];
     config.paths.intentsDirs = config.paths.intentsDirs.map((d) => path.resolve(expandHome(d)));
     config.paths.dataDir = path.resolve(expandHome(config.paths.dataDir || defaultDataDir()));
+    config.paths.modelsDir = path.resolve(expandHome(config.paths.modelsDir || process.env.HARK_MODELS_DIR || path.join(packageRoot, "models")));
     config.music.dir = path.resolve(expandHome(config.music.dir || "~/Music"));
     if (!config.trace.file) config.trace.file = path.join(config.paths.dataDir, "traces", "turns.jsonl");
     return config;

@@ -1,7 +1,21 @@
 import { Type, type Static } from "@sinclair/typebox";
+import { LlmParamsPartialSchema } from "../llm/params.ts";
 
 const Argv = (description: string, defaults: string[]) =>
     Type.Array(Type.String(), { minItems: 1, default: defaults, description });
+
+/** A named model set-up: which model, which LoRA adapters at which scale, which parameters. */
+export function LlmProfileSchema() {
+    return Type.Object({
+        description: Type.Optional(Type.String()),
+        model: Type.String({ description: "A catalog name (hark models list) or the path of a .gguf file." }),
+        lora: Type.Array(Type.Object({
+            path: Type.String({ description: "LoRA adapter .gguf made for this model." }),
+            scale: Type.Number({ minimum: -10, maximum: 10, default: 1, description: "How strongly the adapter applies; 0 turns it off." })
+        }, { additionalProperties: false }), { default: [] }),
+        params: LlmParamsPartialSchema
+    }, { additionalProperties: false });
+}
 
 /**
  * The whole configuration. Every key has a default, so an empty file (or none) is a valid config.
@@ -16,6 +30,10 @@ export const ConfigSchema = Type.Object({
         dataDir: Type.String({
             default: "",
             description: "Where timers, state and traces are kept. Empty means $XDG_STATE_HOME/hark (~/.local/state/hark)."
+        }),
+        modelsDir: Type.String({
+            default: "",
+            description: "Where downloaded models live. Empty means $HARK_MODELS_DIR, else the models/ folder beside hark."
         })
     }, { default: {}, additionalProperties: false }),
     log: Type.Object({
@@ -33,6 +51,19 @@ export const ConfigSchema = Type.Object({
             default: ["can you", "could you", "would you", "will you", "i want you to", "i would like you to", "i need you to"],
             description: "Polite openings ignored before matching (\"could you set a timer\" is \"set a timer\") when the sentence does not match with them."
         })
+    }, { default: {}, additionalProperties: false }),
+    llm: Type.Object({
+        enabled: Type.Boolean({ default: true, description: "Ask the language model when the templates give no confident match (when the profile's model is on disk)." }),
+        profile: Type.String({ default: "tinyllama-1.1b-chat", description: "Profile in use: one of llm.profiles, or any LLM in the catalog by name (hark models list)." }),
+        profiles: Type.Record(Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" }), LlmProfileSchema(), {
+            default: {},
+            description: "Your own profiles: a model, LoRA adapters and parameters under one name. Every catalog LLM is also a profile of its own name."
+        }),
+        params: { ...LlmParamsPartialSchema, description: "Parameters for every profile; a profile's own params win." },
+        minConfidence: Type.Number({ minimum: 0, maximum: 1, default: 0.3, description: "The model's probability for the tool it picked must reach this, or the turn counts as no match." }),
+        examplesPerIntent: Type.Integer({ minimum: 0, maximum: 20, default: 3, description: "Examples of each intent shown to the model in its (reused) prompt." }),
+        maxArgumentLength: Type.Integer({ minimum: 8, maximum: 512, default: 48, description: "Longest text argument the model may write (keeps every call short and complete)." }),
+        gpu: Type.Boolean({ default: false, description: "Use a GPU (CUDA/Vulkan/Metal) when node-llama-cpp finds one; a Pi has none." })
     }, { default: {}, additionalProperties: false }),
     dispatch: Type.Object({
         timeoutMs: Type.Integer({ minimum: 100, default: 15000, description: "How long a handler may run before hark gives up and apologises." })
@@ -128,3 +159,6 @@ export const ConfigSchema = Type.Object({
 
 /** The validated configuration, defaults filled in. */
 export type HarkConfig = Static<typeof ConfigSchema>;
+
+/** One LLM profile as written in the config. */
+export type LlmProfile = Static<ReturnType<typeof LlmProfileSchema>>;

@@ -1,4 +1,5 @@
 import type { IntentSpec } from "../intents/types.ts";
+import { NONE_TOOL } from "../llm/grammar.ts";
 import type { Recognition, Recognizer } from "./recognizer.ts";
 
 /** One engine and the confidence it must reach for its answer to be taken. */
@@ -12,8 +13,8 @@ export interface RouterAttempt {
     engine: string;
     result: Recognition | null;
     durationMs: number;
-    /** Why the router took or passed over this answer. */
-    verdict: "accepted" | "no match" | "below threshold" | "error";
+    /** Why the router took or passed over this answer ("none": the engine decided that no intent fits). */
+    verdict: "accepted" | "no match" | "none" | "below threshold" | "error";
     error?: string;
 }
 
@@ -23,12 +24,44 @@ export interface RouterResult {
     attempts: RouterAttempt[];
 }
 
-/** Asks engines in order (templates first, the LLM later) and takes the first confident answer. */
+/**
+ * Asks engines in order (templates first, then the LLM) and takes the first confident answer. An engine that answers
+ * {@link NONE_TOOL} has decided nothing fits: the turn is refused without asking further engines.
+ */
 export class RecognizerRouter {
-    public constructor(private readonly stages: readonly RouterStage[]) {}
+    private stages: RouterStage[];
+    private intents: readonly IntentSpec[];
+
+    /** `intents`: what the given engines were built with (engines added later by {@link replace} get them too). */
+    public constructor(stages: readonly RouterStage[], intents: readonly IntentSpec[] = []) {
+        this.stages = [...stages];
+        this.intents = intents;
+    }
+
+    /** Engine names in the order they are asked. */
+    public get engines(): string[] {
+        return this.stages.map((s) => s.recognizer.name);
+    }
+
+    /**
+     * Puts `stage` in place of the engine with the same name (or appends it), giving it the current intents first;
+     * with `stage` null, removes engine `name`. Returns the engine replaced, for the caller to dispose.
+     */
+    public async replace(name: string, stage: RouterStage | null): Promise<Recognizer | null> {
+        if (stage) await stage.recognizer.setIntents(this.intents);
+        const index = this.stages.findIndex((s) => s.recognizer.name === name);
+        const old = index >= 0 ? this.stages[index]!.recognizer : null;
+        const next = [...this.stages];
+        if (index >= 0 && stage) next[index] = stage;
+        else if (index >= 0) next.splice(index, 1);
+        else if (stage) next.push(stage);
+        this.stages = next;
+        return old;
+    }
 
     /** Passes new intents to every engine. */
     public async setIntents(intents: readonly IntentSpec[]): Promise<void> {
+        this.intents = intents;
         for (const stage of this.stages) await stage.recognizer.setIntents(intents);
     }
 
@@ -39,9 +72,10 @@ export class RecognizerRouter {
             try {
                 const result = await recognizer.recognize(text, signal);
                 const durationMs = performance.now() - started;
-                const verdict = result == null ? "no match" : result.confidence >= minConfidence ? "accepted" : "below threshold";
+                const verdict = result == null ? "no match" : result.confidence < minConfidence ? "below threshold" : result.intent === NONE_TOOL ? "none" : "accepted";
                 attempts.push({ engine: recognizer.name, result, durationMs, verdict });
                 if (verdict === "accepted") return { recognition: result, attempts };
+                if (verdict === "none") return { recognition: null, attempts };
             } catch (error) {
                 attempts.push({ engine: recognizer.name, result: null, durationMs: performance.now() - started, verdict: "error", error: (error as Error).message });
             }

@@ -1,4 +1,4 @@
-import fs from "node:fs/promises";
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
@@ -7,6 +7,7 @@ import type { HarkConfig } from "../config/schema.ts";
 import { Dispatcher } from "../dispatch/dispatcher.ts";
 import { errorMessage } from "../errors.ts";
 import { IntentRegistry } from "../intents/registry.ts";
+import type { LlmOverrides } from "../llm/profile.ts";
 import { RecognizerRouter } from "../nlu/router.ts";
 import { TemplateRecognizer } from "../nlu/templates.ts";
 import { MusicService } from "../services/music.ts";
@@ -16,6 +17,7 @@ import { VolumeControl } from "../services/volume.ts";
 import { StateStore } from "../state/store.ts";
 import { EspeakSpeaker } from "../tts/espeak.ts";
 import type { Speaker } from "../tts/speaker.ts";
+import { createLlmRecognizer, selectedProfile } from "./llm-setup.ts";
 import { TraceWriter, TurnTrace, type TraceRecord, type TraceStage } from "../trace/trace.ts";
 
 /** Said when no intent fits; nothing is run. */
@@ -33,6 +35,8 @@ export interface AssistantOptions {
     fetch?: typeof fetch;
     /** Keep state in memory instead of `<dataDir>/state.json`. Defaults to `false`. */
     ephemeralState?: boolean;
+    /** Command-line changes to the LLM profile, or `false` for templates only. Defaults to `{}` (the config's profile). */
+    llm?: LlmOverrides | false;
 }
 
 /** Options for one turn. */
@@ -63,14 +67,18 @@ export class Assistant {
         public readonly dispatcher: Dispatcher,
         public readonly services: Services,
         public readonly speaker: Speaker,
-        private readonly traces: TraceWriter
+        private readonly traces: TraceWriter,
+        private readonly llmOverrides: LlmOverrides | false
     ) {}
+
+    /** The LLM set-up in use (profile and the settings that shape its prompt), or null without an LLM. */
+    private llmKey: string | null = null;
 
     public static async create(options: AssistantOptions): Promise<Assistant> {
         const { config, log } = options;
         const intents = await IntentRegistry.create({ dirs: config.paths.intentsDirs, log: log.child({ component: "intents" }), watch: options.watchIntents ?? false });
         const templates = new TemplateRecognizer(intents.intents.map((i) => i.spec), { fuzzy: config.nlu.fuzzy, fillerWords: config.nlu.fillerWords, leadingPhrases: config.nlu.leadingPhrases });
-        const router = new RecognizerRouter([{ recognizer: templates, minConfidence: config.nlu.minConfidence }]);
+        const router = new RecognizerRouter([{ recognizer: templates, minConfidence: config.nlu.minConfidence }], intents.intents.map((i) => i.spec));
         intents.onChange((set) => router.setIntents(set.intents.map((i) => i.spec)));
 
         const player = options.player ?? new CommandPlayer({ commands: config.player, startupCheckMs: config.player.startupCheckMs, log: log.child({ component: "player" }) });
@@ -88,7 +96,32 @@ export class Assistant {
         const dispatcher = new Dispatcher({ timeoutMs: config.dispatch.timeoutMs, log: log.child({ component: "dispatch" }), services, state, config });
         const speaker = new EspeakSpeaker({ voice: config.tts.voice, speedWpm: config.tts.speedWpm });
         const traces = new TraceWriter(config.trace.enabled ? config.trace.file : null);
-        return new Assistant(config, log, intents, router, dispatcher, services, speaker, traces);
+        const assistant = new Assistant(config, log, intents, router, dispatcher, services, speaker, traces, options.llm ?? {});
+        try {
+            await assistant.configureLlm(config);
+        } catch (error) {
+            await assistant.dispose();
+            throw error;
+        }
+        return assistant;
+    }
+
+    /**
+     * Loads the LLM profile `config` selects (with the command line's overrides) behind the templates, replacing the
+     * one in use; nothing happens when the profile and its settings are unchanged. The old model answers until the new
+     * one is ready. A running daemon calls this when the config file changes.
+     */
+    public async configureLlm(config: HarkConfig): Promise<void> {
+        const profile = selectedProfile(config, this.llmOverrides);
+        const { examplesPerIntent, maxArgumentLength, gpu, minConfidence } = config.llm;
+        // Includes whether the model is on disk, so a config reload after "hark models pull" picks it up.
+        const key = profile && JSON.stringify({ profile, present: fs.existsSync(profile.modelFile), examplesPerIntent, maxArgumentLength, gpu, minConfidence });
+        if (key === this.llmKey) return;
+        const recognizer = profile && await createLlmRecognizer(profile, config, this.log.child({ component: "llm" }));
+        const old = await this.router.replace("llm", recognizer && { recognizer, minConfidence });
+        await old?.dispose?.();
+        this.llmKey = key;
+        if (old != null || recognizer != null) this.log.info({ profile: recognizer ? profile?.name : null }, recognizer ? "LLM profile in use" : "LLM off");
     }
 
     /** Runs one turn from text to reply. Never throws for a failing stage: the trace says what went wrong. */
@@ -138,7 +171,7 @@ export class Assistant {
 
     /** Synthesises `text`; writes it to `replyWav` and/or plays it (waiting until it ends). */
     public async say(text: string, options: Pick<TurnOptions, "speak" | "replyWav" | "signal"> = { speak: true }): Promise<void> {
-        const dir = await fs.mkdtemp(path.join(os.tmpdir(), "hark-tts-"));
+        const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "hark-tts-"));
         try {
             const wav = options.replyWav ?? path.join(dir, "reply.wav");
             await this.speaker.synthesize(text, wav, options.signal);
@@ -147,7 +180,7 @@ export class Assistant {
                 await playback.done;
             }
         } finally {
-            await fs.rm(dir, { recursive: true, force: true });
+            await fs.promises.rm(dir, { recursive: true, force: true });
         }
     }
 

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { seededRandom } from "../util/random.ts";
 
 /** Sizes of a whisper model, in whisper.cpp's hparams order. */
 export interface WhisperHparams {
@@ -60,14 +61,7 @@ export function whisperTensorShapes(h: WhisperHparams): Array<[string, number[]]
  * Deterministic for a given seed.
  */
 export function writeRandomWhisperModel(file: string, hparams: WhisperHparams = TINY_RANDOM_HPARAMS, seed = 1): void {
-    let state = seed >>> 0;
-    const random = (): number => {
-        // xorshift32: small, fast, reproducible.
-        state ^= state << 13;
-        state ^= state >>> 17;
-        state ^= state << 5;
-        return ((state >>> 0) / 0xffffffff) * 2 - 1;
-    };
+    const random = seededRandom(seed);
     const fd = fs.openSync(file, "w");
     const int32 = (...values: number[]): void => {
         const b = Buffer.alloc(4 * values.length);

@@ -29,7 +29,8 @@ function schemaAt(root: object, schemaPath: string): { properties?: Record<strin
     // schemaPath looks like "#/properties/nlu/additionalProperties"
     let node: unknown = root;
     for (const part of schemaPath.replace(/^#\/?/, "").split("/").slice(0, -1)) {
-        node = (node as Record<string, unknown> | undefined)?.[part];
+        // Parts are JSON-pointer escaped and URI-encoded (a record's patternProperties key is a regular expression).
+        node = (node as Record<string, unknown> | undefined)?.[decodeURIComponent(part).replaceAll("~1", "/").replaceAll("~0", "~")];
     }
     return node as { properties?: Record<string, unknown> } | undefined;
 }

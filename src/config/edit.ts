@@ -1,0 +1,27 @@
+import fs from "node:fs";
+import path from "node:path";
+import YAML from "yaml";
+import { ConfigError } from "../errors.ts";
+import { validateConfig } from "./load.ts";
+
+/**
+ * Sets keys in a config file, keeping its comments and layout (the file is created when missing). The edited config
+ * is validated before it is written, and written through a rename, so a running daemon never reads half a file.
+ */
+export function setConfigValues(file: string, values: ReadonlyArray<readonly [readonly string[], unknown]>): void {
+    let text = "";
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new ConfigError(`cannot read ${file}: ${(error as Error).message}`, { cause: error });
+    }
+    const doc = YAML.parseDocument(text);
+    if (doc.errors.length) throw new ConfigError(`${file} is not valid YAML: ${doc.errors[0]!.message}`);
+    if (doc.contents == null) doc.contents = new YAML.YAMLMap() as unknown as typeof doc.contents;
+    for (const [keys, value] of values) doc.setIn(keys, value);
+    validateConfig(doc.toJS(), file);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temp, doc.toString());
+    fs.renameSync(temp, file);
+}

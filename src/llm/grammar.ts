@@ -1,0 +1,143 @@
+import type { IntentSpec } from "../intents/types.ts";
+import type { JSONSchema7 } from "../intents/json-schema.ts";
+
+/** The tool name the model answers with when nothing fits. */
+export const NONE_TOOL = "none";
+
+/**
+ * Builds the GBNF grammar of one answer: compact JSON `{"name":TOOL,"arguments":{...}}` for any intent, or
+ * `{"name":"none"}`. Arguments keep their schema order; optional ones may be left out; enums, booleans and integer
+ * ranges are exact (`minimum`/`maximum` become digit patterns), text is capped at `maxTextLength` characters and
+ * lists at 8 items. So even a random-weight model can only write a complete call that its intent accepts — except for
+ * keywords no grammar expresses (patterns, formats), which the recognizer still validates.
+ */
+export function toolCallGrammar(intents: readonly IntentSpec[], maxTextLength: number): string {
+    const builder = new GrammarBuilder(maxTextLength);
+    const calls = intents.map((intent) =>
+        `${literal(`{"name":${JSON.stringify(intent.name)},"arguments":`)} ${builder.value(intent.args, intent.name)} "}"`);
+    calls.push(literal(`{"name":${JSON.stringify(NONE_TOOL)}}`));
+    return [`root ::= ${calls.join(" | ")}`, ...builder.rules].join("\n");
+}
+
+class GrammarBuilder {
+    public readonly rules: string[] = [];
+    private readonly names = new Set<string>();
+
+    public constructor(private readonly maxTextLength: number) {
+        const char = String.raw`[^"\\\x00-\x1F\x7F] | "\\" ["\\/bfnrt]`;
+        this.rules.push(`char ::= ${char}`);
+        this.names.add("char");
+    }
+
+    /** A grammar expression for values of `schema`; complex parts become named rules (prefixed with `hint`). */
+    public value(schema: JSONSchema7, hint: string): string {
+        if (schema.const !== undefined) return literal(JSON.stringify(schema.const));
+        if (Array.isArray(schema.enum)) return `(${schema.enum.map((v) => literal(JSON.stringify(v))).join(" | ")})`;
+        const alternatives = (schema.oneOf ?? schema.anyOf) as JSONSchema7[] | undefined;
+        if (Array.isArray(alternatives)) return `(${alternatives.map((s, i) => this.value(s, `${hint}-${i}`)).join(" | ")})`;
+        const types = Array.isArray(schema.type) ? schema.type : [schema.type ?? "string"];
+        const options = types.map((type) => this.typed(type, schema, hint));
+        return options.length === 1 ? options[0]! : `(${options.join(" | ")})`;
+    }
+
+    private typed(type: string, schema: JSONSchema7, hint: string): string {
+        switch (type) {
+            case "null": return literal("null");
+            case "boolean": return `("true" | "false")`;
+            case "integer": return integerRange(finite(schema.minimum, -99_999_999), finite(schema.maximum, 999_999_999));
+            case "number": return `"-"? ([0-9] | [1-9] [0-9]{1,8}) ("." [0-9]{1,4})?`;
+            case "array": {
+                const item = this.value(schema.items ?? {}, `${hint}-item`);
+                const max = Math.min(Number(schema.maxItems ?? 8), 8);
+                return `"[" (${item} ("," ${item}){0,${max - 1}})? "]"`;
+            }
+            case "object": return this.object(schema, hint);
+            default: {
+                const min = Math.min(Number(schema.minLength ?? 0), this.maxTextLength);
+                const max = Math.min(Number(schema.maxLength ?? this.maxTextLength), this.maxTextLength);
+                return `"\\"" char{${min},${max}} "\\""`;
+            }
+        }
+    }
+
+    /**
+     * An object with its keys in schema order, optional keys skippable, commas right: rule `first(i)` is a non-empty
+     * run of keys starting at i or later (it may not skip a required key), `rest(i)` continues after a comma.
+     */
+    private object(schema: JSONSchema7, hint: string): string {
+        const keys = Object.keys(schema.properties ?? {});
+        if (keys.length === 0) return literal("{}");
+        const required = new Set(schema.required ?? []);
+        const base = this.unique(hint);
+        const pair = keys.map((key, i) => `${literal(`${JSON.stringify(key)}:`)} ${this.value(schema.properties![key]!, `${base}-${i}`)}`);
+        const firstName = (i: number): string => `${base}-first-${i}`;
+        const restName = (i: number): string => `${base}-rest-${i}`;
+        for (let i = 0; i < keys.length; i++) {
+            const starts: string[] = [];
+            for (let j = i; j < keys.length; j++) {
+                starts.push(j + 1 < keys.length ? `${pair[j]} ${restName(j + 1)}` : pair[j]!);
+                if (required.has(keys[j]!)) break;
+            }
+            this.rules.push(`${firstName(i)} ::= ${starts.join(" | ")}`);
+            if (i > 0) {
+                const needed = keys.slice(i).some((k) => required.has(k));
+                this.rules.push(`${restName(i)} ::= ${needed ? `"," ${firstName(i)}` : `("," ${firstName(i)})?`}`);
+            }
+        }
+        const anyRequired = keys.some((k) => required.has(k));
+        return `"{" ${anyRequired ? firstName(0) : `${firstName(0)}?`} "}"`;
+    }
+
+    private unique(hint: string): string {
+        const clean = hint.replace(/[^a-zA-Z0-9-]/g, "-");
+        let name = clean;
+        for (let n = 2; this.names.has(name); n++) name = `${clean}-${n}`;
+        this.names.add(name);
+        return name;
+    }
+}
+
+function finite(value: unknown, fallback: number): number {
+    return typeof value === "number" && Number.isFinite(value) ? Math.trunc(value) : fallback;
+}
+
+/** A GBNF literal for `text`. */
+export function literal(text: string): string {
+    return `"${text.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, "\\n")}"`;
+}
+
+/** Decimal integers from `lo` to `hi` inclusive, without leading zeros, as a grammar expression. */
+export function integerRange(lo: number, hi: number): string {
+    if (lo > hi) throw new RangeError(`empty integer range ${lo}..${hi}`);
+    const parts: string[] = [];
+    if (lo < 0) parts.push(`"-" ${positiveRange(Math.max(1, -hi), -lo)}`);
+    if (hi >= 0) parts.push(positiveRange(Math.max(0, lo), hi));
+    return parts.length === 1 ? parts[0]! : `(${parts.join(" | ")})`;
+}
+
+function positiveRange(lo: number, hi: number): string {
+    const parts: string[] = [];
+    for (let digits = String(lo).length; digits <= String(hi).length; digits++) {
+        const from = Math.max(lo, digits === 1 ? 0 : 10 ** (digits - 1));
+        const to = Math.min(hi, 10 ** digits - 1);
+        if (from <= to) parts.push(sameLength(String(from), String(to)));
+    }
+    return parts.length === 1 ? parts[0]! : `(${parts.join(" | ")})`;
+}
+
+/** Numbers between two decimal strings of equal length, digit by digit. */
+function sameLength(lo: string, hi: string): string {
+    if (lo.length === 0) return "";
+    if (lo === hi) return `"${lo}"`;
+    const a = Number(lo[0]);
+    const b = Number(hi[0]);
+    const restLo = lo.slice(1);
+    const restHi = hi.slice(1);
+    const anyDigits = (n: number): string => (n > 0 ? ` [0-9]{${n}}` : "");
+    if (a === b) return `"${a}" ${sameLength(restLo, restHi)}`.trim();
+    if (/^0*$/.test(restLo) && /^9*$/.test(restHi)) return `[${a}-${b}]${anyDigits(restLo.length)}`;
+    const parts = [`"${a}" ${sameLength(restLo, "9".repeat(restLo.length))}`.trim()];
+    if (b - a > 1) parts.push(`[${a + 1}-${b - 1}]${anyDigits(restLo.length)}`);
+    parts.push(`"${b}" ${sameLength("0".repeat(restHi.length), restHi)}`.trim());
+    return `(${parts.join(" | ")})`;
+}

@@ -1,0 +1,194 @@
+import type { ValidateFunction } from "ajv";
+import { LlamaGrammarEvaluationState, resolveChatWrapper, type ChatWrapper, type LlamaContextSequence, type LlamaGrammar, type Token } from "node-llama-cpp";
+import type { Logger } from "pino";
+import { LlmConfigError } from "../errors.ts";
+import type { IntentSpec } from "../intents/types.ts";
+import { compileArgsSchema, describeAjvErrors } from "../intents/validate-args.ts";
+import { NONE_TOOL, toolCallGrammar } from "../llm/grammar.ts";
+import { jsonObjectEnd, parseToolCall, systemPrompt } from "../llm/prompt.ts";
+import type { LoadedLlm } from "../llm/runtime.ts";
+import type { Recognition, Recognizer } from "./recognizer.ts";
+
+/** Options for {@link LlmRecognizer}. */
+export interface LlmRecognizerOptions {
+    llm: LoadedLlm;
+    examplesPerIntent: number;
+    maxArgumentLength: number;
+    log: Logger;
+}
+
+/** What one LLM turn cost, for the trace and the benchmark. */
+export interface LlmTurnDetail extends Record<string, unknown> {
+    profile: string;
+    model: string;
+    /** Tokens in the whole prompt (fixed prefix + this sentence). */
+    promptTokens: number;
+    /** Prompt tokens already in the context from earlier turns, not evaluated again. */
+    reusedTokens: number;
+    /** Tokens llama.cpp evaluated this turn (node-llama-cpp's token meter): new prompt tokens and generated ones fed back. */
+    evaluatedTokens: number;
+    generatedTokens: number;
+    /** The part of the prompt after the shared prefix (this sentence in the model's chat format). */
+    promptTail: string;
+    /** The model's raw answer. */
+    output: string;
+    promptMs: number;
+    generateMs: number;
+}
+
+/**
+ * Turns free-form text into a tool call with a language model. The prompt lists every intent (name, description,
+ * arguments, examples) and is evaluated once: each turn evaluates only its own tokens. The answer is constrained by a
+ * JSON-schema grammar (any intent's call, or `none`) and validated against the intent's argument schema.
+ */
+export class LlmRecognizer implements Recognizer {
+    public readonly name = "llm";
+    private readonly sequence: LlamaContextSequence;
+    private readonly chatWrapper: ChatWrapper;
+    private system = "";
+    private grammar: LlamaGrammar | null = null;
+    private validators = new Map<string, ValidateFunction>();
+    private prefixTokens = 0;
+    private queue: Promise<unknown> = Promise.resolve();
+
+    public constructor(private readonly options: LlmRecognizerOptions) {
+        this.sequence = options.llm.context.getSequence();
+        this.chatWrapper = resolveChatWrapper(options.llm.model);
+    }
+
+    /** The loaded model's profile name (for log lines and the trace). */
+    public get profile(): string {
+        return this.options.llm.profile.name;
+    }
+
+    /** How many prompt tokens every turn shares (the system prompt with the tools), evaluated once per intent set. */
+    public get prefixLength(): number {
+        return this.prefixTokens;
+    }
+
+    public setIntents(intents: readonly IntentSpec[]): Promise<void> {
+        return this.exclusive(async () => {
+            const { llm, examplesPerIntent, maxArgumentLength } = this.options;
+            this.system = systemPrompt(intents, examplesPerIntent);
+            this.grammar = await llm.model.llama.createGrammar({ grammar: toolCallGrammar(intents, maxArgumentLength) });
+            this.validators = new Map(intents.map((i) => [i.name, compileArgsSchema(i.args)]));
+            // The fixed prefix is what two different sentences' prompts share; evaluate it now so the first turn is fast.
+            const a = this.render("a");
+            const b = this.render("b");
+            let shared = 0;
+            while (shared < a.length && a[shared] === b[shared]) shared++;
+            this.prefixTokens = shared;
+            this.checkFits(a.length);
+            await this.alignTo(a.slice(0, shared));
+            if (this.sequence.nextTokenIndex < shared) await this.sequence.evaluateWithoutGeneratingNewTokens(a.slice(this.sequence.nextTokenIndex, shared));
+            this.options.log.info({ profile: this.profile, intents: intents.length, prefixTokens: shared }, "LLM prompt ready");
+        });
+    }
+
+    public recognize(text: string, signal?: AbortSignal): Promise<Recognition | null> {
+        return this.exclusive(() => this.run(text, signal));
+    }
+
+    public async dispose(): Promise<void> {
+        await this.queue.catch(() => undefined);
+        await this.options.llm.dispose();
+    }
+
+    private async run(text: string, signal?: AbortSignal): Promise<Recognition | null> {
+        if (this.grammar == null) throw new Error("the LLM recognizer has no intents yet");
+        const { llm } = this.options;
+        const params = llm.profile.params;
+        const started = performance.now();
+        const tokens = this.render(text);
+        this.checkFits(tokens.length);
+        const reused = await this.alignTo(tokens);
+        const meter = this.sequence.tokenMeter.getState();
+        const grammarState = new LlamaGrammarEvaluationState({ model: llm.model, grammar: this.grammar });
+        let output = "";
+        let generated = 0;
+        let firstTokenAt = 0;
+        const pieces: Array<{ end: number; confidence: number }> = [];
+        const answer: Token[] = [];
+        const stream = this.sequence.evaluateWithMetadata(tokens.slice(reused), { confidence: true }, {
+            temperature: params.temperature, topK: params.topK, topP: params.topP, minP: params.minP, seed: params.seed,
+            ...(params.repeatPenalty > 1 ? { repeatPenalty: { penalty: params.repeatPenalty, punishTokens: () => answer } } : {}),
+            grammarEvaluationState: grammarState
+        });
+        for await (const { token, confidence } of stream) {
+            if (generated === 0) firstTokenAt = performance.now();
+            generated++;
+            answer.push(token);
+            output += llm.model.detokenize([token]);
+            pieces.push({ end: output.length, confidence });
+            if (jsonObjectEnd(output) >= 0 || generated >= params.maxTokens || signal?.aborted) break;
+        }
+        signal?.throwIfAborted();
+        const used = this.sequence.tokenMeter.diff(meter);
+        const detail: LlmTurnDetail = {
+            profile: llm.profile.name, model: llm.profile.model,
+            promptTokens: tokens.length, reusedTokens: reused, promptTail: llm.model.detokenize(tokens.slice(this.prefixTokens)), evaluatedTokens: used.usedInputTokens, generatedTokens: generated,
+            output, promptMs: round(firstTokenAt - started), generateMs: round(performance.now() - firstTokenAt)
+        };
+        this.options.log.debug(detail, "LLM answer");
+        const end = jsonObjectEnd(output);
+        if (end < 0) throw new Error(`the model's answer was cut off at maxTokens (${params.maxTokens}): ${output}`);
+        const call = parseToolCall(output.slice(0, end));
+        const confidence = nameConfidence(output, pieces);
+        if (call.name === NONE_TOOL) return { intent: NONE_TOOL, args: {}, confidence, source: this.name, detail };
+        const validate = this.validators.get(call.name);
+        if (validate == null) throw new Error(`the model named an unknown tool "${call.name}"`);
+        if (!validate(call.args)) throw new Error(`the model's arguments for ${call.name} are invalid (${describeAjvErrors(validate.errors)}): ${output}`);
+        return { intent: call.name, args: call.args, confidence, source: this.name, detail };
+    }
+
+    /** The whole prompt for one sentence in the model's own chat format, as tokens. */
+    private render(text: string): Token[] {
+        const { contextText } = this.chatWrapper.generateContextState({
+            chatHistory: [{ type: "system", text: this.system }, { type: "user", text }, { type: "model", response: [] }]
+        });
+        return contextText.tokenize(this.options.llm.model.tokenizer);
+    }
+
+    /** Drops context tokens after the longest prefix shared with `tokens` (keeping at least one to evaluate); returns the prefix length. */
+    private async alignTo(tokens: Token[]): Promise<number> {
+        const keep = Math.min(this.sequence.compareContextTokens(tokens).firstDifferentIndex, Math.max(0, tokens.length - 1));
+        if (keep < this.sequence.nextTokenIndex) await this.sequence.eraseContextTokenRanges([{ start: keep, end: this.sequence.nextTokenIndex }]);
+        return keep;
+    }
+
+    private checkFits(promptTokens: number): void {
+        const { params, name } = this.options.llm.profile;
+        if (promptTokens + params.maxTokens > this.sequence.contextSize) {
+            throw new LlmConfigError(`profile "${name}": the prompt needs ${promptTokens} tokens plus maxTokens ${params.maxTokens}, more than contextSize ${this.sequence.contextSize}; raise contextSize or lower llm.examplesPerIntent`);
+        }
+    }
+
+    /** One model call at a time: turns and intent reloads share one context sequence. */
+    private exclusive<T>(work: () => Promise<T>): Promise<T> {
+        const next = this.queue.then(work, work);
+        this.queue = next.catch(() => undefined);
+        return next;
+    }
+}
+
+/**
+ * How sure the model was of the tool it chose: the product of the probabilities of the tokens that spell the tool's
+ * name (after the grammar: once the name is settled its remaining tokens are certain).
+ */
+function nameConfidence(output: string, pieces: ReadonlyArray<{ end: number; confidence: number }>): number {
+    const match = /"name"\s*:\s*"/.exec(output);
+    if (match == null) return 0;
+    const start = match.index + match[0].length;
+    const end = output.indexOf('"', start);
+    let p = 1;
+    let pieceStart = 0;
+    for (const piece of pieces) {
+        if (piece.end > start && pieceStart < end) p *= piece.confidence;
+        pieceStart = piece.end;
+    }
+    return p;
+}
+
+function round(ms: number): number {
+    return Math.round(ms * 100) / 100;
+}

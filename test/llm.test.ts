@@ -1,0 +1,225 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { HarkConfig } from "../src/config/schema.ts";
+import { ModelFileError } from "../src/errors.ts";
+import type { IntentSpec } from "../src/intents/types.ts";
+import { compileArgsSchema } from "../src/intents/validate-args.ts";
+import { NONE_TOOL } from "../src/llm/grammar.ts";
+import { writeRandomLoraAdapter } from "../src/llm/lora-gguf.ts";
+import { resolveProfile, type LlmOverrides } from "../src/llm/profile.ts";
+import { loadLlm } from "../src/llm/runtime.ts";
+import { loadCatalog } from "../src/models/catalog.ts";
+import { ModelStore } from "../src/models/store.ts";
+import { LlmRecognizer, type LlmTurnDetail } from "../src/nlu/llm.ts";
+import { Assistant, REFUSAL } from "../src/pipeline/assistant.ts";
+import { IntentRegistry } from "../src/intents/registry.ts";
+import { packageRoot, sharedFile, silentLogger, tempDir, testConfig, waitFor, writeIntent, builtinIntentsDir } from "./helpers.ts";
+
+const tinyRandom = sharedFile("models/llm/llama-2-tiny-random.gguf");
+const stories = sharedFile("models/llm/stories260K.gguf");
+const skip = tinyRandom && stories ? false : "../shared/models/llm not found (set HARK_SHARED_DIR)";
+
+/** An LLM recognizer on `model` with `intents`; parameters from `overrides`. */
+async function recognizer(config: HarkConfig, overrides: LlmOverrides, intents: readonly IntentSpec[]): Promise<LlmRecognizer> {
+    const store = new ModelStore(config.paths.modelsDir, loadCatalog());
+    const llm = await loadLlm(resolveProfile(config.llm, store, overrides), { gpu: false, log: silentLogger() });
+    const r = new LlmRecognizer({ llm, examplesPerIntent: config.llm.examplesPerIntent, maxArgumentLength: config.llm.maxArgumentLength, log: silentLogger() });
+    await r.setIntents(intents);
+    return r;
+}
+
+const WEATHER_YAML = `
+name: get_forecast_for_garden
+description: Tells whether the garden needs watering.
+args:
+  type: object
+  properties:
+    plant: { type: string }
+    days: { type: integer, minimum: 1, maximum: 14 }
+  required: [plant]
+  additionalProperties: false
+sentences:
+  - does the {plant} need water
+slots:
+  plant: wildcard
+examples:
+  - text: does the basil need water
+    args: { plant: basil }
+action:
+  speak: "Water the {plant}."
+`;
+
+describe("LLM recognizer (node-llama-cpp, tiny models from ../shared)", { skip }, () => {
+    let builtins: IntentSpec[] = [];
+    before(async () => {
+        const registry = await IntentRegistry.create({ dirs: [builtinIntentsDir], log: silentLogger(), watch: false });
+        builtins = registry.intents.map((i) => i.spec);
+        await registry.dispose();
+    });
+
+    it("any answer, however random the model, is a valid call of a loaded intent or none — also for a new intent set", async () => {
+        const config = testConfig({ llm: { maxArgumentLength: 12 } });
+        const r = await recognizer(config, { model: tinyRandom!, params: { temperature: 1.5, topK: 0, topP: 1, minP: 0 } }, builtins);
+        const garden = path.join(tempDir(), "garden.yaml");
+        fs.writeFileSync(garden, WEATHER_YAML);
+        const extra = await IntentRegistry.create({ dirs: [path.dirname(garden)], log: silentLogger(), watch: false });
+        try {
+            for (const set of [builtins, [...builtins, ...extra.intents.map((i) => i.spec)]]) {
+                await r.setIntents(set);
+                const validators = new Map(set.map((i) => [i.name, compileArgsSchema(i.args)]));
+                const seen = new Set<string>();
+                const sentences = ["play baby shark", "what's the weather in boston", "does the basil need water", "set a timer", "hello there", "turn it up"];
+                for (let seed = 0; seed < 14; seed++) {
+                    (r as unknown as { options: { llm: { profile: { params: { seed: number } } } } }).options.llm.profile.params.seed = seed;
+                    const result = await r.recognize(sentences[seed % sentences.length]!);
+                    assert.ok(result, "the LLM always answers");
+                    seen.add(result.intent);
+                    if (result.intent === NONE_TOOL) continue;
+                    const validate = validators.get(result.intent);
+                    assert.ok(validate, `"${result.intent}" is one of the loaded intents`);
+                    assert.ok(validate(result.args), `${result.intent} ${JSON.stringify(result.args)} is valid: ${JSON.stringify(validate.errors)}`);
+                    assert.ok(result.confidence > 0 && result.confidence <= 1);
+                }
+                assert.ok([...seen].filter((s) => s !== NONE_TOOL).length >= 3, `sampling reached several intents: ${[...seen].join(", ")}`);
+                if (set.length > builtins.length) assert.ok(seen.has("get_forecast_for_garden") || seen.size > 3);
+            }
+        } finally {
+            await extra.dispose();
+            await r.dispose();
+        }
+    });
+
+    it("a real trained model (stories260K) loads and answers with a tool call the intent accepts", async () => {
+        // Without examples the prompt is shorter: this model's tokens are mostly single characters.
+        const r = await recognizer(testConfig({ llm: { examplesPerIntent: 0 } }), { model: stories! }, builtins);
+        try {
+            const result = await r.recognize("what's the weather in boston");
+            assert.ok(result);
+            assert.ok(result.intent === NONE_TOOL || builtins.some((i) => i.name === result.intent));
+            assert.match(String((result.detail as LlmTurnDetail).output), /^\{"name":"[a-z_]+"/);
+        } finally {
+            await r.dispose();
+        }
+    });
+
+    it("with no intent loaded the only answer is none, and the assistant refuses without acting", async () => {
+        const empty = tempDir();
+        const config = testConfig({ paths: { intentsDirs: [empty] }, llm: { enabled: true, minConfidence: 0 } });
+        const assistant = await Assistant.create({ config, log: silentLogger(), llm: { model: tinyRandom! }, ephemeralState: true });
+        try {
+            const record = await assistant.handleText("play baby shark");
+            assert.equal(record.reply, REFUSAL);
+            assert.equal(record.toolCall, null);
+            const attempts = (record.stages[0]!.output as { attempts: Array<{ engine: string; verdict: string; detail?: LlmTurnDetail }> }).attempts;
+            assert.deepEqual(attempts.map((a) => [a.engine, a.verdict]), [["template", "no match"], ["llm", "none"]]);
+            assert.equal(attempts[1]!.detail!.output, `{"name":"${NONE_TOOL}"}`);
+        } finally {
+            await assistant.dispose();
+        }
+    });
+
+    it("the fixed prompt is evaluated once: a second turn evaluates only its own tokens", async () => {
+        const r = await recognizer(testConfig(), { model: tinyRandom! }, builtins);
+        try {
+            assert.ok(r.prefixLength > 500, `the prompt prefix holds the tools and examples (${r.prefixLength} tokens)`);
+            await r.recognize("play baby shark");
+            const second = (await r.recognize("what is the weather like in paris tomorrow"))!.detail as LlmTurnDetail;
+            assert.ok(second.reusedTokens >= r.prefixLength);
+            const newTokens = second.promptTokens - second.reusedTokens;
+            assert.ok(second.evaluatedTokens <= newTokens + second.generatedTokens, JSON.stringify(second));
+            assert.ok(second.evaluatedTokens < 60, `evaluated ${second.evaluatedTokens}, not the ${second.promptTokens}-token prompt`);
+            assert.match(second.promptTail, /paris tomorrow/);
+            // Intents changing rebuilds the prefix.
+            await r.setIntents(builtins.slice(0, 3));
+            assert.ok(r.prefixLength < second.reusedTokens);
+        } finally {
+            await r.dispose();
+        }
+    });
+
+    it("a generated LoRA adapter changes the answer; at scale 0 the base answer comes back", async () => {
+        const adapter = path.join(tempDir(), "adapter.gguf");
+        assert.equal(writeRandomLoraAdapter(tinyRandom!, adapter, { seed: 3 }), 7);
+        const answer = async (lora: LlmOverrides["lora"]): Promise<string> => {
+            const r = await recognizer(testConfig(), { model: tinyRandom!, lora }, builtins);
+            try {
+                const result = (await r.recognize("play baby shark"))!;
+                return `${(result.detail as LlmTurnDetail).output} ${result.confidence.toFixed(6)}`;
+            } finally {
+                await r.dispose();
+            }
+        };
+        const base = await answer([]);
+        assert.notEqual(await answer([{ path: adapter, scale: 1 }]), base);
+        assert.equal(await answer([{ path: adapter, scale: 0 }]), base);
+    });
+
+    it("missing, truncated, foreign and wrongly placed model files are named with what to do", async () => {
+        const dir = tempDir();
+        const config = testConfig();
+        const load = (model: string, lora: LlmOverrides["lora"] = []) =>
+            loadLlm(resolveProfile(config.llm, new ModelStore(dir, loadCatalog()), { model, lora }), { gpu: false, log: silentLogger() });
+        const bytes = fs.readFileSync(tinyRandom!);
+        const truncated = path.join(dir, "cut.gguf");
+        fs.writeFileSync(truncated, bytes.subarray(0, bytes.length - 1000));
+        const headerCut = path.join(dir, "header-cut.gguf");
+        fs.writeFileSync(headerCut, bytes.subarray(0, 5000));
+        const text = path.join(dir, "notes.gguf");
+        fs.writeFileSync(text, "these are my notes, not a model\n");
+        const adapter = path.join(dir, "adapter.gguf");
+        writeRandomLoraAdapter(tinyRandom!, adapter);
+
+        await assert.rejects(load(path.join(dir, "absent.gguf")), (e: Error) => e instanceof ModelFileError && /not found.*hark models pull/.test(e.message));
+        await assert.rejects(load(truncated), /truncated: 1749560 bytes, but its tensors need 1750560; .*pull it again/);
+        await assert.rejects(load(headerCut), /ends inside its header/);
+        await assert.rejects(load(text), /not a GGUF language model file/);
+        await assert.rejects(load(adapter), /this is a LoRA adapter, not a model/);
+        await assert.rejects(load(tinyRandom!, [{ path: tinyRandom!, scale: 1 }]), /not a LoRA adapter GGUF/);
+    });
+
+    it("the config's profile is swapped in a running assistant without a restart", async () => {
+        const models = tempDir();
+        fs.copyFileSync(tinyRandom!, path.join(models, "a.gguf"));
+        fs.copyFileSync(tinyRandom!, path.join(models, "b.gguf"));
+        const raw = (profile: string) => ({ paths: { modelsDir: models }, llm: { enabled: true, minConfidence: 0, profile, profiles: { a: { model: path.join(models, "a.gguf") }, b: { model: path.join(models, "b.gguf"), params: { maxTokens: 96 } } } } });
+        const assistant = await Assistant.create({ config: testConfig(raw("a")), log: silentLogger(), ephemeralState: true });
+        try {
+            const profileOf = async () => {
+                const record = await assistant.handleText("blorp the flibbet");
+                const attempts = (record.stages[0]!.output as { attempts: Array<{ engine: string; detail?: LlmTurnDetail }> }).attempts;
+                return attempts.find((a) => a.engine === "llm")?.detail?.profile;
+            };
+            assert.equal(await profileOf(), "a");
+            await assistant.configureLlm(testConfig(raw("b")));
+            assert.equal(await profileOf(), "b");
+            await assistant.configureLlm(testConfig({ ...raw("b"), llm: { enabled: false } }));
+            assert.equal(await profileOf(), undefined);
+        } finally {
+            await assistant.dispose();
+        }
+    });
+
+    it("hark ask --model runs through the LLM; a missing model asked for by name is an error that says how to get it", () => {
+        const dir = tempDir();
+        const configFile = path.join(dir, "config.json");
+        fs.writeFileSync(configFile, JSON.stringify({ paths: { dataDir: path.join(dir, "data"), modelsDir: path.join(dir, "models") }, llm: { minConfidence: 0 } }));
+        const bin = path.join(packageRoot, "bin", "hark.js");
+        const ok = spawnSync(process.execPath, [bin, "--config", configFile, "ask", "--quiet", "--json", "--model", tinyRandom!, "--param", "seed=4", "blorp the flibbet"], { encoding: "utf8", timeout: 60_000 });
+        assert.equal(ok.status, 0, ok.stderr);
+        const record = JSON.parse(ok.stdout) as { stages: Array<{ output: { attempts: Array<{ engine: string }> } }> };
+        assert.deepEqual(record.stages[0]!.output.attempts.map((a) => a.engine), ["template", "llm"]);
+
+        const missing = spawnSync(process.execPath, [bin, "--config", configFile, "ask", "--quiet", "--profile", "qwen2.5-0.5b-instruct", "hello"], { encoding: "utf8", timeout: 60_000 });
+        assert.equal(missing.status, 2);
+        assert.match(missing.stderr, /not on disk; run "hark models pull qwen2.5-0.5b-instruct"/);
+
+        const typo = spawnSync(process.execPath, [bin, "--config", configFile, "ask", "--quiet", "--param", "temprature=0.5", "hello"], { encoding: "utf8", timeout: 60_000 });
+        assert.equal(typo.status, 2);
+        assert.match(typo.stderr, /unknown parameter \(did you mean "temperature"\?\)/);
+    });
+});
+
+after(() => undefined);
