@@ -39,8 +39,9 @@ fi
 owner=$(stat -c %U .)
 run_as_owner=()
 if [ "$(id -u)" -eq 0 ] && [ "$owner" != "root" ]; then run_as_owner=(sudo -u "$owner" -H); fi
-# onnxruntime-node's install script downloads from GitHub; its npm package already carries the CPU binaries.
+# onnxruntime-node's install script downloads from GitHub, node-llama-cpp's may try to fetch and build llama.cpp;
+# both npm packages already carry prebuilt CPU binaries (node-llama-cpp's for linux x64, arm64 and armv7l).
 echo "setup: npm ci"
-"${run_as_owner[@]}" env ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
+"${run_as_owner[@]}" env ONNXRUNTIME_NODE_INSTALL=skip NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund
 
 echo "setup: done. Try: ./bin/hark.js ask \"what time is it\""
