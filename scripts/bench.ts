@@ -18,7 +18,7 @@ console.log(`intent loading: ${set.intents.length} intents in ${(performance.now
 
 const config = validateConfig({ paths: { dataDir: fs.mkdtempSync(path.join("/tmp", "hark-bench-")) }, trace: { enabled: false } });
 started = performance.now();
-const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
+const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true, llm: false });
 console.log(`assistant start-up: ${(performance.now() - started).toFixed(0)} ms`);
 
 const files: Array<[string, EvalCase[]]> = [["test/eval/hark.jsonl", readEvalFile(path.join(packageRoot, "test", "eval", "hark.jsonl"))]];

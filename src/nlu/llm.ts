@@ -15,6 +15,8 @@ export interface LlmRecognizerOptions {
     examplesPerIntent: number;
     maxArgumentLength: number;
     log: Logger;
+    /** Keep the evaluated prompt between turns (default). Off only to measure what the reuse saves. */
+    reusePrefix?: boolean;
 }
 
 /** What one LLM turn cost, for the trace and the benchmark. */
@@ -101,6 +103,7 @@ export class LlmRecognizer implements Recognizer {
         const started = performance.now();
         const tokens = this.render(text);
         this.checkFits(tokens.length);
+        if (this.options.reusePrefix === false) await this.sequence.clearHistory();
         const reused = await this.alignTo(tokens);
         const meter = this.sequence.tokenMeter.getState();
         const grammarState = new LlamaGrammarEvaluationState({ model: llm.model, grammar: this.grammar });
