@@ -44,6 +44,11 @@ describe("intent loader", () => {
         assert.match(problem!.message, /zz-dup\.yaml: duplicate intent name "say_hello" \(already defined in .*good\.yaml\)/);
     });
 
+    it("an intent may not be called none: that is the language model's answer when nothing fits", async () => {
+        const [problem] = await problemsFor({ "none.yaml": yamlIntent("none", "nothing at all") });
+        assert.match(problem!.message, /none\.yaml: the intent name "none" is reserved/);
+    });
+
     it("an invalid argument schema is rejected", async () => {
         const [problem] = await problemsFor({ "bad-schema.yaml": "name: bad\ndescription: x\nargs: { type: object, properties: { n: { type: numbr } } }\nsentences: [go]\naction: { speak: ok }\n" });
         assert.match(problem!.message, /bad-schema\.yaml: args is not a valid JSON Schema/);

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
+import YAML from "yaml";
 import type { HarkConfig } from "../src/config/schema.ts";
 import { ModelFileError } from "../src/errors.ts";
 import type { IntentSpec } from "../src/intents/types.ts";
@@ -202,6 +203,45 @@ describe("LLM recognizer (node-llama-cpp, tiny models from ../shared)", { skip }
         }
     });
 
+    it("hark run swaps the model when the config file changes, and keeps the running one when the edit is invalid", async () => {
+        const dir = tempDir();
+        fs.copyFileSync(tinyRandom!, path.join(dir, "a.gguf"));
+        fs.copyFileSync(tinyRandom!, path.join(dir, "b.gguf"));
+        const configFile = path.join(dir, "config.yaml");
+        const write = (profile: string) => fs.writeFileSync(configFile, YAML.stringify({
+            paths: { dataDir: path.join(dir, "data"), modelsDir: dir },
+            llm: { minConfidence: 0, profile, profiles: { a: { model: path.join(dir, "a.gguf") }, b: { model: path.join(dir, "b.gguf") } } }
+        }));
+        write("a");
+        const child = spawn(process.execPath, [path.join(packageRoot, "bin", "hark.js"), "--config", configFile, "run", "--text", "--quiet"], { stdio: ["pipe", "pipe", "pipe"] });
+        let log = "";
+        child.stderr.on("data", (d: Buffer) => (log += d.toString()));
+        child.stdout.on("data", (d: Buffer) => (log += d.toString()));
+        const traces = path.join(dir, "data", "traces", "turns.jsonl");
+        const lastProfile = (): string | undefined => {
+            if (!fs.existsSync(traces)) return undefined;
+            const last = JSON.parse(fs.readFileSync(traces, "utf8").trim().split("\n").at(-1)!) as { stages: Array<{ output: { attempts: Array<{ engine: string; detail?: { profile: string } }> } }> };
+            return last.stages[0]!.output.attempts.find((a) => a.engine === "llm")?.detail?.profile;
+        };
+        try {
+            await waitFor(() => log.includes("LLM profile in use"), 20_000, "the first model");
+            child.stdin.write("blorp the flibbet\n");
+            await waitFor(() => lastProfile() === "a", 10_000, "a turn on profile a");
+            write("b");
+            await waitFor(() => /"profile":"b".*LLM profile in use/.test(log), 20_000, "the swap to profile b");
+            child.stdin.write("blorp the flibbet again\n");
+            await waitFor(() => lastProfile() === "b", 10_000, "a turn on profile b");
+            fs.writeFileSync(configFile, "llm: { profile: 12, bogus: true }\n");
+            await waitFor(() => log.includes("config change not applied"), 10_000, "the invalid edit to be refused");
+            child.stdin.write("and once more\n");
+            await waitFor(() => fs.readFileSync(traces, "utf8").trim().split("\n").length === 3, 10_000, "a third turn");
+            assert.equal(lastProfile(), "b");
+        } finally {
+            child.kill("SIGTERM");
+            await new Promise((resolve) => child.once("exit", resolve));
+        }
+    });
+
     it("hark ask --model runs through the LLM; a missing model asked for by name is an error that says how to get it", () => {
         const dir = tempDir();
         const configFile = path.join(dir, "config.json");
@@ -222,4 +262,3 @@ describe("LLM recognizer (node-llama-cpp, tiny models from ../shared)", { skip }
     });
 });
 
-after(() => undefined);

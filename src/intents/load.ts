@@ -7,6 +7,7 @@ import { Ajv } from "ajv";
 import * as esbuild from "esbuild";
 import YAML from "yaml";
 import { errorMessage, IntentLoadError } from "../errors.ts";
+import { NONE_TOOL } from "../llm/grammar.ts";
 import { describeSchemaErrors } from "../util/schema-errors.ts";
 import { actionHandler } from "./actions.ts";
 import { compileIntent, type IntentHandler, type LoadedIntent } from "./compile.ts";
@@ -124,6 +125,10 @@ export async function loadIntentDirs(dirs: readonly string[]): Promise<IntentSet
         for (const result of loaded) {
             if (result instanceof IntentLoadError) {
                 problems.push(result);
+                continue;
+            }
+            if (result.spec.name === NONE_TOOL) {
+                problems.push(new IntentLoadError(result.file, `the intent name "${NONE_TOOL}" is reserved (it is the language model's "nothing fits" answer); rename it`));
                 continue;
             }
             const existing = byName.get(result.spec.name);
