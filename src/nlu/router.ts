@@ -38,17 +38,13 @@ export class RecognizerRouter {
         this.intents = intents;
     }
 
-    /** Engine names in the order they are asked. */
-    public get engines(): string[] {
-        return this.stages.map((s) => s.recognizer.name);
-    }
-
     /**
      * Puts `stage` in place of the engine with the same name (or appends it), giving it the current intents first;
      * with `stage` null, removes engine `name`. Returns the engine replaced, for the caller to dispose.
      */
     public async replace(name: string, stage: RouterStage | null): Promise<Recognizer | null> {
-        if (stage) await stage.recognizer.setIntents(this.intents);
+        const intents = this.intents;
+        if (stage) await stage.recognizer.setIntents(intents);
         const index = this.stages.findIndex((s) => s.recognizer.name === name);
         const old = index >= 0 ? this.stages[index]!.recognizer : null;
         const next = [...this.stages];
@@ -56,6 +52,8 @@ export class RecognizerRouter {
         else if (index >= 0) next.splice(index, 1);
         else if (stage) next.push(stage);
         this.stages = next;
+        // Intents that changed while the new engine was being set up reached only the old stages.
+        if (stage && this.intents !== intents) await stage.recognizer.setIntents(this.intents);
         return old;
     }
 

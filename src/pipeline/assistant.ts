@@ -17,8 +17,8 @@ import { VolumeControl } from "../services/volume.ts";
 import { StateStore } from "../state/store.ts";
 import { EspeakSpeaker } from "../tts/espeak.ts";
 import type { Speaker } from "../tts/speaker.ts";
-import { createLlmRecognizer, selectedProfile } from "./llm-setup.ts";
 import { TraceWriter, TurnTrace, type TraceRecord, type TraceStage } from "../trace/trace.ts";
+import { createLlmRecognizer, selectedProfile } from "./llm-setup.ts";
 
 /** Said when no intent fits; nothing is run. */
 export const REFUSAL = "Sorry, I don't know how to help with that.";
