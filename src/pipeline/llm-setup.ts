@@ -3,10 +3,9 @@ import type { Logger } from "pino";
 import type { HarkConfig } from "../config/schema.ts";
 import { ModelFileError } from "../errors.ts";
 import { resolveProfile, type LlmOverrides, type ResolvedProfile } from "../llm/profile.ts";
-import { loadLlm } from "../llm/runtime.ts";
 import { loadCatalog } from "../models/catalog.ts";
 import { ModelStore } from "../models/store.ts";
-import { LlmRecognizer } from "../nlu/llm.ts";
+import type { LlmRecognizer } from "../nlu/llm.ts";
 
 /** The model store for a config: its models folder and the shipped catalog. */
 export function modelStore(config: HarkConfig, log?: Logger): ModelStore {
@@ -30,6 +29,8 @@ export async function createLlmRecognizer(profile: ResolvedProfile, config: Hark
         log.info({ profile: profile.name, file: profile.modelFile }, `LLM off: the profile's model is not downloaded; ${how} (only templates answer until then)`);
         return null;
     }
+    // Loaded on first use: node-llama-cpp adds ~20 MiB of resident memory that templates-only set-ups should not pay.
+    const [{ loadLlm }, { LlmRecognizer }] = await Promise.all([import("../llm/runtime.ts"), import("../nlu/llm.ts")]);
     const llm = await loadLlm(profile, { gpu: config.llm.gpu, log });
     log.info({ profile: profile.name, model: profile.modelFile, lora: profile.lora, loadMs: Math.round(llm.loadMs) }, "LLM loaded");
     return new LlmRecognizer({ llm, examplesPerIntent: config.llm.examplesPerIntent, maxArgumentLength: config.llm.maxArgumentLength, log });
