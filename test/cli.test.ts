@@ -105,4 +105,16 @@ describe("hark CLI", () => {
         assert.equal(schema.type, "object");
         assert.ok(schema.properties.music.properties.dir);
     });
+
+    it("hark config init writes every default to a new file, which then loads", () => {
+        const file = path.join(tempDir(), "sub", "config.yaml");
+        const init = spawnSync(process.execPath, [bin, "--config", file, "config", "init"], { encoding: "utf8", timeout: 60_000 });
+        assert.equal(init.status, 0, init.stderr);
+        assert.match(fs.readFileSync(file, "utf8"), /^llm:\n  enabled: true\n  profile: tinyllama-1\.1b-chat$/m);
+        const show = spawnSync(process.execPath, [bin, "--config", file, "config", "show"], { encoding: "utf8", timeout: 60_000 });
+        assert.equal(show.status, 0, show.stderr);
+        const again = spawnSync(process.execPath, [bin, "--config", file, "config", "init"], { encoding: "utf8", timeout: 60_000 });
+        assert.equal(again.status, 1);
+        assert.match(again.stderr, /exists; use --force/);
+    });
 });

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import YAML from "yaml";
+import { validateConfig } from "../config/load.ts";
 import { ConfigSchema } from "../config/schema.ts";
 import { userConfigPath } from "../paths.ts";
 import { setup, type GlobalOptions } from "./common.ts";
@@ -34,7 +35,8 @@ export function registerConfig(program: Command): void {
                 return;
             }
             fs.mkdirSync(path.dirname(target), { recursive: true });
-            const { config: defaults } = setup(command, "warn");
+            // Defaults only: the target file may not exist yet, so it is not loaded.
+            const defaults = validateConfig({});
             const header = "# yaml-language-server: $schema=config.schema.json\n# hark configuration; every key is optional. `hark config schema` describes them all.\n";
             fs.writeFileSync(target, header + YAML.stringify(defaults));
             process.stdout.write(`wrote ${target}\n`);
