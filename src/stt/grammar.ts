@@ -30,7 +30,16 @@ interface Decoder {
     input: fs.WriteStream;
     lines: string[];
     waiter: ((line: string | null, error?: Error) => void) | null;
+    /** Until the first result, the wait also covers loading the acoustic model and compiling the grammar. */
+    warm: boolean;
+    startedAt: number;
 }
+
+/**
+ * How long a new decoder may take to load before its first result (it says nothing when ready): ~1 s here, several
+ * seconds on a Pi or a busy machine. Without it the first command after start-up could time out as "no speech".
+ */
+const STARTUP_ALLOWANCE_MS = 15_000;
 /** Pronunciations for words the built-in intents use that cmudict lacks (service names, "o'clock" as normalised). */
 const EXTRA_DICTIONARY = new URL("./extra.dict", import.meta.url);
 
@@ -112,12 +121,14 @@ export class GrammarTranscriber implements Transcriber {
         const padded = new Int16Array(samples.length + 16_000 * TRAILING_SILENCE_S);
         padded.set(samples);
         decoder.input.write(Buffer.from(padded.buffer));
-        const waitMs = 1500 + (padded.length / 16_000) * 1000;
+        const startup = decoder.warm ? 0 : Math.max(0, STARTUP_ALLOWANCE_MS - (performance.now() - decoder.startedAt));
+        const waitMs = 1500 + (padded.length / 16_000) * 1000 + startup;
         const text = await new Promise<string | null>((resolve, reject) => {
             const timer = setTimeout(() => finish(null), waitMs);
             const onAbort = (): void => finish(null);
             const finish = (value: string | null, error?: Error): void => {
                 clearTimeout(timer);
+                if (value != null) decoder.warm = true;
                 signal?.removeEventListener("abort", onAbort);
                 decoder.waiter = null;
                 if (error) reject(error);
@@ -146,7 +157,7 @@ export class GrammarTranscriber implements Transcriber {
         ], { stdio: ["ignore", "pipe", "pipe"] });
         // Opened read-write: opening a FIFO write-only blocks (a libuv thread, for good) until a reader appears, and
         // a pocketsphinx that dies before opening it would never appear.
-        const decoder: Decoder = { child, input: fs.createWriteStream(fifo, { flags: "r+" }), lines: [], waiter: null };
+        const decoder: Decoder = { child, input: fs.createWriteStream(fifo, { flags: "r+" }), lines: [], waiter: null, warm: false, startedAt: performance.now() };
         decoder.input.on("error", (error) => this.options.log.error({ err: error }, "pocketsphinx input failed"));
         let partial = "";
         child.stdout.setEncoding("utf8").on("data", (data: string) => {
