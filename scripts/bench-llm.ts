@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { validateConfig } from "../src/config/load.ts";
 import { readEvalFile } from "../src/eval/dataset.ts";
+import { mean, percentile } from "../src/eval/metrics.ts";
 import { runEval } from "../src/eval/run.ts";
 import { loadIntentDirs } from "../src/intents/load.ts";
 import { resolveProfile } from "../src/llm/profile.ts";
@@ -24,9 +25,6 @@ const store = new ModelStore(config.paths.modelsDir, loadCatalog());
 const intents = (await loadIntentDirs([builtinIntentsDir])).intents.map((i) => i.spec);
 const evalCases = readEvalFile(path.join(packageRoot, "test", "eval", "hark.jsonl"));
 const sentences = evalCases.map((c) => c.text).slice(0, 24);
-
-const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 console.log("\nLLM recognition per turn (node-llama-cpp, CPU, grammar-constrained; " + `${sentences.length} eval sentences, ${os.availableParallelism()} threads)`);
 console.log("These tiny test models only measure hark's own overhead (prompt handling, grammar, reuse). Real-model figures need a");

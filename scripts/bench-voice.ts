@@ -8,7 +8,7 @@ import path from "node:path";
 import { FileSource, readAudioFile } from "../src/audio/file.ts";
 import { validateConfig } from "../src/config/load.ts";
 import { readEvalFile } from "../src/eval/dataset.ts";
-import { sameArgs } from "../src/eval/metrics.ts";
+import { percentile, sameArgs } from "../src/eval/metrics.ts";
 import { silentLogger } from "../src/log/logger.ts";
 import { packageRoot } from "../src/paths.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
@@ -20,7 +20,6 @@ const voices = ["en-us", "en-us+f3", "en-gb"];
 const speedsWpm = [140, 175];
 const shared = process.env.HARK_SHARED_DIR ?? path.resolve(packageRoot, "..", "shared");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hark-bench-voice-"));
-const pct = (q: number, xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.max(0, Math.ceil(q * xs.length) - 1))] ?? 0;
 const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ["ignore", "ignore", "ignore"] });
 
 /** "hey jarvis" + command in one voice, with quiet noise before, between and after. */
@@ -77,7 +76,7 @@ await assistant.dispose();
 console.log(`\nspeech benchmark: ${cases.length} eval commands × ${voices.length} espeak-ng voices × ${speedsWpm.length} speeds = ${total} utterances, after "hey jarvis", in pink noise`);
 console.log(`  wake word detected            ${woke}/${total} (${((woke / total) * 100).toFixed(1)}%)`);
 console.log(`  exact tool calls              ${exact}/${total} (${((exact / total) * 100).toFixed(1)}%)  [grammar engine]`);
-console.log(`  end of speech → handler start p50 ${pct(0.5, latencyMs).toFixed(0)} ms, p95 ${pct(0.95, latencyMs).toFixed(0)} ms (transcription + recognition)`);
+console.log(`  end of speech → handler start p50 ${percentile(latencyMs, 0.5).toFixed(0)} ms, p95 ${percentile(latencyMs, 0.95).toFixed(0)} ms (transcription + recognition)`);
 
 // False triggers and cost: the hey_jarvis model over the benchmark's negative clips.
 const negatives = path.join(shared, "audio", "wake", "other");

@@ -112,7 +112,7 @@ export function computeReport(cases: readonly EvalCase[], predictions: readonly 
         fn += c.fn;
     }
     const all = score(tp, fp, fn);
-    const latencies = predictions.map((p) => p.latencyMs).sort((a, b) => a - b);
+    const latencies = predictions.map((p) => p.latencyMs);
     return {
         cases: cases.length,
         intentAccuracy: round(cases.length ? correct / cases.length : 0),
@@ -122,14 +122,21 @@ export function computeReport(cases: readonly EvalCase[], predictions: readonly 
         slots: { ...slots, all },
         confusion,
         engines,
-        latencyMs: { p50: round(percentile(latencies, 0.5)), p95: round(percentile(latencies, 0.95)), mean: round(latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length)) },
+        latencyMs: { p50: round(percentile(latencies, 0.5)), p95: round(percentile(latencies, 0.95)), mean: round(mean(latencies)) },
         errors
     };
 }
 
-function percentile(sorted: readonly number[], q: number): number {
-    if (sorted.length === 0) return 0;
+/** The nearest-rank `q` quantile (0..1) of `values` (any order); 0 for none. */
+export function percentile(values: readonly number[], q: number): number {
+    if (values.length === 0) return 0;
+    const sorted = [...values].sort((a, b) => a - b);
     return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** The arithmetic mean; 0 for none. */
+export function mean(values: readonly number[]): number {
+    return values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
 }
 
 function round(n: number): number {
