@@ -7,6 +7,7 @@ import { compileArgsSchema, describeAjvErrors } from "../intents/validate-args.t
 import { NONE_TOOL, toolCallGrammar } from "../llm/grammar.ts";
 import { jsonObjectEnd, parseToolCall, systemPrompt } from "../llm/prompt.ts";
 import type { LoadedLlm } from "../llm/runtime.ts";
+import { round2 } from "../trace/trace.ts";
 import type { Recognition, Recognizer } from "./recognizer.ts";
 
 /** Options for {@link LlmRecognizer}. */
@@ -130,7 +131,7 @@ export class LlmRecognizer implements Recognizer {
         const detail: LlmTurnDetail = {
             profile: llm.profile.name, model: llm.profile.model,
             promptTokens: tokens.length, reusedTokens: reused, promptTail: llm.model.detokenize(tokens.slice(this.prefixTokens)), evaluatedTokens: used.usedInputTokens, generatedTokens: generated,
-            output, promptMs: round(firstTokenAt - started), generateMs: round(performance.now() - firstTokenAt)
+            output, promptMs: round2(firstTokenAt - started), generateMs: round2(performance.now() - firstTokenAt)
         };
         this.options.log.debug(detail, "LLM answer");
         const end = jsonObjectEnd(output);
@@ -190,8 +191,4 @@ function nameConfidence(output: string, pieces: ReadonlyArray<{ end: number; con
         pieceStart = piece.end;
     }
     return p;
-}
-
-function round(ms: number): number {
-    return Math.round(ms * 100) / 100;
 }

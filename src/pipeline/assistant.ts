@@ -17,7 +17,7 @@ import { VolumeControl } from "../services/volume.ts";
 import { StateStore } from "../state/store.ts";
 import { EspeakSpeaker } from "../tts/espeak.ts";
 import type { Speaker } from "../tts/speaker.ts";
-import { TraceWriter, TurnTrace, type TraceRecord, type TraceStage } from "../trace/trace.ts";
+import { round2, TraceWriter, TurnTrace, type TraceRecord, type TraceStage } from "../trace/trace.ts";
 import { createLlmRecognizer, selectedProfile } from "./llm-setup.ts";
 
 /** Said when no intent fits; nothing is run. */
@@ -134,7 +134,7 @@ export class Assistant {
             args: r.recognition?.args ?? null,
             confidence: r.recognition?.confidence ?? null,
             engine: r.recognition?.source ?? null,
-            attempts: r.attempts.map((a) => ({ engine: a.engine, verdict: a.verdict, durationMs: round(a.durationMs), confidence: a.result?.confidence, detail: a.result?.detail, error: a.error }))
+            attempts: r.attempts.map((a) => ({ engine: a.engine, verdict: a.verdict, durationMs: round2(a.durationMs), confidence: a.result?.confidence, detail: a.result?.detail, error: a.error }))
         }));
         const recognition = routed.recognition;
         const intent = recognition ? this.intents.get(recognition.intent) : undefined;
@@ -204,8 +204,4 @@ export class Assistant {
     public async [Symbol.asyncDispose](): Promise<void> {
         await this.dispose();
     }
-}
-
-function round(ms: number): number {
-    return Math.round(ms * 100) / 100;
 }

@@ -6,7 +6,7 @@ import { durationMs, writeWav } from "../audio/pcm.ts";
 import type { Playback } from "../audio/player.ts";
 import type { AudioSource } from "../audio/source.ts";
 import { errorMessage } from "../errors.ts";
-import type { TraceRecord, TraceStage } from "../trace/trace.ts";
+import { round2, type TraceRecord, type TraceStage } from "../trace/trace.ts";
 import type { Transcriber } from "../stt/transcriber.ts";
 import { Endpointer, type EndpointerOptions } from "../vad/endpointer.ts";
 import type { VoiceActivityDetector } from "../vad/vad.ts";
@@ -111,7 +111,7 @@ export class VoicePipeline {
             this.speech = null;
             const stoppedMusic = assistant.services.music.stop();
             const interrupted = assistant.services.player.stopAll(["speech"]) > 0 || stoppedMusic;
-            this.audioStages = [{ name: "wake", durationMs: 0, output: { keyword: detection.keyword, score: round(detection.score), atMs: Math.round(detection.timestampMs), interrupted } }];
+            this.audioStages = [{ name: "wake", durationMs: 0, output: { keyword: detection.keyword, score: round2(detection.score), atMs: Math.round(detection.timestampMs), interrupted } }];
             await this.feedback("wake");
             this.startRecording(this.o.endpointer);
             return;
@@ -154,9 +154,9 @@ export class VoicePipeline {
         try {
             const transcript = await this.o.transcriber.transcribe(event.samples, signal);
             text = transcript.text.trim();
-            this.audioStages.push({ name: "transcribe", durationMs: round(performance.now() - started), output: { text, engine: transcript.engine, ...(transcript.detail ?? {}) } });
+            this.audioStages.push({ name: "transcribe", durationMs: round2(performance.now() - started), output: { text, engine: transcript.engine, ...(transcript.detail ?? {}) } });
         } catch (error) {
-            this.audioStages.push({ name: "transcribe", durationMs: round(performance.now() - started), error: { code: (error as { code?: string }).code ?? "HARK_STT_FAILED", message: errorMessage(error) } });
+            this.audioStages.push({ name: "transcribe", durationMs: round2(performance.now() - started), error: { code: (error as { code?: string }).code ?? "HARK_STT_FAILED", message: errorMessage(error) } });
             this.o.log.error({ err: error }, "transcription failed");
             await this.reply("Sorry, I couldn't make out what you said.", "error");
             this.backToListening();
@@ -275,8 +275,4 @@ function numbered(file: string, n: number): string {
     if (n === 1) return file;
     const ext = path.extname(file);
     return `${file.slice(0, file.length - ext.length)}-${n}${ext}`;
-}
-
-function round(n: number): number {
-    return Math.round(n * 100) / 100;
 }

@@ -43,17 +43,17 @@ export class TurnTrace {
         const started = performance.now();
         try {
             const result = await step();
-            this.record.stages.push({ name, durationMs: round(performance.now() - started), output: describe(result) });
+            this.record.stages.push({ name, durationMs: round2(performance.now() - started), output: describe(result) });
             return result;
         } catch (error) {
             const err = error as { code?: string; message?: string };
-            this.record.stages.push({ name, durationMs: round(performance.now() - started), error: { code: err.code ?? "HARK_ERROR", message: err.message ?? String(error) } });
+            this.record.stages.push({ name, durationMs: round2(performance.now() - started), error: { code: err.code ?? "HARK_ERROR", message: err.message ?? String(error) } });
             throw error;
         }
     }
 
     public finish(): TraceRecord {
-        this.record.totalMs = round(performance.now() - this.started);
+        this.record.totalMs = round2(performance.now() - this.started);
         return this.record;
     }
 }
@@ -69,6 +69,7 @@ export class TraceWriter {
     }
 }
 
-function round(ms: number): number {
-    return Math.round(ms * 100) / 100;
+/** Rounds to two decimals, as trace records keep times (ms) and scores. */
+export function round2(n: number): number {
+    return Math.round(n * 100) / 100;
 }
