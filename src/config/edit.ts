@@ -1,7 +1,7 @@
 import fs from "node:fs";
-import path from "node:path";
 import YAML from "yaml";
 import { ConfigError } from "../errors.ts";
+import { writeFileAtomic } from "../util/files.ts";
 import { validateConfig } from "./load.ts";
 
 /**
@@ -20,8 +20,5 @@ export function setConfigValues(file: string, values: ReadonlyArray<readonly [re
     if (doc.contents == null) doc.contents = new YAML.YAMLMap() as unknown as typeof doc.contents;
     for (const [keys, value] of values) doc.setIn(keys, value);
     validateConfig(doc.toJS(), file);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, doc.toString());
-    fs.renameSync(temp, file);
+    writeFileAtomic(file, doc.toString());
 }

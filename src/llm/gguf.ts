@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { ModelFileError } from "../errors.ts";
+import { writeFileAtomic } from "../util/files.ts";
 
 /**
  * A small GGUF reader and writer. hark reads a model's header before llama.cpp does, so that a missing, foreign or
@@ -255,9 +256,7 @@ export function writeGguf(file: string, metadata: readonly GgufWriteEntry[], ten
         const bytes = Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
         parts.push(bytes, Buffer.alloc(alignUp(bytes.length, alignment) - bytes.length));
     }
-    const temp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, Buffer.concat(parts));
-    fs.renameSync(temp, file);
+    writeFileAtomic(file, Buffer.concat(parts));
 }
 
 function le(size: number, write: (b: Buffer) => void): Buffer {

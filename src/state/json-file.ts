@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import path from "node:path";
+import { writeFileAtomic } from "../util/files.ts";
 
 /** Reads a JSON file; a missing file gives `fallback`, a corrupt one is moved aside (kept, never lost) and gives `fallback`. */
 export function readJsonFile<T>(file: string, fallback: T, onCorrupt?: (backup: string, error: Error) => void): T {
@@ -22,8 +22,5 @@ export function readJsonFile<T>(file: string, fallback: T, onCorrupt?: (backup: 
 
 /** Writes JSON through a temporary file and a rename, so a crash never leaves half a file. */
 export function writeJsonFileAtomic(file: string, value: unknown): void {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, JSON.stringify(value, null, 2) + "\n");
-    fs.renameSync(temp, file);
+    writeFileAtomic(file, JSON.stringify(value, null, 2) + "\n");
 }
