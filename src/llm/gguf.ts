@@ -25,7 +25,27 @@ const TYPE_SIZES: Record<number, readonly [number, number]> = {
 /** ggml type number of 32-bit floats. */
 export const GGML_TYPE_F32 = 0;
 
-export type GgufValue = string | number | bigint | boolean | GgufValue[];
+/**
+ * A metadata value as read. Arrays (the tokenizer's vocabulary, scores and merges: hundreds of thousands of entries)
+ * are skipped, not decoded — hark needs none of them and llama.cpp reads them anyway — so only their size is kept.
+ */
+export type GgufValue = string | number | bigint | boolean | GgufArrayInfo;
+
+/** What is kept of a metadata array. */
+export interface GgufArrayInfo {
+    itemType: GgufValueType;
+    length: number;
+}
+
+/** A metadata value to write. */
+export type GgufWriteValue = string | number | bigint | boolean | GgufWriteValue[];
+
+/** Bytes of one item of a fixed-size metadata type. */
+const VALUE_SIZES: Partial<Record<GgufValueType, number>> = {
+    [GgufValueType.UINT8]: 1, [GgufValueType.INT8]: 1, [GgufValueType.UINT16]: 2, [GgufValueType.INT16]: 2,
+    [GgufValueType.UINT32]: 4, [GgufValueType.INT32]: 4, [GgufValueType.FLOAT32]: 4, [GgufValueType.BOOL]: 1,
+    [GgufValueType.UINT64]: 8, [GgufValueType.INT64]: 8, [GgufValueType.FLOAT64]: 8
+};
 
 /** One tensor's description from the header. `offset` is relative to the start of the data section. */
 export interface GgufTensorInfo {
@@ -157,16 +177,31 @@ class FileCursor {
                 const itemType = this.u32();
                 const count = this.u64();
                 if (count > this.size) this.fail(`ends inside its header (an array of ${count} entries cannot fit in ${this.size} bytes); the download was probably cut short — pull it again`);
-                return Array.from({ length: count }, () => this.value(itemType));
+                const itemSize = VALUE_SIZES[itemType as GgufValueType];
+                if (itemSize != null) this.skip(count * itemSize);
+                else for (let i = 0; i < count; i++) this.skipValue(itemType);
+                return { itemType, length: count };
             }
             default: return this.fail(`holds an unknown metadata type ${type}`);
         }
     }
 
+    /** Passes over one value without decoding it. */
+    private skipValue(type: number): void {
+        const size = VALUE_SIZES[type as GgufValueType];
+        if (size != null) this.skip(size);
+        else if (type === GgufValueType.STRING) this.skip(this.u64());
+        else this.value(type);
+    }
+
+    /** Moves past `n` bytes; the window is refilled by the next read. */
+    private skip(n: number): void {
+        this.needBytes(n);
+        this.position += n;
+    }
+
     private take(n: number): Buffer {
-        if (this.position + n > this.size) {
-            this.fail(`ends inside its header (at byte ${this.size}); the download was probably cut short — pull it again`);
-        }
+        this.needBytes(n);
         const end = this.bufferStart + this.buffer.length;
         if (this.position + n > end) {
             const want = Math.max(n, 1 << 20);
@@ -180,6 +215,12 @@ class FileCursor {
         return this.buffer.subarray(from, from + n);
     }
 
+    private needBytes(n: number): void {
+        if (this.position + n > this.size) {
+            this.fail(`ends inside its header (at byte ${this.size}); the download was probably cut short — pull it again`);
+        }
+    }
+
     private fail(reason: string): never {
         throw new ModelFileError(this.file, `the ${this.what} file ${reason}`);
     }
@@ -189,7 +230,7 @@ class FileCursor {
 export interface GgufWriteEntry {
     key: string;
     type: GgufValueType;
-    value: GgufValue;
+    value: GgufWriteValue;
     itemType?: GgufValueType;
 }
 
@@ -210,7 +251,7 @@ export function writeGguf(file: string, metadata: readonly GgufWriteEntry[], ten
         u64(bytes.length);
         parts.push(bytes);
     };
-    const value = (type: GgufValueType, v: GgufValue, itemType?: GgufValueType): void => {
+    const value = (type: GgufValueType, v: GgufWriteValue, itemType?: GgufValueType): void => {
         switch (type) {
             case GgufValueType.STRING: return str(String(v));
             case GgufValueType.UINT32: return u32(Number(v));
