@@ -50,10 +50,11 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
     const part = `${options.dest}.part`;
     fs.mkdirSync(path.dirname(options.dest), { recursive: true });
     const retries = options.retries ?? 3;
+    const digest = { current: new RunningHash() };
     let resumed = false;
     for (let attempt = 0; ; attempt++) {
         try {
-            resumed = (await fetchInto(part, options)) || resumed;
+            resumed = (await fetchInto(part, options, digest)) || resumed;
             break;
         } catch (error) {
             if (!(error instanceof RetryableError) || attempt >= retries || options.signal?.aborted) {
@@ -64,7 +65,9 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
             await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs ?? 1000));
         }
     }
-    const { sha256, bytes } = await hashFile(part);
+    if (digest.current.bytes !== fs.statSync(part).size) digest.current = await RunningHash.ofFile(part);
+    const { bytes } = digest.current;
+    const sha256 = digest.current.hex();
     if (options.bytes != null && bytes !== options.bytes) {
         fs.rmSync(part, { force: true });
         throw new DownloadError(`${options.url}: got ${bytes} bytes, expected ${options.bytes}; the partial file was deleted — try again, and if it repeats the file on the server has changed`);
@@ -77,13 +80,17 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
     return { file: options.dest, sha256, bytes, resumed };
 }
 
-/** One HTTP attempt appending to `part`. Returns true when it resumed an earlier partial file. */
-async function fetchInto(part: string, options: DownloadOptions): Promise<boolean> {
+/**
+ * One HTTP attempt appending to `part`, hashing what it writes into `digest` (which must cover the file's bytes so
+ * far: a partial file from an earlier run is hashed first). Returns true when it resumed an earlier partial file.
+ */
+async function fetchInto(part: string, options: DownloadOptions, digest: { current: RunningHash }): Promise<boolean> {
     let start = fs.existsSync(part) ? fs.statSync(part).size : 0;
     if (options.bytes != null && start > options.bytes) {
         fs.rmSync(part);
         start = 0;
     }
+    if (digest.current.bytes !== start) digest.current = start > 0 ? await RunningHash.ofFile(part) : new RunningHash();
     if (options.bytes != null && start === options.bytes && start > 0) return true;
     const host = new URL(options.url).host;
     let response: Response;
@@ -108,7 +115,10 @@ async function fetchInto(part: string, options: DownloadOptions): Promise<boolea
         throw new DownloadError(response.status === 404 ? `${message} — the file is gone from the server; the catalog may be out of date` : message);
     }
     const resumed = start > 0 && response.status === 206;
-    if (!resumed) start = 0; // the server ignored the range: start over
+    if (!resumed) {
+        start = 0; // the server ignored the range: start over
+        digest.current = new RunningHash();
+    }
     const length = Number(response.headers.get("content-length") ?? NaN);
     const total = options.bytes ?? (Number.isFinite(length) ? start + length : null);
     let received = start;
@@ -119,6 +129,7 @@ async function fetchInto(part: string, options: DownloadOptions): Promise<boolea
     try {
         for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
             await out.write(chunk);
+            digest.current.update(chunk);
             received += chunk.length;
             options.onProgress?.({ received, total, resumedFrom: start });
         }
@@ -132,13 +143,24 @@ async function fetchInto(part: string, options: DownloadOptions): Promise<boolea
     return resumed;
 }
 
-/** sha256 (hex) and size of a file, streamed. */
-export async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {
-    const hash = createHash("sha256");
-    let bytes = 0;
-    for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
-        hash.update(chunk as Buffer);
-        bytes += (chunk as Buffer).length;
+/** sha256 of the bytes written so far, kept up to date as they are written, so a download is not read twice. */
+class RunningHash {
+    private readonly hash = createHash("sha256");
+    public bytes = 0;
+
+    /** The hash of a file already on disk (a partial download from an earlier run), streamed. */
+    public static async ofFile(file: string): Promise<RunningHash> {
+        const running = new RunningHash();
+        for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) running.update(chunk as Buffer);
+        return running;
     }
-    return { sha256: hash.digest("hex"), bytes };
+
+    public update(chunk: Uint8Array): void {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+    }
+
+    public hex(): string {
+        return this.hash.digest("hex");
+    }
 }
