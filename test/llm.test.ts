@@ -3,6 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { before, describe, it } from "node:test";
+import { pino } from "pino";
 import YAML from "yaml";
 import type { HarkConfig } from "../src/config/schema.ts";
 import { ModelFileError } from "../src/errors.ts";
@@ -198,6 +199,25 @@ describe("LLM recognizer (node-llama-cpp, tiny models from ../shared)", { skip }
             assert.equal(await profileOf(), "b");
             await assistant.configureLlm(testConfig({ ...raw("b"), llm: { enabled: false } }));
             assert.equal(await profileOf(), undefined);
+        } finally {
+            await assistant.dispose();
+        }
+    });
+
+    it("a new llm.minConfidence alone applies at once without loading the model again", async () => {
+        const messages: string[] = [];
+        const log = pino({ level: "info" }, { write: (line: string) => void messages.push(JSON.parse(line).msg) });
+        const raw = (minConfidence: number) => ({ llm: { enabled: true, minConfidence } });
+        const assistant = await Assistant.create({ config: testConfig(raw(0)), log, ephemeralState: true, llm: { model: tinyRandom! } });
+        try {
+            const llmVerdict = async () => {
+                const record = await assistant.handleText("blorp the flibbet");
+                return (record.stages[0]!.output as { attempts: Array<{ engine: string; verdict: string }> }).attempts.find((a) => a.engine === "llm")?.verdict;
+            };
+            assert.match(String(await llmVerdict()), /^(accepted|none)$/);
+            await assistant.configureLlm(testConfig(raw(1)));
+            assert.equal(await llmVerdict(), "below threshold");
+            assert.equal(messages.filter((m) => m === "LLM loaded").length, 1);
         } finally {
             await assistant.dispose();
         }

@@ -57,6 +57,11 @@ export class RecognizerRouter {
         return old;
     }
 
+    /** Changes the confidence engine `name` must reach; the engine itself stays as it is. */
+    public setMinConfidence(name: string, minConfidence: number): void {
+        this.stages = this.stages.map((s) => (s.recognizer.name === name ? { ...s, minConfidence } : s));
+    }
+
     /** Passes new intents to every engine. */
     public async setIntents(intents: readonly IntentSpec[]): Promise<void> {
         this.intents = intents;

@@ -114,9 +114,13 @@ export class Assistant {
     public async configureLlm(config: HarkConfig): Promise<void> {
         const profile = selectedProfile(config, this.llmOverrides);
         const { examplesPerIntent, maxArgumentLength, gpu, minConfidence } = config.llm;
-        // Includes whether the model is on disk, so a config reload after "hark models pull" picks it up.
-        const key = profile && JSON.stringify({ profile, present: fs.existsSync(profile.modelFile), examplesPerIntent, maxArgumentLength, gpu, minConfidence });
-        if (key === this.llmKey) return;
+        // What a loaded model depends on; whether the file is on disk too, so a config reload after "hark models pull"
+        // picks it up. A new threshold alone is applied without loading the model again.
+        const key = profile && JSON.stringify({ profile, present: fs.existsSync(profile.modelFile), examplesPerIntent, maxArgumentLength, gpu });
+        if (key === this.llmKey) {
+            this.router.setMinConfidence("llm", minConfidence);
+            return;
+        }
         const recognizer = profile && await createLlmRecognizer(profile, config, this.log.child({ component: "llm" }));
         const old = await this.router.replace("llm", recognizer && { recognizer, minConfidence });
         await old?.dispose?.();
