@@ -29,7 +29,8 @@ export async function createLlmRecognizer(profile: ResolvedProfile, config: Hark
         log.info({ profile: profile.name, file: profile.modelFile }, `LLM off: the profile's model is not downloaded; ${how} (only templates answer until then)`);
         return null;
     }
-    // Loaded on first use: node-llama-cpp adds ~20 MiB of resident memory that templates-only set-ups should not pay.
+    // Loaded on first use: importing node-llama-cpp adds ~30 MiB to the peak RSS of hark run (measured), which
+    // templates-only set-ups should not pay.
     const [{ loadLlm }, { LlmRecognizer }] = await Promise.all([import("../llm/runtime.ts"), import("../nlu/llm.ts")]);
     const llm = await loadLlm(profile, { gpu: config.llm.gpu, log });
     log.info({ profile: profile.name, model: profile.modelFile, lora: profile.lora, loadMs: Math.round(llm.loadMs) }, "LLM loaded");
