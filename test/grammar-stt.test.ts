@@ -42,6 +42,24 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
         await t.dispose();
     });
 
+    it("a decoder that dies during an utterance is reported and the utterance decoded again by a new one", async () => {
+        const t = await GrammarTranscriber.create({ log: silentLogger() });
+        t.setIntents(builtins);
+        try {
+            const samples = await readAudioFile(makeSpeech(path.join(tempDir(), "cmd.wav"), "what time is it", 300));
+            const pending = t.transcribe(samples);
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            const decoder = (t as unknown as { decoder: { child: import("node:child_process").ChildProcess } | null }).decoder;
+            assert.ok(decoder, "a decoder is running");
+            decoder.child.kill("SIGKILL");
+            const started = Date.now();
+            assert.equal((await pending).text, "what time is it");
+            assert.ok(Date.now() - started < 10_000, "no wait for a result the dead process cannot give");
+        } finally {
+            await t.dispose();
+        }
+    });
+
     it("transcribes spoken commands, and a song title from the music folder becomes recognisable", async () => {
         const t = await GrammarTranscriber.create({ log: silentLogger() });
         t.setIntents(builtins, { song: ["baby shark"], location: ["boston"] });

@@ -33,6 +33,15 @@ interface Decoder {
     /** Until the first result, the wait also covers loading the acoustic model and compiling the grammar. */
     warm: boolean;
     startedAt: number;
+    /** Set when hark itself stops it (new grammar, dispose): its exit is expected then. */
+    stopping: boolean;
+}
+
+/** pocketsphinx exited while an utterance waited for its result. */
+class DecoderDiedError extends HarkError {
+    public constructor(reason: string) {
+        super("HARK_STT_FAILED", `pocketsphinx stopped: ${reason}`);
+    }
 }
 
 /**
@@ -104,7 +113,12 @@ export class GrammarTranscriber implements Transcriber {
      */
     public transcribe(samples: Int16Array, signal?: AbortSignal): Promise<Transcript> {
         if (!this.ready) return Promise.reject(new HarkError("HARK_STT_NOT_READY", "the grammar has not been compiled; call setIntents first"));
-        const run = this.queue.then(() => this.decode(samples, signal));
+        const run = this.queue.then(() => this.decode(samples, signal).catch((error: unknown) => {
+            // A decoder that died under the utterance (a crash or a kill, not a missing program) gets one fresh try.
+            if (!(error instanceof DecoderDiedError) || signal?.aborted) throw error;
+            this.options.log.warn({ err: error }, "pocketsphinx died during an utterance; decoding it again with a new one");
+            return this.decode(samples, signal);
+        }));
         this.queue = run.then(() => undefined, () => undefined);
         return run;
     }
@@ -157,7 +171,7 @@ export class GrammarTranscriber implements Transcriber {
         ], { stdio: ["ignore", "pipe", "pipe"] });
         // Opened read-write: opening a FIFO write-only blocks (a libuv thread, for good) until a reader appears, and
         // a pocketsphinx that dies before opening it would never appear.
-        const decoder: Decoder = { child, input: fs.createWriteStream(fifo, { flags: "r+" }), lines: [], waiter: null, warm: false, startedAt: performance.now() };
+        const decoder: Decoder = { child, input: fs.createWriteStream(fifo, { flags: "r+" }), lines: [], waiter: null, warm: false, startedAt: performance.now(), stopping: false };
         decoder.input.on("error", (error) => this.options.log.error({ err: error }, "pocketsphinx input failed"));
         let partial = "";
         child.stdout.setEncoding("utf8").on("data", (data: string) => {
@@ -176,14 +190,14 @@ export class GrammarTranscriber implements Transcriber {
             const message = error.code === "ENOENT" ? `pocketsphinx_continuous not found; ${installHint("pocketsphinx")}` : error.message;
             decoder.waiter?.(null, new HarkError("HARK_STT_FAILED", message));
         });
-        child.on("close", (code) => {
+        child.on("close", (code, exitSignal) => {
             if (this.decoder === decoder) this.decoder = null;
             decoder.input.destroy();
-            if (code !== 0 && code !== null) {
-                const reason = lastLine(stderr) || `exit ${code}`;
-                this.options.log.error({ code, reason }, "pocketsphinx stopped");
-                decoder.waiter?.(null, new HarkError("HARK_STT_FAILED", `pocketsphinx stopped: ${reason}`));
-            }
+            if (decoder.stopping) return;
+            // Killed by a signal (code null) counts too: waiting for a result that cannot come only hid the failure.
+            const reason = lastLine(stderr) || (exitSignal ? `killed by ${exitSignal}` : `exit ${code}`);
+            this.options.log.error({ code, signal: exitSignal, reason }, "pocketsphinx stopped");
+            decoder.waiter?.(null, new DecoderDiedError(reason));
         });
         this.decoder = decoder;
         return decoder;
@@ -193,6 +207,7 @@ export class GrammarTranscriber implements Transcriber {
         const decoder = this.decoder;
         this.decoder = null;
         if (!decoder) return;
+        decoder.stopping = true;
         decoder.input.destroy();
         decoder.child.kill("SIGTERM");
     }
