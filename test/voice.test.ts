@@ -140,6 +140,28 @@ describe("audio sources", () => {
         assert.equal(heard, 1);
     });
 
+    it("a microphone that stops delivering audio is reopened, and the service status says so", async () => {
+        // A stand-in arecord that opens and then sends nothing, like a wedged USB device.
+        const bindir = tempDir();
+        fs.writeFileSync(path.join(bindir, "arecord"), "#!/bin/sh\nexec sleep 60\n", { mode: 0o755 });
+        const previous = process.env.PATH;
+        process.env.PATH = `${bindir}:${previous}`;
+        const lines: Array<{ reason?: string }> = [];
+        const statuses: string[] = [];
+        const log = pino({ level: "error" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+        const mic = new MicrophoneSource({ device: "wedged", sampleRateHz: 16000, channels: 1, retryInitialMs: 100, retryMaxMs: 100, stallMs: 300, log, onStatus: (s) => statuses.push(s) });
+        const controller = new AbortController();
+        setTimeout(() => controller.abort(), 1200);
+        try {
+            for await (const e of mic.stream(controller.signal)) void e;
+        } finally {
+            process.env.PATH = previous;
+        }
+        assert.ok(lines.length >= 2, `${lines.length} reopenings`);
+        assert.match(lines[0]!.reason!, /no audio from wedged for 300 ms/);
+        assert.match(statuses[0]!, /^microphone wedged failed: no audio/);
+    });
+
     it("a microphone that cannot be opened is retried with back-off, logged, and stops on abort", async () => {
         const lines: Array<{ reason?: string; retryInMs?: number }> = [];
         const log = pino({ level: "error" }, { write: (line: string) => void lines.push(JSON.parse(line)) });

@@ -16,11 +16,16 @@ export interface MicrophoneOptions {
     log: Logger;
     /** Samples per chunk. Defaults to 1280 (80 ms). */
     chunkSamples?: number;
+    /** A device that delivers nothing for this long while audio is wanted is reopened. Defaults to 5000 ms. */
+    stallMs?: number;
+    /** Told when capture fails and when it works again (the service shows it in `systemctl status hark`). */
+    onStatus?: (status: string) => void;
 }
 
 /**
  * Captures from ALSA through arecord at the configured rate and channel count, converted to 16 kHz mono by sox when
- * they differ. A device that vanishes or is busy is reopened with exponential back-off and logged, never a crash loop.
+ * they differ. A device that vanishes, is busy or stops delivering audio is reopened with exponential back-off and
+ * logged, never a crash loop.
  */
 export class MicrophoneSource implements AudioSource {
     public readonly name: string;
@@ -32,6 +37,8 @@ export class MicrophoneSource implements AudioSource {
     public async *stream(signal: AbortSignal): AsyncIterable<AudioEvent> {
         let waitMs = this.o.retryInitialMs;
         let position = 0;
+        let failed = false;
+        const stallMs = this.o.stallMs ?? 5000;
         while (!signal.aborted) {
             const started = Date.now();
             const rate = String(this.o.sampleRateHz);
@@ -49,23 +56,42 @@ export class MicrophoneSource implements AudioSource {
                 convert.stdin.on("error", () => undefined);
                 pcm = convert.stdout;
             }
+            let stalled = false;
             const exited = new Promise<string>((resolve) => {
                 child.on("error", (error: NodeJS.ErrnoException) => resolve(error.code === "ENOENT" ? `arecord not found; ${installHint("arecord")}` : error.message));
-                child.on("close", (code, sig) => resolve(lastLine(stderr) || `arecord exited with ${code ?? sig}`));
+                child.on("close", (code, sig) => resolve(stalled
+                    ? `no audio from ${this.o.device} for ${stallMs} ms (the device stopped delivering)`
+                    : lastLine(stderr) || `arecord exited with ${code ?? sig}`));
             });
-            for await (const event of pcmEvents(this.name, pcm as AsyncIterable<Buffer>, this.o.chunkSamples ?? 1280, signal)) {
-                if (event.type === "chunk") {
-                    yield { ...event, timestampMs: durationMs(position) };
-                    position += event.samples.length;
-                } else if (event.type === "start" && position === 0) {
-                    yield event;
+            // The stall clock runs only while the consumer waits for audio, not while it is busy with a chunk.
+            let stallTimer: NodeJS.Timeout | undefined;
+            const armStall = (): void => {
+                stallTimer = setTimeout(() => { stalled = true; child.kill("SIGTERM"); }, stallMs);
+            };
+            armStall();
+            try {
+                for await (const event of pcmEvents(this.name, pcm as AsyncIterable<Buffer>, this.o.chunkSamples ?? 1280, signal)) {
+                    clearTimeout(stallTimer);
+                    if (event.type === "chunk") {
+                        if (failed) this.o.onStatus?.(`capturing from ${this.o.device} again`);
+                        failed = false;
+                        yield { ...event, timestampMs: durationMs(position) };
+                        position += event.samples.length;
+                    } else if (event.type === "start" && position === 0) {
+                        yield event;
+                    }
+                    armStall();
                 }
+            } finally {
+                clearTimeout(stallTimer);
             }
             const reason = await exited;
             if (signal.aborted) break;
             // A device that delivered audio for a while earns a fresh back-off.
             if (Date.now() - started > 60_000) waitMs = this.o.retryInitialMs;
-            this.o.log.error({ device: this.o.device, reason, retryInMs: waitMs }, "microphone failed; retrying (check the device with: arecord -l)");
+            this.o.log.error({ device: this.o.device, reason, retryInMs: waitMs }, "microphone failed; retrying (check the device with: arecord -l, or run hark doctor)");
+            this.o.onStatus?.(`microphone ${this.o.device} failed: ${reason}; retrying in ${Math.round(waitMs / 1000)} s`);
+            failed = true;
             await new Promise<void>((resolve) => {
                 const timer = setTimeout(resolve, waitMs);
                 signal.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });

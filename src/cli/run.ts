@@ -8,6 +8,9 @@ import { errorMessage } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { Assistant } from "../pipeline/assistant.ts";
 import { createVoiceEngines, createVoicePipeline } from "../pipeline/voice-setup.ts";
+import type { VoicePipeline } from "../pipeline/voice.ts";
+import { SystemdNotifier, watchdogIntervalMs } from "../service/notify.ts";
+import { Watchdog } from "../service/watchdog.ts";
 import { addLlmOptions, llmOverrides, setup, type LlmCliOptions } from "./common.ts";
 
 interface RunOptions extends LlmCliOptions {
@@ -28,6 +31,8 @@ export function registerRun(program: Command): void {
         .action(async (options: RunOptions, command: Command) => {
             const { config, log, file } = setup(command);
             log.info({ config: file ?? "(defaults)", intentsDirs: config.paths.intentsDirs }, "hark starting");
+            const service = serviceLink(config.service.stuckAfterS * 1000, log);
+            void service.notifier?.status("loading intents and models");
             const assistant = await Assistant.create({ config, log, watchIntents: true, llm: llmOverrides(options) });
             log.info({ intents: assistant.intents.intents.map((i) => i.spec.name), problems: assistant.intents.problems.length }, "intents loaded");
             assistant.startTimers();
@@ -39,10 +44,12 @@ export function registerRun(program: Command): void {
                 process.once("SIGTERM", () => resolve("SIGTERM"));
             });
             const work = options.text
-                ? runText(assistant, options, controller.signal, log)
-                : runVoice(assistant, options, controller.signal, log);
+                ? runText(assistant, options, controller.signal, log, service)
+                : runVoice(assistant, options, controller.signal, log, service);
             const reason = await Promise.race([stopped, work.then(() => (options.exitOnEof ? "eof" : new Promise<string>(() => undefined)))]);
             log.info({ reason }, "shutting down");
+            service.watchdog?.stop();
+            void service.notifier?.stopping();
             controller.abort();
             await work.catch((error: unknown) => log.error({ err: error }, "stopped with an error"));
             await configWatcher?.close();
@@ -73,8 +80,36 @@ function watchConfig(file: string, assistant: Assistant, log: Logger): { close()
     return { close: async () => { await watcher.close(); await applying; } };
 }
 
-async function runText(assistant: Assistant, options: RunOptions, signal: AbortSignal, log: Logger): Promise<void> {
+/** hark's link to systemd when it runs as the service: notifications, and the watchdog once the loop runs. */
+interface ServiceLink {
+    notifier: SystemdNotifier | null;
+    watchdog: Watchdog | null;
+    /** Start-up is done: tells systemd, and starts the watchdog over the voice loop (text mode: over the event loop). */
+    ready(status: string, pipeline: VoicePipeline | null): void;
+}
+
+function serviceLink(stuckAfterMs: number, log: Logger): ServiceLink {
+    const notifier = SystemdNotifier.fromEnvironment({ log: log.child({ component: "systemd" }) });
+    const intervalMs = watchdogIntervalMs();
+    const link: ServiceLink = {
+        notifier, watchdog: null,
+        ready(status, pipeline) {
+            if (!notifier) return;
+            void notifier.ready(status);
+            if (intervalMs == null) return;
+            link.watchdog = new Watchdog({
+                intervalMs, stuckAfterMs, log, busyForMs: () => pipeline?.busyForMs() ?? 0, ping: () => notifier.watchdog()
+            });
+            link.watchdog.start();
+            log.info({ intervalMs, stuckAfterMs }, "systemd watchdog on");
+        }
+    };
+    return link;
+}
+
+async function runText(assistant: Assistant, options: RunOptions, signal: AbortSignal, log: Logger, service: ServiceLink): Promise<void> {
     const lines = readline.createInterface({ input: process.stdin, terminal: false });
+    service.ready("reading sentences from stdin", null);
     signal.addEventListener("abort", () => lines.close(), { once: true });
     for await (const line of lines) {
         const text = line.trim();
@@ -85,7 +120,7 @@ async function runText(assistant: Assistant, options: RunOptions, signal: AbortS
     if (!signal.aborted && !options.exitOnEof) log.info("stdin closed; still running for timers (send SIGTERM or press Ctrl-C to stop)");
 }
 
-async function runVoice(assistant: Assistant, options: RunOptions, signal: AbortSignal, log: Logger): Promise<void> {
+async function runVoice(assistant: Assistant, options: RunOptions, signal: AbortSignal, log: Logger, service: ServiceLink): Promise<void> {
     const config = assistant.config;
     const engines = await createVoiceEngines(config, assistant, log);
     try {
@@ -93,8 +128,9 @@ async function runVoice(assistant: Assistant, options: RunOptions, signal: Abort
         pipeline.onTurn((record) => process.stdout.write(`${record.input.text ? `"${record.input.text}" → ` : ""}${record.reply}\n`));
         const source = options.stdinAudio
             ? new PcmStreamSource(process.stdin)
-            : new MicrophoneSource({ ...config.audio, log: log.child({ component: "microphone" }) });
+            : new MicrophoneSource({ ...config.audio, log: log.child({ component: "microphone" }), onStatus: (status) => void service.notifier?.status(status) });
         log.info({ source: source.name, keyword: engines.wake.keyword, engine: engines.wake.name }, "listening for the wake word");
+        service.ready(`listening for ${engines.wake.keyword} on ${source.name}`, pipeline);
         await pipeline.run(source, signal);
     } finally {
         await engines.dispose();

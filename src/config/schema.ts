@@ -151,6 +151,12 @@ export const ConfigSchema = Type.Object({
         doneSound: Type.String({ default: "" }),
         errorSound: Type.String({ default: "" })
     }, { default: {}, additionalProperties: false }),
+    service: Type.Object({
+        stuckAfterS: Type.Integer({
+            minimum: 5, default: 120,
+            description: "Under systemd's watchdog (hark service install): one step of the voice loop (transcribing, understanding, a handler) taking longer than this counts as a hang; hark stops answering the watchdog and systemd restarts it."
+        })
+    }, { default: {}, additionalProperties: false }),
     trace: Type.Object({
         enabled: Type.Boolean({ default: true }),
         file: Type.String({ default: "", description: "JSONL file, one record per turn. Empty means <dataDir>/traces/turns.jsonl." })

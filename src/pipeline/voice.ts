@@ -56,6 +56,8 @@ export class VoicePipeline {
     private speech: Playback | null = null;
     private readonly listeners: Array<(record: TraceRecord) => void> = [];
     private readonly stateListeners: Array<(state: VoiceState) => void> = [];
+    /** When the loop began handling the current audio event; `null` while it waits for the next. */
+    private busySince: number | null = null;
 
     public constructor(private readonly o: VoicePipelineOptions) {}
 
@@ -73,6 +75,11 @@ export class VoicePipeline {
         this.stateListeners.push(listener);
     }
 
+    /** How long the loop has been handling one audio event (a chunk, an utterance's turn), in ms; 0 while it waits. */
+    public busyForMs(now = performance.now()): number {
+        return this.busySince == null ? 0 : now - this.busySince;
+    }
+
     /** Runs until the source ends or `signal` aborts; returns the turns' traces. */
     public async run(source: AudioSource, signal: AbortSignal): Promise<TraceRecord[]> {
         const records: TraceRecord[] = [];
@@ -82,10 +89,15 @@ export class VoicePipeline {
         try {
             for await (const event of source.stream(signal)) {
                 if (signal.aborted) break;
-                if (event.type === "chunk") await this.handleChunk(event.samples, event.timestampMs, signal);
-                else if (event.type === "stop" && this.state === "recording" && this.endpointer) {
-                    // The stream ended mid-utterance: finish with what was said.
-                    for (const e of this.endpointer.finish()) await this.handleEndpoint(e, signal);
+                this.busySince = performance.now();
+                try {
+                    if (event.type === "chunk") await this.handleChunk(event.samples, event.timestampMs, signal);
+                    else if (event.type === "stop" && this.state === "recording" && this.endpointer) {
+                        // The stream ended mid-utterance: finish with what was said.
+                        for (const e of this.endpointer.finish()) await this.handleEndpoint(e, signal);
+                    }
+                } finally {
+                    this.busySince = null;
                 }
             }
         } finally {

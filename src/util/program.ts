@@ -26,6 +26,8 @@ export interface RunProgramOptions {
     signal?: AbortSignal;
     /** Written to the program's stdin, then closed. */
     input?: string;
+    /** Environment of the program. Defaults to hark's own. */
+    env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -37,7 +39,7 @@ export function runProgram(argv: readonly string[], options: RunProgramOptions =
     if (program == null) return Promise.reject(new ExternalProgramError("(none)", "empty command"));
     const timeoutMs = options.timeoutMs ?? 10_000;
     return new Promise((resolve, reject) => {
-        const child = spawn(program, args, { stdio: ["pipe", "pipe", "pipe"], signal: options.signal, killSignal: "SIGKILL" });
+        const child = spawn(program, args, { stdio: ["pipe", "pipe", "pipe"], signal: options.signal, killSignal: "SIGKILL", env: options.env ?? process.env });
         let stdout = "";
         let stderr = "";
         let settled = false;
