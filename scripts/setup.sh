@@ -1,13 +1,28 @@
 #!/usr/bin/env bash
 # Sets up hark on a fresh Debian or Raspberry Pi OS machine. Safe to run again: it installs only what is missing.
-# Run it as root or as a user with sudo. Usage: scripts/setup.sh
+# Run it as root or as a user with sudo.
+# Usage: scripts/setup.sh [--service [hark service install options]]
+#   --service   also install hark as a systemd service (hardened unit, hark user, /etc/hark), enable and start it.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
+service=false
+service_args=()
+if [ "${1:-}" = "--service" ]; then
+    service=true
+    shift
+    service_args=("$@")
+elif [ $# -gt 0 ]; then
+    echo "setup: unknown option $1 (usage: scripts/setup.sh [--service [--intents-dir DIR] [--music-dir DIR] [--no-start]])" >&2
+    exit 2
+fi
+
 # alsa-utils: arecord/aplay/amixer; sox (+ formats): audio conversion and the default player for FLAC/Ogg;
-# mpg123: MP3 playback; espeak-ng: speech; pocketsphinx + en-us model: the offline grammar recogniser.
-APT_PACKAGES=(alsa-utils sox libsox-fmt-all mpg123 espeak-ng pocketsphinx pocketsphinx-en-us ca-certificates)
+# mpg123: MP3 playback; espeak-ng: speech; pocketsphinx + en-us model: the offline grammar recogniser;
+# systemd: the service (systemctl, systemd-sysusers, systemd-notify; always there on Raspberry Pi OS);
+# python3: the tests' stand-in for systemd's notification socket (also always there on Raspberry Pi OS).
+APT_PACKAGES=(alsa-utils sox libsox-fmt-all mpg123 espeak-ng pocketsphinx pocketsphinx-en-us ca-certificates systemd python3)
 NODE_MAJOR_MIN=20
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
@@ -44,4 +59,10 @@ if [ "$(id -u)" -eq 0 ] && [ "$owner" != "root" ]; then run_as_owner=(sudo -u "$
 echo "setup: npm ci"
 "${run_as_owner[@]}" env ONNXRUNTIME_NODE_INSTALL=skip NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund
 
-echo "setup: done. Try: ./bin/hark.js ask \"what time is it\""
+if [ "$service" = true ]; then
+    echo "setup: installing the hark service"
+    "${SUDO[@]}" env SUDO_USER="${SUDO_USER:-$(id -un)}" "$(command -v node)" bin/hark.js service install "${service_args[@]}"
+    echo "setup: done. Check it with: ./bin/hark.js doctor, and ./bin/hark.js service status"
+else
+    echo "setup: done. Try: ./bin/hark.js ask \"what time is it\" (to run it as a service: scripts/setup.sh --service)"
+fi

@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import { describe, it } from "node:test";
 import type { AudioEvent, AudioSource } from "../src/audio/source.ts";
+import { loadConfig } from "../src/config/load.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
 import { VoicePipeline } from "../src/pipeline/voice.ts";
+import { SERVICE_FILES } from "../src/service/install.ts";
 import { SystemdNotifier, watchdogIntervalMs } from "../src/service/notify.ts";
 import { Watchdog } from "../src/service/watchdog.ts";
 import type { Transcriber } from "../src/stt/transcriber.ts";
@@ -147,5 +150,108 @@ describe("systemd notifications", () => {
         assert.equal(warnings.length, 1);
         assert.match(warnings[0]!, /cannot notify systemd/);
         assert.ok(fs.existsSync("/usr/bin/systemd-notify") || fs.existsSync("/bin/systemd-notify"));
+    });
+});
+
+/** Every path under `root` with its type, mode, owner and content hash (or link target): what "the same files" means. */
+function snapshot(root: string): string[] {
+    const out: string[] = [];
+    const walk = (dir: string): void => {
+        for (const name of fs.readdirSync(dir).sort()) {
+            const file = path.join(dir, name);
+            const st = fs.lstatSync(file);
+            const rel = path.relative(root, file);
+            if (st.isSymbolicLink()) out.push(`${rel} -> ${fs.readlinkSync(file)}`);
+            else if (st.isDirectory()) {
+                out.push(`${rel}/ ${(st.mode & 0o7777).toString(8)} ${st.uid}`);
+                walk(file);
+            } else out.push(`${rel} ${(st.mode & 0o7777).toString(8)} ${st.uid} ${createHash("sha256").update(fs.readFileSync(file)).digest("hex").slice(0, 16)}`);
+        }
+    };
+    walk(root);
+    return out;
+}
+
+function hark(args: string[], env: NodeJS.ProcessEnv = {}) {
+    return spawnSync(process.execPath, [path.join(packageRoot, "bin", "hark.js"), ...args], { encoding: "utf8", timeout: 60_000, env: { ...process.env, ...env } });
+}
+
+describe("service installer", () => {
+    it("installs into a root twice with the same files, a unit that systemd-analyze verifies and rates OK", () => {
+        const root = tempDir("hark-root-");
+        const first = hark(["service", "install", "--root", root]);
+        assert.equal(first.status, 0, first.stderr);
+        const files = snapshot(root);
+        const second = hark(["service", "install", "--root", root]);
+        assert.equal(second.status, 0, second.stderr);
+        assert.deepEqual(snapshot(root), files);
+        assert.doesNotMatch(second.stdout, /^wrote/m, "nothing rewritten the second time");
+
+        const unit = fs.readFileSync(path.join(root, SERVICE_FILES.unit), "utf8");
+        assert.match(unit, new RegExp(`^ExecStart=${process.execPath} ${packageRoot}/bin/hark\\.js run$`, "m"));
+        assert.match(unit, /^Type=notify$/m);
+        assert.match(unit, /^WatchdogSec=30s$/m);
+        assert.ok(fs.readlinkSync(path.join(root, SERVICE_FILES.wants)).endsWith("/hark.service"), "enabled");
+        assert.match(fs.readFileSync(path.join(root, "etc/passwd"), "utf8"), /^hark:x:\d+:\d+:hark voice assistant:\/var\/lib\/hark:\/usr\/sbin\/nologin$/m);
+        assert.match(fs.readFileSync(path.join(root, "etc/group"), "utf8"), /^audio:x:\d+:hark$/m);
+        const config = loadConfig({ file: path.join(root, SERVICE_FILES.config) }).config;
+        assert.deepEqual(config.paths.intentsDirs, [path.join(packageRoot, "intents"), "/etc/hark/intents"]);
+        assert.equal(config.paths.dataDir, "/var/lib/hark");
+        assert.ok(fs.statSync(path.join(root, "etc/hark/intents")).isDirectory());
+
+        // The installed unit with whatever drop-in this checkout needs (a checkout under /root or /home gets one).
+        const verify = spawnSync("systemd-analyze", ["verify", "--man=no", "--generators=no", path.join(root, SERVICE_FILES.unit)], { encoding: "utf8" });
+        assert.equal(verify.status, 0, verify.stderr);
+        assert.equal(verify.stderr.trim(), "");
+        const security = spawnSync("systemd-analyze", ["security", "--offline=true", `--root=${root}`, "hark.service"], { encoding: "utf8" });
+        const score = /Overall exposure level for hark\.service: ([\d.]+) (\w+)/.exec(security.stdout);
+        assert.ok(score, security.stdout + security.stderr);
+        assert.ok(Number(score[1]) <= 2.0 && score[2] === "OK", `exposure ${score[1]} ${score[2]}`);
+    });
+
+    it("a checkout, Node.js or music under /home is mounted into the service read-only", () => {
+        const root = tempDir("hark-root-");
+        const r = hark(["service", "install", "--root", root, "--music-dir", "/home/pi/Music"]);
+        assert.equal(r.status, 0, r.stderr);
+        const dropIn = fs.readFileSync(path.join(root, SERVICE_FILES.dropIn), "utf8");
+        assert.match(dropIn, /^ProtectHome=tmpfs$/m);
+        assert.match(dropIn, /^BindReadOnlyPaths=\/home\/pi\/Music$/m);
+        const verify = spawnSync("systemd-analyze", ["verify", "--man=no", "--generators=no", path.join(root, SERVICE_FILES.unit)], { encoding: "utf8" });
+        assert.equal(verify.stderr.trim(), "");
+    });
+
+    it("keeps the owner's config and intents on reinstall and uninstall; removes the rest; --purge removes state", () => {
+        const root = tempDir("hark-root-");
+        assert.equal(hark(["service", "install", "--root", root]).status, 0);
+        const configFile = path.join(root, SERVICE_FILES.config);
+        fs.appendFileSync(configFile, "\n# mine\n");
+        const mine = fs.readFileSync(configFile, "utf8");
+        fs.writeFileSync(path.join(root, "etc/hark/intents/lights.yaml"), "name: lights\n");
+        fs.mkdirSync(path.join(root, "var/lib/hark/traces"), { recursive: true });
+        fs.writeFileSync(path.join(root, "var/lib/hark/traces/turns.jsonl"), "{}\n");
+
+        const again = hark(["service", "install", "--root", root]);
+        assert.match(again.stdout, /kept {6}\/etc\/hark\/config\.yaml/);
+        assert.equal(fs.readFileSync(configFile, "utf8"), mine);
+
+        const removed = hark(["service", "uninstall", "--root", root]);
+        assert.equal(removed.status, 0, removed.stderr);
+        for (const gone of [SERVICE_FILES.unit, SERVICE_FILES.wants, SERVICE_FILES.sysusers, SERVICE_FILES.command]) {
+            assert.equal(fs.lstatSync(path.join(root, gone), { throwIfNoEntry: false }), undefined, `${gone} removed`);
+        }
+        assert.doesNotMatch(fs.readFileSync(path.join(root, "etc/passwd"), "utf8"), /^hark:/m);
+        assert.equal(fs.readFileSync(configFile, "utf8"), mine);
+        assert.ok(fs.existsSync(path.join(root, "etc/hark/intents/lights.yaml")));
+        assert.ok(fs.existsSync(path.join(root, "var/lib/hark/traces/turns.jsonl")));
+        assert.match(removed.stdout, /kept {6}\/var\/lib\/hark/);
+
+        assert.equal(hark(["service", "uninstall", "--root", root, "--purge"]).status, 0, "a second uninstall is fine");
+        assert.equal(fs.existsSync(path.join(root, "var/lib/hark")), false);
+        assert.ok(fs.existsSync(path.join(root, "etc/hark/intents/lights.yaml")));
+    });
+
+    it("the shipped unit file itself verifies", () => {
+        const verify = spawnSync("systemd-analyze", ["verify", "--man=no", "--generators=no", path.join(packageRoot, "systemd", "hark.service")], { encoding: "utf8" });
+        assert.equal(verify.status, 0, verify.stderr);
     });
 });

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import YAML from "yaml";
-import { validateConfig } from "../config/load.ts";
+import { commentedConfig } from "../config/commented.ts";
 import { ConfigSchema } from "../config/schema.ts";
 import { userConfigPath } from "../paths.ts";
 import { setup, type GlobalOptions } from "./common.ts";
@@ -25,7 +25,7 @@ export function registerConfig(program: Command): void {
         });
 
     config.command("init")
-        .description("write a config file with every default, to edit")
+        .description("write a config file with every key, its default and what it does, to edit")
         .option("--force", "overwrite an existing file")
         .action((options: { force?: boolean }, command: Command) => {
             const target = command.optsWithGlobals<GlobalOptions>().config ?? userConfigPath();
@@ -36,9 +36,7 @@ export function registerConfig(program: Command): void {
             }
             fs.mkdirSync(path.dirname(target), { recursive: true });
             // Defaults only: the target file may not exist yet, so it is not loaded.
-            const defaults = validateConfig({});
-            const header = "# yaml-language-server: $schema=config.schema.json\n# hark configuration; every key is optional. `hark config schema` describes them all.\n";
-            fs.writeFileSync(target, header + YAML.stringify(defaults));
+            fs.writeFileSync(target, commentedConfig());
             process.stdout.write(`wrote ${target}\n`);
         });
 }

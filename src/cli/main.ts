@@ -8,6 +8,7 @@ import { registerListen } from "./listen.ts";
 import { registerModels } from "./models.ts";
 import { registerTranscribe } from "./transcribe.ts";
 import { registerRun } from "./run.ts";
+import { registerService } from "./service.ts";
 
 const program = new Command("hark")
     .description("Offline voice assistant: intents, local recognition, local language models.")
@@ -23,6 +24,13 @@ registerEval(program);
 registerIntents(program);
 registerModels(program);
 registerConfig(program);
+registerService(program);
+
+// `hark ... | head` closes the pipe early: that is not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+});
 
 try {
     await program.parseAsync();
