@@ -255,3 +255,38 @@ describe("service installer", () => {
         assert.equal(verify.status, 0, verify.stderr);
     });
 });
+
+describe("the installed service's config", () => {
+    it("runs hark, and an intent file dropped into the owner's folder is picked up while it runs", async () => {
+        const root = tempDir("hark-root-");
+        assert.equal(hark(["service", "install", "--root", root]).status, 0);
+        const ownIntents = path.join(root, "etc/hark/intents");
+        const data = tempDir();
+        // The service's own file, with its absolute folders moved into the test root.
+        const child = spawn(process.execPath, [path.join(packageRoot, "bin", "hark.js"), "run", "--text", "--quiet", "--no-llm"], {
+            env: {
+                ...process.env, HARK_CONFIG: path.join(root, SERVICE_FILES.config), HARK__LOG__LEVEL: "warn",
+                HARK__PATHS__INTENTSDIRS: JSON.stringify([path.join(packageRoot, "intents"), ownIntents]), HARK__PATHS__DATADIR: data, HARK__PATHS__MODELSDIR: data
+            },
+            stdio: ["pipe", "pipe", "pipe"]
+        });
+        const replies: string[] = [];
+        readline.createInterface({ input: child.stdout! }).on("line", (line) => replies.push(line));
+        let stderr = "";
+        child.stderr!.on("data", (d) => (stderr += d));
+        try {
+            child.stdin!.write("what can you do\n");
+            while (replies.length < 1) await sleep(100);
+            assert.match(replies[0]!, /^I can play music/);
+            fs.writeFileSync(path.join(ownIntents, "feed_cat.yaml"), "name: feed_cat\ndescription: Says the cat is fed.\nsentences:\n  - feed the cat\naction:\n  speak: The cat is fed.\n");
+            for (let i = 0; i < 50 && !replies.includes("The cat is fed."); i++) {
+                child.stdin!.write("feed the cat\n");
+                await sleep(200);
+            }
+            assert.ok(replies.includes("The cat is fed."), `${replies.join(" | ")}\n${stderr}`);
+        } finally {
+            child.kill("SIGTERM");
+            await new Promise((resolve) => child.on("close", resolve));
+        }
+    });
+});

@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import { HarkError } from "../errors.ts";
 import { registerAsk } from "./ask.ts";
 import { registerConfig } from "./config.ts";
+import { registerDoctor } from "./doctor.ts";
 import { registerEval } from "./eval.ts";
 import { registerIntents } from "./intents.ts";
 import { registerListen } from "./listen.ts";
@@ -25,6 +26,7 @@ registerIntents(program);
 registerModels(program);
 registerConfig(program);
 registerService(program);
+registerDoctor(program);
 
 // `hark ... | head` closes the pipe early: that is not an error.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { expandHome } from "../paths.ts";
 import { readJsonFile, writeJsonFileAtomic } from "../state/json-file.ts";
 import { findCatalogModel, type CatalogModel } from "./catalog.ts";
-import { downloadFile, type DownloadProgress } from "./download.ts";
+import { downloadFile, sha256File, type DownloadProgress } from "./download.ts";
 
 /** A catalog model and where it is (or would be) on disk. */
 export interface StoredModel {
@@ -77,6 +77,17 @@ export class ModelStore {
             this.log?.warn({ model: model.name, sha256: result.sha256 }, "the catalog has no checksum for this model; recorded this download's");
         }
         return { ...result, recordedFirstHash };
+    }
+
+    /**
+     * Hashes an installed model and compares it with the catalog's checksum, or the one recorded at its first download.
+     * `expected` is null when neither is known.
+     */
+    public async verify(name: string): Promise<{ file: string; sha256: string; expected: string | null; matches: boolean }> {
+        const { model, file } = this.get(name);
+        const expected = model.sha256 ?? this.recordedHashes()[model.name] ?? null;
+        const sha256 = await sha256File(file);
+        return { file, sha256, expected, matches: expected == null || expected === sha256 };
     }
 
     /** Deletes a model's file and any partial download. Returns the files removed. */

@@ -1,0 +1,298 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { loadConfig } from "../config/load.ts";
+import type { HarkConfig } from "../config/schema.ts";
+import { errorMessage } from "../errors.ts";
+import { loadIntentDirs } from "../intents/load.ts";
+import { silentLogger } from "../log/logger.ts";
+import { selectedProfile, modelStore } from "../pipeline/llm-setup.ts";
+import { chooseTranscriber, createWakeWordDetector } from "../pipeline/voice-setup.ts";
+import { SERVICE_FILES, systemdRunning } from "../service/install.ts";
+import { GrammarTranscriber } from "../stt/grammar.ts";
+import { SileroVad } from "../vad/silero.ts";
+import { packagedModelsDir } from "../wake/openwakeword.ts";
+import { installHint, lastLine, runProgram } from "../util/program.ts";
+
+/** ok: fine. warn: hark runs, with something missing. fail: `hark run` cannot work until it is fixed. */
+export type CheckStatus = "ok" | "warn" | "fail" | "skip";
+
+/** One finding: what was checked, what was found, and how to fix it. */
+export interface CheckResult {
+    name: string;
+    status: CheckStatus;
+    detail: string;
+    fix?: string;
+}
+
+/** Options for {@link runDoctor}. */
+export interface DoctorOptions {
+    /** The config file to check (the CLI's --config); default: where hark would look. */
+    configFile?: string;
+    /** Skip hashing model files (seconds per GB on a Pi). */
+    quick?: boolean;
+    /** Seconds of test capture from the microphone. Defaults to 1. */
+    captureSeconds?: number;
+}
+
+/** Node.js versions hark runs on. */
+const NODE_MIN = [20, 12] as const;
+/** hark run's own peak RSS without a language model (measured ~220–250 MiB, bench-voice). */
+const BASE_MEMORY_MIB = 260;
+
+/**
+ * Checks the machine, the config, the models and the service, and explains each problem with its fix. Every check
+ * runs even when an earlier one failed, so one run shows everything to fix.
+ */
+export async function runDoctor(options: DoctorOptions = {}): Promise<CheckResult[]> {
+    const results: CheckResult[] = [checkNode(), checkPlatform()];
+    let config: HarkConfig | null = null;
+    try {
+        const loaded = loadConfig(options.configFile ? { file: options.configFile } : {});
+        config = loaded.config;
+        results.push({ name: "config", status: "ok", detail: loaded.file ? `${loaded.file} is valid` : "no config file; defaults in use (hark config init writes one)" });
+    } catch (error) {
+        results.push({ name: "config", status: "fail", detail: errorMessage(error), fix: "edit the file (hark config schema lists every key), or move it away to run on defaults" });
+    }
+    results.push(...(await checkPrograms(config)));
+    results.push(await checkCapture(config, options.captureSeconds ?? 1));
+    results.push(await checkPlayback());
+    if (config) {
+        results.push(...(await checkModels(config, options.quick ?? false)));
+        results.push(...(await checkIntents(config)));
+        results.push(checkMemory(config));
+    }
+    results.push(await checkService());
+    return results;
+}
+
+function checkNode(): CheckResult {
+    const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+    const ok = major > NODE_MIN[0] || (major === NODE_MIN[0] && minor >= NODE_MIN[1]);
+    return ok
+        ? { name: "node", status: "ok", detail: `Node.js ${process.version}` }
+        : { name: "node", status: "fail", detail: `Node.js ${process.version} is too old; hark needs ${NODE_MIN.join(".")} or newer`, fix: "install Node.js 20 or 22 (NodeSource's Debian packages, or nodejs.org), then run scripts/setup.sh again" };
+}
+
+function checkPlatform(): CheckResult {
+    const model = ["/proc/device-tree/model", "/sys/firmware/devicetree/base/model"].map((f) => readText(f)).find(Boolean)?.replace(/\0/g, "").trim();
+    const where = `${model ?? "not a Raspberry Pi"}, ${os.platform()} ${os.arch()}, ${os.cpus().length} CPU(s), ${Math.round(os.totalmem() / 2 ** 20)} MiB`;
+    if (os.platform() !== "linux") return { name: "platform", status: "warn", detail: where, fix: "hark is built for Linux (Debian, Raspberry Pi OS); audio capture and the service need ALSA and systemd" };
+    if (os.arch() !== "x64" && os.arch() !== "arm64") {
+        return { name: "platform", status: "fail", detail: `${where}: onnxruntime-node (the wake word and voice activity models) has no ${os.arch()} build`, fix: "install the 64-bit Raspberry Pi OS (Pi 3, 4, 5 and Zero 2 W all run it)" };
+    }
+    if (model && /Zero 2|Pi 3/.test(model)) {
+        return { name: "platform", status: "warn", detail: `${where}: slow for a language model or whisper`, fix: "use the grammar recognizer and templates (stt.engine: grammar, llm.enabled: false); see the README's Pi section" };
+    }
+    return { name: "platform", status: "ok", detail: where };
+}
+
+interface ProgramNeed {
+    program: string;
+    /** Why hark needs it. */
+    use: string;
+    /** Whether hark run cannot work without it under this config. */
+    blocks: (config: HarkConfig | null) => boolean;
+}
+
+const PROGRAMS: readonly ProgramNeed[] = [
+    { program: "arecord", use: "microphone capture", blocks: () => true },
+    { program: "aplay", use: "speaking replies", blocks: () => false },
+    { program: "amixer", use: "the volume intent", blocks: () => false },
+    { program: "espeak-ng", use: "speaking replies", blocks: () => false },
+    { program: "pocketsphinx_continuous", use: "the grammar speech recognizer", blocks: (c) => c != null && chooseTranscriber(c) === "grammar" },
+    { program: "sox", use: "sample-rate conversion and playing FLAC/Ogg", blocks: (c) => c != null && (c.audio.sampleRateHz !== 16000 || c.audio.channels !== 1) },
+    { program: "mpg123", use: "playing MP3s", blocks: () => false }
+];
+
+async function checkPrograms(config: HarkConfig | null): Promise<CheckResult[]> {
+    return PROGRAMS.map((need) => {
+        const found = onPath(need.program);
+        if (found) return { name: need.program, status: "ok", detail: found };
+        return { name: need.program, status: need.blocks(config) ? "fail" : "warn", detail: `not installed; needed for ${need.use}`, fix: installHint(need.program) };
+    });
+}
+
+async function checkCapture(config: HarkConfig | null, seconds: number): Promise<CheckResult> {
+    if (!onPath("arecord")) return { name: "capture", status: "skip", detail: "arecord is missing (see above)" };
+    const cards = await listCards("arecord");
+    if (cards.length === 0) {
+        return {
+            name: "capture", status: "fail", detail: "no capture device: arecord -l finds no sound card with a microphone",
+            fix: "plug in a USB microphone or set up a microphone HAT (README: On a Raspberry Pi), then check with arecord -l"
+        };
+    }
+    const device = config?.audio.device ?? "default";
+    const rate = String(config?.audio.sampleRateHz ?? 16000);
+    const channels = String(config?.audio.channels ?? 1);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hark-doctor-"));
+    try {
+        const file = path.join(dir, "capture.raw");
+        await runProgram(["arecord", "-q", "-D", device, "-d", String(seconds), "-f", "S16_LE", "-r", rate, "-c", channels, "-t", "raw", file], { timeoutMs: seconds * 1000 + 5000 });
+        const bytes = fs.readFileSync(file);
+        const samples = new Int16Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 2));
+        const peak = samples.reduce((max, s) => Math.max(max, Math.abs(s)), 0);
+        const listed = `cards: ${cards.join("; ")}`;
+        if (samples.length === 0 || peak === 0) {
+            return { name: "capture", status: "warn", detail: `${device} recorded only silence (${listed})`, fix: "the microphone may be muted: raise its capture level with alsamixer (F4), or pick another device in audio.device" };
+        }
+        return { name: "capture", status: "ok", detail: `${device}: ${seconds} s recorded, peak ${Math.round((peak / 32768) * 100)}% (${listed})` };
+    } catch (error) {
+        return { name: "capture", status: "fail", detail: `${device} cannot record: ${errorMessage(error)} (cards: ${cards.join("; ")})`, fix: "set audio.device to one arecord -L lists (e.g. plughw:CARD=Device,DEV=0), and audio.sampleRateHz/channels to what it supports" };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+async function checkPlayback(): Promise<CheckResult> {
+    if (!onPath("aplay")) return { name: "playback", status: "skip", detail: "aplay is missing (see above)" };
+    const cards = await listCards("aplay");
+    if (cards.length === 0) {
+        return { name: "playback", status: "warn", detail: "no playback device: aplay -l finds no sound card; hark prints replies but cannot speak or play music", fix: "connect a speaker (USB, HAT, HDMI or the 3.5 mm jack), then check with speaker-test -c 2 -t wav" };
+    }
+    return { name: "playback", status: "ok", detail: `cards: ${cards.join("; ")}` };
+}
+
+/** Sound cards that `arecord -l` / `aplay -l` list, as "card 1: Device [USB Audio Device]". */
+async function listCards(program: "arecord" | "aplay"): Promise<string[]> {
+    const { stdout } = await runProgram([program, "-l"]).catch(() => ({ stdout: "" }));
+    return stdout.split("\n").filter((l) => l.startsWith("card ")).map((l) => l.replace(/, device .*$/, "").trim());
+}
+
+async function checkModels(config: HarkConfig, quick: boolean): Promise<CheckResult[]> {
+    const results: CheckResult[] = [];
+    try {
+        const wake = await createWakeWordDetector(config);
+        await wake.dispose();
+        results.push({ name: "wake model", status: "ok", detail: `${config.wake.engine} "${wake.keyword}" loads` });
+    } catch (error) {
+        results.push({ name: "wake model", status: "fail", detail: errorMessage(error), fix: "set wake.keyword to a built-in keyword or a .onnx file that exists, or run scripts/setup.sh to restore the npm packages" });
+    }
+    const vadFile = config.vad.modelPath || path.join(packagedModelsDir(), "silero_vad.onnx");
+    try {
+        const vad = await SileroVad.create({ modelPath: vadFile });
+        await vad.dispose();
+        results.push({ name: "vad model", status: "ok", detail: `${vadFile} loads` });
+    } catch (error) {
+        results.push({ name: "vad model", status: "fail", detail: errorMessage(error), fix: "point vad.modelPath at a Silero VAD .onnx, or leave it empty for the packaged one" });
+    }
+    const stt = chooseTranscriber(config);
+    if (stt === "whisper" && !fs.existsSync(config.stt.whisperModel)) {
+        results.push({ name: "whisper model", status: "fail", detail: `stt.engine is whisper and ${config.stt.whisperModel || "stt.whisperModel"} does not exist`, fix: "hark models pull whisper-base.en (hark models list shows them), or set stt.engine: grammar" });
+    }
+    try {
+        const profile = selectedProfile(config, {});
+        if (profile == null) results.push({ name: "llm", status: "ok", detail: "off (llm.enabled: false): templates answer" });
+        else if (!fs.existsSync(profile.modelFile)) {
+            const how = profile.catalogName ? `hark models pull ${profile.catalogName}` : `check the path of profile ${profile.name}'s model`;
+            results.push({ name: "llm", status: "warn", detail: `profile ${profile.name}: ${profile.modelFile} is not on disk, so only templates answer`, fix: `${how} (or llm.enabled: false to silence this)` });
+        } else {
+            results.push({ name: "llm", status: "ok", detail: `profile ${profile.name}: ${profile.modelFile} (${Math.round(fs.statSync(profile.modelFile).size / 2 ** 20)} MiB)` });
+        }
+    } catch (error) {
+        results.push({ name: "llm", status: "fail", detail: errorMessage(error), fix: "set llm.profile to one of hark models list or llm.profiles" });
+    }
+    const store = modelStore(config);
+    for (const stored of store.list().filter((m) => m.installed)) {
+        if (quick) {
+            results.push({ name: `model ${stored.model.name}`, status: "skip", detail: `${stored.file}: checksum not checked (--quick)` });
+            continue;
+        }
+        const check = await store.verify(stored.model.name);
+        if (!check.matches) {
+            results.push({ name: `model ${stored.model.name}`, status: "fail", detail: `${check.file} is damaged or changed: sha256 ${check.sha256}, expected ${check.expected}`, fix: `hark models rm ${stored.model.name} && hark models pull ${stored.model.name}` });
+        } else {
+            results.push({ name: `model ${stored.model.name}`, status: "ok", detail: check.expected ? `${check.file}: sha256 matches` : `${check.file}: no checksum known to compare (sha256 ${check.sha256})` });
+        }
+    }
+    return results;
+}
+
+async function checkIntents(config: HarkConfig): Promise<CheckResult[]> {
+    const set = await loadIntentDirs(config.paths.intentsDirs);
+    const results: CheckResult[] = set.problems.map((p) => ({ name: "intents", status: "warn" as const, detail: p.message, fix: "fix or remove the file (hark intents check); the other intents work meanwhile" }));
+    if (set.intents.length === 0) {
+        results.push({ name: "intents", status: "fail", detail: `no intents loaded from ${config.paths.intentsDirs.join(", ")}`, fix: "set paths.intentsDirs to folders with intent files (the shipped ones are in hark's intents/ folder)" });
+    } else {
+        results.push({ name: "intents", status: "ok", detail: `${set.intents.length} loaded from ${config.paths.intentsDirs.join(", ")}` });
+    }
+    if (chooseTranscriber(config) !== "grammar" || !onPath("pocketsphinx_continuous")) return results;
+    let transcriber: GrammarTranscriber;
+    try {
+        transcriber = await GrammarTranscriber.create({
+            log: silentLogger(), pronunciations: config.stt.pronunciations,
+            ...(config.stt.hmmDir ? { hmmDir: config.stt.hmmDir } : {}), ...(config.stt.dictionaryPath ? { dictionaryPath: config.stt.dictionaryPath } : {})
+        });
+    } catch (error) {
+        return [...results, { name: "pronunciations", status: "fail", detail: errorMessage(error), fix: "sudo apt-get install pocketsphinx-en-us (scripts/setup.sh does this), or fix stt.hmmDir / stt.dictionaryPath" }];
+    }
+    try {
+        transcriber.setIntents(set.intents.map((i) => i.spec), config.stt.slotValues);
+        const words = [...new Set(transcriber.grammarProblems.filter((p) => p.kind === "missing-pronunciation").map((p) => p.subject))];
+        results.push(words.length
+            ? { name: "pronunciations", status: "warn", detail: `the grammar recognizer cannot hear ${words.length} word(s): ${words.slice(0, 12).join(", ")}${words.length > 12 ? ", …" : ""}`, fix: "add each word's ARPAbet phones under stt.pronunciations (like jarvis: \"JH AA R V AH S\"); hark intents check lists the sentences" }
+            : { name: "pronunciations", status: "ok", detail: "every word of the intents' sentences has a pronunciation" });
+    } finally {
+        await transcriber.dispose();
+    }
+    return results;
+}
+
+function checkMemory(config: HarkConfig): CheckResult {
+    const meminfo = readText("/proc/meminfo") ?? "";
+    const kib = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(meminfo)?.[1] ?? NaN);
+    const totalMiB = kib("MemTotal") / 1024;
+    const availableMiB = kib("MemAvailable") / 1024;
+    let needMiB = BASE_MEMORY_MIB;
+    const parts = [`hark ${BASE_MEMORY_MIB}`];
+    const add = (label: string, file: string): void => {
+        const size = fs.statSync(file, { throwIfNoEntry: false })?.size;
+        if (size == null) return;
+        // Weights are mapped whole; the context and compute buffers add roughly a fifth on top for small models.
+        const mib = Math.round((size / 2 ** 20) * 1.2);
+        needMiB += mib;
+        parts.push(`${label} ${mib}`);
+    };
+    try {
+        const profile = selectedProfile(config, {});
+        if (profile) add("language model", profile.modelFile);
+    } catch {
+        // An unknown profile is reported by the llm check.
+    }
+    if (chooseTranscriber(config) === "whisper") add("whisper", config.stt.whisperModel);
+    const detail = `need ~${needMiB} MiB (${parts.join(" + ")}); ${Math.round(availableMiB)} MiB available of ${Math.round(totalMiB)}`;
+    if (!Number.isFinite(totalMiB)) return { name: "memory", status: "skip", detail: "cannot read /proc/meminfo" };
+    if (needMiB > totalMiB) return { name: "memory", status: "fail", detail, fix: "choose a smaller model (hark models list: the 0.5B ones suit a 1–2 GB Pi) or switch the LLM off (llm.enabled: false)" };
+    if (needMiB > availableMiB) return { name: "memory", status: "warn", detail, fix: "other programs use the memory hark needs: stop some, or choose a smaller model" };
+    return { name: "memory", status: "ok", detail };
+}
+
+async function checkService(): Promise<CheckResult> {
+    if (!fs.existsSync(SERVICE_FILES.unit)) return { name: "service", status: "skip", detail: "not installed (optional: sudo ./scripts/setup.sh --service runs hark at boot)" };
+    if (!systemdRunning()) return { name: "service", status: "warn", detail: "installed, but systemd is not running on this machine", fix: "run hark by hand here (hark run), or on a machine booted with systemd" };
+    const state = await runProgram(["systemctl", "is-active", "hark.service"]).then((r) => r.stdout.trim(), (e: Error) => lastLine(e.message));
+    if (state === "active") return { name: "service", status: "ok", detail: "hark.service is running" };
+    return { name: "service", status: "warn", detail: `hark.service is ${state || "not running"}`, fix: "see why with journalctl -u hark -n 50, then sudo systemctl restart hark" };
+}
+
+/** The full path of a program found on PATH, or null. */
+function onPath(program: string): string | null {
+    for (const dir of (process.env.PATH ?? "").split(":").filter(Boolean)) {
+        const file = path.join(dir, program);
+        try {
+            fs.accessSync(file, fs.constants.X_OK);
+            return file;
+        } catch {
+            // not in this folder
+        }
+    }
+    return null;
+}
+
+function readText(file: string): string | null {
+    try {
+        return fs.readFileSync(file, "utf8");
+    } catch {
+        return null;
+    }
+}

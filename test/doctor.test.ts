@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { builtinIntentsDir, packageRoot, tempDir, writeIntent } from "./helpers.ts";
+
+const bin = path.join(packageRoot, "bin", "hark.js");
+
+function doctor(config: Record<string, unknown>, args: string[] = []) {
+    const file = path.join(tempDir(), "config.json");
+    fs.writeFileSync(file, JSON.stringify(config));
+    return spawnSync(process.execPath, [bin, "--config", file, "doctor", ...args], { encoding: "utf8", timeout: 120_000 });
+}
+
+describe("hark doctor", () => {
+    it("on this machine: names the missing sound devices, checks tools, models and intents, and exits non-zero", () => {
+        const data = tempDir();
+        const r = doctor({ paths: { dataDir: data, modelsDir: path.join(data, "models") }, llm: { enabled: false } });
+        const cards = spawnSync("arecord", ["-l"], { encoding: "utf8" }).stdout;
+        if (/^card /m.test(cards)) {
+            assert.match(r.stdout, /^[✔!✘] capture +.*cards: card /m);
+        } else {
+            assert.equal(r.status, 1, r.stdout + r.stderr);
+            assert.match(r.stdout, /^✘ capture +no capture device: arecord -l finds no sound card/m);
+            assert.match(r.stdout, /^ +fix: plug in a USB microphone/m);
+            assert.match(r.stdout, /^! playback +no playback device/m);
+            assert.match(r.stdout, /problem\(s\) stop hark run from working/);
+        }
+        for (const line of [/^✔ node +Node\.js v\d+/m, /^✔ arecord +\//m, /^✔ pocketsphinx_continuous +\//m, /^✔ wake model +openwakeword "hey_jarvis" loads/m,
+            /^✔ intents +\d+ loaded/m, /^✔ pronunciations/m, /^✔ llm +off/m, /^✔ memory +need ~\d+ MiB/m]) {
+            assert.match(r.stdout, line);
+        }
+    });
+
+    it("reports a damaged model, a broken intent file, a word without a pronunciation and an unknown profile, with fixes", () => {
+        const data = tempDir();
+        const models = path.join(data, "models");
+        fs.mkdirSync(models);
+        fs.writeFileSync(path.join(models, "qwen2.5-0.5b-instruct-q4_k_m.gguf"), "not the real model");
+        const intents = tempDir();
+        writeIntent(intents, "broken.yaml", "name: broken\nsentences: [\n");
+        writeIntent(intents, "zorble.yaml", "name: zorble\ndescription: test\nsentences:\n  - zorbleflax the lights\naction:\n  speak: done\n");
+        const r = doctor({ paths: { dataDir: data, modelsDir: models, intentsDirs: [builtinIntentsDir, intents] }, llm: { profile: "no-such-profile" } }, ["--json"]);
+        assert.equal(r.status, 1, r.stderr);
+        const results: Array<{ name: string; status: string; detail: string; fix?: string }> = JSON.parse(r.stdout).results;
+        const find = (name: string, status: string) => results.find((x) => x.name === name && x.status === status);
+        assert.match(find("model qwen2.5-0.5b-instruct", "fail")?.fix ?? "", /hark models rm qwen2\.5-0\.5b-instruct && hark models pull/);
+        assert.match(find("intents", "warn")?.detail ?? "", /broken\.yaml/);
+        assert.match(find("pronunciations", "warn")?.detail ?? "", /zorbleflax/);
+        assert.match(find("llm", "fail")?.detail ?? "", /no-such-profile/);
+    });
+
+    it("an invalid config is a failure that says which key, and the other checks still run", () => {
+        const r = doctor({ audio: { sampleRateHz: "fast" } });
+        assert.equal(r.status, 1);
+        assert.match(r.stdout, /^✘ config +\S+ is invalid .*\n +- audio\.sampleRateHz: must be integer$/m);
+        assert.match(r.stdout, /^✔ node/m);
+    });
+});
