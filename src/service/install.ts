@@ -101,10 +101,16 @@ export function homeDropIn(paths: readonly string[]): string | null {
     ].join("\n");
 }
 
-const SYSUSERS = `# The hark service's account (systemd-sysusers), in the audio group for the microphone and speaker.
-u hark - "hark voice assistant" /var/lib/hark /usr/sbin/nologin
-m hark audio
-`;
+/** The hark account (systemd-sysusers), in the audio group; the owner joins the hark group to read its traces. */
+function sysusers(owner: Owner): string {
+    return [
+        "# The hark service's account, in the audio group for the microphone and speaker.",
+        'u hark - "hark voice assistant" /var/lib/hark /usr/sbin/nologin',
+        "m hark audio",
+        ...(owner.uid === 0 ? [] : [`# ${owner.name} may read /var/lib/hark (traces, timers, models) through the hark group.`, `m ${owner.name} hark`]),
+        ""
+    ].join("\n");
+}
 
 /**
  * Installs hark as a systemd service: the hardened unit, the hark user, /etc/hark with a commented config (only when
@@ -142,9 +148,9 @@ export async function installService(o: ServiceInstallOptions): Promise<void> {
     const dropIn = homeDropIn([appDir, path.dirname(path.dirname(nodePath)), intentsDir, musicDir]);
     if (dropIn) write(SERVICE_FILES.dropIn, dropIn, 0o644);
     else removeIfPresent(inRoot(SERVICE_FILES.dropIn), SERVICE_FILES.dropIn, o.report);
-    write(SERVICE_FILES.sysusers, SYSUSERS, 0o644);
+    write(SERVICE_FILES.sysusers, sysusers(o.owner), 0o644);
     await runProgram(["systemd-sysusers", `--root=${root}`, inRoot(SERVICE_FILES.sysusers)]);
-    o.report("user      hark (group hark, member of audio)");
+    o.report(`user      hark (member of audio)${o.owner.uid === 0 ? "" : `; ${o.owner.name} joins group hark (log in again to use it)`}`);
 
     fs.mkdirSync(inRoot(SERVICE_FILES.configDir), { recursive: true, mode: 0o755 });
     if (fs.existsSync(inRoot(SERVICE_FILES.config))) {
