@@ -6,7 +6,8 @@ import { errorMessage } from "../errors.ts";
 import type { LoadedIntent } from "../intents/compile.ts";
 import { loadIntentDirs } from "../intents/load.ts";
 import { silentLogger } from "../log/logger.ts";
-import { GrammarTranscriber } from "../stt/grammar.ts";
+import { createGrammarTranscriber } from "../pipeline/voice-setup.ts";
+import type { GrammarTranscriber } from "../stt/grammar.ts";
 import { TemplateRecognizer } from "../nlu/templates.ts";
 import { sameArgs } from "../eval/metrics.ts";
 import { setup } from "./common.ts";
@@ -70,10 +71,7 @@ async function grammarGaps(intents: readonly LoadedIntent[], config: HarkConfig)
     const file = new Map(intents.map((i) => [i.spec.name, i.file]));
     let transcriber: GrammarTranscriber;
     try {
-        transcriber = await GrammarTranscriber.create({
-            log: silentLogger(), pronunciations: config.stt.pronunciations,
-            ...(config.stt.hmmDir ? { hmmDir: config.stt.hmmDir } : {}), ...(config.stt.dictionaryPath ? { dictionaryPath: config.stt.dictionaryPath } : {})
-        });
+        transcriber = await createGrammarTranscriber(config, silentLogger());
     } catch (error) {
         return [`speech grammar not checked: ${errorMessage(error)}`];
     }

@@ -7,9 +7,9 @@ import { errorMessage } from "../errors.ts";
 import { loadIntentDirs } from "../intents/load.ts";
 import { silentLogger } from "../log/logger.ts";
 import { selectedProfile, modelStore } from "../pipeline/llm-setup.ts";
-import { chooseTranscriber, createWakeWordDetector } from "../pipeline/voice-setup.ts";
+import { chooseTranscriber, createGrammarTranscriber, createWakeWordDetector } from "../pipeline/voice-setup.ts";
 import { SERVICE_FILES, systemdRunning } from "../service/install.ts";
-import { GrammarTranscriber } from "../stt/grammar.ts";
+import type { GrammarTranscriber } from "../stt/grammar.ts";
 import { SileroVad } from "../vad/silero.ts";
 import { packagedModelsDir } from "../wake/openwakeword.ts";
 import { installHint, lastLine, runProgram } from "../util/program.ts";
@@ -219,10 +219,7 @@ async function checkIntents(config: HarkConfig): Promise<CheckResult[]> {
     if (chooseTranscriber(config) !== "grammar" || !onPath("pocketsphinx_continuous")) return results;
     let transcriber: GrammarTranscriber;
     try {
-        transcriber = await GrammarTranscriber.create({
-            log: silentLogger(), pronunciations: config.stt.pronunciations,
-            ...(config.stt.hmmDir ? { hmmDir: config.stt.hmmDir } : {}), ...(config.stt.dictionaryPath ? { dictionaryPath: config.stt.dictionaryPath } : {})
-        });
+        transcriber = await createGrammarTranscriber(config, silentLogger());
     } catch (error) {
         return [...results, { name: "pronunciations", status: "fail", detail: errorMessage(error), fix: "sudo apt-get install pocketsphinx-en-us (scripts/setup.sh does this), or fix stt.hmmDir / stt.dictionaryPath" }];
     }

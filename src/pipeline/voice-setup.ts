@@ -38,16 +38,22 @@ export function chooseTranscriber(config: HarkConfig): "grammar" | "whisper" {
     return s.whisperModel && fs.existsSync(s.whisperModel) ? "whisper" : "grammar";
 }
 
+/** The grammar transcriber with the config's acoustic model, dictionary and extra pronunciations. */
+export function createGrammarTranscriber(config: HarkConfig, log: Logger): Promise<GrammarTranscriber> {
+    const s = config.stt;
+    return GrammarTranscriber.create({
+        log, pronunciations: s.pronunciations,
+        ...(s.hmmDir ? { hmmDir: s.hmmDir } : {}), ...(s.dictionaryPath ? { dictionaryPath: s.dictionaryPath } : {})
+    });
+}
+
 /** Creates the transcriber named in the config, adapted to the assistant's intents (and kept so when they change). */
 export async function createTranscriber(config: HarkConfig, assistant: Assistant, log: Logger, engine = chooseTranscriber(config)): Promise<Transcriber> {
     const s = config.stt;
     const sttLog = log.child({ component: "stt" });
     const transcriber: Transcriber = engine === "whisper"
         ? await WhisperTranscriber.create({ modelPath: s.whisperModel || "(stt.whisperModel is empty)", language: s.language, threads: s.threads, log: sttLog })
-        : await GrammarTranscriber.create({
-            log: sttLog, pronunciations: s.pronunciations,
-            ...(s.hmmDir ? { hmmDir: s.hmmDir } : {}), ...(s.dictionaryPath ? { dictionaryPath: s.dictionaryPath } : {})
-        });
+        : await createGrammarTranscriber(config, sttLog);
     const rebuild = async (): Promise<void> => transcriber.setIntents(assistant.intents.intents.map((i) => i.spec), await slotValues(config, assistant));
     await rebuild();
     assistant.intents.onChange(rebuild);

@@ -128,6 +128,10 @@ export async function installService(o: ServiceInstallOptions): Promise<void> {
     if (root === "/" && process.getuid?.() !== 0) {
         throw new HarkError("HARK_SERVICE_INSTALL", "installing the service needs root: run sudo ./scripts/setup.sh --service (or sudo hark service install)");
     }
+    // The unit names hark, Node.js and any folder it binds from /home; systemd splits those at spaces.
+    for (const p of [appDir, nodePath, ...[intentsDir, musicDir].filter(underHome)]) {
+        if (/[\s"'\\$%]/.test(p)) throw new HarkError("HARK_SERVICE_INSTALL", `${p}: the unit cannot name a path with spaces, quotes or $/%; move it or pick another (hark itself: /opt/hark)`);
+    }
     for (const program of ["systemd-sysusers", "systemctl"]) await requireProgram(program);
     if (!fs.existsSync(path.join(appDir, "node_modules"))) {
         throw new HarkError("HARK_SERVICE_INSTALL", `${appDir} has no node_modules; run ./scripts/setup.sh there first`);
