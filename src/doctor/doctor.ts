@@ -138,6 +138,9 @@ async function checkCapture(config: HarkConfig | null, seconds: number): Promise
         }
         return { name: "capture", status: "ok", detail: `${device}: ${seconds} s recorded, peak ${Math.round((peak / 32768) * 100)}% (${listed})` };
     } catch (error) {
+        if (/busy/i.test(errorMessage(error))) {
+            return { name: "capture", status: "warn", detail: `${device} is busy: another program records from it (the hark service? hark service status)`, fix: "stop the other program to test the microphone here (sudo systemctl stop hark), then start it again" };
+        }
         return { name: "capture", status: "fail", detail: `${device} cannot record: ${errorMessage(error)} (cards: ${cards.join("; ")})`, fix: "set audio.device to one arecord -L lists (e.g. plughw:CARD=Device,DEV=0), and audio.sampleRateHz/channels to what it supports" };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
