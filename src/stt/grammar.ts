@@ -128,7 +128,7 @@ export class GrammarTranscriber implements Transcriber {
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
 
-    private async decode(samples: Int16Array, signal?: AbortSignal): Promise<Transcript> {
+    private async decode(samples: Int16Array, signal?: AbortSignal, second = false): Promise<Transcript> {
         const decoder = this.decoder ?? this.startDecoder();
         decoder.lines.length = 0; // anything left over belongs to an earlier utterance
         // Silence after the utterance lets pocketsphinx's own voice detector close it and print the result.
@@ -153,6 +153,13 @@ export class GrammarTranscriber implements Transcriber {
             const ready = decoder.lines.shift();
             if (ready != null) finish(ready);
         });
+        if (text == null && !decoder.warm && !second && !signal?.aborted) {
+            // A new decoder that never answered may not have started properly (seen rarely in CI under load: an empty
+            // transcript after the whole allowance). Replace it and decode the utterance once more.
+            this.options.log.warn({ waitMs: Math.round(waitMs) }, "a new pocketsphinx gave no result; decoding the utterance again with a fresh one");
+            if (this.decoder === decoder) this.stopDecoder();
+            return this.decode(samples, signal, true);
+        }
         // No line in time: pocketsphinx heard no speech in it (it prints nothing then).
         return { text: text ?? "", engine: this.name, ...(text == null ? { detail: { noHypothesis: true } } : {}) };
     }
@@ -193,7 +200,11 @@ export class GrammarTranscriber implements Transcriber {
         child.on("close", (code, exitSignal) => {
             if (this.decoder === decoder) this.decoder = null;
             decoder.input.destroy();
-            if (decoder.stopping) return;
+            if (decoder.stopping) {
+                // Stopped for a new grammar while an utterance waited on it: that utterance is decoded again.
+                decoder.waiter?.(null, new DecoderDiedError("stopped for a new grammar"));
+                return;
+            }
             // Killed by a signal (code null) counts too: waiting for a result that cannot come only hid the failure.
             const reason = lastLine(stderr) || (exitSignal ? `killed by ${exitSignal}` : `exit ${code}`);
             this.options.log.error({ code, signal: exitSignal, reason }, "pocketsphinx stopped");
