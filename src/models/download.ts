@@ -143,12 +143,12 @@ async function fetchInto(part: string, options: DownloadOptions, digest: { curre
     return resumed;
 }
 
-/** sha256 of the bytes written so far, kept up to date as they are written, so a download is not read twice. */
 /** The sha256 of a file, streamed (a model of several GB never sits in memory). */
 export async function sha256File(file: string): Promise<string> {
     return (await RunningHash.ofFile(file)).hex();
 }
 
+/** sha256 of the bytes written so far, kept up to date as they are written, so a download is not read twice. */
 class RunningHash {
     private readonly hash = createHash("sha256");
     public bytes = 0;

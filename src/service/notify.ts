@@ -5,8 +5,6 @@ import { runProgram } from "../util/program.ts";
 /** Options for {@link SystemdNotifier}. */
 export interface SystemdNotifierOptions {
     log: Logger;
-    /** The program that delivers a message. Defaults to `["systemd-notify"]`; tests put a recorder here. */
-    command?: readonly string[];
     /** Environment passed to it (must hold NOTIFY_SOCKET). Defaults to `process.env`. */
     env?: NodeJS.ProcessEnv;
 }
@@ -17,7 +15,7 @@ export interface SystemdNotifierOptions {
  * Node has no unix datagram sockets, so each message goes through systemd's own `systemd-notify`, which waits until
  * the manager has taken it (sd_notify_barrier, systemd ≥ 246): a message from the short-lived helper is never lost to
  * the race where it exits before systemd has seen which service sent it. That is why the unit says NotifyAccess=all.
- * Messages are sent one at a time in order; each costs ~7 ms of a helper process.
+ * Messages are sent one at a time in order; each costs ~5 ms (1.8 ms of hark's CPU, measured).
  */
 export class SystemdNotifier {
     private queue: Promise<void> = Promise.resolve();
@@ -54,10 +52,9 @@ export class SystemdNotifier {
     /** Sends one message; never throws (a failed delivery is logged once, and again when it works once more). */
     public send(fields: Readonly<Record<string, string>>): Promise<void> {
         const args = Object.entries(fields).map(([key, value]) => `${key}=${value.replace(/\n/g, " ")}`);
-        const [program = "systemd-notify", ...fixed] = this.o.command ?? ["systemd-notify"];
         this.queue = this.queue.then(async () => {
             try {
-                await runProgram([program, ...fixed, ...args], { timeoutMs: 5000, env: this.o.env ?? process.env });
+                await runProgram(["systemd-notify", ...args], { timeoutMs: 5000, env: this.o.env ?? process.env });
                 if (this.failing) this.o.log.info("systemd notifications work again");
                 this.failing = false;
             } catch (error) {
