@@ -4,6 +4,7 @@ import path from "node:path";
 import { loadConfig } from "../config/load.ts";
 import type { HarkConfig } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
+import type { ResolvedProfile } from "../llm/profile.ts";
 import { loadIntentDirs } from "../intents/load.ts";
 import { silentLogger } from "../log/logger.ts";
 import { selectedProfile, modelStore } from "../pipeline/llm-setup.ts";
@@ -54,13 +55,20 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<CheckResul
     } catch (error) {
         results.push({ name: "config", status: "fail", detail: errorMessage(error), fix: "edit the file (hark config schema lists every key), or move it away to run on defaults" });
     }
-    results.push(...(await checkPrograms(config)));
+    results.push(...checkPrograms(config));
     results.push(await checkCapture(config, options.captureSeconds ?? 1));
     results.push(await checkPlayback());
     if (config) {
+        let profile: ResolvedProfile | null = null;
+        try {
+            profile = selectedProfile(config, {});
+            results.push(checkLlm(profile));
+        } catch (error) {
+            results.push({ name: "llm", status: "fail", detail: errorMessage(error), fix: "set llm.profile to one of hark models list or llm.profiles" });
+        }
         results.push(...(await checkModels(config, options.quick ?? false)));
         results.push(...(await checkIntents(config)));
-        results.push(checkMemory(config));
+        results.push(checkMemory(config, profile));
     }
     results.push(await checkService());
     return results;
@@ -105,7 +113,7 @@ const PROGRAMS: readonly ProgramNeed[] = [
     { program: "mpg123", use: "playing MP3s", blocks: () => false }
 ];
 
-async function checkPrograms(config: HarkConfig | null): Promise<CheckResult[]> {
+function checkPrograms(config: HarkConfig | null): CheckResult[] {
     return PROGRAMS.map((need) => {
         const found = onPath(need.program);
         if (found) return { name: need.program, status: "ok", detail: found };
@@ -183,18 +191,6 @@ async function checkModels(config: HarkConfig, quick: boolean): Promise<CheckRes
     if (stt === "whisper" && !fs.existsSync(config.stt.whisperModel)) {
         results.push({ name: "whisper model", status: "fail", detail: `stt.engine is whisper and ${config.stt.whisperModel || "stt.whisperModel"} does not exist`, fix: "hark models pull whisper-base.en (hark models list shows them), or set stt.engine: grammar" });
     }
-    try {
-        const profile = selectedProfile(config, {});
-        if (profile == null) results.push({ name: "llm", status: "ok", detail: "off (llm.enabled: false): templates answer" });
-        else if (!fs.existsSync(profile.modelFile)) {
-            const how = profile.catalogName ? `hark models pull ${profile.catalogName}` : `check the path of profile ${profile.name}'s model`;
-            results.push({ name: "llm", status: "warn", detail: `profile ${profile.name}: ${profile.modelFile} is not on disk, so only templates answer`, fix: `${how} (or llm.enabled: false to silence this)` });
-        } else {
-            results.push({ name: "llm", status: "ok", detail: `profile ${profile.name}: ${profile.modelFile} (${Math.round(fs.statSync(profile.modelFile).size / 2 ** 20)} MiB)` });
-        }
-    } catch (error) {
-        results.push({ name: "llm", status: "fail", detail: errorMessage(error), fix: "set llm.profile to one of hark models list or llm.profiles" });
-    }
     const store = modelStore(config);
     for (const stored of store.list().filter((m) => m.installed)) {
         if (quick) {
@@ -209,6 +205,15 @@ async function checkModels(config: HarkConfig, quick: boolean): Promise<CheckRes
         }
     }
     return results;
+}
+
+function checkLlm(profile: ResolvedProfile | null): CheckResult {
+    if (profile == null) return { name: "llm", status: "ok", detail: "off (llm.enabled: false): templates answer" };
+    if (!fs.existsSync(profile.modelFile)) {
+        const how = profile.catalogName ? `hark models pull ${profile.catalogName}` : `check the path of profile ${profile.name}'s model`;
+        return { name: "llm", status: "warn", detail: `profile ${profile.name}: ${profile.modelFile} is not on disk, so only templates answer`, fix: `${how} (or llm.enabled: false to silence this)` };
+    }
+    return { name: "llm", status: "ok", detail: `profile ${profile.name}: ${profile.modelFile} (${Math.round(fs.statSync(profile.modelFile).size / 2 ** 20)} MiB)` };
 }
 
 async function checkIntents(config: HarkConfig): Promise<CheckResult[]> {
@@ -238,7 +243,7 @@ async function checkIntents(config: HarkConfig): Promise<CheckResult[]> {
     return results;
 }
 
-function checkMemory(config: HarkConfig): CheckResult {
+function checkMemory(config: HarkConfig, profile: ResolvedProfile | null): CheckResult {
     const meminfo = readText("/proc/meminfo") ?? "";
     const kib = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(meminfo)?.[1] ?? NaN);
     const totalMiB = kib("MemTotal") / 1024;
@@ -253,12 +258,7 @@ function checkMemory(config: HarkConfig): CheckResult {
         needMiB += mib;
         parts.push(`${label} ${mib}`);
     };
-    try {
-        const profile = selectedProfile(config, {});
-        if (profile) add("language model", profile.modelFile);
-    } catch {
-        // An unknown profile is reported by the llm check.
-    }
+    if (profile) add("language model", profile.modelFile);
     if (chooseTranscriber(config) === "whisper") add("whisper", config.stt.whisperModel);
     const detail = `need ~${needMiB} MiB (${parts.join(" + ")}); ${Math.round(availableMiB)} MiB available of ${Math.round(totalMiB)}`;
     if (!Number.isFinite(totalMiB)) return { name: "memory", status: "skip", detail: "cannot read /proc/meminfo" };
