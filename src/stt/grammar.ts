@@ -114,10 +114,11 @@ export class GrammarTranscriber implements Transcriber {
     public transcribe(samples: Int16Array, signal?: AbortSignal): Promise<Transcript> {
         if (!this.ready) return Promise.reject(new HarkError("HARK_STT_NOT_READY", "the grammar has not been compiled; call setIntents first"));
         const run = this.queue.then(() => this.decode(samples, signal).catch((error: unknown) => {
-            // A decoder that died under the utterance (a crash or a kill, not a missing program) gets one fresh try.
+            // A decoder that failed the utterance (died, was stopped for a new grammar, or never answered after it
+            // started; not a missing program) gets one fresh try.
             if (!(error instanceof DecoderDiedError) || signal?.aborted) throw error;
-            this.options.log.warn({ err: error }, "pocketsphinx died during an utterance; decoding it again with a new one");
-            return this.decode(samples, signal);
+            this.options.log.warn({ err: error }, `${error.message}; decoding the utterance again with a new pocketsphinx`);
+            return this.decode(samples, signal, true);
         }));
         this.queue = run.then(() => undefined, () => undefined);
         return run;
@@ -128,7 +129,8 @@ export class GrammarTranscriber implements Transcriber {
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
 
-    private async decode(samples: Int16Array, signal?: AbortSignal, second = false): Promise<Transcript> {
+    /** `retry`: this is the utterance's second decoder, so one that stays silent means no speech, not a failure. */
+    private async decode(samples: Int16Array, signal?: AbortSignal, retry = false): Promise<Transcript> {
         const decoder = this.decoder ?? this.startDecoder();
         decoder.lines.length = 0; // anything left over belongs to an earlier utterance
         // Silence after the utterance lets pocketsphinx's own voice detector close it and print the result.
@@ -153,12 +155,11 @@ export class GrammarTranscriber implements Transcriber {
             const ready = decoder.lines.shift();
             if (ready != null) finish(ready);
         });
-        if (text == null && !decoder.warm && !second && !signal?.aborted) {
+        if (text == null && !decoder.warm && !retry && !signal?.aborted) {
             // A new decoder that never answered may not have started properly (seen rarely in CI under load: an empty
-            // transcript after the whole allowance). Replace it and decode the utterance once more.
-            this.options.log.warn({ waitMs: Math.round(waitMs) }, "a new pocketsphinx gave no result; decoding the utterance again with a fresh one");
+            // transcript after the whole allowance): it is replaced, and transcribe() tries the utterance once more.
             if (this.decoder === decoder) this.stopDecoder();
-            return this.decode(samples, signal, true);
+            throw new DecoderDiedError(`gave no result within ${Math.round(waitMs)} ms of starting`);
         }
         // No line in time: pocketsphinx heard no speech in it (it prints nothing then).
         return { text: text ?? "", engine: this.name, ...(text == null ? { detail: { noHypothesis: true } } : {}) };
