@@ -60,6 +60,39 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
         }
     });
 
+    it("a new grammar while an utterance is being decoded: the utterance is decoded by the new decoder", async () => {
+        const t = await GrammarTranscriber.create({ log: silentLogger() });
+        t.setIntents(builtins);
+        try {
+            const samples = await readAudioFile(makeSpeech(path.join(tempDir(), "cmd.wav"), "what time is it", 300));
+            const pending = t.transcribe(samples);
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            t.setIntents(builtins);
+            const started = Date.now();
+            assert.equal((await pending).text, "what time is it");
+            assert.ok(Date.now() - started < 10_000, "no wait for a result the stopped decoder cannot give");
+        } finally {
+            await t.dispose();
+        }
+    });
+
+    it("a new decoder that never answers is replaced and the utterance decoded again", async () => {
+        const t = await GrammarTranscriber.create({ log: silentLogger() });
+        t.setIntents(builtins);
+        try {
+            const samples = await readAudioFile(makeSpeech(path.join(tempDir(), "cmd.wav"), "what time is it", 300));
+            const pending = t.transcribe(samples);
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            const decoder = (t as unknown as { decoder: { child: import("node:child_process").ChildProcess } | null }).decoder;
+            assert.ok(decoder, "a decoder is running");
+            decoder.child.kill("SIGSTOP"); // frozen: alive, silent
+            assert.equal((await pending).text, "what time is it");
+            assert.equal(decoder.child.signalCode, "SIGKILL", "the frozen decoder was killed");
+        } finally {
+            await t.dispose();
+        }
+    });
+
     it("transcribes spoken commands, and a song title from the music folder becomes recognisable", async () => {
         const t = await GrammarTranscriber.create({ log: silentLogger() });
         t.setIntents(builtins, { song: ["baby shark"], location: ["boston"] });

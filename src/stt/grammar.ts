@@ -221,6 +221,7 @@ export class GrammarTranscriber implements Transcriber {
         if (!decoder) return;
         decoder.stopping = true;
         decoder.input.destroy();
-        decoder.child.kill("SIGTERM");
+        // SIGKILL: a decoder being replaced has nothing to save, and a hung one may not act on SIGTERM.
+        decoder.child.kill("SIGKILL");
     }
 }
