@@ -106,6 +106,13 @@ describe("hark CLI", () => {
         assert.ok(schema.properties.music.properties.dir);
     });
 
+    it("output piped into a reader that stops early (hark … | head) ends quietly", () => {
+        // `true` exits at once, long before hark has started and writes: every write meets a closed pipe.
+        const r = spawnSync("bash", ["-c", `"${process.execPath}" "${bin}" config schema | true; echo "hark exited \${PIPESTATUS[0]}"`], { encoding: "utf8", timeout: 60_000 });
+        assert.equal(r.stdout.trim(), "hark exited 0", r.stderr);
+        assert.doesNotMatch(r.stderr, /EPIPE|Error/);
+    });
+
     it("hark config init writes every default to a new file, which then loads", () => {
         const file = path.join(tempDir(), "sub", "config.yaml");
         const init = spawnSync(process.execPath, [bin, "--config", file, "config", "init"], { encoding: "utf8", timeout: 60_000 });

@@ -7,10 +7,22 @@ import { builtinIntentsDir, packageRoot, tempDir, writeIntent } from "./helpers.
 
 const bin = path.join(packageRoot, "bin", "hark.js");
 
-function doctor(config: Record<string, unknown>, args: string[] = []) {
+function doctor(config: Record<string, unknown>, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
     const file = path.join(tempDir(), "config.json");
     fs.writeFileSync(file, JSON.stringify(config));
-    return spawnSync(process.execPath, [bin, "--config", file, "doctor", ...args], { encoding: "utf8", timeout: 120_000 });
+    return spawnSync(process.execPath, [bin, "--config", file, "doctor", ...args], { encoding: "utf8", timeout: 120_000, env: { ...process.env, ...env } });
+}
+
+/** A stand-in arecord first on PATH: lists one USB card, and records with `script` (gets the output file as $1). */
+function fakeArecord(script: string): NodeJS.ProcessEnv {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, "arecord"), `#!/bin/sh
+if [ "$1" = "-l" ]; then echo "card 1: Device [USB Audio Device], device 0: USB Audio [USB Audio]"; exit 0; fi
+for last; do :; done
+set -- "$last"
+${script}
+`, { mode: 0o755 });
+    return { PATH: `${dir}:${process.env.PATH}` };
 }
 
 describe("hark doctor", () => {
@@ -49,6 +61,16 @@ describe("hark doctor", () => {
         assert.match(find("intents", "warn")?.detail ?? "", /broken\.yaml/);
         assert.match(find("pronunciations", "warn")?.detail ?? "", /zorbleflax/);
         assert.match(find("llm", "fail")?.detail ?? "", /no-such-profile/);
+    });
+
+    it("a microphone that records only silence is a warning about its level; a busy one names who may hold it", () => {
+        const quiet = doctor({ llm: { enabled: false } }, [], fakeArecord('head -c 32000 /dev/zero > "$1"'));
+        assert.match(quiet.stdout, /^! capture +default recorded only silence \(cards: card 1: Device \[USB Audio Device\]\)$/m);
+        assert.match(quiet.stdout, /fix: the microphone may be muted: raise its capture level with alsamixer/);
+        const busy = doctor({ llm: { enabled: false } }, [], fakeArecord('echo "arecord: main:831: audio open error: Device or resource busy" >&2; exit 1'));
+        assert.match(busy.stdout, /^! capture +default is busy: another program records from it \(the hark service\?/m);
+        const loud = doctor({ llm: { enabled: false } }, [], fakeArecord('head -c 32000 /dev/urandom > "$1"'));
+        assert.match(loud.stdout, /^✔ capture +default: 1 s recorded, peak \d+%/m);
     });
 
     it("an invalid config is a failure that says which key, and the other checks still run", () => {

@@ -222,6 +222,25 @@ describe("service installer", () => {
         assert.equal(verify.stderr.trim(), "");
     });
 
+    it("the owner (sudo's caller) gets the config and intents folder and joins the hark group", () => {
+        const root = tempDir("hark-root-");
+        const r = hark(["service", "install", "--root", root, "--owner", "nobody"]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /nobody joins group hark/);
+        assert.match(fs.readFileSync(path.join(root, "etc/group"), "utf8"), /^hark:x:\d+:nobody$/m);
+        const nobody = Number(spawnSync("id", ["-u", "nobody"], { encoding: "utf8" }).stdout);
+        assert.equal(fs.statSync(path.join(root, SERVICE_FILES.config)).uid, nobody);
+        assert.equal(fs.statSync(path.join(root, "etc/hark/intents")).uid, nobody);
+    });
+
+    it("a path the unit cannot name is refused before anything is written", () => {
+        const root = tempDir("hark-root-");
+        const r = hark(["service", "install", "--root", root, "--music-dir", "/home/pi/my music"]);
+        assert.equal(r.status, 2);
+        assert.match(r.stderr, /^hark: \/home\/pi\/my music: the unit cannot name a path with spaces/m);
+        assert.deepEqual(fs.readdirSync(root), []);
+    });
+
     it("keeps the owner's config and intents on reinstall and uninstall; removes the rest; --purge removes state", () => {
         const root = tempDir("hark-root-");
         assert.equal(hark(["service", "install", "--root", root]).status, 0);
