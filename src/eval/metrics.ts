@@ -1,4 +1,4 @@
-import { tokenize } from "../nlu/normalize.ts";
+import { normalizedText } from "../nlu/normalize.ts";
 import type { EvalCase } from "./dataset.ts";
 
 /** What the recognizer chose for one case (`intent: null` for no action) and how long it took. */
@@ -40,7 +40,7 @@ export interface EvalReport {
 
 /** Compares slot values the way a listener would: case, punctuation and number spelling do not matter. */
 export function normalizeSlotValue(value: unknown): string {
-    return tokenize(String(value)).map((t) => t.text).join(" ");
+    return normalizedText(String(value));
 }
 
 /** Arguments in the form they are compared in: keys sorted, each value through {@link normalizeSlotValue}. */

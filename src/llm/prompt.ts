@@ -27,6 +27,14 @@ export function systemPrompt(intents: readonly IntentSpec[], examplesPerIntent: 
     ].join("\n");
 }
 
+/**
+ * A tool call exactly as the answer grammar writes it: compact JSON, arguments in schema order, `{"name":"none"}`
+ * when `schema` is null. The training data of hark's own model uses it, so what the model learns is what the grammar allows.
+ */
+export function formatToolCall(name: string, args: Record<string, unknown>, schema: JSONSchema7 | null): string {
+    return JSON.stringify(schema == null ? { name } : { name, arguments: inSchemaOrder(args, schema) });
+}
+
 /** The arguments with keys in the schema's order, the order the grammar makes the model write them in. */
 function inSchemaOrder(args: Record<string, unknown>, schema: JSONSchema7): Record<string, unknown> {
     const order = Object.keys(schema.properties ?? {});

@@ -39,6 +39,11 @@ export function tokenize(text: string): Token[] {
     return collapseNumbers(words);
 }
 
+/** A sentence as one normalised string: what {@link tokenize} makes of it, words joined by single spaces. */
+export function normalizedText(text: string): string {
+    return tokenize(text).map((t) => t.text).join(" ");
+}
+
 function collapseNumbers(words: Token[]): Token[] {
     const out: Token[] = [];
     const texts = words.map((w) => w.text);

@@ -28,6 +28,8 @@ export interface RunProgramOptions {
     input?: string;
     /** Environment of the program. Defaults to hark's own. */
     env?: NodeJS.ProcessEnv;
+    /** Called with each line of standard output as it comes (progress reports); the output is still collected. */
+    onLine?: (line: string) => void;
 }
 
 /**
@@ -54,7 +56,14 @@ export function runProgram(argv: readonly string[], options: RunProgramOptions =
             if (error) reject(error);
             else resolve({ stdout, stderr });
         };
-        child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+        let partial = "";
+        child.stdout.setEncoding("utf8").on("data", (d: string) => {
+            stdout += d;
+            if (!options.onLine) return;
+            const lines = (partial + d).split("\n");
+            partial = lines.pop()!;
+            for (const line of lines) options.onLine(line);
+        });
         child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
         child.stdin.on("error", () => undefined);
         child.stdin.end(options.input ?? "");
