@@ -54,7 +54,7 @@ export const ConfigSchema = Type.Object({
     }, { default: {}, additionalProperties: false }),
     llm: Type.Object({
         enabled: Type.Boolean({ default: true, description: "Ask the language model when the templates give no confident match (when the profile's model is on disk)." }),
-        profile: Type.String({ default: "tinyllama-1.1b-chat", description: "Profile in use: one of llm.profiles, or any LLM in the catalog by name (hark models list)." }),
+        profile: Type.String({ default: "hark-intent", description: "Profile in use: hark-intent (hark's own small model, shipped), one of llm.profiles, or any LLM in the catalog by name (hark models list)." }),
         profiles: Type.Record(Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" }), LlmProfileSchema(), {
             default: {},
             description: "Your own profiles: a model, LoRA adapters and parameters under one name. Every catalog LLM is also a profile of its own name."

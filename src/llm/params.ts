@@ -13,7 +13,7 @@ export const LlmParamsSchema = Type.Object({
     maxTokens: Type.Integer({ minimum: 8, maximum: 4096, description: "Most tokens one tool call may take; a call cut short is no match." }),
     seed: Type.Integer({ minimum: 0, description: "Random seed for sampling (matters when temperature > 0)." }),
     contextSize: Type.Integer({ minimum: 128, maximum: 131072, description: "Tokens the context holds: the prompt (intents and examples) plus one turn." }),
-    threads: Type.Integer({ minimum: 0, maximum: 256, description: "CPU threads; 0 means as many as there are cores (at most 4)." })
+    threads: Type.Integer({ minimum: 0, maximum: 256, description: "CPU threads; 0: automatic (1 for hark's own small model, else as many as there are cores, at most 4)." })
 }, { additionalProperties: false });
 
 export type LlmParams = Static<typeof LlmParamsSchema>;

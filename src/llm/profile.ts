@@ -1,10 +1,25 @@
 import path from "node:path";
-import type { HarkConfig } from "../config/schema.ts";
+import type { HarkConfig, LlmProfile } from "../config/schema.ts";
 import { LlmConfigError } from "../errors.ts";
 import type { ModelStore } from "../models/store.ts";
-import { expandHome } from "../paths.ts";
+import { expandHome, packageRoot } from "../paths.ts";
 import { suggest } from "../util/schema-errors.ts";
 import { mergeParams, type LlmParams } from "./params.ts";
+
+/** hark's own intent model (scripts/train, models/hark-intent-v1.md): shipped in the repository, no download. */
+export const HARK_INTENT_MODEL = path.join(packageRoot, "models", "hark-intent-v1.q8_0.gguf");
+
+/** Profiles every config has; one of the same name in llm.profiles replaces it. */
+export const BUILTIN_PROFILES: Readonly<Record<string, LlmProfile>> = {
+    "hark-intent": {
+        description: "hark's own 2 M-parameter intent model, trained on the built-in intents; LoRA-tunable with hark train lora",
+        model: HARK_INTENT_MODEL,
+        lora: [],
+        // Its small context and single thread come from the model itself (see loadLlm), so --model with another
+        // model under this profile gets that model's usual settings.
+        params: {}
+    }
+};
 
 /** A LoRA adapter and how strongly it applies. */
 export interface LoraAdapter {
@@ -42,9 +57,9 @@ export interface ResolvedProfile {
 export function resolveProfile(llm: HarkConfig["llm"], store: ModelStore, overrides: LlmOverrides = {}): ResolvedProfile {
     const name = overrides.profile ?? llm.profile;
     const catalogLlms = store.catalog.filter((m) => m.role === "llm").map((m) => m.name);
-    const profile = llm.profiles[name] ?? (catalogLlms.includes(name) ? { model: name, lora: [], params: {} } : null);
+    const profile = llm.profiles[name] ?? BUILTIN_PROFILES[name] ?? (catalogLlms.includes(name) ? { model: name, lora: [], params: {} } : null);
     if (profile == null) {
-        const known = [...Object.keys(llm.profiles), ...catalogLlms];
+        const known = [...new Set([...Object.keys(llm.profiles), ...Object.keys(BUILTIN_PROFILES), ...catalogLlms])];
         throw new LlmConfigError(`no LLM profile called "${name}"${suggest(name, known)}; profiles: ${known.join(", ")} (define your own under llm.profiles)`);
     }
     const model = overrides.model ?? profile.model;

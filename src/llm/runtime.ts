@@ -5,9 +5,20 @@ import { errorMessage, LlmConfigError, ModelFileError } from "../errors.ts";
 import { readGgufHeader } from "./gguf.ts";
 import type { ResolvedProfile } from "./profile.ts";
 
+/**
+ * How a model wants its prompt: "chat" — a system prompt listing the tools, then the sentence, in the model's own chat
+ * template (instruct models); "hark-call" — hark's own intent model (scripts/train): `<s>` sentence `<call>`, the
+ * sentence normalised as in training, no tool list (the model learned the intents).
+ */
+export type PromptFormat = { kind: "chat" } | { kind: "hark-call"; separatorToken: number };
+
+/** The GGUF value that marks a model trained by `hark train`. */
+export const HARK_PROMPT_FORMAT = "hark-call-v1";
+
 /** A loaded model with its context (one sequence), ready for the recognizer. */
 export interface LoadedLlm {
     profile: ResolvedProfile;
+    format: PromptFormat;
     model: LlamaModel;
     context: LlamaContext;
     /** Milliseconds spent loading the model and creating the context. */
@@ -53,6 +64,7 @@ export async function loadLlm(profile: ResolvedProfile, options: { gpu: boolean;
         throw new ModelFileError(profile.modelFile, "this is a LoRA adapter, not a model; list it under the profile's lora: (or pass --lora) with its base model as model:");
     }
     const architecture = header.metadata.get("general.architecture");
+    const format = promptFormat(header.metadata, profile.modelFile);
     for (const adapter of profile.lora) {
         const lora = readGgufHeader(adapter.path, "LoRA adapter");
         if (lora.metadata.get("general.type") !== "adapter" || lora.metadata.get("adapter.type") !== "lora") {
@@ -72,9 +84,9 @@ export async function loadLlm(profile: ResolvedProfile, options: { gpu: boolean;
     let context: LlamaContext;
     try {
         context = await model.createContext({
-            contextSize: profile.params.contextSize,
+            contextSize: contextSizeFor(profile, format, header.metadata),
             sequences: 1,
-            threads: profile.params.threads || Math.min(4, os.availableParallelism()),
+            threads: profile.params.threads || autoThreads(format),
             ...(profile.lora.length ? { lora: { adapters: profile.lora.map((a) => ({ filePath: a.path, scale: a.scale })) } } : {})
         });
     } catch (error) {
@@ -83,11 +95,37 @@ export async function loadLlm(profile: ResolvedProfile, options: { gpu: boolean;
         throw new LlmConfigError(`profile "${profile.name}": could not create a ${profile.params.contextSize}-token context${which}: ${errorMessage(error)} (a smaller contextSize needs less memory)`, { cause: error });
     }
     return {
-        profile, model, context,
+        profile, model, context, format,
         loadMs: performance.now() - started,
         async dispose() {
             await context.dispose();
             await model.dispose();
         }
     };
+}
+
+/** Reads which prompt format a model was trained for from its metadata. */
+export function promptFormat(metadata: ReadonlyMap<string, unknown>, file: string): PromptFormat {
+    const kind = metadata.get("hark.prompt_format");
+    if (kind == null) return { kind: "chat" };
+    const separator = metadata.get("hark.separator_token_id");
+    if (kind !== HARK_PROMPT_FORMAT || typeof separator !== "number") {
+        throw new ModelFileError(file, `made by a different hark version (prompt format ${String(kind)}, this hark reads ${HARK_PROMPT_FORMAT}); retrain it with "hark train base" or update hark`);
+    }
+    return { kind: "hark-call", separatorToken: separator };
+}
+
+/**
+ * Threads when the profile says 0 (auto): one for hark's own model — for a model this small, handing each token to a
+ * second thread costs more than it saves (measured on 2 cores: ~0.5 ms per token on one thread, 2–15 ms on two) —
+ * else as many as there are cores, at most 4.
+ */
+function autoThreads(format: PromptFormat): number {
+    return format.kind === "hark-call" ? 1 : Math.min(4, os.availableParallelism());
+}
+
+/** hark's own model sees one sentence a turn: its context is capped at what it was trained with (256 tokens). */
+function contextSizeFor(profile: ResolvedProfile, format: PromptFormat, metadata: ReadonlyMap<string, unknown>): number {
+    const trained = Number(metadata.get("llama.context_length"));
+    return format.kind === "hark-call" && Number.isFinite(trained) && trained > 0 ? Math.min(profile.params.contextSize, trained) : profile.params.contextSize;
 }

@@ -8,6 +8,7 @@ import { NONE_TOOL, toolCallGrammar } from "../llm/grammar.ts";
 import { jsonObjectEnd, parseToolCall, systemPrompt } from "../llm/prompt.ts";
 import type { LoadedLlm } from "../llm/runtime.ts";
 import { round2 } from "../trace/trace.ts";
+import { normalizedText } from "./normalize.ts";
 import type { Recognition, Recognizer } from "./recognizer.ts";
 
 /** Options for {@link LlmRecognizer}. */
@@ -72,7 +73,8 @@ export class LlmRecognizer implements Recognizer {
     public setIntents(intents: readonly IntentSpec[]): Promise<void> {
         return this.exclusive(async () => {
             const { llm, examplesPerIntent, maxArgumentLength } = this.options;
-            this.system = systemPrompt(intents, examplesPerIntent);
+            // hark's own model learned its intents in training: it gets no tool list (the grammar still limits its answer).
+            this.system = llm.format.kind === "chat" ? systemPrompt(intents, examplesPerIntent) : "";
             this.grammar = await llm.model.llama.createGrammar({ grammar: toolCallGrammar(intents, maxArgumentLength) });
             this.validators = new Map(intents.map((i) => [i.name, compileArgsSchema(i.args)]));
             // The fixed prefix is what two different sentences' prompts share; evaluate it now so the first turn is fast.
@@ -137,6 +139,7 @@ export class LlmRecognizer implements Recognizer {
         const end = jsonObjectEnd(output);
         if (end < 0) throw new Error(`the model's answer was cut off at maxTokens (${params.maxTokens}): ${output}`);
         const call = parseToolCall(output.slice(0, end));
+        if (llm.format.kind === "hark-call") call.args = trimStrings(call.args);
         const confidence = nameConfidence(output, pieces);
         if (call.name === NONE_TOOL) return { intent: NONE_TOOL, args: {}, confidence, source: this.name, detail };
         const validate = this.validators.get(call.name);
@@ -145,8 +148,11 @@ export class LlmRecognizer implements Recognizer {
         return { intent: call.name, args: call.args, confidence, source: this.name, detail };
     }
 
-    /** The whole prompt for one sentence in the model's own chat format, as tokens. */
+    /** The whole prompt for one sentence in the model's prompt format, as tokens. */
     private render(text: string): Token[] {
+        const { model, format } = this.options.llm;
+        // A leading space: every word is a "▁word" token, as in the answer's padded values (see train/data.ts modelOutput).
+        if (format.kind === "hark-call") return [model.tokens.bos!, ...model.tokenize(` ${normalizedText(text)}`), format.separatorToken as Token];
         const { contextText } = this.chatWrapper.generateContextState({
             chatHistory: [{ type: "system", text: this.system }, { type: "user", text }, { type: "model", response: [] }]
         });
@@ -173,6 +179,11 @@ export class LlmRecognizer implements Recognizer {
         this.queue = next.catch(() => undefined);
         return next;
     }
+}
+
+/** hark's own model pads text values with spaces (" boston "): the arguments without them. */
+function trimStrings(args: Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, typeof v === "string" ? v.trim() : Array.isArray(v) ? v.map((x) => (typeof x === "string" ? x.trim() : x)) : v]));
 }
 
 /**
