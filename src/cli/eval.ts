@@ -1,13 +1,19 @@
 import type { Command } from "commander";
-import { readEvalFile } from "../eval/dataset.ts";
+import type { Logger } from "pino";
+import type { HarkConfig } from "../config/schema.ts";
+import { readEvalFile, type EvalCase } from "../eval/dataset.ts";
 import type { EvalReport } from "../eval/metrics.ts";
 import { runEval } from "../eval/run.ts";
 import { Assistant } from "../pipeline/assistant.ts";
+import { evaluateModel } from "../train/evaluate.ts";
+import { findRun, readRuns, summarize, type EvalSummary, type TrainingRun } from "../train/runs.ts";
 import { addLlmOptions, llmOverrides, setup, warnProblems, type LlmCliOptions } from "./common.ts";
 
 interface EvalOptions extends LlmCliOptions {
     json?: boolean;
     errors: string;
+    compare?: string[];
+    withTemplates?: boolean;
 }
 
 /** `hark eval FILE.jsonl`: recognition accuracy on labelled sentences (handlers are not run). */
@@ -16,10 +22,16 @@ export function registerEval(program: Command): void {
         .description("measure recognition on a JSONL file of {text, expect} lines; handlers are not run")
         .argument("<file...>", "JSONL files; several are scored together")
         .option("--json", "print the report as one JSON object")
-        .option("--errors <n>", "list up to n misrecognised sentences", "0"))
+        .option("--errors <n>", "list up to n misrecognised sentences", "0")
+        .option("--compare <run...>", "score the models of these training runs (hark train runs) side by side")
+        .option("--with-templates", "with --compare: ask the templates first, as hark run does (default: the models alone)"))
         .action(async (files: string[], options: EvalOptions, command: Command) => {
             const { config, log } = setup(command, "warn");
             const cases = files.flatMap((f) => readEvalFile(f));
+            if (options.compare?.length) {
+                process.stdout.write(await compareRuns(config, log, options.compare, cases, options.withTemplates ? "router" : "model", options.json ?? false));
+                return;
+            }
             const assistant = await Assistant.create({ config, log, ephemeralState: true, llm: llmOverrides(options) });
             try {
                 warnProblems(assistant.intents.problems);
@@ -37,6 +49,24 @@ export function registerEval(program: Command): void {
                 await assistant.dispose();
             }
         });
+}
+
+/** Scores the model each run produced (a LoRA run: its base model with its adapter) on the same sentences. */
+async function compareRuns(config: HarkConfig, log: Logger, ids: readonly string[], cases: readonly EvalCase[], engines: "model" | "router", json: boolean): Promise<string> {
+    const runs = readRuns(config.paths.dataDir);
+    const rows: Array<{ run: TrainingRun; summary: EvalSummary }> = [];
+    for (const id of ids) {
+        const run = findRun(runs, id);
+        const output = run.outputs[0]!;
+        const subject = run.kind === "lora" ? { model: run.baseModel!.path, lora: [{ path: output.path, scale: 1 }] } : { model: output.path, lora: [] };
+        rows.push({ run, summary: summarize(await evaluateModel({ config, log, subject, cases, engines })) });
+    }
+    if (json) return `${JSON.stringify(rows.map((r) => ({ run: r.run.id, kind: r.run.kind, ...r.summary })), null, 2)}\n`;
+    const lines = [`${cases.length} sentences, ${engines === "model" ? "models alone" : "templates first, then the model"}`, "run                        kind   accuracy  false actions  slot F1   p50 ms"];
+    for (const { run, summary: s } of rows) {
+        lines.push(`${run.id.padEnd(26)} ${run.kind.padEnd(5)} ${pct(s.intentAccuracy).padStart(9)} ${pct(s.falseActionRate).padStart(14)} ${pct(s.slotF1).padStart(8)} ${s.p50Ms.toFixed(1).padStart(8)}`);
+    }
+    return `${lines.join("\n")}\n`;
 }
 
 function pct(x: number): string {

@@ -10,6 +10,7 @@ import { registerModels } from "./models.ts";
 import { registerTranscribe } from "./transcribe.ts";
 import { registerRun } from "./run.ts";
 import { registerService } from "./service.ts";
+import { registerTrain } from "./train.ts";
 
 const program = new Command("hark")
     .description("Offline voice assistant: intents, local recognition, local language models.")
@@ -27,6 +28,7 @@ registerModels(program);
 registerConfig(program);
 registerService(program);
 registerDoctor(program);
+registerTrain(program);
 
 // `hark ... | head` closes the pipe early: that is not an error.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {

@@ -1,0 +1,63 @@
+import type { EvalCase } from "../eval/dataset.ts";
+import { HarkError } from "../errors.ts";
+import type { IntentSpec } from "../intents/types.ts";
+import { readGgufHeader } from "../llm/gguf.ts";
+import { seededRandom } from "../util/random.ts";
+import { buildDataset, datasetHash, intentHash, type Dataset, type DatasetOptions, type TrainingPair } from "./data.ts";
+
+function trimmed(args: Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, typeof v === "string" ? v.trim() : v]));
+}
+
+/** The intents a base model learned, by name → {@link intentHash}, from its `hark.intents` metadata. */
+export function learnedIntents(modelFile: string): Record<string, string> {
+    const header = readGgufHeader(modelFile, "language model");
+    const raw = header.metadata.get("hark.intents");
+    if (typeof raw !== "string") throw new HarkError("HARK_TRAIN_BASE", `${modelFile} is not a model made by "hark train base" (it has no hark.intents): LoRA training needs one`);
+    return JSON.parse(raw) as Record<string, string>;
+}
+
+/** Intents that are new since the base model was trained, or changed (templates, slots, examples or arguments). */
+export function changedIntents(intents: readonly IntentSpec[], learned: Readonly<Record<string, string>>): IntentSpec[] {
+    return intents.filter((i) => learned[i.name] !== intentHash(i));
+}
+
+/** A LoRA training set and what to measure it on. */
+export interface LoraDataset extends Dataset {
+    /** The intents being taught. */
+    targets: string[];
+    /** Their examples (what the person wrote down as meaning this intent). */
+    targetExamples: EvalCase[];
+    /** Their template sentences that were left out of training. */
+    targetHeldOut: EvalCase[];
+}
+
+/**
+ * Training pairs for an adapter: every pair of the target intents (template expansions and examples, examples
+ * repeated so they weigh), plus a replay sample of everything else (other intents, refusals, real phrasings when
+ * given) so the adapter does not forget what the base model knew. The development split stays out of training.
+ */
+export function buildLoraDataset(options: DatasetOptions & { targets: readonly string[]; replay: number; heldOutPerIntent?: number }): LoraDataset {
+    const full = buildDataset(options);
+    const targets = new Set(options.targets);
+    const random = seededRandom((options.seed ?? 1) + 7);
+    const own = full.train.filter((p) => p.intent != null && targets.has(p.intent));
+    // One in ten of a target's template sentences is held out to measure generalisation beyond the examples.
+    const heldOut = own.filter((p, i) => p.source.startsWith("template:") && i % 10 === 9);
+    const trainOwn = own.filter((p) => !heldOut.includes(p));
+    const examples = trainOwn.filter((p) => p.source.startsWith("example:"));
+    const others = full.train.filter((p) => p.intent == null || !targets.has(p.intent));
+    const replay: TrainingPair[] = [];
+    for (let i = 0; i < Math.min(options.replay, others.length); i++) replay.push(others[Math.floor(((random() + 1) / 2) * others.length) % others.length]!);
+    const train = [...trainOwn, ...Array.from({ length: 4 }, () => examples).flat(), ...replay];
+    const byName = new Map(options.intents.map((i) => [i.name, i]));
+    const asCase = (p: TrainingPair): EvalCase => ({ text: p.input, expect: { intent: p.intent!, args: trimmed(JSON.parse(p.output).arguments ?? {}) }, source: p.source });
+    return {
+        ...full,
+        train,
+        hash: datasetHash(train, full.dev),
+        targets: [...targets],
+        targetExamples: [...targets].flatMap((name) => byName.get(name)?.examples.map((e) => ({ text: e.text, expect: { intent: name, args: e.args }, source: `example:${name}` })) ?? []),
+        targetHeldOut: heldOut.slice(0, (options.heldOutPerIntent ?? 50) * targets.size).map(asCase)
+    };
+}

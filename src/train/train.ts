@@ -1,0 +1,155 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Logger } from "pino";
+import type { HarkConfig } from "../config/schema.ts";
+import type { EvalCase } from "../eval/dataset.ts";
+import { HarkError } from "../errors.ts";
+import { loadIntentDirs } from "../intents/load.ts";
+import type { IntentSpec } from "../intents/types.ts";
+import { packageRoot } from "../paths.ts";
+import { sha256File } from "../models/download.ts";
+import { buildDataset, writeDataset } from "./data.ts";
+import { evaluateModel, type ModelUnderTest } from "./evaluate.ts";
+import { buildLoraDataset, changedIntents, learnedIntents } from "./lora-data.ts";
+import { checkTrainerDependencies, doneEvent, runTrainer, type TrainerEvent } from "./python.ts";
+import { appendRun, gitCommit, newRunId, summarize, type EvalSummary, type TrainingRun } from "./runs.ts";
+
+/** What every training command needs. */
+export interface TrainContext {
+    config: HarkConfig;
+    log: Logger;
+    onEvent?: (event: TrainerEvent) => void;
+    /** CPU threads for PyTorch; 0: all cores. */
+    threads?: number;
+    /** Evaluate on at most this many development sentences (all by default). */
+    devLimit?: number;
+}
+
+/** Hand-written test sentences shipped with hark: always development data, never trained on. */
+export const DEV_ONLY_FILES = ["handwritten.jsonl", "holdout.jsonl"].map((f) => path.join(packageRoot, "test", "eval", f)).filter((f) => fs.existsSync(f));
+
+/** The labelled real phrasings in a shared data folder ($HARK_SHARED_DIR/data or ../shared/data), when present. */
+export function sharedDataFiles(dir = path.join(process.env.HARK_SHARED_DIR ?? path.resolve(packageRoot, "..", "shared"), "data")): string[] {
+    return ["snips_train.jsonl", "slurp_devel.jsonl"].map((f) => path.join(dir, f)).filter((f) => fs.existsSync(f));
+}
+
+/** Share of each real-data file kept for development. */
+export const DEV_SHARE = 0.15;
+
+async function loadSpecs(config: HarkConfig, log: Logger): Promise<IntentSpec[]> {
+    const set = await loadIntentDirs(config.paths.intentsDirs);
+    for (const problem of set.problems) log.warn(problem.message);
+    return set.intents.map((i) => i.spec);
+}
+
+async function score(ctx: TrainContext, subject: ModelUnderTest, cases: readonly EvalCase[], engines: "model" | "router" = "model"): Promise<EvalSummary> {
+    return summarize(await evaluateModel({ config: ctx.config, log: ctx.log, subject, cases, engines }));
+}
+
+function limit(cases: readonly EvalCase[], n: number | undefined): EvalCase[] {
+    if (n == null || cases.length <= n) return [...cases];
+    const step = cases.length / n;
+    return Array.from({ length: n }, (_, i) => cases[Math.floor(i * step)]!);
+}
+
+/** Options of {@link trainBase}. */
+export interface BaseOptions {
+    preset: "small" | "tiny";
+    steps?: number;
+    seed: number;
+    outDir: string;
+    name: string;
+    realFiles: readonly string[];
+}
+
+/**
+ * Builds the training data from the intents (and real phrasings when given), trains a base model with the Python
+ * trainer, scores its Q8_0 file on the development split (alone, and behind the templates), and records the run.
+ */
+export async function trainBase(ctx: TrainContext, options: BaseOptions): Promise<TrainingRun> {
+    await checkTrainerDependencies();
+    const startedAt = new Date();
+    const intents = await loadSpecs(ctx.config, ctx.log);
+    const dataset = buildDataset({ intents, real: { files: options.realFiles, devShare: DEV_SHARE }, devOnly: DEV_ONLY_FILES, seed: options.seed });
+    const dataDir = path.join(options.outDir, "data");
+    writeDataset(dataset, dataDir);
+    const events = await runTrainer(["base", "--data", dataDir, "--out", options.outDir, "--preset", options.preset, "--seed", String(options.seed), "--name", options.name,
+        ...(options.steps ? ["--steps", String(options.steps)] : [])], { onEvent: ctx.onEvent, threads: ctx.threads });
+    const done = doneEvent(events);
+    const model = done.files.q8_0!;
+    const dev = limit(dataset.dev, ctx.devLimit);
+    const subject = { model: model.path, lora: [] };
+    const run: TrainingRun = {
+        id: newRunId("base", startedAt), kind: "base", startedAt: startedAt.toISOString(), seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+        gitCommit: gitCommit(), seed: options.seed, dataHash: dataset.hash,
+        settings: { preset: options.preset, steps: done.steps, name: options.name, realData: options.realFiles.map((f) => path.basename(f)), parameters: done.parameters, config: done.config },
+        outputs: [{ role: "model", ...model }, { role: "model-f32", ...done.files.f32! }],
+        msPerStep: done.msPerStep,
+        metrics: { "dev (model)": await score(ctx, subject, dev), "dev (templates + model)": await score(ctx, subject, dev, "router") }
+    };
+    run.seconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
+    appendRun(ctx.config.paths.dataDir, run);
+    return run;
+}
+
+/** Options of {@link trainLora}. */
+export interface LoraOptions {
+    baseModel: string;
+    /** Intents to teach; by default those new or changed since the base model was trained. */
+    intents?: readonly string[];
+    out: string;
+    steps: number;
+    rank: number;
+    replay: number;
+    seed: number;
+    realFiles: readonly string[];
+}
+
+/** Before and after, on the taught intents' examples, their held-out sentences and the development split. */
+export interface LoraResult {
+    run: TrainingRun;
+    targets: string[];
+    before: Record<string, EvalSummary>;
+    after: Record<string, EvalSummary>;
+}
+
+/**
+ * Teaches the base model new or changed intents with a LoRA adapter: builds their data plus a replay sample,
+ * trains, and scores the base model with and without the adapter.
+ */
+export async function trainLora(ctx: TrainContext, options: LoraOptions): Promise<LoraResult> {
+    await checkTrainerDependencies();
+    const startedAt = new Date();
+    const intents = await loadSpecs(ctx.config, ctx.log);
+    const learned = learnedIntents(options.baseModel);
+    let targets = options.intents?.length ? [...options.intents] : changedIntents(intents, learned).map((i) => i.name);
+    const unknown = targets.filter((t) => !intents.some((i) => i.name === t));
+    if (unknown.length) throw new HarkError("HARK_TRAIN_LORA", `no intent called ${unknown.join(", ")} in ${ctx.config.paths.intentsDirs.join(", ")}; "hark intents list" shows them`);
+    if (targets.length === 0) throw new HarkError("HARK_TRAIN_LORA", `every intent is as ${path.basename(options.baseModel)} learned it: nothing new to teach (add or edit an intent, or name one with --intent)`);
+    targets = [...new Set(targets)];
+    const dataset = buildLoraDataset({ intents, targets, replay: options.replay, real: { files: options.realFiles, devShare: DEV_SHARE }, devOnly: DEV_ONLY_FILES, seed: options.seed });
+    const dataDir = `${options.out.replace(/\.gguf$/, "")}.data`;
+    writeDataset(dataset, dataDir);
+    const events = await runTrainer(["lora", "--base", options.baseModel, "--data", dataDir, "--out", options.out, "--rank", String(options.rank), "--steps", String(options.steps), "--seed", String(options.seed)],
+        { onEvent: ctx.onEvent, threads: ctx.threads });
+    const done = doneEvent(events);
+    const sets: Record<string, EvalCase[]> = { "new intents: examples": dataset.targetExamples, "new intents: held-out sentences": dataset.targetHeldOut, dev: limit(dataset.dev, ctx.devLimit) };
+    const measure = async (subject: ModelUnderTest): Promise<Record<string, EvalSummary>> => {
+        const out: Record<string, EvalSummary> = {};
+        for (const [name, cases] of Object.entries(sets)) if (cases.length) out[name] = await score(ctx, subject, cases);
+        return out;
+    };
+    const before = await measure({ model: options.baseModel, lora: [] });
+    const after = await measure({ model: options.baseModel, lora: [{ path: options.out, scale: 1 }] });
+    const run: TrainingRun = {
+        id: newRunId("lora", startedAt), kind: "lora", startedAt: startedAt.toISOString(), seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+        gitCommit: gitCommit(), seed: options.seed, dataHash: dataset.hash,
+        settings: { intents: targets, steps: options.steps, rank: options.rank, replay: options.replay, trainPairs: dataset.train.length },
+        baseModel: { path: options.baseModel, sha256: await sha256File(options.baseModel) },
+        outputs: [{ role: "lora", ...done.files.lora! }],
+        msPerStep: done.msPerStep,
+        metrics: Object.fromEntries([...Object.entries(before).map(([k, v]) => [`${k} (before)`, v]), ...Object.entries(after).map(([k, v]) => [`${k} (after)`, v])])
+    };
+    appendRun(ctx.config.paths.dataDir, run);
+    return { run, targets, before, after };
+}
