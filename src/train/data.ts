@@ -124,6 +124,7 @@ export function buildDataset(options: DatasetOptions): Dataset {
 
     const vocabulary = slotVocabulary(realSlotValues);
     const fallback = [...new Set([...vocabulary.values()].flat())].sort();
+    const invented = phraseMaker([...new Set([...fallback, ...realTrain.map((p) => p.input)].flatMap((t) => t.split(" ")))].sort(), random);
     const pairs: TrainingPair[] = [];
     const seen = new Set<string>(devKeys);
     const add = (pair: TrainingPair, kind: string): void => {
@@ -138,7 +139,7 @@ export function buildDataset(options: DatasetOptions): Dataset {
     }
     const templated = (intent: IntentSpec, isNone: boolean, wanted: number): void => {
         if (intent.sentences.length === 0) return;
-        const sampler = new TemplateSampler(intent, vocabulary, fallback.length ? fallback : ["something"], random);
+        const sampler = new TemplateSampler(intent, vocabulary, fallback.length ? fallback : ["something"], random, invented);
         const target = wanted || Math.min(options.maxPerIntent ?? 3000, Math.max(options.minPerIntent ?? 400, sampler.templateCount * (options.perTemplate ?? 150)));
         for (let tries = 0, made = 0; made < target && tries < target * 4; tries++) {
             const { words, args } = sampler.sample();
@@ -175,6 +176,18 @@ export function writeDataset(dataset: Dataset, dir: string): { train: string; de
     fs.writeFileSync(dev, `${dataset.dev.map((c) => JSON.stringify(c)).join("\n")}\n`);
     fs.writeFileSync(path.join(dir, "data.json"), `${JSON.stringify({ hash: dataset.hash, train: dataset.train.length, dev: dataset.dev.length, intents: dataset.intents, counts: dataset.counts }, null, 2)}\n`);
     return { train, dev };
+}
+
+const SYLLABLES = ["ka", "lo", "mi", "ren", "tor", "sa", "vel", "on", "bri", "dun", "ex", "ia", "mor", "pol", "qui", "zen", "ath", "ul", "gri", "shu", "nd", "ev", "ox", "lyn"];
+
+/**
+ * Made-up phrases of one to four words: known words in unusual company, or words made of syllables (which the
+ * tokenizer splits into several pieces, as it does an unusual name).
+ */
+function phraseMaker(words: readonly string[], random: () => number): () => string {
+    const pick = <T>(list: readonly T[]): T => list[Math.min(list.length - 1, Math.floor(((random() + 1) / 2) * list.length))]!;
+    const madeUp = (): string => Array.from({ length: 2 + Math.floor(((random() + 1) / 2) * 3) }, () => pick(SYLLABLES)).join("");
+    return () => Array.from({ length: 1 + Math.floor(((random() + 1) / 2) * 4) % 4 }, () => (words.length && random() < 0.2 ? pick(words) : madeUp())).join(" ");
 }
 
 /** Wildcard values by slot name: the real data's, with place names added from the time-zone database where present. */

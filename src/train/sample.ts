@@ -21,7 +21,11 @@ export class TemplateSampler {
     private readonly rules = new Map<string, Sequence>();
     private readonly groups: Array<{ templates: Sequence[]; args: Record<string, unknown> }>;
 
-    public constructor(private readonly intent: IntentSpec, private readonly vocabulary: SlotVocabulary, private readonly fallback: readonly string[], private readonly random: () => number) {
+    /**
+     * `invented`: makes up a phrase (unseen words); half of all wildcard values come from it, so the model cannot
+     * learn a list of places or songs by heart and must copy the words it hears.
+     */
+    public constructor(private readonly intent: IntentSpec, private readonly vocabulary: SlotVocabulary, private readonly fallback: readonly string[], private readonly random: () => number, private readonly invented?: () => string) {
         for (const [name, body] of Object.entries(intent.rules)) this.rules.set(name, parseTemplate(body));
         this.groups = intent.sentences.map((g) => ({ templates: g.sentences.map((s) => parseTemplate(s)), args: g.args }));
     }
@@ -77,7 +81,7 @@ export class TemplateSampler {
             args[slot] = n;
         } else {
             const choices = this.vocabulary.get(slot) ?? this.fallback;
-            const phrase = choices[this.index(choices.length)]!;
+            const phrase = this.invented && this.random() < 0 ? this.invented() : choices[this.index(choices.length)]!;
             words.push(...phrase.split(" "));
             args[slot] = phrase;
         }
