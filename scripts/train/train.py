@@ -50,15 +50,61 @@ def set_seed(seed: int):
 
 
 def read_pairs(data_dir: str):
+    """(input, output, intent) triples from DIR/train.jsonl."""
     pairs = []
     with open(os.path.join(data_dir, "train.jsonl"), encoding="utf-8") as f:
         for line in f:
             if line.strip():
                 item = json.loads(line)
-                pairs.append((item["input"], item["output"]))
+                pairs.append((item["input"], item["output"], item.get("intent")))
     if not pairs:
         raise SystemExit(f"{data_dir}/train.jsonl has no training pairs")
     return pairs
+
+
+SYLLABLES = ["ka", "lo", "mi", "ren", "tor", "sa", "vel", "on", "bri", "dun", "ex", "ia", "mor", "pol", "qui", "zen",
+             "ath", "ul", "gri", "shu", "nd", "ev", "ox", "lyn", "be", "cha", "fi", "gu", "ho", "jo", "pe", "wi"]
+
+
+class ValueSwapper:
+    """Training-time augmentation. A wildcard slot's value (a place, a song, a timer's name) is replaced, in the
+    sentence and in the answer alike, by a phrase made up on the spot: known words in odd company or new words built
+    from syllables. The model then meets values it cannot know at every step and has to learn to copy them from the
+    sentence; trained on a fixed set of names it learns them by heart and respells the ones it never saw."""
+
+    def __init__(self, wildcards: dict, pairs, share: float, seed: int):
+        self.wildcards = wildcards
+        self.share = share
+        self.rng = random.Random(seed + 13)
+        self.words = sorted({w for text, _, _ in pairs for w in text.split() if w.isalpha()})
+
+    def phrase(self) -> str:
+        rng = self.rng
+        made = lambda: "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 4)))  # noqa: E731
+        return " ".join(rng.choice(self.words) if self.words and rng.random() < 0.4 else made() for _ in range(rng.choice((1, 1, 2, 2, 3, 4))))
+
+    def __call__(self, text: str, call: str, intent):
+        slots = self.wildcards.get(intent or "", [])
+        if not slots or self.share <= 0:
+            return text, call
+        answer = json.loads(call)
+        args = answer.get("arguments") or {}
+        padded = f" {text} "
+        changed = False
+        for slot in slots:
+            value = args.get(slot)
+            if not isinstance(value, str) or self.rng.random() >= self.share:
+                continue
+            needle = f" {value.strip()} "
+            if needle == "  " or padded.count(needle) != 1:
+                continue
+            fresh = self.phrase()
+            padded = padded.replace(needle, f" {fresh} ")
+            args[slot] = f" {fresh} "
+            changed = True
+        if not changed:
+            return text, call
+        return padded[1:-1], json.dumps(answer, separators=(",", ":"), ensure_ascii=False)
 
 
 def file_sha256(path: str) -> str:
@@ -74,7 +120,7 @@ def train_tokenizer(pairs, vocab: int, seed: int) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = os.path.join(tmp, "corpus.txt")
         with open(corpus, "w", encoding="utf-8") as f:
-            for text, call in pairs:
+            for text, call, _ in pairs:
                 f.write(f" {text}\n{call}\n")
         prefix = os.path.join(tmp, "spm")
         spm.SentencePieceTrainer.train(
@@ -99,46 +145,42 @@ def input_tokens(sp, text: str):
     return sp.encode(f" {text}")
 
 
-def encode_pairs(sp, pairs, max_len: int):
-    """Token sequences [bos] input [sep] output [eos], and the index where the answer starts."""
-    sep = sp.piece_to_id(SEPARATOR)
-    out = []
-    for text, call in pairs:
-        prompt = [sp.bos_id()] + input_tokens(sp, text) + [sep]
-        answer = sp.encode(call) + [sp.eos_id()]
-        tokens = (prompt + answer)[:max_len]
-        out.append((tokens, len(prompt)))
-    return out
+def encode_pair(sp, text: str, call: str, max_len: int):
+    """The token sequence [bos] input [sep] output [eos], and the index where the answer starts."""
+    prompt = [sp.bos_id()] + input_tokens(sp, text) + [sp.piece_to_id(SEPARATOR)]
+    answer = sp.encode(call) + [sp.eos_id()]
+    return (prompt + answer)[:max_len], len(prompt)
 
 
-def batches(encoded, batch_size: int, rng: random.Random):
-    """Endless random batches of similar lengths (little padding); the loss covers answer tokens only."""
+def batches(sp, pairs, batch_size: int, rng: random.Random, swap):
+    """Endless random batches of similar lengths (little padding), values swapped as they are drawn; the loss covers
+    answer tokens only."""
+    lengths = [len(encode_pair(sp, text, call, MAX_TOKENS)[0]) for text, call, _ in pairs]
     pending = []
     while True:
         if not pending:
-            order = rng.sample(range(len(encoded)), len(encoded))
+            order = rng.sample(range(len(pairs)), len(pairs))
             for start in range(0, len(order), batch_size * 50):
-                pool = sorted(order[start:start + batch_size * 50], key=lambda i: len(encoded[i][0]))
+                pool = sorted(order[start:start + batch_size * 50], key=lambda i: lengths[i])
                 pending += [pool[i:i + batch_size] for i in range(0, len(pool), batch_size)]
             rng.shuffle(pending)
-        chosen = pending.pop()
-        longest = max(len(encoded[i][0]) for i in chosen)
-        inputs = torch.zeros(len(chosen), longest - 1, dtype=torch.long)
-        targets = torch.full((len(chosen), longest - 1), -100, dtype=torch.long)
-        for row, i in enumerate(chosen):
-            tokens, answer_start = encoded[i]
+        encoded = [encode_pair(sp, *swap(*pairs[i]), MAX_TOKENS) for i in pending.pop()]
+        longest = max(len(tokens) for tokens, _ in encoded)
+        inputs = torch.zeros(len(encoded), longest - 1, dtype=torch.long)
+        targets = torch.full((len(encoded), longest - 1), -100, dtype=torch.long)
+        for row, (tokens, answer_start) in enumerate(encoded):
             t = torch.tensor(tokens)
             inputs[row, : len(tokens) - 1] = t[:-1]
             targets[row, answer_start - 1: len(tokens) - 1] = t[answer_start:]
         yield inputs, targets
 
 
-def train_loop(model, encoded, steps: int, batch: int, lr: float, seed: int, params, label: str):
+def train_loop(model, sp, pairs, swap, steps: int, batch: int, lr: float, seed: int, params, label: str):
     rng = random.Random(seed)
     optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.01, betas=(0.9, 0.98))
     warmup = max(1, steps // 20)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(1.0, (s + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(1.0, s / steps))))
-    stream = batches(encoded, batch, rng)
+    stream = batches(sp, pairs, batch, rng, swap)
     model.train()
     started = time.perf_counter()
     recent = []
@@ -234,15 +276,15 @@ def command_base(args):
     sp = load_tokenizer(proto)
     cfg = ModelConfig(vocab=sp.get_piece_size(), dim=preset["dim"], layers=preset["layers"], heads=preset["heads"],
                       kv_heads=preset["kv_heads"], hidden=preset["hidden"])
-    encoded = encode_pairs(sp, pairs, MAX_TOKENS)
+    data = data_info(args.data)
+    swap = ValueSwapper(data.get("wildcards", {}), pairs, args.swap, args.seed)
     model = IntentModel(cfg)
     emit(event="start", stage="base", parameters=model.parameter_count(), pairs=len(pairs), vocab=cfg.vocab,
-         meanTokens=round(sum(len(t) for t, _ in encoded) / len(encoded), 1), tokenizerMs=round((time.perf_counter() - started) * 1000))
-    ms_per_step = train_loop(model, encoded, steps, preset["batch"], preset["lr"], args.seed, list(model.parameters()), "base")
+         tokenizerMs=round((time.perf_counter() - started) * 1000))
+    ms_per_step = train_loop(model, sp, pairs, swap, steps, preset["batch"], preset["lr"], args.seed, list(model.parameters()), "base")
     os.makedirs(args.out, exist_ok=True)
-    data = data_info(args.data)
     info = {"name": args.name, "data_hash": data["hash"], "seed": args.seed, "intents": json.dumps(data.get("intents", {})),
-            "recipe": json.dumps({"preset": args.preset, **preset, "steps": steps})}
+            "recipe": json.dumps({"preset": args.preset, **preset, "steps": steps, "swap": args.swap})}
     files = {}
     for kind in ("f32", "q8_0"):
         path = os.path.join(args.out, f"{args.name}.{kind}.gguf")
@@ -256,12 +298,12 @@ def command_lora(args):
     set_seed(args.seed)
     model, sp, gguf = load_gguf_model(args.base)
     pairs = read_pairs(args.data)
-    encoded = encode_pairs(sp, pairs, MAX_TOKENS)
+    swap = ValueSwapper(data_info(args.data).get("wildcards", {}), pairs, args.swap, args.seed)
     add_lora(model, args.rank, args.alpha)
     params = [p for p in model.parameters() if p.requires_grad]
     emit(event="start", stage="lora", parameters=sum(p.numel() for p in params), pairs=len(pairs), rank=args.rank)
     started = time.perf_counter()
-    ms_per_step = train_loop(model, encoded, args.steps, args.batch, args.lr, args.seed, params, "lora")
+    ms_per_step = train_loop(model, sp, pairs, swap, args.steps, args.batch, args.lr, args.seed, params, "lora")
     w = GgufWriter()
     w.string("general.architecture", gguf.metadata["general.architecture"])
     w.string("general.type", "adapter")
@@ -328,6 +370,7 @@ def main():
     base.add_argument("--preset", choices=sorted(PRESETS), default="small")
     base.add_argument("--steps", type=int, default=0)
     base.add_argument("--seed", type=int, default=1)
+    base.add_argument("--swap", type=float, default=0.5, help="share of wildcard values swapped for made-up phrases as batches are drawn")
     lora = sub.add_parser("lora")
     lora.add_argument("--base", required=True)
     lora.add_argument("--data", required=True)
@@ -338,6 +381,7 @@ def main():
     lora.add_argument("--batch", type=int, default=32)
     lora.add_argument("--lr", type=float, default=2e-3)
     lora.add_argument("--seed", type=int, default=1)
+    lora.add_argument("--swap", type=float, default=0.5, help="share of wildcard values swapped for made-up phrases as batches are drawn")
     predict = sub.add_parser("predict")
     predict.add_argument("--model", required=True)
     predict.add_argument("--lora")

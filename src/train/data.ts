@@ -54,6 +54,8 @@ export interface Dataset {
     counts: Record<string, number>;
     /** What each intent looked like (see {@link intentHash}): a model remembers which intents it learned. */
     intents: Record<string, string>;
+    /** Each intent's wildcard slots (free text copied from the sentence): the trainer swaps their values for fresh ones. */
+    wildcards: Record<string, string[]>;
 }
 
 /**
@@ -158,7 +160,11 @@ export function buildDataset(options: DatasetOptions): Dataset {
     templated(OUTSIDE_SCOPE, true, options.outside ?? 1500);
     for (const pair of realTrain) add(pair, "real");
 
-    return { train: pairs, dev, hash: datasetHash(pairs, dev), counts, intents: Object.fromEntries(options.intents.map((i) => [i.name, intentHash(i)])) };
+    return { train: pairs, dev, hash: datasetHash(pairs, dev), counts, intents: Object.fromEntries(options.intents.map((i) => [i.name, intentHash(i)])), wildcards: wildcardSlots(options.intents) };
+}
+
+function wildcardSlots(intents: readonly IntentSpec[]): Record<string, string[]> {
+    return Object.fromEntries(intents.map((i) => [i.name, Object.keys(i.slots).filter((slot) => i.slots[slot]!.kind === "wildcard").sort()]));
 }
 
 /** sha256 over the training pairs and the development cases, in order: what a run record names its data by. */
@@ -174,7 +180,7 @@ export function writeDataset(dataset: Dataset, dir: string): { train: string; de
     const dev = path.join(dir, "dev.jsonl");
     fs.writeFileSync(train, `${dataset.train.map((p) => JSON.stringify(p)).join("\n")}\n`);
     fs.writeFileSync(dev, `${dataset.dev.map((c) => JSON.stringify(c)).join("\n")}\n`);
-    fs.writeFileSync(path.join(dir, "data.json"), `${JSON.stringify({ hash: dataset.hash, train: dataset.train.length, dev: dataset.dev.length, intents: dataset.intents, counts: dataset.counts }, null, 2)}\n`);
+    fs.writeFileSync(path.join(dir, "data.json"), `${JSON.stringify({ hash: dataset.hash, train: dataset.train.length, dev: dataset.dev.length, intents: dataset.intents, wildcards: dataset.wildcards, counts: dataset.counts }, null, 2)}\n`);
     return { train, dev };
 }
 
