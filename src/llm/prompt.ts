@@ -54,6 +54,12 @@ export function parseToolCall(text: string): ParsedToolCall {
     return { name: value.name, args: dropNulls((value.arguments ?? {}) as Record<string, unknown>) };
 }
 
+/** The arguments with the spaces hark's own model pads text values with (" boston ") removed. */
+export function trimTextValues(args: Record<string, unknown>): Record<string, unknown> {
+    const trim = (v: unknown): unknown => (typeof v === "string" ? v.trim() : v);
+    return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, Array.isArray(v) ? v.map(trim) : trim(v)]));
+}
+
 function dropNulls(args: Record<string, unknown>): Record<string, unknown> {
     return Object.fromEntries(Object.entries(args).filter(([, v]) => v !== null).map(([k, v]) =>
         [k, v != null && typeof v === "object" && !Array.isArray(v) ? dropNulls(v as Record<string, unknown>) : v]));

@@ -2,12 +2,9 @@ import type { EvalCase } from "../eval/dataset.ts";
 import { HarkError } from "../errors.ts";
 import type { IntentSpec } from "../intents/types.ts";
 import { readGgufHeader } from "../llm/gguf.ts";
+import { trimTextValues } from "../llm/prompt.ts";
 import { seededRandom } from "../util/random.ts";
 import { buildDataset, datasetHash, intentHash, type Dataset, type DatasetOptions, type TrainingPair } from "./data.ts";
-
-function trimmed(args: Record<string, unknown>): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, typeof v === "string" ? v.trim() : v]));
-}
 
 /** The intents a base model learned, by name → {@link intentHash}, from its `hark.intents` metadata. */
 export function learnedIntents(modelFile: string): Record<string, string> {
@@ -51,7 +48,7 @@ export function buildLoraDataset(options: DatasetOptions & { targets: readonly s
     for (let i = 0; i < Math.min(options.replay, others.length); i++) replay.push(others[Math.floor(((random() + 1) / 2) * others.length) % others.length]!);
     const train = [...trainOwn, ...Array.from({ length: 4 }, () => examples).flat(), ...replay];
     const byName = new Map(options.intents.map((i) => [i.name, i]));
-    const asCase = (p: TrainingPair): EvalCase => ({ text: p.input, expect: { intent: p.intent!, args: trimmed(JSON.parse(p.output).arguments ?? {}) }, source: p.source });
+    const asCase = (p: TrainingPair): EvalCase => ({ text: p.input, expect: { intent: p.intent!, args: trimTextValues(JSON.parse(p.output).arguments ?? {}) }, source: p.source });
     return {
         ...full,
         train,
