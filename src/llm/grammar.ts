@@ -4,19 +4,45 @@ import type { JSONSchema7 } from "../intents/json-schema.ts";
 /** The tool name the model answers with when nothing fits. */
 export const NONE_TOOL = "none";
 
+/** The rule a wildcard slot's value refers to when values must be words of the sentence (see {@link spokenRule}). */
+export const SPOKEN_RULE = "spoken";
+
 /**
  * Builds the GBNF grammar of one answer: compact JSON `{"name":TOOL,"arguments":{...}}` for any intent, or
  * `{"name":"none"}`. Arguments keep their schema order; optional ones may be left out; enums, booleans and integer
  * ranges are exact (`minimum`/`maximum` become digit patterns), text is capped at `maxTextLength` characters and
  * lists at 8 items. So even a random-weight model can only write a complete call that its intent accepts — except for
  * keywords no grammar expresses (patterns, formats), which the recognizer still validates.
+ *
+ * With `spokenValues`, a wildcard slot's text (a place, a song) refers to the rule {@link SPOKEN_RULE}, which the
+ * caller adds for each sentence with {@link spokenRule}: the model can then only pick words that were said, never
+ * respell or invent a name.
  */
-export function toolCallGrammar(intents: readonly IntentSpec[], maxTextLength: number): string {
+export function toolCallGrammar(intents: readonly IntentSpec[], maxTextLength: number, options: { spokenValues?: boolean } = {}): string {
     const builder = new GrammarBuilder(maxTextLength);
-    const calls = intents.map((intent) =>
-        `${literal(`{"name":${JSON.stringify(intent.name)},"arguments":`)} ${builder.value(intent.args, intent.name)} "}"`);
+    const calls = intents.map((intent) => {
+        const spoken = options.spokenValues ? new Set(Object.keys(intent.slots).filter((slot) => intent.slots[slot]!.kind === "wildcard")) : undefined;
+        return `${literal(`{"name":${JSON.stringify(intent.name)},"arguments":`)} ${builder.value(intent.args, intent.name, spoken)} "}"`;
+    });
     calls.push(literal(`{"name":${JSON.stringify(NONE_TOOL)}}`));
     return [`root ::= ${calls.join(" | ")}`, ...builder.rules].join("\n");
+}
+
+/**
+ * The rule {@link SPOKEN_RULE} for one sentence: any run of up to `maxWords` consecutive words of it, as a JSON string
+ * padded with a space each side (" new york ") as hark's own model writes text values.
+ */
+export function spokenRule(words: readonly string[], maxWords: number, maxTextLength: number): string {
+    const spans = new Set<string>();
+    for (let start = 0; start < words.length; start++) {
+        for (let end = start + 1; end <= Math.min(words.length, start + maxWords); end++) {
+            const span = words.slice(start, end).join(" ");
+            if (span.length + 2 > maxTextLength) break;
+            spans.add(literal(JSON.stringify(` ${span} `)));
+        }
+    }
+    if (spans.size === 0) throw new RangeError("no word of the sentence can be a text value (none, or all longer than the longest value)");
+    return `${SPOKEN_RULE} ::= ${[...spans].join(" | ")}`;
 }
 
 class GrammarBuilder {
@@ -29,18 +55,21 @@ class GrammarBuilder {
         this.names.add("char");
     }
 
-    /** A grammar expression for values of `schema`; complex parts become named rules (prefixed with `hint`). */
-    public value(schema: JSONSchema7, hint: string): string {
+    /**
+     * A grammar expression for values of `schema`; complex parts become named rules (prefixed with `hint`). Text
+     * properties named in `spoken` refer to {@link SPOKEN_RULE}.
+     */
+    public value(schema: JSONSchema7, hint: string, spoken?: ReadonlySet<string>): string {
         if (schema.const !== undefined) return literal(JSON.stringify(schema.const));
         if (Array.isArray(schema.enum)) return `(${schema.enum.map((v) => literal(JSON.stringify(v))).join(" | ")})`;
         const alternatives = (schema.oneOf ?? schema.anyOf) as JSONSchema7[] | undefined;
         if (Array.isArray(alternatives)) return `(${alternatives.map((s, i) => this.value(s, `${hint}-${i}`)).join(" | ")})`;
         const types = Array.isArray(schema.type) ? schema.type : [schema.type ?? "string"];
-        const options = types.map((type) => this.typed(type, schema, hint));
+        const options = types.map((type) => this.typed(type, schema, hint, spoken));
         return options.length === 1 ? options[0]! : `(${options.join(" | ")})`;
     }
 
-    private typed(type: string, schema: JSONSchema7, hint: string): string {
+    private typed(type: string, schema: JSONSchema7, hint: string, spoken?: ReadonlySet<string>): string {
         switch (type) {
             case "null": return literal("null");
             case "boolean": return `("true" | "false")`;
@@ -51,7 +80,7 @@ class GrammarBuilder {
                 const max = Math.min(Number(schema.maxItems ?? 8), 8);
                 return `"[" (${item} ("," ${item}){0,${max - 1}})? "]"`;
             }
-            case "object": return this.object(schema, hint);
+            case "object": return this.object(schema, hint, spoken);
             default: {
                 const min = Math.min(Number(schema.minLength ?? 0), this.maxTextLength);
                 const max = Math.min(Number(schema.maxLength ?? this.maxTextLength), this.maxTextLength);
@@ -64,12 +93,16 @@ class GrammarBuilder {
      * An object with its keys in schema order, optional keys skippable, commas right: rule `first(i)` is a non-empty
      * run of keys starting at i or later (it may not skip a required key), `rest(i)` continues after a comma.
      */
-    private object(schema: JSONSchema7, hint: string): string {
+    private object(schema: JSONSchema7, hint: string, spoken?: ReadonlySet<string>): string {
         const keys = Object.keys(schema.properties ?? {});
         if (keys.length === 0) return literal("{}");
         const required = new Set(schema.required ?? []);
         const base = this.unique(hint);
-        const pair = keys.map((key, i) => `${literal(`${JSON.stringify(key)}:`)} ${this.value(schema.properties![key]!, `${base}-${i}`)}`);
+        const valueOf = (key: string, i: number): string => {
+            const property = schema.properties![key]!;
+            return spoken?.has(key) && isPlainText(property) ? SPOKEN_RULE : this.value(property, `${base}-${i}`);
+        };
+        const pair = keys.map((key, i) => `${literal(`${JSON.stringify(key)}:`)} ${valueOf(key, i)}`);
         const firstName = (i: number): string => `${base}-first-${i}`;
         const restName = (i: number): string => `${base}-rest-${i}`;
         for (let i = 0; i < keys.length; i++) {
@@ -95,6 +128,11 @@ class GrammarBuilder {
         this.names.add(name);
         return name;
     }
+}
+
+/** A string schema with nothing but a type, length limits and a description: free text. */
+function isPlainText(schema: JSONSchema7): boolean {
+    return schema.type === "string" && schema.enum === undefined && schema.const === undefined && schema.pattern === undefined && schema.format === undefined;
 }
 
 function finite(value: unknown, fallback: number): number {

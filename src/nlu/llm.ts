@@ -4,12 +4,15 @@ import type { Logger } from "pino";
 import { LlmConfigError } from "../errors.ts";
 import type { IntentSpec } from "../intents/types.ts";
 import { compileArgsSchema, describeAjvErrors } from "../intents/validate-args.ts";
-import { NONE_TOOL, toolCallGrammar } from "../llm/grammar.ts";
-import { jsonObjectEnd, parseToolCall, systemPrompt } from "../llm/prompt.ts";
+import { NONE_TOOL, spokenRule, toolCallGrammar } from "../llm/grammar.ts";
+import { jsonObjectEnd, parseToolCall, systemPrompt, trimTextValues } from "../llm/prompt.ts";
 import type { LoadedLlm } from "../llm/runtime.ts";
 import { round2 } from "../trace/trace.ts";
 import { normalizedText } from "./normalize.ts";
 import type { Recognition, Recognizer } from "./recognizer.ts";
+
+/** The longest value (in words) hark's own model may copy from a sentence into a wildcard slot. */
+const MAX_VALUE_WORDS = 12;
 
 /** Options for {@link LlmRecognizer}. */
 export interface LlmRecognizerOptions {
@@ -51,6 +54,8 @@ export class LlmRecognizer implements Recognizer {
     private readonly chatWrapper: ChatWrapper;
     private system = "";
     private grammar: LlamaGrammar | null = null;
+    /** hark's own model: the grammar without its per-sentence {@link spokenRule} (wildcard values are words said). */
+    private spokenGrammar: string | null = null;
     private validators = new Map<string, ValidateFunction>();
     private prefixTokens = 0;
     private queue: Promise<unknown> = Promise.resolve();
@@ -75,7 +80,13 @@ export class LlmRecognizer implements Recognizer {
             const { llm, examplesPerIntent, maxArgumentLength } = this.options;
             // hark's own model learned its intents in training: it gets no tool list (the grammar still limits its answer).
             this.system = llm.format.kind === "chat" ? systemPrompt(intents, examplesPerIntent) : "";
-            this.grammar = await llm.model.llama.createGrammar({ grammar: toolCallGrammar(intents, maxArgumentLength) });
+            // Its wildcard values are always words of the sentence (that is how it was trained): the grammar holds it to them.
+            const spoken = llm.format.kind === "hark-call";
+            const grammar = toolCallGrammar(intents, maxArgumentLength, { spokenValues: spoken });
+            this.spokenGrammar = spoken ? grammar : null;
+            // (compiled now with a stand-in sentence too, so a grammar llama.cpp refuses is reported when intents load)
+            const compiled = await llm.model.llama.createGrammar({ grammar: spoken ? `${grammar}\n${spokenRule(["a"], 1, maxArgumentLength)}` : grammar });
+            this.grammar = spoken ? null : compiled;
             this.validators = new Map(intents.map((i) => [i.name, compileArgsSchema(i.args)]));
             // The fixed prefix is what two different sentences' prompts share; evaluate it now so the first turn is fast.
             const a = this.render("a");
@@ -100,16 +111,21 @@ export class LlmRecognizer implements Recognizer {
     }
 
     private async run(text: string, signal?: AbortSignal): Promise<Recognition | null> {
-        if (this.grammar == null) throw new Error("the LLM recognizer has no intents yet");
-        const { llm } = this.options;
+        const { llm, maxArgumentLength } = this.options;
         const params = llm.profile.params;
         const started = performance.now();
+        const words = normalizedText(text).split(" ").filter(Boolean);
+        if (this.spokenGrammar != null && words.length === 0) return null;
+        const grammar = this.spokenGrammar != null
+            ? await llm.model.llama.createGrammar({ grammar: `${this.spokenGrammar}\n${spokenRule(words, MAX_VALUE_WORDS, maxArgumentLength)}` })
+            : this.grammar;
+        if (grammar == null) throw new Error("the LLM recognizer has no intents yet");
         const tokens = this.render(text);
         this.checkFits(tokens.length);
         if (this.options.reusePrefix === false) await this.sequence.clearHistory();
         const reused = await this.alignTo(tokens);
         const meter = this.sequence.tokenMeter.getState();
-        const grammarState = new LlamaGrammarEvaluationState({ model: llm.model, grammar: this.grammar });
+        const grammarState = new LlamaGrammarEvaluationState({ model: llm.model, grammar });
         let output = "";
         let generated = 0;
         let firstTokenAt = 0;
@@ -139,7 +155,7 @@ export class LlmRecognizer implements Recognizer {
         const end = jsonObjectEnd(output);
         if (end < 0) throw new Error(`the model's answer was cut off at maxTokens (${params.maxTokens}): ${output}`);
         const call = parseToolCall(output.slice(0, end));
-        if (llm.format.kind === "hark-call") call.args = trimStrings(call.args);
+        if (llm.format.kind === "hark-call") call.args = trimTextValues(call.args);
         const confidence = nameConfidence(output, pieces);
         if (call.name === NONE_TOOL) return { intent: NONE_TOOL, args: {}, confidence, source: this.name, detail };
         const validate = this.validators.get(call.name);
@@ -179,11 +195,6 @@ export class LlmRecognizer implements Recognizer {
         this.queue = next.catch(() => undefined);
         return next;
     }
-}
-
-/** hark's own model pads text values with spaces (" boston "): the arguments without them. */
-function trimStrings(args: Record<string, unknown>): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, typeof v === "string" ? v.trim() : Array.isArray(v) ? v.map((x) => (typeof x === "string" ? x.trim() : x)) : v]));
 }
 
 /**
