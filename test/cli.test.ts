@@ -117,7 +117,7 @@ describe("hark CLI", () => {
         const file = path.join(tempDir(), "sub", "config.yaml");
         const init = spawnSync(process.execPath, [bin, "--config", file, "config", "init"], { encoding: "utf8", timeout: 60_000 });
         assert.equal(init.status, 0, init.stderr);
-        assert.match(fs.readFileSync(file, "utf8"), /^llm:\n  # Ask the language model .*\n  enabled: true\n  # Profile in use: .*\n  profile: tinyllama-1\.1b-chat$/m);
+        assert.match(fs.readFileSync(file, "utf8"), /^llm:\n  # Ask the language model .*\n  enabled: true\n  # Profile in use: .*\n  profile: hark-intent$/m);
         const show = spawnSync(process.execPath, [bin, "--config", file, "config", "show"], { encoding: "utf8", timeout: 60_000 });
         assert.equal(show.status, 0, show.stderr);
         const again = spawnSync(process.execPath, [bin, "--config", file, "config", "init"], { encoding: "utf8", timeout: 60_000 });
