@@ -1,5 +1,6 @@
-import type { IntentSpec } from "../intents/types.ts";
 import type { JSONSchema7 } from "../intents/json-schema.ts";
+import type { IntentSpec } from "../intents/types.ts";
+import { normalizedText } from "../nlu/normalize.ts";
 
 /** The tool name the model answers with when nothing fits. */
 export const NONE_TOOL = "none";
@@ -14,14 +15,15 @@ export const SPOKEN_RULE = "spoken";
  * lists at 8 items. So even a random-weight model can only write a complete call that its intent accepts — except for
  * keywords no grammar expresses (patterns, formats), which the recognizer still validates.
  *
- * With `spokenValues`, a wildcard slot's text (a place, a song) refers to the rule {@link SPOKEN_RULE}, which the
- * caller adds for each sentence with {@link spokenRule}: the model can then only pick words that were said, never
- * respell or invent a name.
+ * With `spokenValues` (hark's own model, which writes text values padded: `" new york "`), a wildcard slot's text (a
+ * place, a song) refers to the rule {@link SPOKEN_RULE}, which the caller adds for each sentence with
+ * {@link spokenRule}: the model can then only pick words that were said, never respell or invent a name. A list
+ * slot's text is one of its list's values or, for phrasings the list lacks ("in nine months"), words that were said.
  */
 export function toolCallGrammar(intents: readonly IntentSpec[], maxTextLength: number, options: { spokenValues?: boolean } = {}): string {
     const builder = new GrammarBuilder(maxTextLength);
     const calls = intents.map((intent) => {
-        const spoken = options.spokenValues ? new Set(Object.keys(intent.slots).filter((slot) => intent.slots[slot]!.kind === "wildcard")) : undefined;
+        const spoken = options.spokenValues ? spokenSlots(intent, builder) : undefined;
         return `${literal(`{"name":${JSON.stringify(intent.name)},"arguments":`)} ${builder.value(intent.args, intent.name, spoken)} "}"`;
     });
     calls.push(literal(`{"name":${JSON.stringify(NONE_TOOL)}}`));
@@ -45,6 +47,19 @@ export function spokenRule(words: readonly string[], maxWords: number, maxTextLe
     return `${SPOKEN_RULE} ::= ${[...spans].join(" | ")}`;
 }
 
+/** For each slot whose text must come from the sentence or its list: the grammar rule of its value. */
+function spokenSlots(intent: IntentSpec, builder: GrammarBuilder): Map<string, string> {
+    const rules = new Map<string, string>();
+    for (const [name, slot] of Object.entries(intent.slots)) {
+        if (slot.kind === "wildcard") rules.set(name, SPOKEN_RULE);
+        else if (slot.kind === "values" && slot.values.every((v) => typeof v.out === "string")) {
+            const listed = new Set(slot.values.map((v) => literal(JSON.stringify(` ${normalizedText(String(v.out))} `))));
+            rules.set(name, builder.rule(`${intent.name}-${name}-listed`, [...listed, SPOKEN_RULE].join(" | ")));
+        }
+    }
+    return rules;
+}
+
 class GrammarBuilder {
     public readonly rules: string[] = [];
     private readonly names = new Set<string>();
@@ -55,11 +70,18 @@ class GrammarBuilder {
         this.names.add("char");
     }
 
+    /** Adds the rule `expression` under a fresh name made from `hint`, and returns the name. */
+    public rule(hint: string, expression: string): string {
+        const name = this.unique(hint);
+        this.rules.push(`${name} ::= ${expression}`);
+        return name;
+    }
+
     /**
      * A grammar expression for values of `schema`; complex parts become named rules (prefixed with `hint`). Text
-     * properties named in `spoken` refer to {@link SPOKEN_RULE}.
+     * properties named in `spoken` take the expression given there.
      */
-    public value(schema: JSONSchema7, hint: string, spoken?: ReadonlySet<string>): string {
+    public value(schema: JSONSchema7, hint: string, spoken?: ReadonlyMap<string, string>): string {
         if (schema.const !== undefined) return literal(JSON.stringify(schema.const));
         if (Array.isArray(schema.enum)) return `(${schema.enum.map((v) => literal(JSON.stringify(v))).join(" | ")})`;
         const alternatives = (schema.oneOf ?? schema.anyOf) as JSONSchema7[] | undefined;
@@ -69,7 +91,7 @@ class GrammarBuilder {
         return options.length === 1 ? options[0]! : `(${options.join(" | ")})`;
     }
 
-    private typed(type: string, schema: JSONSchema7, hint: string, spoken?: ReadonlySet<string>): string {
+    private typed(type: string, schema: JSONSchema7, hint: string, spoken?: ReadonlyMap<string, string>): string {
         switch (type) {
             case "null": return literal("null");
             case "boolean": return `("true" | "false")`;
@@ -93,14 +115,15 @@ class GrammarBuilder {
      * An object with its keys in schema order, optional keys skippable, commas right: rule `first(i)` is a non-empty
      * run of keys starting at i or later (it may not skip a required key), `rest(i)` continues after a comma.
      */
-    private object(schema: JSONSchema7, hint: string, spoken?: ReadonlySet<string>): string {
+    private object(schema: JSONSchema7, hint: string, spoken?: ReadonlyMap<string, string>): string {
         const keys = Object.keys(schema.properties ?? {});
         if (keys.length === 0) return literal("{}");
         const required = new Set(schema.required ?? []);
         const base = this.unique(hint);
         const valueOf = (key: string, i: number): string => {
             const property = schema.properties![key]!;
-            return spoken?.has(key) && isPlainText(property) ? SPOKEN_RULE : this.value(property, `${base}-${i}`);
+            const said = spoken?.get(key);
+            return said !== undefined && isPlainText(property) ? said : this.value(property, `${base}-${i}`);
         };
         const pair = keys.map((key, i) => `${literal(`${JSON.stringify(key)}:`)} ${valueOf(key, i)}`);
         const firstName = (i: number): string => `${base}-first-${i}`;
