@@ -119,7 +119,10 @@ export function registerTrain(program: Command): void {
         });
 }
 
-/** The base model of the profile in use when it is a hark model, else the shipped one. */
+/**
+ * The model of the profile in use (one not made by "hark train base" is refused with a clear error), or the shipped
+ * one when the profile cannot be resolved (its model is not downloaded, say).
+ */
 function baseModelOf(config: Parameters<typeof modelStore>[0]): string {
     try {
         return resolveProfile(config.llm, modelStore(config)).modelFile;

@@ -54,7 +54,7 @@ export class LlmRecognizer implements Recognizer {
     private readonly chatWrapper: ChatWrapper;
     private system = "";
     private grammar: LlamaGrammar | null = null;
-    /** hark's own model: the grammar without its per-sentence {@link spokenRule} (wildcard values are words said). */
+    /** hark's own model: the grammar without its per-sentence {@link spokenRule} (the words a value may be made of). */
     private spokenGrammar: string | null = null;
     private validators = new Map<string, ValidateFunction>();
     private prefixTokens = 0;
@@ -80,7 +80,7 @@ export class LlmRecognizer implements Recognizer {
             const { llm, examplesPerIntent, maxArgumentLength } = this.options;
             // hark's own model learned its intents in training: it gets no tool list (the grammar still limits its answer).
             this.system = llm.format.kind === "chat" ? systemPrompt(intents, examplesPerIntent) : "";
-            // Its wildcard values are always words of the sentence (that is how it was trained): the grammar holds it to them.
+            // Its wildcard values are words of the sentence and its list values the list's (as in training): the grammar holds it to them.
             const spoken = llm.format.kind === "hark-call";
             const grammar = toolCallGrammar(intents, maxArgumentLength, { spokenValues: spoken });
             this.spokenGrammar = spoken ? grammar : null;

@@ -79,15 +79,15 @@ export async function trainBase(ctx: TrainContext, options: BaseOptions): Promis
     const model = done.files.q8_0!;
     const dev = limit(dataset.dev, ctx.devLimit);
     const subject = { model: model.path, lora: [] };
+    const metrics = { "dev (model)": await score(ctx, subject, dev), "dev (templates + model)": await score(ctx, subject, dev, "router") };
     const run: TrainingRun = {
         id: newRunId("base", startedAt), kind: "base", startedAt: startedAt.toISOString(), seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
         gitCommit: gitCommit(), seed: options.seed, dataHash: dataset.hash,
         settings: { preset: options.preset, steps: done.steps, name: options.name, realData: options.realFiles.map((f) => path.basename(f)), parameters: done.parameters, config: done.config },
         outputs: [{ role: "model", ...model }, { role: "model-f32", ...done.files.f32! }],
         msPerStep: done.msPerStep,
-        metrics: { "dev (model)": await score(ctx, subject, dev), "dev (templates + model)": await score(ctx, subject, dev, "router") }
+        metrics
     };
-    run.seconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
     appendRun(ctx.config.paths.dataDir, run);
     return run;
 }
