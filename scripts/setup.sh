@@ -21,8 +21,11 @@ fi
 # alsa-utils: arecord/aplay/amixer; sox (+ formats): audio conversion and the default player for FLAC/Ogg;
 # mpg123: MP3 playback; espeak-ng: speech; pocketsphinx + en-us model: the offline grammar recogniser;
 # systemd: the service (systemctl, systemd-sysusers, systemd-notify; always there on Raspberry Pi OS);
-# python3: the tests' stand-in for systemd's notification socket (also always there on Raspberry Pi OS).
-APT_PACKAGES=(alsa-utils sox libsox-fmt-all mpg123 espeak-ng pocketsphinx pocketsphinx-en-us ca-certificates systemd python3)
+# python3: the tests' stand-in for systemd's notification socket (also always there on Raspberry Pi OS);
+# python3-torch, -sentencepiece, -numpy + libopenblas0-pthread: `hark train` (base model and LoRA adapters on your
+# intents; OpenBLAS made a training step ~20x faster on 2 cores). hark run itself never needs Python.
+APT_PACKAGES=(alsa-utils sox libsox-fmt-all mpg123 espeak-ng pocketsphinx pocketsphinx-en-us ca-certificates systemd python3
+    python3-torch python3-sentencepiece python3-numpy libopenblas0-pthread)
 NODE_MAJOR_MIN=20
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
