@@ -34,7 +34,7 @@ MAX_TOKENS = 96
 SEPARATOR = "<call>"
 PRESETS = {
     # Measured on a 2-core x86-64: see models/hark-intent-v1.md.
-    "small": dict(vocab=2048, dim=192, layers=4, heads=6, kv_heads=2, hidden=512, steps=3000, batch=64, lr=2e-3),
+    "small": dict(vocab=2048, dim=192, layers=4, heads=6, kv_heads=2, hidden=512, steps=4000, batch=64, lr=2e-3),
     "tiny": dict(vocab=320, dim=64, layers=2, heads=4, kv_heads=2, hidden=128, steps=20, batch=16, lr=3e-3),
 }
 

@@ -40,7 +40,7 @@ export function registerTrain(program: Command): void {
         });
 
     dataOptions(train.command("base")
-        .description("train a base intent model from scratch (about 25 min on 2 cores for the small preset)")
+        .description("train a base intent model from scratch (about 36 min on 2 cores for the small preset)")
         .option("--preset <name>", "small (the shipped model) or tiny (a smoke test)", "small")
         .option("--steps <n>", "training steps (default: the preset's)")
         .option("--name <name>", "model name", "hark-intent")
