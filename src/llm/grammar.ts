@@ -31,8 +31,17 @@ export function toolCallGrammar(intents: readonly IntentSpec[], maxTextLength: n
 }
 
 /**
- * The rule {@link SPOKEN_RULE} for one sentence: any run of up to `maxWords` consecutive words of it, as a JSON string
- * padded with a space each side (" new york ") as hark's own model writes text values.
+ * A text value as hark's own model writes it (the training answers and the grammar alike): normalised as sentences
+ * are, with a space each side (" new york "), so its words are the same tokens as in the sentence. The recognizer
+ * trims the spaces (trimTextValues).
+ */
+export function paddedTextValue(value: unknown): string {
+    return ` ${normalizedText(String(value))} `;
+}
+
+/**
+ * The rule {@link SPOKEN_RULE} for one sentence: any run of up to `maxWords` consecutive words of it (already
+ * normalised), as a JSON string padded with a space each side as in {@link paddedTextValue}.
  */
 export function spokenRule(words: readonly string[], maxWords: number, maxTextLength: number): string {
     const spans = new Set<string>();
@@ -53,7 +62,7 @@ function spokenSlots(intent: IntentSpec, builder: GrammarBuilder): Map<string, s
     for (const [name, slot] of Object.entries(intent.slots)) {
         if (slot.kind === "wildcard") rules.set(name, SPOKEN_RULE);
         else if (slot.kind === "values" && slot.values.every((v) => typeof v.out === "string")) {
-            const listed = new Set(slot.values.map((v) => literal(JSON.stringify(` ${normalizedText(String(v.out))} `))));
+            const listed = new Set(slot.values.map((v) => literal(JSON.stringify(paddedTextValue(v.out)))));
             rules.set(name, builder.rule(`${intent.name}-${name}-listed`, [...listed, SPOKEN_RULE].join(" | ")));
         }
     }

@@ -4,7 +4,7 @@ import path from "node:path";
 import { readEvalFile, type EvalCase } from "../eval/dataset.ts";
 import { normalizeSlotValue } from "../eval/metrics.ts";
 import type { IntentSpec } from "../intents/types.ts";
-import { NONE_TOOL } from "../llm/grammar.ts";
+import { NONE_TOOL, paddedTextValue } from "../llm/grammar.ts";
 import { formatToolCall } from "../llm/prompt.ts";
 import { normalizedText } from "../nlu/normalize.ts";
 import { seededRandom } from "../util/random.ts";
@@ -75,7 +75,7 @@ export function intentHash(intent: IntentSpec): string {
  */
 export function modelOutput(intent: IntentSpec | null, args: Record<string, unknown>): string {
     if (intent == null) return formatToolCall(NONE_TOOL, {}, null);
-    const clean = Object.fromEntries(Object.entries(args).map(([k, v]) => [k, typeof v === "string" ? ` ${normalizeSlotValue(v)} ` : v]));
+    const clean = Object.fromEntries(Object.entries(args).map(([k, v]) => [k, typeof v === "string" ? paddedTextValue(v) : v]));
     return formatToolCall(intent.name, clean, intent.args);
 }
 
