@@ -26,7 +26,7 @@ const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ["i
 function synthesize(file: string, text: string, voice: string, speed: number): void {
     const part = (name: string, words: string) => {
         sh("espeak-ng", ["-v", voice, "-s", String(speed), "-w", `${file}.${name}.raw.wav`, words]);
-        sh("sox", [`${file}.${name}.raw.wav`, "-r", "16000", "-c", "1", "-b", "16", `${file}.${name}.wav`]);
+        sh("sox", ["-R", `${file}.${name}.raw.wav`, "-r", "16000", "-c", "1", "-b", "16", `${file}.${name}.wav`]);
     };
     part("wake", "hey jarvis");
     part("cmd", text);
@@ -34,8 +34,8 @@ function synthesize(file: string, text: string, voice: string, speed: number): v
     sh("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", `${file}.tail.wav`, "trim", "0", "1.5"]);
     sh("sox", [`${file}.gap.wav`, `${file}.wake.wav`, `${file}.gap.wav`, `${file}.cmd.wav`, `${file}.tail.wav`, `${file}.clean.wav`]);
     const seconds = Number(execFileSync("soxi", ["-D", `${file}.clean.wav`], { encoding: "utf8" }));
-    sh("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", `${file}.noise.wav`, "synth", String(seconds), "pinknoise", "vol", "0.01"]);
-    sh("sox", ["-m", `${file}.clean.wav`, `${file}.noise.wav`, file]);
+    sh("sox", ["-R", "-n", "-r", "16000", "-c", "1", "-b", "16", `${file}.noise.wav`, "synth", String(seconds), "pinknoise", "vol", "0.01"]);
+    sh("sox", ["-R", "-m", `${file}.clean.wav`, `${file}.noise.wav`, file]);
 }
 
 

@@ -25,8 +25,12 @@ export function tempDir(prefix = "hark-test-"): string {
 /** A validated config whose state lives in a temporary folder; `raw` is merged over it. */
 export function testConfig(raw: Record<string, unknown> = {}): HarkConfig {
     const dataDir = tempDir();
-    // The LLM is off unless a test turns it on: a model someone pulled into models/ must not change other tests.
-    const base = { paths: { dataDir, intentsDirs: [builtinIntentsDir], modelsDir: path.join(dataDir, "models") }, log: { level: "silent" }, llm: { enabled: false } };
+    // The LLM is off unless a test turns it on: a model someone pulled into models/ must not change other tests. The
+    // music folder is an empty one, not ~/Music: its titles go into the speech grammar and play_song's answers.
+    const base = {
+        paths: { dataDir, intentsDirs: [builtinIntentsDir], modelsDir: path.join(dataDir, "models") }, log: { level: "silent" }, llm: { enabled: false },
+        music: { dir: tempDir() }
+    };
     return validateConfig(deepMerge(base, raw));
 }
 
@@ -69,23 +73,27 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     }
 }
 
-/** Speaks `text` with espeak-ng into a 16 kHz mono WAV, with `padMs` of silence after it. */
+/**
+ * Speaks `text` with espeak-ng into a 16 kHz mono WAV, with `padMs` of silence after it. sox runs with -R (repeatable):
+ * otherwise its resampling dither is random, every run hears slightly different audio, and a recognizer on the edge
+ * of a decision fails one run in many ("set a timer for five minutes" → "queue top five record by queen", 1 in 40).
+ */
 export function makeSpeech(file: string, text: string, padMs = 0): string {
     const raw = `${file}.raw.wav`;
     execFileSync("espeak-ng", ["-v", "en-us", "-s", "150", "-w", raw, text]);
-    execFileSync("sox", [raw, "-r", "16000", "-c", "1", "-b", "16", file, "pad", "0", String(padMs / 1000)]);
+    execFileSync("sox", ["-R", raw, "-r", "16000", "-c", "1", "-b", "16", file, "pad", "0", String(padMs / 1000)]);
     fs.rmSync(raw);
     return file;
 }
 
-/** Joins audio files (any format sox reads) into one 16 kHz mono WAV, with `gapMs` of silence between them. */
+/** Joins audio files (any format sox reads) into one 16 kHz mono WAV, with `gapMs` of silence between them (repeatably). */
 export function joinAudio(out: string, files: string[], gapMs = 300): string {
     const parts = files.map((f, i) => {
         const p = `${out}.part${i}.wav`;
-        execFileSync("sox", [f, "-r", "16000", "-c", "1", "-b", "16", p, "pad", "0", String(gapMs / 1000)]);
+        execFileSync("sox", ["-R", f, "-r", "16000", "-c", "1", "-b", "16", p, "pad", "0", String(gapMs / 1000)]);
         return p;
     });
-    execFileSync("sox", [...parts, out]);
+    execFileSync("sox", ["-R", ...parts, out]);
     parts.forEach((p) => fs.rmSync(p));
     return out;
 }

@@ -116,7 +116,7 @@ describe("audio sources", () => {
         // A stand-in arecord first on PATH: plays a 48 kHz stereo recording of "hey jarvis" as raw PCM, like a USB mic would.
         const bindir = tempDir();
         const stereo = path.join(bindir, "hey_jarvis_48k_stereo.wav");
-        spawnSync("sox", [heyJarvis!, "-r", "48000", "-c", "2", stereo, "pad", "0.5", "1"]);
+        spawnSync("sox", ["-R", heyJarvis!, "-r", "48000", "-c", "2", stereo, "pad", "0.5", "1"]);
         fs.writeFileSync(path.join(bindir, "arecord"), `#!/bin/sh\nexec sox ${stereo} -t raw -b 16 -e signed-integer -L -\n`, { mode: 0o755 });
         const previous = process.env.PATH;
         process.env.PATH = `${bindir}:${previous}`;
