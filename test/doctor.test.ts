@@ -39,7 +39,7 @@ describe("hark doctor", () => {
             assert.match(r.stdout, /^! playback +no playback device/m);
             assert.match(r.stdout, /problem\(s\) stop hark run from working/);
         }
-        for (const line of [/^✔ node +Node\.js v\d+/m, /^✔ arecord +\//m, /^✔ pocketsphinx_continuous +\//m, /^✔ wake model +openwakeword "hey_jarvis" loads/m,
+        for (const line of [/^✔ node +Node\.js v\d+/m, /^✔ arecord +\//m, /^✔ pocketsphinx_batch +\//m, /^✔ wake model +openwakeword "hey_jarvis" loads/m,
             /^✔ intents +\d+ loaded/m, /^✔ pronunciations/m, /^✔ llm +off/m, /^✔ memory +need ~\d+ MiB/m]) {
             assert.match(r.stdout, line);
         }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { readAudioFile } from "../src/audio/file.ts";
@@ -6,6 +7,7 @@ import { loadIntentDirs } from "../src/intents/load.ts";
 import type { IntentSpec } from "../src/intents/types.ts";
 import { TemplateRecognizer } from "../src/nlu/templates.ts";
 import { GrammarTranscriber } from "../src/stt/grammar.ts";
+import { seededRandom } from "../src/util/random.ts";
 import { builtinIntentsDir, makeSpeech, silentLogger, tempDir } from "./helpers.ts";
 
 const builtins = (await loadIntentDirs([builtinIntentsDir])).intents.map((i) => i.spec);
@@ -107,6 +109,43 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
             const heard = (await t.transcribe(await readAudioFile(makeSpeech(path.join(dir, "song.wav"), "play baby shark", 300)))).text;
             const understood = recognizer.recognizeSync(heard);
             assert.deepEqual([understood?.intent, understood?.args], ["play_song", { song: "baby shark" }], heard);
+        } finally {
+            await t.dispose();
+        }
+    });
+
+    it("an utterance that starts at its first sample keeps its first words (someone speaking right after the wake word)", async () => {
+        // pocketsphinx_continuous, fed such an utterance, heard "queue ska", "mute audio" and "on noon weather" here.
+        const t = await GrammarTranscriber.create({ log: silentLogger() });
+        t.setIntents(builtins);
+        const dir = tempDir();
+        try {
+            for (const text of ["cancel the timer", "play the album abbey road", "london weather"]) {
+                const cut = path.join(dir, "cut.wav");
+                execFileSync("sox", ["-R", makeSpeech(path.join(dir, "cmd.wav"), text), cut, "silence", "1", "0.01", "0.5%", "pad", "0", "0.7"]);
+                const samples = await readAudioFile(cut);
+                assert.ok(Math.abs(samples[0]!) + Math.abs(samples[1]!) + Math.abs(samples[2]!) > 0, "the speech starts at once");
+                assert.equal((await t.transcribe(samples)).text, text);
+            }
+        } finally {
+            await t.dispose();
+        }
+    });
+
+    it("an utterance after near-digital silence (±1 step of hiss, as resampling dither leaves) is transcribed", async () => {
+        // Without a noise floor under it, pocketsphinx heard "cancel the timer" here as "queue soul by queen".
+        const t = await GrammarTranscriber.create({ log: silentLogger() });
+        t.setIntents(builtins);
+        const dir = tempDir();
+        const random = seededRandom(7);
+        try {
+            for (const text of ["cancel the timer", "what time is it", "set a timer for five minutes"]) {
+                const speech = await readAudioFile(makeSpeech(path.join(dir, "cmd.wav"), text, 600));
+                const samples = new Int16Array(3200 + speech.length);
+                for (let i = 0; i < 3200; i++) samples[i] = Math.round(random());
+                samples.set(speech, 3200);
+                assert.equal((await t.transcribe(samples)).text, text);
+            }
         } finally {
             await t.dispose();
         }

@@ -108,7 +108,7 @@ const PROGRAMS: readonly ProgramNeed[] = [
     { program: "aplay", use: "speaking replies", blocks: () => false },
     { program: "amixer", use: "the volume intent", blocks: () => false },
     { program: "espeak-ng", use: "speaking replies", blocks: () => false },
-    { program: "pocketsphinx_continuous", use: "the grammar speech recognizer", blocks: (c) => c != null && chooseTranscriber(c) === "grammar" },
+    { program: "pocketsphinx_batch", use: "the grammar speech recognizer", blocks: (c) => c != null && chooseTranscriber(c) === "grammar" },
     { program: "sox", use: "sample-rate conversion and playing FLAC/Ogg", blocks: (c) => c != null && (c.audio.sampleRateHz !== 16000 || c.audio.channels !== 1) },
     { program: "mpg123", use: "playing MP3s", blocks: () => false }
 ];
@@ -224,7 +224,7 @@ async function checkIntents(config: HarkConfig): Promise<CheckResult[]> {
     } else {
         results.push({ name: "intents", status: "ok", detail: `${set.intents.length} loaded from ${config.paths.intentsDirs.join(", ")}` });
     }
-    if (chooseTranscriber(config) !== "grammar" || !onPath("pocketsphinx_continuous")) return results;
+    if (chooseTranscriber(config) !== "grammar" || !onPath("pocketsphinx_batch")) return results;
     let transcriber: GrammarTranscriber;
     try {
         transcriber = await createGrammarTranscriber(config, silentLogger());

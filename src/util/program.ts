@@ -4,7 +4,7 @@ import { ExternalProgramError } from "../errors.ts";
 /** Debian package that provides each program hark spawns, for "install X" hints. */
 const PACKAGE_OF: Record<string, string> = {
     aplay: "alsa-utils", arecord: "alsa-utils", amixer: "alsa-utils", "espeak-ng": "espeak-ng",
-    mpg123: "mpg123", play: "sox", sox: "sox", pocketsphinx: "pocketsphinx", pocketsphinx_continuous: "pocketsphinx"
+    mpg123: "mpg123", play: "sox", sox: "sox", pocketsphinx: "pocketsphinx", pocketsphinx_batch: "pocketsphinx"
 };
 
 /** The hint printed when a program is missing. */
