@@ -16,6 +16,17 @@ function spec(name: string, sentences: string[], slots: IntentSpec["slots"] = {}
     return { name, description: "", args: { type: "object" }, sentences: [{ sentences, args: {} }], slots, rules: {}, textOnlyRules: [], examples };
 }
 
+/** Runs `use` with a transcriber for the built-in intents, and disposes of it. */
+async function withBuiltins(use: (t: GrammarTranscriber) => Promise<void>): Promise<void> {
+    const t = await GrammarTranscriber.create({ log: silentLogger() });
+    t.setIntents(builtins);
+    try {
+        await use(t);
+    } finally {
+        await t.dispose();
+    }
+}
+
 describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
     it("the built-in intents compile with no pronunciation gaps", async () => {
         const t = await GrammarTranscriber.create({ log: silentLogger() });
@@ -45,9 +56,7 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
     });
 
     it("a decoder that dies during an utterance is reported and the utterance decoded again by a new one", async () => {
-        const t = await GrammarTranscriber.create({ log: silentLogger() });
-        t.setIntents(builtins);
-        try {
+        await withBuiltins(async (t) => {
             const samples = await readAudioFile(makeSpeech(path.join(tempDir(), "cmd.wav"), "what time is it", 300));
             const pending = t.transcribe(samples);
             await new Promise((resolve) => setTimeout(resolve, 100));
@@ -57,15 +66,11 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
             const started = Date.now();
             assert.equal((await pending).text, "what time is it");
             assert.ok(Date.now() - started < 10_000, "no wait for a result the dead process cannot give");
-        } finally {
-            await t.dispose();
-        }
+        });
     });
 
     it("a new grammar while an utterance is being decoded: the utterance is decoded by the new decoder", async () => {
-        const t = await GrammarTranscriber.create({ log: silentLogger() });
-        t.setIntents(builtins);
-        try {
+        await withBuiltins(async (t) => {
             const samples = await readAudioFile(makeSpeech(path.join(tempDir(), "cmd.wav"), "what time is it", 300));
             const pending = t.transcribe(samples);
             await new Promise((resolve) => setTimeout(resolve, 100));
@@ -73,15 +78,11 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
             const started = Date.now();
             assert.equal((await pending).text, "what time is it");
             assert.ok(Date.now() - started < 10_000, "no wait for a result the stopped decoder cannot give");
-        } finally {
-            await t.dispose();
-        }
+        });
     });
 
     it("a new decoder that never answers is replaced and the utterance decoded again", async () => {
-        const t = await GrammarTranscriber.create({ log: silentLogger() });
-        t.setIntents(builtins);
-        try {
+        await withBuiltins(async (t) => {
             const samples = await readAudioFile(makeSpeech(path.join(tempDir(), "cmd.wav"), "what time is it", 300));
             const pending = t.transcribe(samples);
             await new Promise((resolve) => setTimeout(resolve, 50));
@@ -90,9 +91,7 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
             decoder.child.kill("SIGSTOP"); // frozen: alive, silent
             assert.equal((await pending).text, "what time is it");
             assert.equal(decoder.child.signalCode, "SIGKILL", "the frozen decoder was killed");
-        } finally {
-            await t.dispose();
-        }
+        });
     });
 
     it("transcribes spoken commands, and a song title from the music folder becomes recognisable", async () => {
@@ -116,10 +115,8 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
 
     it("an utterance that starts at its first sample keeps its first words (someone speaking right after the wake word)", async () => {
         // pocketsphinx_continuous, fed such an utterance, heard "queue ska", "mute audio" and "on noon weather" here.
-        const t = await GrammarTranscriber.create({ log: silentLogger() });
-        t.setIntents(builtins);
         const dir = tempDir();
-        try {
+        await withBuiltins(async (t) => {
             for (const text of ["cancel the timer", "play the album abbey road", "london weather"]) {
                 const cut = path.join(dir, "cut.wav");
                 execFileSync("sox", ["-R", makeSpeech(path.join(dir, "cmd.wav"), text), cut, "silence", "1", "0.01", "0.5%", "pad", "0", "0.7"]);
@@ -127,18 +124,14 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
                 assert.ok(Math.abs(samples[0]!) + Math.abs(samples[1]!) + Math.abs(samples[2]!) > 0, "the speech starts at once");
                 assert.equal((await t.transcribe(samples)).text, text);
             }
-        } finally {
-            await t.dispose();
-        }
+        });
     });
 
     it("an utterance after near-digital silence (±1 step of hiss, as resampling dither leaves) is transcribed", async () => {
         // Without a noise floor under it, pocketsphinx heard "cancel the timer" here as "queue soul by queen".
-        const t = await GrammarTranscriber.create({ log: silentLogger() });
-        t.setIntents(builtins);
         const dir = tempDir();
         const random = seededRandom(7);
-        try {
+        await withBuiltins(async (t) => {
             for (const text of ["cancel the timer", "what time is it", "set a timer for five minutes"]) {
                 const speech = await readAudioFile(makeSpeech(path.join(dir, "cmd.wav"), text, 600));
                 const samples = new Int16Array(3200 + speech.length);
@@ -146,9 +139,7 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
                 samples.set(speech, 3200);
                 assert.equal((await t.transcribe(samples)).text, text);
             }
-        } finally {
-            await t.dispose();
-        }
+        });
     });
 
     it("a missing acoustic model is a clear error that says how to install it", async () => {
