@@ -3,6 +3,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import readline from "node:readline";
 import type { Logger } from "pino";
 import { HarkError } from "../errors.ts";
 import type { IntentSpec } from "../intents/types.ts";
@@ -36,7 +37,7 @@ interface Decoder {
     startedAt: number;
     /** Set when hark itself stops it (new grammar, dispose): its exit is expected then. */
     stopping: boolean;
-    /** Closes the results FIFO. */
+    /** Closes both FIFOs and removes them. */
     close: () => void;
 }
 
@@ -230,23 +231,16 @@ export class GrammarTranscriber implements Transcriber {
         const decoder: Decoder = {
             child, control: fs.createWriteStream(control, { flags: "r+" }), waiter: null, warm: false, startedAt: performance.now(), stopping: false,
             close: () => {
+                decoder.control.destroy();
                 results.destroy();
                 for (const fifo of [control, hypotheses]) fs.rmSync(fifo, { force: true });
             }
         };
         decoder.control.on("error", (error) => this.options.log.error({ err: error }, "pocketsphinx control input failed"));
-        let partial = "";
-        results.setEncoding("utf8").on("data", (data: string) => {
-            partial += data;
-            let newline: number;
-            while ((newline = partial.indexOf("\n")) >= 0) {
-                const line = partial.slice(0, newline).trim();
-                partial = partial.slice(newline + 1);
-                const match = RESULT_LINE.exec(line);
-                if (!match) continue;
-                const [, text, id] = match as unknown as [string, string, string];
-                if (decoder.waiter?.id === id) decoder.waiter.finish(text);
-            }
+        readline.createInterface({ input: results }).on("line", (line) => {
+            const match = RESULT_LINE.exec(line.trim());
+            const waiter = decoder.waiter;
+            if (match && waiter && waiter.id === match[2]) waiter.finish(match[1]!);
         });
         let stderr = "";
         child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr = (stderr + d).slice(-4096)));
@@ -256,7 +250,6 @@ export class GrammarTranscriber implements Transcriber {
         });
         child.on("close", (code, exitSignal) => {
             if (this.decoder === decoder) this.decoder = null;
-            decoder.control.destroy();
             decoder.close();
             if (decoder.stopping) {
                 // Stopped for a new grammar while an utterance waited on it: that utterance is decoded again.
