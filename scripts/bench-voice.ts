@@ -1,14 +1,18 @@
-// Part of `npm run bench`: the speech path. Commands from the project's eval file are synthesized with espeak-ng in
-// several voices and speeds, each after a synthesized "hey jarvis", with quiet noise around them, and run through
-// the whole voice pipeline. Synthetic speech: real voices and rooms differ.
+// Part of `npm run bench`: the speech path. Each utterance comes after a synthesized "hey jarvis" and runs through the
+// whole voice pipeline (wake word, endpointing, transcription, understanding; handlers run against an empty music
+// folder and a scratch data folder). In scope: commands from the project's eval file in several espeak-ng voices and
+// speeds, in pink noise, and the shared folder's recordings of commands hark has. Out of scope (nothing may happen):
+// hand-written requests hark cannot do, in four voices, half in quiet and half in noise, and every recording in the
+// shared folder that is not a command of hark's. Synthetic speech: real voices and rooms differ.
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { FileSource, readAudioFile } from "../src/audio/file.ts";
 import { validateConfig } from "../src/config/load.ts";
-import { readEvalFile } from "../src/eval/dataset.ts";
-import { percentile, sameArgs } from "../src/eval/metrics.ts";
+import { readEvalFile, type EvalCase } from "../src/eval/dataset.ts";
+import { computeReport, percentile, sameArgs, type Prediction } from "../src/eval/metrics.ts";
+import { predictionFromTrace } from "../src/eval/run.ts";
 import { silentLogger } from "../src/log/logger.ts";
 import { packageRoot } from "../src/paths.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
@@ -16,67 +20,125 @@ import { createVoiceEngines, createVoicePipeline } from "../src/pipeline/voice-s
 import { OpenWakeWordDetector } from "../src/wake/openwakeword.ts";
 
 const sentences = Number(process.env.HARK_BENCH_SENTENCES ?? 20);
-const voices = ["en-us", "en-us+f3", "en-gb"];
-const speedsWpm = [140, 175];
 const shared = process.env.HARK_SHARED_DIR ?? path.resolve(packageRoot, "..", "shared");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hark-bench-voice-"));
 const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ["ignore", "ignore", "ignore"] });
 
-/** "hey jarvis" + command in one voice, with quiet noise before, between and after. */
-function synthesize(file: string, text: string, voice: string, speed: number): void {
-    const part = (name: string, words: string) => {
-        sh("espeak-ng", ["-v", voice, "-s", String(speed), "-w", `${file}.${name}.raw.wav`, words]);
-        sh("sox", ["-R", `${file}.${name}.raw.wav`, "-r", "16000", "-c", "1", "-b", "16", `${file}.${name}.wav`]);
-    };
-    part("wake", "hey jarvis");
-    part("cmd", text);
-    sh("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", `${file}.gap.wav`, "trim", "0", "0.4"]);
-    sh("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", `${file}.tail.wav`, "trim", "0", "1.5"]);
-    sh("sox", [`${file}.gap.wav`, `${file}.wake.wav`, `${file}.gap.wav`, `${file}.cmd.wav`, `${file}.tail.wav`, `${file}.clean.wav`]);
-    const seconds = Number(execFileSync("soxi", ["-D", `${file}.clean.wav`], { encoding: "utf8" }));
-    sh("sox", ["-R", "-n", "-r", "16000", "-c", "1", "-b", "16", `${file}.noise.wav`, "synth", String(seconds), "pinknoise", "vol", "0.01"]);
-    sh("sox", ["-R", "-m", `${file}.clean.wav`, `${file}.noise.wav`, file]);
+/** One utterance to run: its audio file and what should come of it. */
+interface Utterance {
+    file: string;
+    case: EvalCase;
 }
 
+/** A voice and speed for espeak-ng, and the pink noise mixed under the whole file (0: none). */
+interface Rendition {
+    voice: string;
+    speedWpm: number;
+    noise: number;
+}
+
+let made = 0;
+/** Writes `file`: silence, "hey jarvis", silence, the command (synthesized text, or a recording), silence; with noise under it. */
+function utteranceFile(command: { text: string } | { recording: string }, r: Rendition): string {
+    const file = path.join(dir, `u${++made}.wav`);
+    const to16k = (input: string, output: string) => sh("sox", ["-R", input, "-r", "16000", "-c", "1", "-b", "16", output]);
+    const speak = (name: string, words: string) => {
+        sh("espeak-ng", ["-v", r.voice, "-s", String(r.speedWpm), "-w", `${file}.${name}.raw.wav`, words]);
+        to16k(`${file}.${name}.raw.wav`, `${file}.${name}.wav`);
+    };
+    speak("wake", "hey jarvis");
+    if ("text" in command) speak("cmd", command.text);
+    else to16k(command.recording, `${file}.cmd.wav`);
+    sh("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", `${file}.gap.wav`, "trim", "0", "0.4"]);
+    sh("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", `${file}.tail.wav`, "trim", "0", "1.5"]);
+    const clean = r.noise > 0 ? `${file}.clean.wav` : file;
+    sh("sox", [`${file}.gap.wav`, `${file}.wake.wav`, `${file}.gap.wav`, `${file}.cmd.wav`, `${file}.tail.wav`, clean]);
+    if (r.noise > 0) {
+        const seconds = Number(execFileSync("soxi", ["-D", clean], { encoding: "utf8" }));
+        sh("sox", ["-R", "-n", "-r", "16000", "-c", "1", "-b", "16", `${file}.noise.wav`, "synth", String(seconds), "pinknoise", "vol", String(r.noise)]);
+        sh("sox", ["-R", "-m", clean, `${file}.noise.wav`, file]);
+    }
+    for (const part of fs.readdirSync(dir).filter((f) => f.startsWith(`${path.basename(file)}.`))) fs.rmSync(path.join(dir, part));
+    return file;
+}
+
+const wakeVoice: Rendition = { voice: "en-us", speedWpm: 150, noise: 0 };
+const inScopeRenditions: Rendition[] = ["en-us", "en-us+f3", "en-gb"].flatMap((voice) => [140, 175].map((speedWpm) => ({ voice, speedWpm, noise: 0.01 })));
+const outOfScopeRenditions: Rendition[] = [
+    { voice: "en-us", speedWpm: 140, noise: 0 }, { voice: "en-gb", speedWpm: 175, noise: 0.03 },
+    { voice: "en-us+f3", speedWpm: 160, noise: 0 }, { voice: "en-us+m3", speedWpm: 190, noise: 0.03 }
+];
+
+const groups: Array<{ name: string; utterances: Utterance[] }> = [];
+const evalFile = path.join(packageRoot, "test", "eval", "hark.jsonl");
+const commands = readEvalFile(evalFile).filter((c) => c.expect).slice(0, sentences);
+groups.push({ name: `in scope: ${commands.length} eval commands × ${inScopeRenditions.length} voices/speeds, pink noise`, utterances: commands.flatMap((c) => inScopeRenditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
+
+interface Label { file: string; transcript?: string; intent?: string }
+const labels: Label[] = fs.existsSync(path.join(shared, "audio", "LABELS.json")) ? JSON.parse(fs.readFileSync(path.join(shared, "audio", "LABELS.json"), "utf8")) as Label[] : [];
+const recording = (file: string, expect: EvalCase["expect"], text = path.basename(file)): Utterance => ({ file: utteranceFile({ recording: file }, wakeVoice), case: { text, expect } });
+// Recordings of commands hark has: rhasspy-test's time and temperature questions, Speech Commands' "stop".
+const harkIntentOf: Record<string, { intent: string; args: Record<string, unknown> }> = { GetTemperature: { intent: "get_weather", args: {} }, GetTime: { intent: "get_time", args: {} } };
+const inScopeRecordings = [
+    ...labels.filter((l) => l.intent && harkIntentOf[l.intent]).map((l) => recording(path.join(shared, "audio", l.file), harkIntentOf[l.intent!]!, l.transcript)),
+    ...listWavs(path.join(shared, "audio", "speech_commands_v0.02_test", "stop")).map((f) => recording(f, { intent: "stop", args: {} }, "stop"))
+];
+if (inScopeRecordings.length) groups.push({ name: "in scope: recordings of hark's commands (rhasspy-test, Speech Commands \"stop\")", utterances: inScopeRecordings });
+
+const outOfScope = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-out-of-scope.jsonl"));
+groups.push({ name: `out of scope: ${outOfScope.length} requests × ${outOfScopeRenditions.length} voices, half in noise`, utterances: outOfScope.flatMap((c) => outOfScopeRenditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
+const otherRecordings = [
+    ...labels.filter((l) => l.intent && !harkIntentOf[l.intent] && l.file.startsWith("rhasspy-test/")).map((l) => recording(path.join(shared, "audio", l.file), null, l.transcript)),
+    ...["jfk/jfk.wav", "picovoice-leopard/test.wav", "picovoice-leopard/diarization_test.wav", "wyoming-faster-whisper/turn_on_the_living_room_lamp.wav"].map((f) => path.join(shared, "audio", f)).filter((f) => fs.existsSync(f)).map((f) => recording(f, null)),
+    ...fs.readdirSync(path.join(shared, "audio", "speech_commands_v0.02_test"), { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== "stop").flatMap((d) => listWavs(path.join(d.parentPath, d.name)).map((f) => recording(f, null, d.name))),
+    ...listWavs(path.join(shared, "audio", "wake", "other")).map((f) => recording(f, null, path.basename(f).split("_")[0]))
+];
+if (otherRecordings.length) groups.push({ name: "out of scope: recordings that are not hark's commands (rhasspy-test lights and doors, speeches, single words)", utterances: otherRecordings });
+
+function listWavs(folder: string): string[] {
+    return fs.existsSync(folder) ? fs.readdirSync(folder).filter((f) => f.endsWith(".wav")).sort().map((f) => path.join(folder, f)) : [];
+}
 
 const config = validateConfig({
     paths: { dataDir: dir }, trace: { enabled: false }, conversation: { feedbackSounds: false, followUpMs: 0 },
+    music: { dir: path.join(dir, "music") },
     stt: { engine: "grammar", slotValues: { location: ["boston", "paris", "london", "new york", "denver", "tokyo", "chicago", "seattle", "miami", "rome", "austin", "san francisco", "dublin", "oslo", "lisbon", "montreal"] } }
 });
+fs.mkdirSync(config.music.dir);
 const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
 const engines = await createVoiceEngines(config, assistant, silentLogger());
-const cases = readEvalFile(path.join(packageRoot, "test", "eval", "hark.jsonl")).filter((c) => c.expect).slice(0, sentences);
 
-let total = 0;
-let woke = 0;
-let exact = 0;
+const pct = (n: number, of: number) => `${n}/${of} (${((n / Math.max(1, of)) * 100).toFixed(1)}%)`;
+const counts = (c: Record<string, number>) => Object.entries(c).sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${n}`).join(", ") || "-";
 const latencyMs: number[] = [];
-const files: string[] = [];
-for (const [i, c] of cases.entries()) {
-    for (const voice of voices) {
-        for (const speed of speedsWpm) {
-            const file = path.join(dir, `c${i}-${voice.replace(/\W/g, "")}-${speed}.wav`);
-            synthesize(file, c.text, voice, speed);
-            files.push(file);
-            total++;
-            const pipeline = createVoicePipeline(config, assistant, engines, silentLogger(), { speak: false, muteWhilePlaying: false });
-            const records = await pipeline.run(new FileSource(file), new AbortController().signal);
-            const turn = records.find((r) => r.stages.some((s) => s.name === "wake"));
-            if (!turn) continue;
-            woke++;
-            const took = turn.stages.filter((s) => s.name === "transcribe" || s.name === "recognize").reduce((ms, s) => ms + s.durationMs, 0);
-            latencyMs.push(took);
-            if (turn.toolCall?.name === c.expect!.intent && sameArgs(turn.toolCall.arguments, c.expect!.args)) exact++;
-        }
+console.log("\nspeech benchmark (grammar engine), each utterance after a synthesized \"hey jarvis\"");
+for (const group of groups) {
+    const predictions: Prediction[] = [];
+    for (const u of group.utterances) {
+        const pipeline = createVoicePipeline(config, assistant, engines, silentLogger(), { speak: false, muteWhilePlaying: false });
+        const records = await pipeline.run(new FileSource(u.file), new AbortController().signal);
+        const prediction = predictionFromTrace(records.find((r) => r.stages.some((s) => s.name === "wake")));
+        if (prediction.stoppedBy !== "wake" && u.case.expect) latencyMs.push(prediction.latencyMs);
+        predictions.push(prediction);
+        assistant.services.timers.cancel(assistant.services.timers.list().map((t) => t.id));
     }
+    const cases = group.utterances.map((u) => u.case);
+    const r = computeReport(cases, predictions);
+    const woke = predictions.filter((p) => p.stoppedBy !== "wake").length;
+    console.log(`  ${group.name}`);
+    console.log(`    wake word detected   ${pct(woke, cases.length)}`);
+    if (r.nullCases < cases.length) {
+        const inScope = cases.length - r.nullCases;
+        const exact = cases.filter((c, i) => c.expect && predictions[i]!.intent === c.expect.intent && sameArgs(predictions[i]!.args, c.expect.args)).length;
+        console.log(`    exact tool calls     ${pct(exact, inScope)}`);
+        const missed = Object.values(r.missedBySource).reduce((a, b) => a + b, 0);
+        console.log(`    no action            ${pct(missed, inScope)}  by stage: ${counts(r.missedBySource)}`);
+    }
+    if (r.nullCases) console.log(`    false actions        ${pct(Math.round(r.falseActionRate * r.nullCases), r.nullCases)}  by source: ${counts(r.falseActionsBySource)}`);
 }
+console.log(`  end of speech → handler start, in-scope utterances: p50 ${percentile(latencyMs, 0.5).toFixed(0)} ms, p95 ${percentile(latencyMs, 0.95).toFixed(0)} ms (transcription + recognition)`);
 await engines.dispose();
 await assistant.dispose();
-
-console.log(`\nspeech benchmark: ${cases.length} eval commands × ${voices.length} espeak-ng voices × ${speedsWpm.length} speeds = ${total} utterances, after "hey jarvis", in pink noise`);
-console.log(`  wake word detected            ${woke}/${total} (${((woke / total) * 100).toFixed(1)}%)`);
-console.log(`  exact tool calls              ${exact}/${total} (${((exact / total) * 100).toFixed(1)}%)  [grammar engine]`);
-console.log(`  end of speech → handler start p50 ${percentile(latencyMs, 0.5).toFixed(0)} ms, p95 ${percentile(latencyMs, 0.95).toFixed(0)} ms (transcription + recognition)`);
 
 // False triggers and cost: the hey_jarvis model over the benchmark's negative clips.
 const negatives = path.join(shared, "audio", "wake", "other");
@@ -112,9 +174,9 @@ if (fs.existsSync(negatives)) {
     console.log(`  (${negatives} not found: false triggers not measured)`);
 }
 
-// Peak memory of the daemon: `hark run` fed the synthesized audio on stdin.
+// Peak memory of the daemon: `hark run` fed the first in-scope utterances on stdin.
 const stream = path.join(dir, "stream.raw");
-execFileSync("sox", [...files.slice(0, 6), "-t", "raw", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", "-L", stream]);
+execFileSync("sox", [...groups[0]!.utterances.slice(0, 6).map((u) => u.file), "-t", "raw", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", "-L", stream]);
 const run = spawnSync("/usr/bin/time", ["-f", "%M", process.execPath, path.join(packageRoot, "bin", "hark.js"), "run", "--stdin-audio", "--quiet", "--exit-on-eof", "--log-level", "warn"], {
     input: fs.readFileSync(stream), encoding: "utf8", env: { ...process.env, HARK__PATHS__DATADIR: dir, HARK__CONVERSATION__FEEDBACKSOUNDS: "false" }
 });

@@ -69,6 +69,12 @@ async function compareRuns(config: HarkConfig, log: Logger, ids: readonly string
     return `${lines.join("\n")}\n`;
 }
 
+/** " (template 3, llm 1)": counts by source, largest first. */
+function bySource(counts: Record<string, number>): string {
+    const parts = Object.entries(counts).sort(([, a], [, b]) => b - a).map(([source, n]) => `${source} ${n}`);
+    return parts.length ? ` (${parts.join(", ")})` : "";
+}
+
 function pct(x: number): string {
     return `${(x * 100).toFixed(1)}%`;
 }
@@ -78,7 +84,8 @@ export function formatReport(r: EvalReport, errorLimit: number): string {
     const lines = [
         `cases              ${r.cases} (${r.nullCases} expect no action)`,
         `intent accuracy    ${pct(r.intentAccuracy)}`,
-        `false actions      ${pct(r.falseActionRate)} of no-action cases`,
+        `false actions      ${pct(r.falseActionRate)} of no-action cases${bySource(r.falseActionsBySource)}`,
+        `missed             ${Object.values(r.missedBySource).reduce((a, b) => a + b, 0)} cases that should have caused an action${bySource(r.missedBySource)}`,
         `slot F1            ${pct(r.slotF1)} (precision ${pct(r.slots.all.precision)}, recall ${pct(r.slots.all.recall)})`,
         `latency            p50 ${r.latencyMs.p50.toFixed(2)} ms, p95 ${r.latencyMs.p95.toFixed(2)} ms`,
         `answered by        ${Object.entries(r.engines).map(([e, n]) => `${e} ${n}`).join(", ")}`,

@@ -6,7 +6,13 @@ export interface Prediction {
     intent: string | null;
     args: Record<string, unknown>;
     latencyMs: number;
+    /** The engine that chose the action; null when there was none. */
     engine: string | null;
+    /**
+     * With no action: the stage that stopped the turn ("transcript" for speech rejected before any engine saw it,
+     * an engine's name when it refused or fell below its threshold, "no match" when no engine answered).
+     */
+    stoppedBy?: string;
 }
 
 /** Precision, recall and F1 with the counts behind them. */
@@ -33,6 +39,10 @@ export interface EvalReport {
     confusion: Record<string, Record<string, number>>;
     /** Which engine answered, by count (none included). */
     engines: Record<string, number>;
+    /** False actions (an action on a no-action case), by the engine that chose them: where a regression comes from. */
+    falseActionsBySource: Record<string, number>;
+    /** Cases that should have caused an action but caused none, by the stage that stopped them. */
+    missedBySource: Record<string, number>;
     latencyMs: { p50: number; p95: number; mean: number };
     /** The cases that went wrong, for reading. */
     errors: Array<{ text: string; expect: EvalCase["expect"]; got: { intent: string | null; args: Record<string, unknown> } }>;
@@ -69,6 +79,9 @@ export function computeReport(cases: readonly EvalCase[], predictions: readonly 
     const count = (slot: string) => counts.get(slot) ?? counts.set(slot, { tp: 0, fp: 0, fn: 0 }).get(slot)!;
     const confusion: EvalReport["confusion"] = {};
     const engines: Record<string, number> = {};
+    const falseActionsBySource: Record<string, number> = {};
+    const missedBySource: Record<string, number> = {};
+    const tally = (into: Record<string, number>, key: string): void => void (into[key] = (into[key] ?? 0) + 1);
     const errors: EvalReport["errors"] = [];
 
     cases.forEach((c, i) => {
@@ -78,7 +91,12 @@ export function computeReport(cases: readonly EvalCase[], predictions: readonly 
         if (ok) correct++;
         if (expected === null) {
             nullCases++;
-            if (p.intent !== null) falseActions++;
+            if (p.intent !== null) {
+                falseActions++;
+                tally(falseActionsBySource, p.engine ?? "unknown");
+            }
+        } else if (p.intent === null) {
+            tally(missedBySource, p.stoppedBy ?? "no match");
         }
         const row = (confusion[expected ?? "none"] ??= {});
         row[p.intent ?? "none"] = (row[p.intent ?? "none"] ?? 0) + 1;
@@ -122,6 +140,8 @@ export function computeReport(cases: readonly EvalCase[], predictions: readonly 
         slots: { ...slots, all },
         confusion,
         engines,
+        falseActionsBySource,
+        missedBySource,
         latencyMs: { p50: round(percentile(latencies, 0.5)), p95: round(percentile(latencies, 0.95)), mean: round(mean(latencies)) },
         errors
     };

@@ -1,4 +1,5 @@
-import type { RecognizerRouter } from "../nlu/router.ts";
+import type { RecognizerRouter, RouterResult } from "../nlu/router.ts";
+import type { TraceRecord } from "../trace/trace.ts";
 import type { EvalCase } from "./dataset.ts";
 import { computeReport, type EvalReport, type Prediction } from "./metrics.ts";
 
@@ -7,14 +8,41 @@ export async function runEval(router: RecognizerRouter, cases: readonly EvalCase
     const predictions: Prediction[] = [];
     for (const c of cases) {
         const started = performance.now();
-        const { recognition } = await router.recognize(c.text);
+        const routed = await router.recognize(c.text);
+        const { recognition } = routed;
         predictions.push({
             intent: recognition?.intent ?? null,
             args: recognition?.args ?? {},
             latencyMs: performance.now() - started,
-            engine: recognition?.source ?? null
+            engine: recognition?.source ?? null,
+            ...(recognition ? {} : { stoppedBy: stoppedBy(routed) })
         });
         if (onProgress && predictions.length % 500 === 0) onProgress(predictions.length);
     }
     return computeReport(cases, predictions);
+}
+
+/** Which engine stopped a turn that got no action: the last one that answered and was turned down, else "no match". */
+export function stoppedBy(routed: RouterResult): string {
+    const decisive = routed.attempts.findLast((a) => a.verdict !== "no match" && a.verdict !== "error");
+    return decisive ? `${decisive.engine} ${decisive.verdict}` : "no match";
+}
+
+/**
+ * A finished turn's trace as a prediction: the tool call it made, or the stage that stopped it ("wake" when there
+ * was no turn at all, "endpoint" when no speech was found, "transcript" when no usable text came of it, else the
+ * router's verdicts as {@link stoppedBy} reads them).
+ */
+export function predictionFromTrace(record: TraceRecord | undefined): Prediction {
+    const latencyMs = record?.stages.filter((s) => s.name === "transcribe" || s.name === "recognize").reduce((ms, s) => ms + s.durationMs, 0) ?? 0;
+    if (record?.toolCall) return { intent: record.toolCall.name, args: record.toolCall.arguments, latencyMs, engine: record.toolCall.engine };
+    const none = (stoppedBy: string): Prediction => ({ intent: null, args: {}, latencyMs, engine: null, stoppedBy });
+    if (record == null) return none("wake");
+    const recognize = record.stages.find((s) => s.name === "recognize");
+    if (recognize == null) {
+        const endpoint = record.stages.find((s) => s.name === "endpoint")?.output as { speech?: boolean } | undefined;
+        return none(endpoint?.speech === false ? "endpoint" : "transcript");
+    }
+    const attempts = ((recognize.output as { attempts?: RouterResult["attempts"] } | undefined)?.attempts ?? []);
+    return none(stoppedBy({ recognition: null, attempts }));
 }
