@@ -9,9 +9,8 @@ import { loadIntentDirs } from "../src/intents/load.ts";
 import { HARK_INTENT_MODEL } from "../src/llm/profile.ts";
 import { silentLogger } from "../src/log/logger.ts";
 import { builtinIntentsDir } from "../src/paths.ts";
-import { buildDataset } from "../src/train/data.ts";
 import { evaluateModel } from "../src/train/evaluate.ts";
-import { DEV_ONLY_FILES, DEV_SHARE, sharedDataFiles, trainLora } from "../src/train/train.ts";
+import { developmentSplit, sharedDataFiles, trainLora } from "../src/train/train.ts";
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const log = silentLogger();
@@ -19,7 +18,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hark-bench-model-"));
 const config = validateConfig({ paths: { dataDir }, trace: { enabled: false }, llm: { enabled: true } });
 const set = await loadIntentDirs([builtinIntentsDir]);
 const real = sharedDataFiles();
-const { dev } = buildDataset({ intents: set.intents.map((i) => i.spec), real: { files: real, devShare: DEV_SHARE }, devOnly: DEV_ONLY_FILES, seed: 1, maxPerIntent: 1, minPerIntent: 1, outside: 1 });
+const dev = developmentSplit(set.intents.map((i) => i.spec));
 const groups: Array<[string, typeof dev]> = [
     ["all development sentences", dev],
     ...[...new Set(dev.map((c) => (c.source ?? "").split(":")[0]!))].map((s): [string, typeof dev] => [`  ${s}`, dev.filter((c) => (c.source ?? "").split(":")[0] === s)])

@@ -14,9 +14,9 @@ import { HARK_INTENT_MODEL } from "../src/llm/profile.ts";
 import { silentLogger } from "../src/log/logger.ts";
 import { builtinIntentsDir, packageRoot } from "../src/paths.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
-import { buildDataset, isDevSentence } from "../src/train/data.ts";
+import { isDevSentence } from "../src/train/data.ts";
 import { evaluateModel } from "../src/train/evaluate.ts";
-import { DEV_ONLY_FILES, DEV_SHARE, sharedDataFiles } from "../src/train/train.ts";
+import { DEV_SHARE, developmentSplit, sharedDataFiles } from "../src/train/train.ts";
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const log = silentLogger();
@@ -35,9 +35,7 @@ if (slurp) {
     sets.push(["  of them in the dev split", nulls.filter((c) => isDevSentence(c.text, DEV_SHARE))]);
 }
 const set = await loadIntentDirs([builtinIntentsDir]);
-const { dev } = buildDataset({ intents: set.intents.map((i) => i.spec), real: { files: sharedDataFiles(), devShare: DEV_SHARE }, devOnly: DEV_ONLY_FILES, seed: 1, maxPerIntent: 1, minPerIntent: 1, outside: 1 });
-// The development split as it was first measured (SNIPS, SLURP and the hand-written sentences), without the near-miss sets.
-sets.push(["development split", dev.filter((c) => !(c.source ?? "").startsWith("near-miss"))]);
+sets.push(["development split", developmentSplit(set.intents.map((i) => i.spec))]);
 sets.push(["test/eval/hark.jsonl", readEvalFile(path.join(evalDir, "hark.jsonl"))]);
 
 const setups = {

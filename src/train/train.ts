@@ -25,8 +25,11 @@ export interface TrainContext {
     devLimit?: number;
 }
 
-/** Hand-written test sentences shipped with hark: always development data, never trained on. */
-export const DEV_ONLY_FILES = ["handwritten.jsonl", "holdout.jsonl"].map((f) => path.join(packageRoot, "test", "eval", f)).filter((f) => fs.existsSync(f));
+/**
+ * Hand-written test sentences shipped with hark (every file in test/eval but hark.jsonl, which is the intents' own
+ * examples plus these): always development data, never trained on.
+ */
+export const DEV_ONLY_FILES = fs.readdirSync(path.join(packageRoot, "test", "eval")).filter((f) => f.endsWith(".jsonl") && f !== "hark.jsonl").sort().map((f) => path.join(packageRoot, "test", "eval", f));
 
 /** The labelled real phrasings in a shared data folder ($HARK_SHARED_DIR/data or ../shared/data), when present. */
 export function sharedDataFiles(dir = path.join(process.env.HARK_SHARED_DIR ?? path.resolve(packageRoot, "..", "shared"), "data")): string[] {
@@ -35,6 +38,15 @@ export function sharedDataFiles(dir = path.join(process.env.HARK_SHARED_DIR ?? p
 
 /** Share of each real-data file kept for development. */
 export const DEV_SHARE = 0.15;
+
+/**
+ * The development split as the benchmarks score accuracy on it: the held-out share of the real phrasings and the
+ * hand-written sentences, without the no-action-only precision sets (reported on their own).
+ */
+export function developmentSplit(intents: readonly IntentSpec[]): EvalCase[] {
+    const { dev } = buildDataset({ intents, real: { files: sharedDataFiles(), devShare: DEV_SHARE }, devOnly: DEV_ONLY_FILES, seed: 1, maxPerIntent: 1, minPerIntent: 1, outside: 1 });
+    return dev.filter((c) => !/^(near-miss|spoken-out-of-scope)/.test(c.source ?? ""));
+}
 
 async function loadSpecs(config: HarkConfig, log: Logger): Promise<IntentSpec[]> {
     const set = await loadIntentDirs(config.paths.intentsDirs);
