@@ -29,12 +29,6 @@ export class IntentLoadError extends HarkError {
     }
 }
 
-/** A sentence template could not be parsed. `column` is 1-based. */
-export class TemplateSyntaxError extends HarkError {
-    public constructor(template: string, column: number, reason: string) {
-        super("HARK_TEMPLATE_SYNTAX", `template "${template}" (column ${column}): ${reason}`);
-    }
-}
 
 /** A program hark spawns (espeak-ng, aplay, amixer, ...) is missing or failed. */
 export class ExternalProgramError extends HarkError {

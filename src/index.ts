@@ -23,4 +23,5 @@ export { VoicePipeline } from "./pipeline/voice.ts";
 export type { VoiceState } from "./pipeline/voice.ts";
 export { loadConfig, validateConfig } from "./config/load.ts";
 export type { HarkConfig } from "./config/schema.ts";
-export { HarkError, ConfigError, IntentLoadError, TemplateSyntaxError, ExternalProgramError, PlaybackError, HandlerTimeoutError, ArgumentsInvalidError } from "./errors.ts";
+export { TemplateSyntaxError } from "./template/index.ts";
+export { HarkError, ConfigError, IntentLoadError, ExternalProgramError, PlaybackError, HandlerTimeoutError, ArgumentsInvalidError } from "./errors.ts";

@@ -9,7 +9,7 @@ import type { HarkConfig } from "../src/config/schema.ts";
 import { ModelFileError } from "../src/errors.ts";
 import type { IntentSpec } from "../src/intents/types.ts";
 import { compileArgsSchema } from "../src/intents/validate-args.ts";
-import { NONE_TOOL } from "../src/llm/grammar.ts";
+import { NONE_TOOL } from "../src/intents/types.ts";
 import { writeRandomLoraAdapter } from "../src/llm/lora-gguf.ts";
 import { resolveProfile, type LlmOverrides } from "../src/llm/profile.ts";
 import { loadLlm } from "../src/llm/runtime.ts";

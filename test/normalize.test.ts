@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { rawText, tokenize, trimFillers } from "../src/nlu/normalize.ts";
-import { parseNumberWords } from "../src/nlu/numbers.ts";
+import { parseNumberWords, rawText, tokenize, trimFillers } from "../src/template/index.ts";
 
 const texts = (s: string) => tokenize(s).map((t) => t.text).join(" ");
 

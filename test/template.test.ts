@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { IntentSpec } from "../src/intents/types.ts";
 import { TemplateRecognizer } from "../src/nlu/templates.ts";
-import { parseTemplate } from "../src/nlu/template/parse.ts";
-import { TemplateSyntaxError } from "../src/errors.ts";
+import { parseTemplate, TemplateSyntaxError } from "../src/template/index.ts";
 
 function spec(partial: Partial<IntentSpec> & Pick<IntentSpec, "name" | "sentences">): IntentSpec {
     return { description: "", args: { type: "object" }, slots: {}, rules: {}, textOnlyRules: [], examples: [], ...partial };

@@ -78,7 +78,7 @@ describe("whisper text handling", () => {
     });
 
     it("the initial prompt carries the intents' example sentences and slot values", () => {
-        const prompt = buildPrompt([{ name: "x", description: "", args: {}, sentences: [], slots: {}, rules: {}, textOnlyRules: [], examples: [{ text: "play baby shark", args: {} }] }], { artist: ["pinkfong"] });
+        const prompt = buildPrompt([{ name: "x", sentences: [], slots: {}, rules: {}, textOnlyRules: [], examples: [{ text: "play baby shark", args: {} }] }], { artist: ["pinkfong"] });
         assert.equal(prompt, "play baby shark, pinkfong.");
     });
 

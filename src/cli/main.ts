@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import { HarkError } from "../errors.ts";
+import { TemplateSyntaxError } from "../template/index.ts";
 import { registerAsk } from "./ask.ts";
 import { registerConfig } from "./config.ts";
 import { registerDoctor } from "./doctor.ts";
@@ -40,7 +41,7 @@ try {
     await program.parseAsync();
 } catch (error) {
     // Errors a user can fix are printed as one clear line; anything else keeps its stack for a bug report.
-    if (error instanceof HarkError) {
+    if (error instanceof HarkError || error instanceof TemplateSyntaxError) {
         process.stderr.write(`hark: ${error.message}\n`);
         process.exitCode = 2;
     } else {

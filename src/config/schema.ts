@@ -1,5 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
-import { LlmParamsPartialSchema } from "../llm/params.ts";
+import { LlmParamsPartialSchema } from "./llm-params.ts";
 
 const Argv = (description: string, defaults: string[]) =>
     Type.Array(Type.String(), { minItems: 1, default: defaults, description });

@@ -1,4 +1,4 @@
-import { normalizedText } from "../nlu/normalize.ts";
+import { normalizedText } from "../template/index.ts";
 import type { EvalCase } from "./dataset.ts";
 
 /** What the recognizer chose for one case (`intent: null` for no action) and how long it took. */

@@ -1,7 +1,7 @@
 import type { Static } from "@sinclair/typebox";
 import type { ValidateFunction } from "ajv";
 import { errorMessage } from "../errors.ts";
-import { collectRules, collectSlots, parseTemplate, type Sequence } from "../nlu/template/parse.ts";
+import { collectRules, collectSlots, parseTemplate, type Sequence } from "../template/index.ts";
 import type { IntentContext, IntentResult, SlotDeclaration } from "./define.ts";
 import type { IntentDeclarationSchema } from "./file-schema.ts";
 import type { JSONSchema7 } from "./json-schema.ts";

@@ -7,11 +7,11 @@ import { Ajv } from "ajv";
 import * as esbuild from "esbuild";
 import YAML from "yaml";
 import { errorMessage, IntentLoadError } from "../errors.ts";
-import { NONE_TOOL } from "../llm/grammar.ts";
 import { describeSchemaErrors } from "../util/schema-errors.ts";
 import { actionHandler } from "./actions.ts";
 import { compileIntent, type IntentHandler, type LoadedIntent } from "./compile.ts";
 import { CodeIntentSchema, YamlIntentSchema } from "./file-schema.ts";
+import { NONE_TOOL } from "./types.ts";
 
 /** File types the loader reads; anything else in an intents folder is ignored. */
 export const INTENT_EXTENSIONS = [".yaml", ".yml", ".ts", ".mts", ".js", ".mjs"] as const;

@@ -1,9 +1,7 @@
 import type { JSONSchema7 } from "../intents/json-schema.ts";
 import type { IntentSpec } from "../intents/types.ts";
-import { normalizedText } from "../nlu/normalize.ts";
-
-/** The tool name the model answers with when nothing fits. */
-export const NONE_TOOL = "none";
+import { NONE_TOOL } from "../intents/types.ts";
+import { normalizedText } from "../template/index.ts";
 
 /** The rule a wildcard slot's value refers to when values must be words of the sentence (see {@link spokenRule}). */
 export const SPOKEN_RULE = "spoken";

@@ -1,6 +1,6 @@
-import type { IntentSpec } from "../intents/types.ts";
+import { NONE_TOOL, type IntentSpec } from "../intents/types.ts";
 import type { JSONSchema7 } from "../intents/json-schema.ts";
-import { NONE_TOOL } from "./grammar.ts";
+
 
 /** The instructions, tools and examples: the fixed part of every prompt, evaluated once and reused. */
 export function systemPrompt(intents: readonly IntentSpec[], examplesPerIntent: number): string {

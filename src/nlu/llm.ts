@@ -2,13 +2,13 @@ import type { ValidateFunction } from "ajv";
 import { LlamaGrammarEvaluationState, resolveChatWrapper, type ChatWrapper, type LlamaContextSequence, type LlamaGrammar, type Token } from "node-llama-cpp";
 import type { Logger } from "pino";
 import { LlmConfigError } from "../errors.ts";
-import type { IntentSpec } from "../intents/types.ts";
+import { NONE_TOOL, type IntentSpec } from "../intents/types.ts";
 import { compileArgsSchema, describeAjvErrors } from "../intents/validate-args.ts";
-import { NONE_TOOL, spokenRule, toolCallGrammar } from "../llm/grammar.ts";
+import { spokenRule, toolCallGrammar } from "../llm/grammar.ts";
 import { jsonObjectEnd, parseToolCall, systemPrompt, trimTextValues } from "../llm/prompt.ts";
 import type { LoadedLlm } from "../llm/runtime.ts";
 import { round2 } from "../trace/trace.ts";
-import { normalizedText } from "./normalize.ts";
+import { normalizedText } from "../template/index.ts";
 import type { Recognition, Recognizer } from "./recognizer.ts";
 
 /** The longest value (in words) hark's own model may copy from a sentence into a wildcard slot. */

@@ -1,5 +1,4 @@
-import type { IntentSpec } from "../intents/types.ts";
-import { NONE_TOOL } from "../llm/grammar.ts";
+import { NONE_TOOL, type IntentSpec } from "../intents/types.ts";
 import type { Recognition, Recognizer } from "./recognizer.ts";
 
 /** One engine and the confidence it must reach for its answer to be taken. */

@@ -1,7 +1,6 @@
 import type { IntentSpec } from "../intents/types.ts";
-import { tokenize, trimFillers } from "./normalize.ts";
+import { TemplateMatcher, tokenize, trimFillers } from "../template/index.ts";
 import type { Recognition, Recognizer } from "./recognizer.ts";
-import { TemplateMatcher } from "./template/match.ts";
 
 /** Options for {@link TemplateRecognizer}. */
 export interface TemplateRecognizerOptions {

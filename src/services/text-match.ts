@@ -1,5 +1,5 @@
 import { distance } from "fastest-levenshtein";
-import { tokenize } from "../nlu/normalize.ts";
+import { tokenize } from "../template/index.ts";
 
 /** Lower case, no punctuation, numbers as digits: the form names are compared in. */
 export function normalizeName(text: string): string {

@@ -6,10 +6,9 @@ import path from "node:path";
 import readline from "node:readline";
 import type { Logger } from "pino";
 import { HarkError } from "../errors.ts";
-import type { IntentSpec } from "../intents/types.ts";
 import { installHint, lastLine } from "../util/program.ts";
 import { seededRandom } from "../util/random.ts";
-import { compileGrammar, type GrammarProblem } from "./jsgf.ts";
+import { compileGrammar, type GrammarProblem, type TemplateIntent } from "../template/index.ts";
 import type { Transcriber, Transcript } from "./transcriber.ts";
 
 /** Options for {@link GrammarTranscriber.create}. */
@@ -119,7 +118,7 @@ export class GrammarTranscriber implements Transcriber {
     }
 
     /** Compiles the grammar from the intents; `slotValues` fills wildcard slots (song titles, artists, ...). */
-    public setIntents(intents: readonly IntentSpec[], slotValues: Readonly<Record<string, readonly string[]>> = {}): void {
+    public setIntents(intents: readonly TemplateIntent[], slotValues: Readonly<Record<string, readonly string[]>> = {}): void {
         const grammar = compileGrammar(intents, { dictionary: new Set(this.dictionary.keys()), slotValues });
         this.problems = grammar.problems;
         if (grammar.problems.length) {

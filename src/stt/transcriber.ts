@@ -1,4 +1,4 @@
-import type { IntentSpec } from "../intents/types.ts";
+import type { TemplateIntent } from "../template/index.ts";
 
 /** What a transcriber heard. */
 export interface Transcript {
@@ -13,7 +13,7 @@ export interface Transcript {
 export interface Transcriber {
     readonly name: string;
     /** Adapts to the loaded intents (a grammar, a prompt); `slotValues` are known values of wildcard slots. */
-    setIntents(intents: readonly IntentSpec[], slotValues?: Readonly<Record<string, readonly string[]>>): void;
+    setIntents(intents: readonly TemplateIntent[], slotValues?: Readonly<Record<string, readonly string[]>>): void;
     transcribe(samples: Int16Array, signal?: AbortSignal): Promise<Transcript>;
     dispose(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import type { Logger } from "pino";
 import { HarkError } from "../errors.ts";
-import type { IntentSpec } from "../intents/types.ts";
+import type { TemplateIntent } from "../template/index.ts";
 import type { Transcriber, Transcript } from "./transcriber.ts";
 import { inspectWhisperModel, type WhisperFileInfo } from "./whisper-ggml.ts";
 
@@ -45,7 +45,7 @@ export function cleanWhisperText(text: string): string {
 }
 
 /** An initial prompt that steers Whisper towards the words hark's intents use: example sentences and slot values. */
-export function buildPrompt(intents: readonly IntentSpec[], slotValues: Readonly<Record<string, readonly string[]>> = {}, maxChars = 600): string {
+export function buildPrompt(intents: readonly TemplateIntent[], slotValues: Readonly<Record<string, readonly string[]>> = {}, maxChars = 600): string {
     const phrases = [...intents.flatMap((i) => i.examples.map((e) => e.text)), ...Object.values(slotValues).flat()];
     let prompt = "";
     for (const p of new Set(phrases)) {
@@ -92,7 +92,7 @@ export class WhisperTranscriber implements Transcriber {
     }
 
     /** Rebuilds the initial prompt from the intents' examples and known slot values. */
-    public setIntents(intents: readonly IntentSpec[], slotValues: Readonly<Record<string, readonly string[]>> = {}): void {
+    public setIntents(intents: readonly TemplateIntent[], slotValues: Readonly<Record<string, readonly string[]>> = {}): void {
         this.prompt = buildPrompt(intents, slotValues);
     }
 

@@ -3,13 +3,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { readEvalFile, type EvalCase } from "../eval/dataset.ts";
 import { normalizeSlotValue } from "../eval/metrics.ts";
-import type { IntentSpec } from "../intents/types.ts";
-import { NONE_TOOL, paddedTextValue } from "../llm/grammar.ts";
+import { NONE_TOOL, type IntentSpec } from "../intents/types.ts";
+import { paddedTextValue } from "../llm/grammar.ts";
 import { formatToolCall } from "../llm/prompt.ts";
-import { normalizedText } from "../nlu/normalize.ts";
+import { normalizedText, TemplateSampler } from "../template/index.ts";
 import { seededRandom } from "../util/random.ts";
 import { OUTSIDE_SCOPE } from "./outside.ts";
-import { TemplateSampler } from "./sample.ts";
 
 /** One training pair: what was said (normalised) and the tool call the model should write. */
 export interface TrainingPair {

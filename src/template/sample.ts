@@ -1,6 +1,6 @@
-import type { IntentSpec } from "../intents/types.ts";
-import { tokenize } from "../nlu/normalize.ts";
-import { parseTemplate, type Sequence } from "../nlu/template/parse.ts";
+import { tokenize } from "./normalize.ts";
+import { parseTemplate, type Sequence } from "./parse.ts";
+import type { TemplateIntent } from "./types.ts";
 
 /** One sentence made from an intent's templates, with the arguments a listener would take from it. */
 export interface SampledSentence {
@@ -25,7 +25,7 @@ export class TemplateSampler {
      * `invented`: makes up a phrase (unseen words); half of all wildcard values come from it, so the model cannot
      * learn a list of places or songs by heart and must copy the words it hears.
      */
-    public constructor(private readonly intent: IntentSpec, private readonly vocabulary: SlotVocabulary, private readonly fallback: readonly string[], private readonly random: () => number, private readonly invented?: () => string) {
+    public constructor(private readonly intent: TemplateIntent, private readonly vocabulary: SlotVocabulary, private readonly fallback: readonly string[], private readonly random: () => number, private readonly invented?: () => string) {
         for (const [name, body] of Object.entries(intent.rules)) this.rules.set(name, parseTemplate(body));
         this.groups = intent.sentences.map((g) => ({ templates: g.sentences.map((s) => parseTemplate(s)), args: g.args }));
     }

@@ -1,7 +1,7 @@
 import { distance } from "fastest-levenshtein";
-import type { IntentSpec, SlotList } from "../../intents/types.ts";
-import { rawText, tokenize, type Token } from "../normalize.ts";
+import { rawText, tokenize, type Token } from "./normalize.ts";
 import { collectSlots, parseTemplate, type Sequence, type TemplateNode } from "./parse.ts";
+import type { SlotList, TemplateIntent } from "./types.ts";
 
 /** A template ready to match: rules inlined, slot lists resolved. */
 export interface CompiledTemplate {
@@ -61,7 +61,7 @@ export class TemplateMatcher {
     private readonly slots = new Map<string, Map<string, PreparedSlot>>();
     private readonly vocabulary = new Set<string>();
 
-    public constructor(intents: readonly IntentSpec[]) {
+    public constructor(intents: readonly TemplateIntent[]) {
         for (const intent of intents) {
             const slots = new Map<string, PreparedSlot>();
             for (const [name, list] of Object.entries(intent.slots)) {

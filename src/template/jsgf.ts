@@ -1,7 +1,7 @@
-import type { IntentSpec } from "../intents/types.ts";
-import { tokenize } from "../nlu/normalize.ts";
-import { numberToWords } from "../nlu/numbers.ts";
-import { parseTemplate, type Sequence } from "../nlu/template/parse.ts";
+import { tokenize } from "./normalize.ts";
+import { numberToWords } from "./numbers.ts";
+import { parseTemplate, type Sequence } from "./parse.ts";
+import type { TemplateIntent } from "./types.ts";
 
 /** Something the grammar could not include, and what to do about it. */
 export interface GrammarProblem {
@@ -46,7 +46,7 @@ function spokenWords(text: string): string[] {
  * sentences that need it are left out and reported. A word without a pronunciation is left out and reported too,
  * so recognition never fails on it.
  */
-export function compileGrammar(intents: readonly IntentSpec[], options: GrammarOptions): CompiledGrammar {
+export function compileGrammar(intents: readonly TemplateIntent[], options: GrammarOptions): CompiledGrammar {
     const problems: GrammarProblem[] = [];
     const words = new Set<string>();
     const rules: string[] = [];

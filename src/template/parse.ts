@@ -1,5 +1,5 @@
-import { TemplateSyntaxError } from "../../errors.ts";
-import { tokenize } from "../normalize.ts";
+import { tokenize } from "./normalize.ts";
+import { TemplateSyntaxError } from "./types.ts";
 
 /** A parsed sentence template: a sequence of nodes. */
 export type Sequence = TemplateNode[];
