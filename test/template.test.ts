@@ -64,6 +64,22 @@ describe("template matcher", () => {
         assert.equal(recognizer.recognizeSync("please what's the weather please")?.confidence, 1);
     });
 
+    it("a fuzzy match may skip filler words, but not a word that changes the request", () => {
+        const cancel = spec({ name: "set_timer", sentences: [{ sentences: ["[set] [a] {minutes} minute timer"], args: {} }], slots: { minutes: { kind: "range", from: 1, to: 99 } } });
+        const r = new TemplateRecognizer([cancel], { fillerWords: ["please"] });
+        const filler = r.recognizeSync("set a five minute timer for me");
+        assert.deepEqual([filler?.intent, filler?.detail?.edits], ["set_timer", ["+for", "+me"]]);
+        assert.equal(r.recognizeSync("knock five minutes off the timer"), null);
+        assert.equal(r.recognizeSync("take a five minute timer off"), null);
+    });
+
+    it("a wildcard value needs a word that is not a function word", () => {
+        const label = spec({ name: "set_timer", sentences: [{ sentences: ["add {minutes} minutes {label} timer"], args: {} }], slots: { minutes: { kind: "range", from: 1, to: 99 }, label: { kind: "wildcard" } } });
+        const r = new TemplateRecognizer([label]);
+        assert.equal(r.recognizeSync("add 5 minutes to the timer"), null);
+        assert.deepEqual(r.recognizeSync("add 5 minutes pasta timer")?.args, { minutes: 5, label: "pasta" });
+    });
+
     it("reports template syntax errors with the column", () => {
         assert.throws(() => parseTemplate("what is (the weather"), TemplateSyntaxError);
         assert.throws(() => parseTemplate("what is the weather]"), /column 20/);

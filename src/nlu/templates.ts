@@ -2,13 +2,16 @@ import type { IntentSpec } from "../intents/types.ts";
 import { TemplateMatcher, tokenize, trimFillers } from "../template/index.ts";
 import type { Recognition, Recognizer } from "./recognizer.ts";
 
+/** Words a fuzzy match may find beyond a template, besides the filler words: they never change what is asked. */
+const HARMLESS_WORDS = ["the", "a", "an", "some", "me", "for", "you", "i", "it", "this", "that", "there", "now", "so", "then", "really", "actually", "quickly", "kindly", "maybe", "right", "like", "oh", "well", "and", "if", "whether", "looking", "doing", "going"];
+
 /** Options for {@link TemplateRecognizer}. */
 export interface TemplateRecognizerOptions {
     /** Accept near misses. Defaults to `true`. */
     fuzzy?: boolean;
     /** Most edit cost a fuzzy match may need. Defaults to 2 (two extra or missing words, or four misheard ones). */
     maxFuzzyCost?: number;
-    /** Words dropped from the ends of a sentence. Defaults to none. */
+    /** Words dropped from the ends of a sentence, and which a fuzzy match may skip anywhere. Defaults to none. */
     fillerWords?: readonly string[];
     /** Openings tried without ("could you ..."), when the sentence does not match exactly with them. Defaults to none. */
     leadingPhrases?: readonly string[];
@@ -21,12 +24,14 @@ export class TemplateRecognizer implements Recognizer {
     private readonly fuzzy: boolean;
     private readonly maxFuzzyCost: number;
     private readonly fillers: ReadonlySet<string>;
+    private readonly extraWords: ReadonlySet<string>;
     private readonly leading: readonly string[][];
 
     public constructor(intents: readonly IntentSpec[] = [], options: TemplateRecognizerOptions = {}) {
         this.fuzzy = options.fuzzy ?? true;
         this.maxFuzzyCost = options.maxFuzzyCost ?? 2;
         this.fillers = new Set(options.fillerWords ?? []);
+        this.extraWords = new Set([...this.fillers, ...HARMLESS_WORDS]);
         this.leading = (options.leadingPhrases ?? []).map((p) => tokenize(p).map((t) => t.text));
         this.setIntents(intents);
     }
@@ -51,7 +56,7 @@ export class TemplateRecognizer implements Recognizer {
             matches = this.matcher.match(tokens);
         }
         if (matches.length === 0 && this.fuzzy) {
-            matches = this.matcher.match(tokens, { maxCost: this.maxFuzzyCost });
+            matches = this.matcher.match(tokens, { maxCost: this.maxFuzzyCost, extraWords: this.extraWords });
             fuzzy = true;
         }
         const best = matches[0];
@@ -63,7 +68,7 @@ export class TemplateRecognizer implements Recognizer {
             args: best.args,
             confidence: Math.round(confidence * 1000) / 1000,
             source: this.name,
-            detail: { template: best.template, fuzzy, cost: best.cost }
+            detail: { template: best.template, fuzzy, cost: best.cost, ...(best.edits.length ? { edits: best.edits } : {}) }
         };
     }
 }

@@ -1,7 +1,7 @@
 // The template language: hassil-style sentence templates, the normalisation input and templates share, spoken
 // numbers, matching, sampling and the JSGF grammar for speech. A leaf: it imports nothing else of hark's.
 export { TemplateSyntaxError, type SentenceGroup, type SlotList, type TemplateIntent } from "./types.ts";
-export { normalizedText, rawText, tokenize, trimFillers, type Token } from "./normalize.ts";
+export { contractedForms, normalizedText, rawText, tokenize, trimFillers, type Token } from "./normalize.ts";
 export { isNumberWord, numberToWords, parseNumberWords } from "./numbers.ts";
 export { collectRules, collectSlots, parseTemplate, type Sequence, type TemplateNode } from "./parse.ts";
 export { TemplateMatcher, type CompiledTemplate, type MatchOptions, type TemplateMatch } from "./match.ts";

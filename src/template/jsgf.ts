@@ -1,4 +1,4 @@
-import { tokenize } from "./normalize.ts";
+import { contractedForms, tokenize } from "./normalize.ts";
 import { numberToWords } from "./numbers.ts";
 import { parseTemplate, type Sequence } from "./parse.ts";
 import type { TemplateIntent } from "./types.ts";
@@ -27,12 +27,15 @@ export interface GrammarOptions {
     slotValues?: Readonly<Record<string, readonly string[]>>;
 }
 
-const NUMBER_RULES = `<n1_9> = one | two | three | four | five | six | seven | eight | nine;
-<n10_19> = ten | eleven | twelve | thirteen | fourteen | fifteen | sixteen | seventeen | eighteen | nineteen;
-<n20_90> = twenty | thirty | forty | fifty | sixty | seventy | eighty | ninety;
-<n1_99> = <n1_9> | <n10_19> | <n20_90> [<n1_9>];
-<n1_999> = <n1_99> | <n1_9> hundred [[and] <n1_99>];
-<number> = zero | <n1_999> | <n1_999> thousand [[and] <n1_999>];`;
+/**
+ * The numbers people say, for a number slot wider than 200: every number to 100, tens to 200, hundreds to 900 ("a
+ * timer for 90 seconds", "150 minutes", "500 seconds"). Nobody asks for "nineteen thousand four seconds", and a
+ * grammar that holds every number lets any speech pass for one.
+ */
+function spokenNumbers(from: number, to: number): number[] {
+    const said = (n: number): boolean => n <= 100 || (n <= 200 && n % 10 === 0) || (n < 1000 && n % 100 === 0);
+    return Array.from({ length: Math.min(to, 999) - from + 1 }, (_, i) => from + i).filter(said);
+}
 
 /** Words as the recogniser hears them: digits spelled out ("5" → "five"). */
 function spokenWords(text: string): string[] {
@@ -68,7 +71,6 @@ export function compileGrammar(intents: readonly TemplateIntent[], options: Gram
         spoken.forEach((w) => words.add(w));
         return spoken.join(" ");
     };
-    let usesNumbers = false;
     const intentRules: string[] = [];
 
     for (const intent of intents) {
@@ -81,11 +83,8 @@ export function compileGrammar(intents: readonly TemplateIntent[], options: Gram
             if (list?.kind === "values") {
                 body = alternatives(list.values.map((v) => phrase(intent.name, v.in)));
             } else if (list?.kind === "range") {
-                if (list.to - list.from <= 200) body = alternatives(Array.from({ length: list.to - list.from + 1 }, (_, i) => numberToWords(list.from + i)).map((w) => phrase(intent.name, w)));
-                else {
-                    usesNumbers = true;
-                    body = "<number>";
-                }
+                const numbers = list.to - list.from <= 200 ? Array.from({ length: list.to - list.from + 1 }, (_, i) => list.from + i) : spokenNumbers(list.from, list.to);
+                body = alternatives(numbers.map((n) => phrase(intent.name, numberToWords(n))));
             } else if (list?.kind === "wildcard") {
                 const values = [...(options.slotValues?.[name] ?? []), ...intent.examples.map((e) => e.args[name]).filter((v): v is string => typeof v === "string")];
                 body = alternatives([...new Set(values)].map((v) => phrase(intent.name, v)));
@@ -119,7 +118,7 @@ export function compileGrammar(intents: readonly TemplateIntent[], options: Gram
                 if (part == null) return null;
                 if (part) parts.push(part);
             }
-            return parts.join(" ");
+            return withContractions(parts, options.dictionary);
         };
         const sentences = intent.sentences.flatMap((g) => g.sentences).map((s) => expr(parseTemplate(s), [])).filter((s): s is string => s != null && s !== "");
         if (sentences.length === 0) continue;
@@ -127,9 +126,27 @@ export function compileGrammar(intents: readonly TemplateIntent[], options: Gram
         intentRules.push(`<${id}>`);
     }
     if (intentRules.length === 0) throw new Error("no intent sentence could be expressed in the grammar");
-    const jsgf = ["#JSGF V1.0;", "grammar hark;", `public <command> = ${intentRules.join(" | ")};`, ...rules, ...(usesNumbers ? [NUMBER_RULES] : [])].join("\n");
-    if (usesNumbers) NUMBER_RULES.replace(/<[^>]*>/g, " ").match(/[a-z]+/g)!.forEach((w) => words.add(w));
+    // The contracted forms withContractions() added are words of the grammar too.
+    for (const rule of rules) for (const w of rule.slice(rule.indexOf("=")).replace(/<[^>]*>/g, " ").match(/[a-z']+/g) ?? []) words.add(w);
+    const jsgf = ["#JSGF V1.0;", "grammar hark;", `public <command> = ${intentRules.join(" | ")};`, ...rules].join("\n");
     return { jsgf: `${jsgf}\n`, words, problems };
+}
+
+/**
+ * Joins a sequence's parts, letting two plain words also be said contracted: "what is" becomes "(what is | what's)"
+ * where the dictionary has "what's" (people say "what's the time"; the transcript is read back as "what is").
+ */
+function withContractions(parts: readonly string[], dictionary: ReadonlySet<string>): string {
+    const out: string[] = [];
+    for (let i = 0; i < parts.length; i++) {
+        const [a, b] = [parts[i]!, parts[i + 1]];
+        const short = b != null && /^[a-z]+$/.test(a) && /^[a-z]+$/.test(b) ? contractedForms(a, b).filter((w) => dictionary.has(w)) : [];
+        if (short.length) {
+            out.push(`(${a} ${b} | ${short.join(" | ")})`);
+            i++;
+        } else out.push(a);
+    }
+    return out.join(" ");
 }
 
 function alternatives(options: ReadonlyArray<string | null>): string | null {

@@ -29,6 +29,8 @@ export interface TemplateMatch {
     wildcardWords: number;
     /** Template words (and list or number slot values) found in the sentence: the evidence behind a fuzzy match. */
     matchedWords: number;
+    /** What a fuzzy match changed: `+word` an extra word of the sentence, `-word` a template word not said, `said→template` a near spelling. */
+    edits: string[];
 }
 
 interface PreparedSlot {
@@ -46,6 +48,14 @@ const DELETABLE = new Set([
     "a", "an", "the", "my", "me", "is", "it", "be", "some", "and", "are", "do", "does", "what", "will", "can", "you", "i",
     "this", "that", "there", "going", "like"
 ]);
+/**
+ * Words that never make a name on their own: a wildcard value needs at least one other word ("to the" is not a timer's
+ * name, "it" not a song's).
+ */
+const FUNCTION_WORDS = new Set([
+    ...DELETABLE, "to", "off", "on", "in", "at", "for", "from", "by", "of", "with", "into", "onto", "up", "down", "about",
+    "your", "our", "his", "her", "their", "its", "more", "any", "or", "but", "so", "than", "then", "just", "please"
+]);
 /** Upper bound on search steps per template, so a pathological template cannot stall a turn. */
 const MAX_STEPS = 50_000;
 
@@ -53,6 +63,12 @@ const MAX_STEPS = 50_000;
 export interface MatchOptions {
     /** Total edit cost allowed. Defaults to 0 (exact). */
     maxCost?: number;
+    /**
+     * Words a fuzzy match may find in the sentence beyond the template: fillers such as "please" or "just". Any other
+     * extra word may change the request ("knock five minutes off the timer" is not "a five minute timer"). Defaults to
+     * any word.
+     */
+    extraWords?: ReadonlySet<string>;
 }
 
 /** Compiles every intent's sentence templates and finds the best match for a tokenised sentence. */
@@ -97,13 +113,13 @@ export class TemplateMatcher {
         for (const template of this.templates) {
             if (maxCost === 0 && !template.anchors.every((w) => words.has(w))) continue;
             if (maxCost > 0 && !template.hasValueSlots && !hasAny(template.contentWords, words)) continue;
-            const found = this.matchTemplate(template, tokens, maxCost);
+            const found = this.matchTemplate(template, tokens, maxCost, options.extraWords);
             if (found) results.push(found);
         }
         return results.sort(compareMatches);
     }
 
-    private matchTemplate(template: CompiledTemplate, tokens: readonly Token[], maxCost: number): TemplateMatch | null {
+    private matchTemplate(template: CompiledTemplate, tokens: readonly Token[], maxCost: number, extraWords: ReadonlySet<string> | undefined): TemplateMatch | null {
         const slots = this.slots.get(template.intent)!;
         const texts = tokens.map((t) => t.text);
         let best: TemplateMatch | null = null;
@@ -112,68 +128,75 @@ export class TemplateMatcher {
         type Capture = { name: string; value: unknown; words: number };
         // `hits` counts template words and list or number slot values matched; `content` those that are not function words.
         // A fuzzy match needs at least one content hit.
-        type Next = (ti: number, cost: number, caps: readonly Capture[], hits: number, content: number) => void;
+        type Next = (ti: number, cost: number, caps: readonly Capture[], hits: number, content: number, edits: readonly string[]) => void;
+        const extra = (word: string): boolean => extraWords == null || extraWords.has(word);
 
-        const finish: Next = (ti, cost, caps, hits, content) => {
+        const finish: Next = (ti, cost, caps, hits, content, edits) => {
             const total = cost + (texts.length - ti) * INSERT;
             if (total > maxCost || (total > 0 && content === 0)) return;
+            if (!texts.slice(ti).every(extra)) return;
             const args: Record<string, unknown> = { ...template.fixedArgs };
             let wildcardWords = 0;
             for (const cap of caps) {
                 args[cap.name] = cap.value;
                 wildcardWords += cap.words;
             }
-            const candidate: TemplateMatch = { intent: template.intent, template: template.source, args, cost: total, wildcardWords, matchedWords: hits };
+            const candidate: TemplateMatch = { intent: template.intent, template: template.source, args, cost: total, wildcardWords, matchedWords: hits, edits: [...edits, ...texts.slice(ti).map((w) => `+${w}`)] };
             if (best == null || compareMatches(candidate, best) < 0) best = candidate;
         };
 
-        const walk = (seq: Sequence, idx: number, ti: number, cost: number, caps: readonly Capture[], hits: number, content: number, next: Next): void => {
+        const walk = (seq: Sequence, idx: number, ti: number, cost: number, caps: readonly Capture[], hits: number, content: number, edits: readonly string[], next: Next): void => {
             if (++steps > MAX_STEPS || cost > maxCost) return;
-            if (idx === seq.length) return next(ti, cost, caps, hits, content);
+            if (idx === seq.length) return next(ti, cost, caps, hits, content, edits);
             const node = seq[idx]!;
-            const rest: Next = (t, c, k, h, n) => walk(seq, idx + 1, t, c, k, h, n, next);
+            const rest: Next = (t, c, k, h, n, e) => walk(seq, idx + 1, t, c, k, h, n, e, next);
             // Fuzzy: an extra word in the input before this node. Only before words and value slots: before an
             // alternative it would repeat the paths its options' first words try, and a wildcard absorbs extras anyway.
             const insertHere = node.kind === "word" || (node.kind === "slot" && slots.get(node.name)!.list.kind !== "wildcard");
-            if (maxCost > 0 && insertHere && ti < texts.length && cost + INSERT <= maxCost) walk(seq, idx, ti + 1, cost + INSERT, caps, hits, content, next);
+            if (maxCost > 0 && insertHere && ti < texts.length && cost + INSERT <= maxCost && extra(texts[ti]!)) walk(seq, idx, ti + 1, cost + INSERT, caps, hits, content, [...edits, `+${texts[ti]!}`], next);
             switch (node.kind) {
                 case "word": {
                     const word = texts[ti];
                     const isContent = DELETABLE.has(node.text) ? 0 : 1;
-                    if (word === node.text) rest(ti + 1, cost, caps, hits + 1, content + isContent);
-                    else if (maxCost > 0 && word != null && similar(word, node.text)) rest(ti + 1, cost + SUBSTITUTE, caps, hits + 1, content + isContent);
-                    if (maxCost > 0 && !isContent) rest(ti, cost + DELETE, caps, hits, content);
+                    if (word === node.text) rest(ti + 1, cost, caps, hits + 1, content + isContent, edits);
+                    else if (maxCost > 0 && word != null && similar(word, node.text)) rest(ti + 1, cost + SUBSTITUTE, caps, hits + 1, content + isContent, [...edits, `${word}→${node.text}`]);
+                    if (maxCost > 0 && !isContent) rest(ti, cost + DELETE, caps, hits, content, [...edits, `-${node.text}`]);
                     return;
                 }
                 case "alt":
-                    for (const option of node.options) walk(option, 0, ti, cost, caps, hits, content, rest);
+                    for (const option of node.options) walk(option, 0, ti, cost, caps, hits, content, edits, rest);
                     return;
                 case "rule":
                     return; // inlined at compile time
                 case "slot": {
                     const slot = slots.get(node.name)!;
                     if (slot.list.kind === "wildcard") {
+                        let named = false;
                         for (let end = ti + 1; end <= texts.length; end++) {
+                            named ||= !FUNCTION_WORDS.has(texts[end - 1]!);
                             const value = rawText(tokens.slice(ti, end));
-                            if (value) rest(end, cost, [...caps, { name: node.name, value, words: end - ti }], hits, content);
+                            if (value && named) rest(end, cost, [...caps, { name: node.name, value, words: end - ti }], hits, content, edits);
                         }
                     } else if (slot.list.kind === "range") {
                         const word = texts[ti];
                         if (word != null && /^\d+$/.test(word)) {
                             const n = Number(word);
-                            if (n >= slot.list.from && n <= slot.list.to) rest(ti + 1, cost, [...caps, { name: node.name, value: n, words: 0 }], hits + 1, content + 1);
+                            if (n >= slot.list.from && n <= slot.list.to) rest(ti + 1, cost, [...caps, { name: node.name, value: n, words: 0 }], hits + 1, content + 1, edits);
                         }
                     } else {
                         for (const value of slot.values) {
                             let c = cost;
+                            let changed: string[] = [];
                             let ok = value.tokens.length > 0 && ti + value.tokens.length <= texts.length;
                             for (let k = 0; ok && k < value.tokens.length; k++) {
                                 const word = texts[ti + k]!;
                                 if (word === value.tokens[k]) continue;
-                                if (maxCost > 0 && similar(word, value.tokens[k]!)) c += SUBSTITUTE;
-                                else ok = false;
+                                if (maxCost > 0 && similar(word, value.tokens[k]!)) {
+                                    c += SUBSTITUTE;
+                                    changed = [...changed, `${word}→${value.tokens[k]!}`];
+                                } else ok = false;
                             }
-                            if (ok) rest(ti + value.tokens.length, c, [...caps, { name: node.name, value: value.out, words: 0 }], hits + 1, content + 1);
+                            if (ok) rest(ti + value.tokens.length, c, [...caps, { name: node.name, value: value.out, words: 0 }], hits + 1, content + 1, changed.length ? [...edits, ...changed] : edits);
                         }
                     }
                     return;
@@ -181,7 +204,7 @@ export class TemplateMatcher {
             }
         };
 
-        walk(template.seq, 0, 0, 0, [], 0, 0, finish);
+        walk(template.seq, 0, 0, 0, [], 0, 0, [], finish);
         return best;
     }
 }

@@ -19,6 +19,12 @@ const CONTRACTIONS: Record<string, string> = {
     "wanna": "want to", "gotta": "got to"
 };
 
+/** The contracted spellings of two words ("what", "is" → ["what's"]): what a speaker may say for them. */
+export function contractedForms(first: string, second: string): string[] {
+    const expansion = `${first} ${second}`;
+    return Object.entries(CONTRACTIONS).filter(([short, long]) => long === expansion && short.includes("'")).map(([short]) => short);
+}
+
 /** Lower-cases, strips accents and punctuation, expands contractions and turns number words into digits. */
 export function tokenize(text: string): Token[] {
     const words = text

@@ -1,7 +1,11 @@
 /** How a `{slot}` in a sentence template is filled. */
 export type SlotList =
-    /** Any run of one or more words; the value is the words as spoken. */
-    | { kind: "wildcard" }
+    /**
+     * Any run of words with at least one that is not a function word; the value is the words as spoken. `exclude`:
+     * phrases (normalised) that name another kind of thing ("movie" in a song title); a value that contains one is
+     * turned down unless it is a known value (a title in the music folder). The matcher leaves this to its caller.
+     */
+    | { kind: "wildcard"; exclude?: string[] }
     /** One of a list of phrases; `out` is the argument value (defaults to the phrase). */
     | { kind: "values"; values: Array<{ in: string; out: unknown }> }
     /** A whole number in a range; spoken number words count ("twenty five"). */
