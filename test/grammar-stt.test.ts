@@ -6,7 +6,10 @@ import { readAudioFile } from "../src/audio/file.ts";
 import { loadIntentDirs } from "../src/intents/load.ts";
 import type { IntentSpec } from "../src/intents/types.ts";
 import { TemplateRecognizer } from "../src/nlu/templates.ts";
+import { CONFIRMATION_ANSWERS } from "../src/pipeline/confirmation.ts";
 import { GrammarTranscriber } from "../src/stt/grammar.ts";
+import { parseHypseg } from "../src/stt/pocketsphinx-batch.ts";
+import { compileGrammar } from "../src/template/index.ts";
 import { seededRandom } from "../src/util/random.ts";
 import { builtinIntentsDir, makeSpeech, silentLogger, tempDir } from "./helpers.ts";
 
@@ -60,7 +63,7 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
             const samples = await readAudioFile(makeSpeech(path.join(tempDir(), "cmd.wav"), "what time is it", 300));
             const pending = t.transcribe(samples);
             await new Promise((resolve) => setTimeout(resolve, 100));
-            const decoder = (t as unknown as { decoder: { child: import("node:child_process").ChildProcess } | null }).decoder;
+            const decoder = (t as unknown as { decoders: { grammar: { child: import("node:child_process").ChildProcess } } | null }).decoders?.grammar;
             assert.ok(decoder, "a decoder is running");
             decoder.child.kill("SIGKILL");
             const started = Date.now();
@@ -86,7 +89,7 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
             const samples = await readAudioFile(makeSpeech(path.join(tempDir(), "cmd.wav"), "what time is it", 300));
             const pending = t.transcribe(samples);
             await new Promise((resolve) => setTimeout(resolve, 50));
-            const decoder = (t as unknown as { decoder: { child: import("node:child_process").ChildProcess } | null }).decoder;
+            const decoder = (t as unknown as { decoders: { grammar: { child: import("node:child_process").ChildProcess } } | null }).decoders?.grammar;
             assert.ok(decoder, "a decoder is running");
             decoder.child.kill("SIGSTOP"); // frozen: alive, silent
             assert.equal((await pending).text, "what time is it");
@@ -140,6 +143,41 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
                 assert.equal((await t.transcribe(samples)).text, text);
             }
         });
+    });
+
+    it("the grammar holds the numbers people say and the contractions they use", () => {
+        const timer = spec("set_timer", ["what is the time", "set a timer for {seconds} seconds"], { seconds: { kind: "range", from: 0, to: 9999 } });
+        const { jsgf } = compileGrammar([timer], { dictionary: new Set(["what", "is", "what's", "the", "time", "set", "a", "timer", "for", "seconds", "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand"]) });
+        assert.match(jsgf, /\(what is \| what's\) the time/);
+        assert.match(jsgf, /\| ninety nine \|/);
+        assert.match(jsgf, /\| one hundred fifty \|/);
+        assert.doesNotMatch(jsgf, /one hundred fifty one|thousand/, "not every number the parser can read");
+    });
+
+    it("reads pocketsphinx's segmentation: words without silences or empty transitions, score and speech frames", () => {
+        const parsed = parseHypseg("u3 S 0 T -6886 A -6212 L -674 0 -160 -337 <sil> 18 -2683 0 cancel 72 -460 0 (NULL) 72 -460 0 the 82 -2713 0 timer(2) 139 -196 -337 <sil> 184");
+        assert.deepEqual(parsed, { id: "u3", segmentation: { words: ["cancel", "the", "timer"], score: -6886, frames: 184, speechFrames: 121 } });
+        assert.equal(parseHypseg("INFO: batch.c(729): Decoding 'u3'"), null);
+    });
+
+    it("speech the grammar covers is transcribed with high confidence; other speech with low, or not at all", async () => {
+        const t = await GrammarTranscriber.create({ log: silentLogger() });
+        t.setIntents([...builtins, CONFIRMATION_ANSWERS]);
+        const dir = tempDir();
+        try {
+            const heard = async (text: string) => t.transcribe(await readAudioFile(makeSpeech(path.join(dir, "cmd.wav"), text, 300)));
+            for (const text of ["what time is it", "cancel the timer", "yes"]) {
+                const r = await heard(text);
+                assert.equal(r.text, text);
+                assert.ok(r.confidence! > 0.9, `"${text}": confidence ${r.confidence}`);
+            }
+            // Forced into the nearest sentence ("weather on tomorrow evening" here), but no sentence of the grammar.
+            const pizza = await heard("order a large pepperoni pizza");
+            assert.ok(pizza.confidence! < 0.5, `"${pizza.text}": confidence ${pizza.confidence}`);
+            assert.match(String(pizza.detail?.reference), /order/, "the open-vocabulary decoding heard it");
+        } finally {
+            await t.dispose();
+        }
     });
 
     it("a missing acoustic model is a clear error that says how to install it", async () => {

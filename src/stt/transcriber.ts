@@ -5,6 +5,8 @@ export interface Transcript {
     text: string;
     /** Engine name, e.g. `"grammar"` or `"whisper"`. */
     engine: string;
+    /** How sure the engine is that this is what was said, 0..1; absent when it cannot tell. */
+    confidence?: number;
     /** Engine-specific detail for the trace. */
     detail?: Record<string, unknown>;
 }
