@@ -4,6 +4,14 @@ interface Args { hours?: number; minutes?: number; seconds?: number; label?: str
 
 const describeTimer = (t: Timer): string => `${t.label ? `${t.label} ` : ""}${describeDuration(t.durationMs)} timer`;
 
+/** "Cancel the pizza timer?": asked first when the request was not matched exactly. */
+function question(args: Args): string {
+    if (args.all) return "Cancel all timers?";
+    if (args.label) return `Cancel the ${args.label} timer?`;
+    const ms = ((args.hours ?? 0) * 3600 + (args.minutes ?? 0) * 60 + (args.seconds ?? 0)) * 1000;
+    return ms > 0 ? `Cancel the ${describeDuration(ms)} timer?` : "Cancel the timer?";
+}
+
 export default defineIntent<Args>({
     name: "cancel_timer",
     description: "Cancels a running timer (by its duration or name), or all timers.",
@@ -18,7 +26,11 @@ export default defineIntent<Args>({
         },
         additionalProperties: false
     },
-    slots: { hours: { range: { from: 0, to: 99 } }, minutes: { range: { from: 0, to: 999 } }, seconds: { range: { from: 0, to: 9999 } }, label: "wildcard" },
+    slots: {
+        hours: { range: { from: 0, to: 99 } }, minutes: { range: { from: 0, to: 999 } }, seconds: { range: { from: 0, to: 9999 } },
+        label: { wildcard: true, exclude: ["to", "off", "from", "minute", "minutes", "second", "seconds", "hour", "hours", "more", "less"] }
+    },
+    confirm: question,
     rules: {
         cancel: "(cancel|stop|delete|remove|clear|turn off|end|kill|abort)",
         duration: "({hours} hour[s] [[and] {minutes} minute[s]]|{minutes} minute[s] [[and] {seconds} second[s]]|{seconds} second[s])"

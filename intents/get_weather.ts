@@ -49,7 +49,8 @@ export default defineIntent<{ location?: string; when?: string }>({
         additionalProperties: false
     },
     slots: {
-        location: "wildcard",
+        // A room or an appliance has a temperature, not a forecast.
+        location: { wildcard: true, exclude: ["room", "bedroom", "kitchen", "bathroom", "basement", "garage", "hallway", "nursery", "attic", "upstairs", "downstairs", "inside", "indoors", "house", "oven", "fridge", "freezer"] },
         when: {
             values: [
                 "today", "tonight", "now", "right now", "later", "later today", "this morning", "this afternoon", "this evening",

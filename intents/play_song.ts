@@ -10,6 +10,15 @@ const GENRES = [
     "acoustic", "alternative", "grunge", "swing", "bluegrass", "edm", "trance", "dubstep", "ska", "motown", "oldies"
 ];
 
+// Films, shows, spoken word, devices and lists: a request for one of these is no request for music.
+const NOT_MUSIC = [
+    "movie", "movies", "film", "films", "episode", "episodes", "series", "season", "tv", "television", "documentary", "trailer",
+    "cartoon", "cartoons", "video", "videos", "podcast", "podcasts", "radio", "station", "audiobook", "audiobooks", "chapter", "news",
+    "commentary", "list", "vacuum", "dishwasher", "washing machine", "dryer", "oven", "lights", "heating",
+    "next song", "next track", "previous song", "previous track"
+];
+const notMusic = { wildcard: true as const, exclude: NOT_MUSIC };
+
 // "music from the seventies": eras hark understands but has no slot for (yet).
 const ERAS = "[the] (fifties|sixties|seventies|eighties|nineties|twenties|thirties|forties)";
 
@@ -36,10 +45,10 @@ export default defineIntent<Args>({
         },
         additionalProperties: false
     },
-    slots: { song: "wildcard", artist: "wildcard", album: "wildcard", playlist: "wildcard", genre: GENRES },
+    slots: { song: notMusic, artist: notMusic, album: notMusic, playlist: notMusic, genre: GENRES },
     rules: {
         // "open spotify and play ...": the service is ignored, hark plays local files.
-        play: "[<service_prefix>] (play|put on|start playing|start|queue [up]|i want to hear|i want to listen to|i would like to hear|i would like to listen to|i wish to (hear|listen to)|let me hear|can you play|could you play|let us hear|listen to|play me|can i (hear|listen to)|could i (hear|listen to))",
+        play: "[<service_prefix>] (play|put on|start playing|queue [up]|i want to hear|i want to listen to|i would like to hear|i would like to listen to|i wish to (hear|listen to)|let me hear|can you play|could you play|let us hear|listen to|play me|can i (hear|listen to)|could i (hear|listen to))",
         service_prefix: "(open|use|using|launch|on|with|in) [the service] <service> (and|to)",
         via: "(on|with|using|from|in) <service>",
         era: ERAS,
@@ -60,8 +69,8 @@ export default defineIntent<Args>({
         "put [some] {genre} [music] on",
         "<play> [me] [some|a few] {genre} [<music>] (by|from) {artist} [<via>]",
         "<play> [me] [the] album {album} [(by|from) {artist}] [<via>]",
-        "<play> [me] [my] [the] {playlist} playlist [<via>]",
-        "<play> [me] [my] [the] playlist {playlist} [<via>]",
+        "(<play>|start) [me] [my] [the] {playlist} playlist [<via>]",
+        "(<play>|start) [me] [my] [the] playlist {playlist} [<via>]",
         "<play> [some|me some] [<music>] [<via>]",
         "<play> [me] [some|a|an] [<descriptor>] [<music>|<kind>] (from|of) [the year|the] <era> [<via>]",
         "<play> [me] [some] [<descriptor>] <era> [<music>|<kind>] [<via>]",

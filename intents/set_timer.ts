@@ -19,7 +19,8 @@ export default defineIntent<Args>({
         hours: { range: { from: 0, to: 99 } },
         minutes: { range: { from: 0, to: 999 } },
         seconds: { range: { from: 0, to: 9999 } },
-        label: "wildcard"
+        // "add five minutes to the pasta timer" changes a timer: its "label" would be "to the pasta".
+        label: { wildcard: true, exclude: ["to", "off", "from", "onto", "minute", "minutes", "second", "seconds", "hour", "hours", "more", "less", "extra", "another", "longer", "shorter"] }
     },
     rules: {
         set: "(set|start|create|make|add|begin|give me|i need|can you set|could you set|please set)",

@@ -13,7 +13,7 @@ export type { Player, Playback, PlaybackKind } from "./audio/player.ts";
 export type { StateStore } from "./state/store.ts";
 export type { Recognizer, Recognition } from "./nlu/recognizer.ts";
 export { TemplateRecognizer } from "./nlu/templates.ts";
-export { Assistant, REFUSAL } from "./pipeline/assistant.ts";
+export { Assistant } from "./pipeline/assistant.ts";
 export type { TraceRecord, TraceStage } from "./trace/trace.ts";
 export type { AudioSource, AudioEvent } from "./audio/source.ts";
 export type { WakeWordDetector, WakeDetection } from "./wake/detector.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Assistant, REFUSAL } from "../src/pipeline/assistant.ts";
+import { Assistant } from "../src/pipeline/assistant.ts";
 import { silentLogger, tempDir, testConfig, writeIntent } from "./helpers.ts";
 
 async function assistantWith(files: Record<string, string>, raw: Record<string, unknown> = {}) {
@@ -69,7 +69,7 @@ describe("dispatcher", () => {
         const assistant = await assistantWith(intents);
         try {
             const record = await assistant.handleText("book a table for two at an italian restaurant");
-            assert.equal(record.reply, REFUSAL);
+            assert.equal(record.reply, "Sorry, I didn't catch that.");
             assert.equal(record.toolCall, null);
             assert.equal(record.stages.some((s) => s.name === "dispatch"), false);
         } finally {

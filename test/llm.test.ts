@@ -16,7 +16,7 @@ import { loadLlm } from "../src/llm/runtime.ts";
 import { loadCatalog } from "../src/models/catalog.ts";
 import { ModelStore } from "../src/models/store.ts";
 import { LlmRecognizer, type LlmTurnDetail } from "../src/nlu/llm.ts";
-import { Assistant, REFUSAL } from "../src/pipeline/assistant.ts";
+import { Assistant } from "../src/pipeline/assistant.ts";
 import { IntentRegistry } from "../src/intents/registry.ts";
 import { packageRoot, sharedFile, silentLogger, tempDir, testConfig, waitFor, writeIntent, builtinIntentsDir } from "./helpers.ts";
 
@@ -113,7 +113,7 @@ describe("LLM recognizer (node-llama-cpp, tiny models from ../shared)", { skip }
         const assistant = await Assistant.create({ config, log: silentLogger(), llm: { model: tinyRandom! }, ephemeralState: true });
         try {
             const record = await assistant.handleText("play baby shark");
-            assert.equal(record.reply, REFUSAL);
+            assert.equal(record.reply, "Sorry, I didn't catch that.");
             assert.equal(record.toolCall, null);
             const attempts = (record.stages[0]!.output as { attempts: Array<{ engine: string; verdict: string; detail?: LlmTurnDetail }> }).attempts;
             assert.deepEqual(attempts.map((a) => [a.engine, a.verdict]), [["template", "no match"], ["llm", "none"]]);

@@ -55,3 +55,22 @@ export function bytesToSamples(bytes: Buffer): Int16Array {
     for (let i = 0; i < out.length; i++) out[i] = bytes.readInt16LE(i * 2);
     return out;
 }
+
+/**
+ * How loud the speech in `samples` is, in dBFS: the RMS level of the loudest tenth of its 30 ms frames (the silence
+ * around a word does not pull it down). -Infinity for digital silence.
+ */
+export function speechLevelDbfs(samples: Int16Array): number {
+    const frame = samplesIn(30);
+    const levels: number[] = [];
+    for (let start = 0; start + frame <= samples.length; start += frame) {
+        let sum = 0;
+        for (let i = start; i < start + frame; i++) sum += samples[i]! * samples[i]!;
+        levels.push(Math.sqrt(sum / frame));
+    }
+    if (levels.length === 0) return -Infinity;
+    levels.sort((a, b) => b - a);
+    const loudest = levels.slice(0, Math.max(1, Math.ceil(levels.length / 10)));
+    const rms = loudest.reduce((a, b) => a + b, 0) / loudest.length;
+    return rms === 0 ? -Infinity : 20 * Math.log10(rms / 32768);
+}

@@ -1,3 +1,4 @@
+import readline from "node:readline";
 import type { Command } from "commander";
 import { Assistant } from "../pipeline/assistant.ts";
 import { addLlmOptions, llmOverrides, setup, warnProblems, type LlmCliOptions } from "./common.ts";
@@ -7,6 +8,7 @@ interface AskOptions extends LlmCliOptions {
     json?: boolean;
     out?: string;
     wait: boolean;
+    yes?: boolean;
 }
 
 /** `hark ask "play baby shark"`: one sentence through the whole text loop. */
@@ -17,14 +19,22 @@ export function registerAsk(program: Command): void {
         .option("-q, --quiet", "do not speak the reply")
         .option("--json", "print the whole trace record")
         .option("-o, --out <file.wav>", "also write the spoken reply to a WAV file")
-        .option("--no-wait", "return at once instead of waiting for music that was started to finish"))
+        .option("--no-wait", "return at once instead of waiting for music that was started to finish")
+        .option("-y, --yes", "answer yes when hark asks before acting (\"Cancel the pizza timer?\"); otherwise the answer is read from stdin"))
         .action(async (words: string[], options: AskOptions, command: Command) => {
             const { config, log } = setup(command, "warn");
             const assistant = await Assistant.create({ config, log, llm: llmOverrides(options) });
             try {
                 warnProblems(assistant.intents.problems);
-                const record = await assistant.handleText(words.join(" "), { source: "cli", speak: !options.quiet, ...(options.out ? { replyWav: options.out } : {}) });
+                const turn = { source: "cli", speak: !options.quiet, ...(options.out ? { replyWav: options.out } : {}) };
+                let record = await assistant.handleText(words.join(" "), turn);
                 process.stdout.write(options.json ? `${JSON.stringify(record, null, 2)}\n` : `${record.reply}\n`);
+                if (assistant.pendingQuestion) {
+                    // hark asks before acting on a request it is not sure of: the answer is the next line.
+                    const answer = options.yes ? "yes" : await readLine(process.stdin.isTTY ? "(yes/no) " : "");
+                    record = await assistant.handleText(answer ?? "no", turn);
+                    process.stdout.write(options.json ? `${JSON.stringify(record, null, 2)}\n` : `${record.reply}\n`);
+                }
                 const speakFailed = record.stages.find((s) => s.name === "speak" && s.error);
                 if (speakFailed?.error) {
                     process.stderr.write(`hark: could not speak the reply: ${speakFailed.error.message}\n  (no sound device? use --quiet, or --out reply.wav to write it to a file)\n`);
@@ -40,4 +50,16 @@ export function registerAsk(program: Command): void {
                 await assistant.dispose();
             }
         });
+}
+
+/** One line from stdin (after `prompt` on a terminal), or null when stdin ends first. */
+async function readLine(prompt: string): Promise<string | null> {
+    const lines = readline.createInterface({ input: process.stdin, output: prompt ? process.stderr : undefined, terminal: Boolean(prompt) });
+    if (prompt) process.stderr.write(prompt);
+    try {
+        for await (const line of lines) return line;
+        return null;
+    } finally {
+        lines.close();
+    }
 }

@@ -60,7 +60,10 @@ export const ConfigSchema = Type.Object({
             description: "Your own profiles: a model, LoRA adapters and parameters under one name. Every catalog LLM is also a profile of its own name."
         }),
         params: { ...LlmParamsPartialSchema, description: "Parameters for every profile; a profile's own params win." },
-        minConfidence: Type.Number({ minimum: 0, maximum: 1, default: 0.3, description: "The model's probability for the tool it picked must reach this, or the turn counts as no match." }),
+        minConfidence: Type.Union([Type.Null(), Type.Number({ minimum: 0, maximum: 1 })], {
+            default: null,
+            description: "The model's probability for the tool it picked must reach this, or the turn counts as no match. null: the threshold the model's training chose (hark's own model), else 0.3."
+        }),
         examplesPerIntent: Type.Integer({ minimum: 0, maximum: 20, default: 3, description: "Examples of each intent shown to the model in its (reused) prompt." }),
         maxArgumentLength: Type.Integer({ minimum: 8, maximum: 512, default: 48, description: "Longest text argument the model may write (keeps every call short and complete)." }),
         gpu: Type.Boolean({ default: false, description: "Use a GPU (CUDA/Vulkan/Metal) when node-llama-cpp finds one; a Pi has none." })
@@ -142,10 +145,22 @@ export const ConfigSchema = Type.Object({
         hmmDir: Type.String({ default: "", description: "pocketsphinx acoustic model. Empty: Debian's pocketsphinx-en-us." }),
         dictionaryPath: Type.String({ default: "", description: "Pronunciation dictionary. Empty: Debian's cmudict-en-us.dict." }),
         pronunciations: Type.Record(Type.String(), Type.String(), { default: {}, description: "Extra words: word → ARPAbet phones, e.g. pinkfong: \"P IH NG K F AO NG\"." }),
-        slotValues: Type.Record(Type.String(), Type.Array(Type.String()), { default: {}, description: "Values for wildcard slots in the grammar, by slot name, e.g. location: [boston, paris]." })
+        slotValues: Type.Record(Type.String(), Type.Array(Type.String()), { default: {}, description: "Values for wildcard slots in the grammar, by slot name, e.g. location: [boston, paris]." }),
+        minConfidence: Type.Number({
+            minimum: 0, maximum: 1, default: 0.5,
+            description: "A transcript less sure than this is turned down (\"Sorry, I didn't catch that.\") instead of acted on. The grammar engine's confidence says how well the speech fits the intents' sentences; 0 acts on everything it hears."
+        }),
+        sureConfidence: Type.Number({
+            minimum: 0, maximum: 1, default: 0.9,
+            description: "A transcript less sure than this counts as not exact: an intent that changes or destroys state (cancel_timer) asks before acting."
+        })
     }, { default: {}, additionalProperties: false }),
     conversation: Type.Object({
         followUpMs: Type.Integer({ minimum: 0, default: 5000, description: "After a reply that asks a question, listen this long without the wake word." }),
+        notUnderstoodReply: Type.String({ default: "Sorry, I didn't catch that.", description: "Said when a request is turned down or not understood; nothing is run." }),
+        confirmWithinMs: Type.Integer({ minimum: 1000, default: 30000, description: "How long a \"Cancel the pizza timer?\" waits for a typed yes (spoken: the follow-up window)." }),
+        quietBelowSpeechMs: Type.Integer({ minimum: 0, default: 400, description: "Speech shorter than this that is not understood gets no spoken answer (a cough, a word in passing)." }),
+        quietBelowDbfs: Type.Number({ maximum: 0, default: -50, description: "Speech quieter than this (RMS level in dBFS) that is not understood gets no spoken answer (talk across the room)." }),
         feedbackSounds: Type.Boolean({ default: true, description: "Play short sounds on wake, done and error." }),
         wakeSound: Type.String({ default: "", description: "WAV played on wake; empty: hark's own." }),
         doneSound: Type.String({ default: "" }),

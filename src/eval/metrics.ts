@@ -8,6 +8,10 @@ export interface Prediction {
     latencyMs: number;
     /** The engine that chose the action; null when there was none. */
     engine: string | null;
+    /** hark asked before acting (the intent is the one it would run on "yes"): not an action, but not silence either. */
+    asked?: boolean;
+    /** How sure the engine that chose the intent was. */
+    confidence?: number;
     /**
      * With no action: the stage that stopped the turn ("transcript" for speech rejected before any engine saw it,
      * an engine's name when it refused or fell below its threshold, "no match" when no engine answered).
@@ -29,9 +33,11 @@ export interface Score {
 export interface EvalReport {
     cases: number;
     intentAccuracy: number;
-    /** Share of `expect: null` cases where an action was chosen anyway. */
+    /** Share of `expect: null` cases where an action was chosen anyway (a question asked first is not counted). */
     falseActionRate: number;
     nullCases: number;
+    /** `expect: null` cases where hark asked whether to act (a confirmation question). */
+    questionsOnNoAction: number;
     /** Micro-averaged over every slot. */
     slotF1: number;
     slots: Record<string, Score> & { all: Score };
@@ -75,6 +81,7 @@ export function computeReport(cases: readonly EvalCase[], predictions: readonly 
     let correct = 0;
     let nullCases = 0;
     let falseActions = 0;
+    let questions = 0;
     const counts = new Map<string, { tp: number; fp: number; fn: number }>();
     const count = (slot: string) => counts.get(slot) ?? counts.set(slot, { tp: 0, fp: 0, fn: 0 }).get(slot)!;
     const confusion: EvalReport["confusion"] = {};
@@ -91,7 +98,8 @@ export function computeReport(cases: readonly EvalCase[], predictions: readonly 
         if (ok) correct++;
         if (expected === null) {
             nullCases++;
-            if (p.intent !== null) {
+            if (p.intent !== null && p.asked) questions++;
+            else if (p.intent !== null) {
                 falseActions++;
                 tally(falseActionsBySource, p.engine ?? "unknown");
             }
@@ -136,6 +144,7 @@ export function computeReport(cases: readonly EvalCase[], predictions: readonly 
         intentAccuracy: round(cases.length ? correct / cases.length : 0),
         falseActionRate: round(nullCases ? falseActions / nullCases : 0),
         nullCases,
+        questionsOnNoAction: questions,
         slotF1: all.f1,
         slots: { ...slots, all },
         confusion,

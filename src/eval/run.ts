@@ -5,6 +5,11 @@ import { computeReport, type EvalReport, type Prediction } from "./metrics.ts";
 
 /** Runs every case through the recognizers (handlers are not run) and scores the result. */
 export async function runEval(router: RecognizerRouter, cases: readonly EvalCase[], onProgress?: (done: number) => void): Promise<EvalReport> {
+    return computeReport(cases, await predict(router, cases, onProgress));
+}
+
+/** What the recognizers make of every case (handlers are not run), in order. */
+export async function predict(router: RecognizerRouter, cases: readonly EvalCase[], onProgress?: (done: number) => void): Promise<Prediction[]> {
     const predictions: Prediction[] = [];
     for (const c of cases) {
         const started = performance.now();
@@ -15,16 +20,24 @@ export async function runEval(router: RecognizerRouter, cases: readonly EvalCase
             args: recognition?.args ?? {},
             latencyMs: performance.now() - started,
             engine: recognition?.source ?? null,
+            ...(recognition ? { confidence: recognition.confidence } : {}),
+            ...(routed.decision.verdict === "confirm" ? { asked: true } : {}),
             ...(recognition ? {} : { stoppedBy: stoppedBy(routed) })
         });
         if (onProgress && predictions.length % 500 === 0) onProgress(predictions.length);
     }
-    return computeReport(cases, predictions);
+    return predictions;
 }
 
-/** Which engine stopped a turn that got no action: the last one that answered and was turned down, else "no match". */
-export function stoppedBy(routed: RouterResult): string {
+/**
+ * Which stage stopped a turn that got no action: "transcript" when the decision turned the text down before any
+ * engine read it, "decision" when it turned down an engine's answer, else the last engine that answered and was
+ * passed over ("llm none", "template below threshold"), else "no match".
+ */
+export function stoppedBy(routed: Pick<RouterResult, "attempts" | "decision">): string {
     const decisive = routed.attempts.findLast((a) => a.verdict !== "no match" && a.verdict !== "error");
+    if (routed.decision.verdict === "reject" && routed.attempts.length === 0) return "transcript";
+    if (decisive?.verdict === "accepted") return `decision (${decisive.engine})`;
     return decisive ? `${decisive.engine} ${decisive.verdict}` : "no match";
 }
 
@@ -43,6 +56,8 @@ export function predictionFromTrace(record: TraceRecord | undefined): Prediction
         const endpoint = record.stages.find((s) => s.name === "endpoint")?.output as { speech?: boolean } | undefined;
         return none(endpoint?.speech === false ? "endpoint" : "transcript");
     }
-    const attempts = ((recognize.output as { attempts?: RouterResult["attempts"] } | undefined)?.attempts ?? []);
-    return none(stoppedBy({ recognition: null, attempts }));
+    const routed = recognize.output as { attempts?: RouterResult["attempts"]; decision?: RouterResult["decision"]; intent?: string | null; args?: Record<string, unknown> | null; engine?: string | null } | undefined;
+    const decision = routed?.decision ?? { verdict: "reject", reason: "" };
+    if (decision.verdict === "confirm" && routed?.intent) return { intent: routed.intent, args: routed.args ?? {}, latencyMs, engine: routed.engine ?? null, asked: true };
+    return none(stoppedBy({ attempts: routed?.attempts ?? [], decision }));
 }

@@ -1,7 +1,7 @@
 import type { Static } from "@sinclair/typebox";
 import type { ValidateFunction } from "ajv";
 import { errorMessage } from "../errors.ts";
-import { collectRules, collectSlots, parseTemplate, type Sequence } from "../template/index.ts";
+import { collectRules, collectSlots, normalizedText, parseTemplate, type Sequence } from "../template/index.ts";
 import type { IntentContext, IntentResult, SlotDeclaration } from "./define.ts";
 import type { IntentDeclarationSchema } from "./file-schema.ts";
 import type { JSONSchema7 } from "./json-schema.ts";
@@ -23,7 +23,7 @@ export interface LoadedIntent {
     checkArgs(args: Record<string, unknown>): string | null;
 }
 
-type Declaration = Static<typeof IntentDeclarationSchema>;
+type Declaration = Omit<Static<typeof IntentDeclarationSchema>, "confirm"> & { confirm?: string | ((args: Record<string, unknown>) => string) };
 
 /**
  * Checks the parts of an intent a schema cannot: the argument schema compiles, templates parse, every `{slot}`
@@ -82,7 +82,8 @@ export function compileIntent(decl: Declaration, handler: IntentHandler, file: s
         slots,
         rules: decl.rules ?? {},
         textOnlyRules: decl.textOnlyRules ?? [],
-        examples
+        examples,
+        ...(decl.confirm != null ? { confirm: confirmQuestion(decl.confirm, properties) } : {})
     };
     return {
         spec, file, format, handler,
@@ -91,8 +92,22 @@ export function compileIntent(decl: Declaration, handler: IntentHandler, file: s
     };
 }
 
+/** The question of an intent that asks first: a function as given, or text whose `{arg}` placeholders are filled in. */
+function confirmQuestion(confirm: string | ((args: Record<string, unknown>) => string), properties: readonly string[]): (args: Record<string, unknown>) => string {
+    if (typeof confirm === "function") return confirm;
+    for (const [, name] of confirm.matchAll(/\{([^{}]*)\}/g)) {
+        if (!properties.includes(name!)) throw new Error(`confirm names {${name}}, which is not in args.properties (${properties.join(", ") || "none declared"})`);
+    }
+    // A missing argument leaves no gap: "Cancel the {label} timer?" without a label is "Cancel the timer?".
+    return (args) => confirm.replace(/\{([^{}]*)\}/g, (_, name: string) => (args[name] == null ? "" : String(args[name]))).replace(/\s+/g, " ").replace(/\s+([?.!,])/g, "$1").trim();
+}
+
 function toSlotList(name: string, declaration: SlotDeclaration): SlotList {
-    if (declaration === "wildcard" || (typeof declaration === "object" && "wildcard" in declaration)) return { kind: "wildcard" };
+    if (declaration === "wildcard") return { kind: "wildcard" };
+    if (typeof declaration === "object" && "wildcard" in declaration) {
+        const exclude = (declaration.exclude ?? []).map((phrase) => normalizedText(phrase)).filter(Boolean);
+        return exclude.length ? { kind: "wildcard", exclude } : { kind: "wildcard" };
+    }
     if (Array.isArray(declaration)) return { kind: "values", values: declaration.map((v) => ({ in: v, out: v })) };
     if ("values" in declaration) {
         return { kind: "values", values: declaration.values.map((v) => (typeof v === "string" ? { in: v, out: v } : v)) };

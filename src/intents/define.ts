@@ -8,7 +8,7 @@ import type { JSONSchema7 } from "./json-schema.ts";
 export type SlotDeclaration =
     | "wildcard"
     | string[]
-    | { wildcard: true }
+    | { wildcard: true; exclude?: string[] }
     | { values: Array<string | { in: string; out: unknown }> }
     | { range: { from: number; to: number } };
 
@@ -55,6 +55,11 @@ export interface IntentDefinition<Args = Record<string, unknown>> {
     examples?: Array<{ text: string; args?: Record<string, unknown> }>;
     /** Overrides `dispatch.timeoutMs` for this intent. */
     timeoutMs?: number;
+    /**
+     * For an intent that changes or destroys state: the question to ask before acting on a request that was not
+     * matched exactly — text with `{arg}` placeholders, or a function of the arguments. hark acts on "yes".
+     */
+    confirm?: string | ((args: Args) => string);
     handler(context: IntentContext<Args>): IntentResult | string | Promise<IntentResult | string>;
 }
 

@@ -3,7 +3,10 @@ import { Type } from "@sinclair/typebox";
 const SlotDeclaration = Type.Union([
     Type.Literal("wildcard"),
     Type.Array(Type.String(), { minItems: 1 }),
-    Type.Object({ wildcard: Type.Literal(true) }, { additionalProperties: false }),
+    Type.Object({
+        wildcard: Type.Literal(true),
+        exclude: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Words or phrases the value may not contain: they name another kind of thing (\"movie\" in a song title)." }))
+    }, { additionalProperties: false }),
     Type.Object({
         values: Type.Array(Type.Union([Type.String(), Type.Object({ in: Type.String(), out: Type.Unknown() }, { additionalProperties: false })]), { minItems: 1 })
     }, { additionalProperties: false }),
@@ -53,7 +56,11 @@ export const IntentDeclarationSchema = Type.Object({
         text: Type.String({ minLength: 1 }),
         args: Type.Optional(Type.Record(Type.String(), Type.Unknown()))
     }, { additionalProperties: false }))),
-    timeoutMs: Type.Optional(Type.Integer({ minimum: 100 }))
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),
+    confirm: Type.Optional(Type.String({
+        minLength: 1,
+        description: "For an intent that changes or destroys state: the question asked before acting on a request that was not matched exactly, {arg} replaced by the argument (\"Turn off the {room} heater?\")."
+    }))
 });
 
 /** A YAML intent file: the declaration plus an action. */

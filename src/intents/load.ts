@@ -3,6 +3,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Static } from "@sinclair/typebox";
 import { Ajv } from "ajv";
 import * as esbuild from "esbuild";
 import YAML from "yaml";
@@ -93,8 +94,10 @@ async function loadCode(file: string): Promise<LoadedIntent> {
     if (definition == null || typeof definition !== "object") {
         throw new IntentLoadError(file, "has no default export; write `export default defineIntent({ ... })`");
     }
-    if (!validateCode(definition)) throw new IntentLoadError(file, describeSchemaErrors(validateCode.errors, CodeIntentSchema).join("; "));
-    const { handler, ...decl } = definition;
+    // A code intent may give its question as a function of the arguments; the schema checks the rest.
+    const { confirm, ...checked } = definition as Record<string, unknown>;
+    if (!validateCode(typeof confirm === "function" ? checked : definition)) throw new IntentLoadError(file, describeSchemaErrors(validateCode.errors, CodeIntentSchema).join("; "));
+    const { handler, ...decl } = definition as Omit<Static<typeof CodeIntentSchema>, "confirm"> & { confirm?: string | ((args: Record<string, unknown>) => string) };
     if (typeof handler !== "function") throw new IntentLoadError(file, "handler must be a function");
     return compileIntent(decl, handler as IntentHandler, file, "code");
 }

@@ -16,4 +16,9 @@ export interface IntentSpec extends TemplateIntent {
     description: string;
     /** JSON Schema (type: object) for the arguments. */
     args: JSONSchema7;
+    /**
+     * For an intent that changes or destroys state: the question to ask before acting on a request that was not
+     * matched exactly ("Cancel the pizza timer?"). Absent: hark acts without asking.
+     */
+    confirm?: (args: Record<string, unknown>) => string;
 }

@@ -1,4 +1,5 @@
 import { NONE_TOOL, type IntentSpec } from "../intents/types.ts";
+import { DecisionPolicy, type Decision, type TextEvidence } from "./decision.ts";
 import type { Recognition, Recognizer } from "./recognizer.ts";
 
 /** One engine and the confidence it must reach for its answer to be taken. */
@@ -17,24 +18,42 @@ export interface RouterAttempt {
     error?: string;
 }
 
-/** The router's answer: the accepted recognition (or null) and every attempt that led to it. */
+/**
+ * The router's answer: what to do (the decision), the engine's answer it is about (null when nothing was
+ * understood), and every attempt that led to it.
+ */
 export interface RouterResult {
+    /** The accepted answer, or the one to confirm; null when the turn is turned down. */
     recognition: Recognition | null;
     attempts: RouterAttempt[];
+    decision: Decision;
+}
+
+/** Options for one {@link RecognizerRouter.recognize}. */
+export interface RecognizeOptions {
+    signal?: AbortSignal;
+    /** What is known of the text before it is read (how sure its transcript is). */
+    evidence?: TextEvidence;
 }
 
 /**
- * Asks engines in order (templates first, then the LLM) and takes the first confident answer. An engine that answers
- * {@link NONE_TOOL} has decided nothing fits: the turn is refused without asking further engines.
+ * Asks engines in order (templates first, then the LLM) and takes the first confident answer, then decides what to do
+ * with it ({@link DecisionPolicy}: act, turn down or ask first). An engine that answers {@link NONE_TOOL} has decided
+ * nothing fits: the turn is refused without asking further engines.
  */
 export class RecognizerRouter {
     private stages: RouterStage[];
     private intents: readonly IntentSpec[];
+    private byName: ReadonlyMap<string, IntentSpec>;
 
-    /** `intents`: what the given engines were built with (engines added later by {@link replace} get them too). */
-    public constructor(stages: readonly RouterStage[], intents: readonly IntentSpec[] = []) {
+    /**
+     * `intents`: what the given engines were built with (engines added later by {@link replace} get them too).
+     * `policy`: the decision; by default every confident answer is acted on.
+     */
+    public constructor(stages: readonly RouterStage[], intents: readonly IntentSpec[] = [], private readonly policy = new DecisionPolicy({ minTranscriptConfidence: 0, sureTranscriptConfidence: 0 })) {
         this.stages = [...stages];
         this.intents = intents;
+        this.byName = new Map(intents.map((i) => [i.name, i]));
     }
 
     /**
@@ -64,25 +83,32 @@ export class RecognizerRouter {
     /** Passes new intents to every engine. */
     public async setIntents(intents: readonly IntentSpec[]): Promise<void> {
         this.intents = intents;
+        this.byName = new Map(intents.map((i) => [i.name, i]));
         for (const stage of this.stages) await stage.recognizer.setIntents(intents);
     }
 
-    public async recognize(text: string, signal?: AbortSignal): Promise<RouterResult> {
+    public async recognize(text: string, options: RecognizeOptions = {}): Promise<RouterResult> {
+        const evidence = options.evidence ?? {};
+        const screened = this.policy.screen(evidence);
+        if (screened) return { recognition: null, attempts: [], decision: screened };
         const attempts: RouterAttempt[] = [];
         for (const { recognizer, minConfidence } of this.stages) {
             const started = performance.now();
             try {
-                const result = await recognizer.recognize(text, signal);
+                const result = await recognizer.recognize(text, options.signal);
                 const durationMs = performance.now() - started;
                 const verdict = result == null ? "no match" : result.confidence < minConfidence ? "below threshold" : result.intent === NONE_TOOL ? "none" : "accepted";
                 attempts.push({ engine: recognizer.name, result, durationMs, verdict });
-                if (verdict === "accepted") return { recognition: result, attempts };
-                if (verdict === "none") return { recognition: null, attempts };
+                if (verdict === "none") return { recognition: null, attempts, decision: { verdict: "reject", reason: `the ${recognizer.name} engine found that no intent fits` } };
+                if (verdict !== "accepted") continue;
+                const decision = await this.policy.decide(result!, this.byName.get(result!.intent), evidence);
+                return { recognition: decision.verdict === "reject" ? null : result, attempts, decision };
             } catch (error) {
                 attempts.push({ engine: recognizer.name, result: null, durationMs: performance.now() - started, verdict: "error", error: (error as Error).message });
             }
         }
-        return { recognition: null, attempts };
+        const unsure = attempts.filter((a) => a.verdict === "below threshold").map((a) => `${a.engine} ${a.result!.intent} at ${Math.round(a.result!.confidence * 1000) / 1000}`);
+        return { recognition: null, attempts, decision: { verdict: "reject", reason: unsure.length ? `no answer was sure enough (${unsure.join(", ")})` : "no engine understood it" } };
     }
 
     public async dispose(): Promise<void> {

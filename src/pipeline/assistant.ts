@@ -8,6 +8,8 @@ import { Dispatcher } from "../dispatch/dispatcher.ts";
 import { errorMessage } from "../errors.ts";
 import { IntentRegistry } from "../intents/registry.ts";
 import type { LlmOverrides } from "../llm/profile.ts";
+import { DecisionPolicy, type TextEvidence } from "../nlu/decision.ts";
+import type { LlmRecognizer } from "../nlu/llm.ts";
 import { RecognizerRouter } from "../nlu/router.ts";
 import { TemplateRecognizer } from "../nlu/templates.ts";
 import { MusicService } from "../services/music.ts";
@@ -18,10 +20,26 @@ import { StateStore } from "../state/store.ts";
 import { EspeakSpeaker } from "../tts/espeak.ts";
 import type { Speaker } from "../tts/speaker.ts";
 import { round2, TraceWriter, TurnTrace, type TraceRecord, type TraceStage } from "../trace/trace.ts";
+import { readAnswer, type PendingCall } from "./confirmation.ts";
 import { createLlmRecognizer, selectedProfile } from "./llm-setup.ts";
 
-/** Said when no intent fits; nothing is run. */
-export const REFUSAL = "Sorry, I don't know how to help with that.";
+/** The language model's threshold when neither the config nor the model names one. */
+const DEFAULT_LLM_MIN_CONFIDENCE = 0.3;
+
+/**
+ * Values wildcard slots are known to take, by slot name: the music folder's titles, artists, albums, genres and
+ * playlists, and the config's `stt.slotValues` (the speech grammar hears these; the decision takes them for names).
+ */
+export async function knownSlotValues(services: Services, config: HarkConfig): Promise<Record<string, string[]>> {
+    const tracks = await services.music.scan();
+    const lists = await services.music.playlists();
+    const values: Record<string, string[]> = {
+        song: tracks.map((t) => t.title), artist: tracks.map((t) => t.artist).filter(Boolean), album: tracks.map((t) => t.album).filter(Boolean),
+        genre: tracks.flatMap((t) => t.genres), playlist: [...lists.keys()]
+    };
+    for (const [slot, list] of Object.entries(config.stt.slotValues)) values[slot] = [...(values[slot] ?? []), ...list];
+    return values;
+}
 
 /** Options for {@link Assistant.create}. */
 export interface AssistantOptions {
@@ -43,6 +61,13 @@ export interface AssistantOptions {
 export interface TurnOptions {
     /** Where the text came from, for the trace ("cli", "stdin", "stt"). Defaults to "text". */
     source?: string;
+    /** The transcript the text is, when it was heard: its engine and confidence feed the decision. */
+    transcript?: TextEvidence["transcript"];
+    /**
+     * Why a turn that is not understood gets no spoken answer (speech too short or too quiet to have been a request);
+     * absent: it gets `conversation.notUnderstoodReply`.
+     */
+    quietIfNotUnderstood?: string;
     /** Speak the reply through the player. Defaults to `false`. */
     speak?: boolean;
     /** Write the spoken reply to this WAV file. */
@@ -73,14 +98,15 @@ export class Assistant {
 
     /** The LLM set-up in use (profile and the settings that shape its prompt), or null without an LLM. */
     private llmKey: string | null = null;
+    /** A call that asked "...?" and waits for "yes". */
+    private pending: PendingCall | null = null;
+    /** The language-model engine in use, or null. */
+    private llm: LlmRecognizer | null = null;
 
     public static async create(options: AssistantOptions): Promise<Assistant> {
         const { config, log } = options;
         const intents = await IntentRegistry.create({ dirs: config.paths.intentsDirs, log: log.child({ component: "intents" }), watch: options.watchIntents ?? false });
         const templates = new TemplateRecognizer(intents.intents.map((i) => i.spec), { fuzzy: config.nlu.fuzzy, fillerWords: config.nlu.fillerWords, leadingPhrases: config.nlu.leadingPhrases });
-        const router = new RecognizerRouter([{ recognizer: templates, minConfidence: config.nlu.minConfidence }], intents.intents.map((i) => i.spec));
-        intents.onChange((set) => router.setIntents(set.intents.map((i) => i.spec)));
-
         const player = options.player ?? new CommandPlayer({ commands: config.player, startupCheckMs: config.player.startupCheckMs, log: log.child({ component: "player" }) });
         const services: Services = {
             player,
@@ -92,6 +118,12 @@ export class Assistant {
             volume: new VolumeControl(config.volume),
             fetch: options.fetch ?? fetch
         };
+        const policy = new DecisionPolicy(
+            { minTranscriptConfidence: config.stt.minConfidence, sureTranscriptConfidence: config.stt.sureConfidence },
+            async (slot) => (await knownSlotValues(services, config))[slot] ?? []
+        );
+        const router = new RecognizerRouter([{ recognizer: templates, minConfidence: config.nlu.minConfidence }], intents.intents.map((i) => i.spec), policy);
+        intents.onChange((set) => router.setIntents(set.intents.map((i) => i.spec)));
         const state = new StateStore(options.ephemeralState ? null : path.join(config.paths.dataDir, "state.json"), log);
         const dispatcher = new Dispatcher({ timeoutMs: config.dispatch.timeoutMs, log: log.child({ component: "dispatch" }), services, state, config });
         const speaker = new EspeakSpeaker({ voice: config.tts.voice, speedWpm: config.tts.speedWpm });
@@ -118,41 +150,96 @@ export class Assistant {
         // picks it up. A new threshold alone is applied without loading the model again.
         const key = profile && JSON.stringify({ profile, present: fs.existsSync(profile.modelFile), examplesPerIntent, maxArgumentLength, gpu });
         if (key === this.llmKey) {
-            this.router.setMinConfidence("llm", minConfidence);
+            if (this.llm) this.router.setMinConfidence("llm", minConfidence ?? this.llm.suggestedMinConfidence ?? DEFAULT_LLM_MIN_CONFIDENCE);
             return;
         }
         const recognizer = profile && await createLlmRecognizer(profile, config, this.log.child({ component: "llm" }));
-        const old = await this.router.replace("llm", recognizer && { recognizer, minConfidence });
+        const threshold = minConfidence ?? recognizer?.suggestedMinConfidence ?? DEFAULT_LLM_MIN_CONFIDENCE;
+        const old = await this.router.replace("llm", recognizer && { recognizer, minConfidence: threshold });
+        this.llm = recognizer;
         await old?.dispose?.();
         this.llmKey = key;
-        if (old != null || recognizer != null) this.log.info({ profile: recognizer ? profile?.name : null }, recognizer ? "LLM profile in use" : "LLM off");
+        if (old != null || recognizer != null) this.log.info({ profile: recognizer ? profile?.name : null, ...(recognizer ? { minConfidence: threshold } : {}) }, recognizer ? "LLM profile in use" : "LLM off");
     }
 
-    /** Runs one turn from text to reply. Never throws for a failing stage: the trace says what went wrong. */
+    /**
+     * Runs one turn from text to reply. Never throws for a failing stage: the trace says what went wrong. A turn the
+     * decision turns down runs nothing; one it wants confirmed asks its question, and the next turn's "yes" runs it.
+     */
     public async handleText(text: string, options: TurnOptions = {}): Promise<TraceRecord> {
         const trace = new TurnTrace(text, options.source ?? "text");
         const record = trace.record;
         record.stages.push(...(options.audioStages ?? []));
-        const routed = await trace.stage("recognize", () => this.router.recognize(text, options.signal), (r) => ({
+        const pending = this.takePending();
+        const answer = pending ? readAnswer(text) : null;
+        if (pending && answer) {
+            record.stages.push({ name: "confirm", durationMs: 0, output: { question: pending.question, answer, intent: pending.intent, args: pending.args } });
+            if (answer === "yes") await this.act(trace, pending.intent, pending.args, { engine: pending.engine, confidence: pending.confidence }, text, options);
+            else record.reply = "OK, I won't.";
+            return this.finish(trace, options);
+        }
+        if (pending) record.stages.push({ name: "confirm", durationMs: 0, output: { question: pending.question, answer: null, dropped: "the answer was no yes or no" } });
+        const routed = await trace.stage("recognize", () => this.router.recognize(text, { ...(options.signal ? { signal: options.signal } : {}), ...(options.transcript ? { evidence: { transcript: options.transcript } } : {}) }), (r) => ({
             intent: r.recognition?.intent ?? null,
             args: r.recognition?.args ?? null,
             confidence: r.recognition?.confidence ?? null,
             engine: r.recognition?.source ?? null,
+            decision: r.decision,
             attempts: r.attempts.map((a) => ({ engine: a.engine, verdict: a.verdict, durationMs: round2(a.durationMs), confidence: a.result?.confidence, detail: a.result?.detail, error: a.error }))
         }));
-        const recognition = routed.recognition;
-        const intent = recognition ? this.intents.get(recognition.intent) : undefined;
-        if (recognition == null || intent == null) {
-            record.reply = REFUSAL;
+        const { recognition, decision } = routed;
+        if (recognition == null || decision.verdict === "reject") {
+            record.reply = options.quietIfNotUnderstood ? "" : this.config.conversation.notUnderstoodReply;
+            if (options.quietIfNotUnderstood) record.stages.push({ name: "quiet", durationMs: 0, output: { reason: options.quietIfNotUnderstood } });
+        } else if (decision.verdict === "confirm") {
+            this.pending = {
+                intent: recognition.intent, args: recognition.args, question: decision.question, engine: recognition.source, confidence: recognition.confidence,
+                expiresAt: performance.now() + this.config.conversation.confirmWithinMs
+            };
+            record.reply = decision.question;
         } else {
-            record.toolCall = { name: recognition.intent, arguments: recognition.args, confidence: recognition.confidence, engine: recognition.source };
-            options.onPhase?.("acting");
-            const outcome = await trace.stage("dispatch", () => this.dispatcher.dispatch(intent, recognition.args, text, options.signal), (o) => o);
-            record.result = { ok: outcome.ok, ...(outcome.data !== undefined ? { data: outcome.data } : {}) };
-            record.toolCall.arguments = outcome.args;
-            record.reply = outcome.speech;
-            if (outcome.error) record.error = outcome.error;
+            await this.act(trace, recognition.intent, recognition.args, { engine: recognition.source, confidence: recognition.confidence }, text, options);
         }
+        return this.finish(trace, options);
+    }
+
+    /** The question a call waits on for "yes", or null. */
+    public get pendingQuestion(): string | null {
+        return this.pending && performance.now() <= this.pending.expiresAt ? this.pending.question : null;
+    }
+
+    /** Forgets a call that waits for "yes" (nobody answered the question). */
+    public dropPending(): void {
+        this.pending = null;
+    }
+
+    /** The call waiting for "yes", unless it lapsed; either way there is none waiting afterwards. */
+    private takePending(): PendingCall | null {
+        const pending = this.pending;
+        this.pending = null;
+        return pending && performance.now() <= pending.expiresAt ? pending : null;
+    }
+
+    /** Runs the handler for a decided call and records what it did. */
+    private async act(trace: TurnTrace, name: string, args: Record<string, unknown>, by: { engine: string; confidence: number }, text: string, options: TurnOptions): Promise<void> {
+        const record = trace.record;
+        const intent = this.intents.get(name);
+        if (intent == null) {
+            record.reply = this.config.conversation.notUnderstoodReply;
+            return;
+        }
+        record.toolCall = { name, arguments: args, confidence: by.confidence, engine: by.engine };
+        options.onPhase?.("acting");
+        const outcome = await trace.stage("dispatch", () => this.dispatcher.dispatch(intent, args, text, options.signal), (o) => o);
+        record.result = { ok: outcome.ok, ...(outcome.data !== undefined ? { data: outcome.data } : {}) };
+        record.toolCall.arguments = outcome.args;
+        record.reply = outcome.speech;
+        if (outcome.error) record.error = outcome.error;
+    }
+
+    /** Speaks the reply when asked to, and writes the trace. */
+    private async finish(trace: TurnTrace, options: TurnOptions): Promise<TraceRecord> {
+        const record = trace.record;
         if (record.reply && (options.speak || options.replyWav)) {
             options.onPhase?.("speaking");
             try {

@@ -10,7 +10,8 @@ import { SileroVad } from "../vad/silero.ts";
 import type { VoiceActivityDetector } from "../vad/vad.ts";
 import type { WakeWordDetector } from "../wake/detector.ts";
 import { OpenWakeWordDetector, packagedModelsDir } from "../wake/openwakeword.ts";
-import type { Assistant } from "./assistant.ts";
+import { knownSlotValues, type Assistant } from "./assistant.ts";
+import { CONFIRMATION_ANSWERS } from "./confirmation.ts";
 import { VoicePipeline } from "./voice.ts";
 
 /** The engines the voice loop uses, chosen by config. */
@@ -54,22 +55,11 @@ export async function createTranscriber(config: HarkConfig, assistant: Assistant
     const transcriber: Transcriber = engine === "whisper"
         ? await WhisperTranscriber.create({ modelPath: s.whisperModel || "(stt.whisperModel is empty)", language: s.language, threads: s.threads, log: sttLog })
         : await createGrammarTranscriber(config, sttLog);
-    const rebuild = async (): Promise<void> => transcriber.setIntents(assistant.intents.intents.map((i) => i.spec), await slotValues(config, assistant));
+    // The answers to a confirmation question ("yes", "no") must be hearable too.
+    const rebuild = async (): Promise<void> => transcriber.setIntents([...assistant.intents.intents.map((i) => i.spec), CONFIRMATION_ANSWERS], await knownSlotValues(assistant.services, config));
     await rebuild();
     assistant.intents.onChange(rebuild);
     return transcriber;
-}
-
-/** Values for wildcard slots: the music folder's titles, artists, albums, genres and playlists, plus the config's lists. */
-async function slotValues(config: HarkConfig, assistant: Assistant): Promise<Record<string, string[]>> {
-    const tracks = await assistant.services.music.scan();
-    const lists = await assistant.services.music.playlists();
-    const values: Record<string, string[]> = {
-        song: tracks.map((t) => t.title), artist: tracks.map((t) => t.artist).filter(Boolean), album: tracks.map((t) => t.album).filter(Boolean),
-        genre: tracks.flatMap((t) => t.genres), playlist: [...lists.keys()]
-    };
-    for (const [slot, list] of Object.entries(config.stt.slotValues)) values[slot] = [...(values[slot] ?? []), ...list];
-    return values;
 }
 
 /** Creates every engine of the voice loop. */
@@ -95,6 +85,7 @@ export function createVoicePipeline(config: HarkConfig, assistant: Assistant, en
         assistant, wake: engines.wake, vad: engines.vad, transcriber: engines.transcriber, log: log.child({ component: "voice" }),
         endpointer: config.vad,
         followUpMs: c.followUpMs,
+        notUnderstoodReply: c.notUnderstoodReply, quietBelowSpeechMs: c.quietBelowSpeechMs, quietBelowDbfs: c.quietBelowDbfs,
         sounds: c.feedbackSounds ? { wake: sound(c.wakeSound, "wake"), done: sound(c.doneSound, "done"), error: sound(c.errorSound, "error") } : {},
         saveUtterancesDir: config.audio.saveUtterances ? path.join(config.paths.dataDir, "utterances") : null,
         ...overrides

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
-import { durationMs, writeWav } from "../audio/pcm.ts";
+import { durationMs, speechLevelDbfs, writeWav } from "../audio/pcm.ts";
 import type { Playback } from "../audio/player.ts";
 import type { AudioSource } from "../audio/source.ts";
 import { errorMessage } from "../errors.ts";
@@ -40,6 +40,11 @@ export interface VoicePipelineOptions {
     /** Ignore input while a feedback sound plays (a live microphone hears the speaker). Defaults to `true`. While a
      *  reply is spoken only the wake word is listened for, whatever this says. */
     muteWhilePlaying?: boolean;
+    /** Said when what was heard is turned down or not understood. Defaults to "Sorry, I didn't catch that.". */
+    notUnderstoodReply?: string;
+    /** Speech shorter than this, or quieter (dBFS), that is not understood gets no spoken answer. Defaults to 400 ms and -50 dBFS. */
+    quietBelowSpeechMs?: number;
+    quietBelowDbfs?: number;
 }
 
 /**
@@ -144,7 +149,9 @@ export class VoicePipeline {
         if (event.type === "no-speech") {
             this.audioStages.push({ name: "endpoint", durationMs: 0, output: { speech: false } });
             if (this.audioStages.some((s) => s.name === "follow-up")) {
-                // Nobody answered a follow-up question: that is fine, go back to waiting for the wake word.
+                // Nobody answered a follow-up question: that is fine, go back to waiting for the wake word (a call
+                // that waited for "yes" lapses).
+                this.o.assistant.dropPending();
                 this.backToListening();
                 return;
             }
@@ -152,7 +159,11 @@ export class VoicePipeline {
             this.backToListening();
             return;
         }
-        this.audioStages.push({ name: "endpoint", durationMs: 0, output: { speechMs: Math.round(event.speechMs), utteranceMs: Math.round(durationMs(event.samples.length)), reason: event.reason } });
+        const levelDbfs = Math.round(speechLevelDbfs(event.samples) * 10) / 10;
+        this.audioStages.push({ name: "endpoint", durationMs: 0, output: { speechMs: Math.round(event.speechMs), utteranceMs: Math.round(durationMs(event.samples.length)), levelDbfs, reason: event.reason } });
+        // Too short or too quiet to have been a request: if it is not understood, nothing is said about it.
+        const quiet = event.speechMs < (this.o.quietBelowSpeechMs ?? 400) ? `${Math.round(event.speechMs)} ms of speech is too short to be a request`
+            : levelDbfs < (this.o.quietBelowDbfs ?? -50) ? `speech at ${levelDbfs} dBFS is too quiet to be a request` : undefined;
         if (this.o.saveUtterancesDir) {
             fs.mkdirSync(this.o.saveUtterancesDir, { recursive: true });
             const file = path.join(this.o.saveUtterancesDir, `${new Date().toISOString().replace(/[:.]/g, "-")}.wav`);
@@ -163,8 +174,9 @@ export class VoicePipeline {
         this.setState("transcribing");
         const started = performance.now();
         let text: string;
+        let transcript: Awaited<ReturnType<Transcriber["transcribe"]>>;
         try {
-            const transcript = await this.o.transcriber.transcribe(event.samples, signal);
+            transcript = await this.o.transcriber.transcribe(event.samples, signal);
             text = transcript.text.trim();
             this.audioStages.push({ name: "transcribe", durationMs: round2(performance.now() - started), output: { text, engine: transcript.engine, ...(transcript.detail ?? {}) } });
         } catch (error) {
@@ -175,7 +187,8 @@ export class VoicePipeline {
             return;
         }
         if (!text) {
-            await this.reply("Sorry, I didn't catch that.", "error");
+            if (quiet) this.audioStages.push({ name: "quiet", durationMs: 0, output: { reason: quiet } });
+            await this.reply(quiet ? "" : this.o.notUnderstoodReply ?? "Sorry, I didn't catch that.", "error");
             this.backToListening();
             return;
         }
@@ -189,6 +202,8 @@ export class VoicePipeline {
         const replyWav = this.o.replyWav ? numbered(this.o.replyWav, this.turns) : spokenWav;
         const record = await this.o.assistant.handleText(text, {
             source: "voice", speak: false, signal, audioStages: this.audioStages, onPhase: (phase) => this.setState(phase),
+            transcript: { engine: transcript.engine, ...(transcript.confidence != null ? { confidence: transcript.confidence } : {}) },
+            ...(quiet ? { quietIfNotUnderstood: quiet } : {}),
             ...(replyWav ? { replyWav } : {})
         });
         this.audioStages = [];
@@ -239,11 +254,11 @@ export class VoicePipeline {
         this.backToListening();
     }
 
-    /** Speaks a reply that is not a turn (nothing heard, nothing understood) and records it as one. */
+    /** Speaks a reply that is not a turn (nothing heard, nothing understood) and records it as one; "" says nothing. */
     private async reply(text: string, sound: "error"): Promise<void> {
         this.setState("speaking");
-        await this.feedback(sound);
-        if (this.o.speak !== false) {
+        if (text) await this.feedback(sound);
+        if (this.o.speak !== false && text) {
             try {
                 await this.o.assistant.say(text);
             } catch (error) {

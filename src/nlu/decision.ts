@@ -1,0 +1,77 @@
+import type { IntentSpec } from "../intents/types.ts";
+import { normalizedText } from "../template/index.ts";
+import type { Recognition } from "./recognizer.ts";
+
+/** What becomes of a turn: act, turn it down (with the reason), or ask first (with the question). */
+export type Decision =
+    | { verdict: "accept" }
+    | { verdict: "reject"; reason: string }
+    | { verdict: "confirm"; reason: string; question: string };
+
+/** What is known about the text before any engine reads it. */
+export interface TextEvidence {
+    /** Where the text came from when it was heard: the transcriber and how sure it was (0..1; absent: it cannot tell). */
+    transcript?: { engine: string; confidence?: number };
+}
+
+/** The thresholds a {@link DecisionPolicy} applies. */
+export interface DecisionThresholds {
+    /** A transcript less sure than this is turned down before any engine reads it. */
+    minTranscriptConfidence: number;
+    /** A transcript less sure than this is "not exact": an intent that asks first asks. */
+    sureTranscriptConfidence: number;
+}
+
+/** Known values of wildcard slots by slot name (titles in the music folder ...): a value among them is a name, whatever its words. */
+export type KnownValues = (slot: string) => Promise<readonly string[]>;
+
+/**
+ * The one accept / reject / confirm decision of a turn, from what each stage reports: how sure the transcript is, how
+ * the text matched (exact template, fuzzy with edits, a model with a probability), and what the intent does (an
+ * intent that changes or destroys state and was not matched exactly is confirmed first).
+ */
+export class DecisionPolicy {
+    public constructor(private readonly thresholds: DecisionThresholds, private readonly knownValues: KnownValues = async () => []) {}
+
+    /** Turns down text whose transcript is too unsure to act on, before any engine is asked. Null: go on. */
+    public screen(evidence: TextEvidence): Decision | null {
+        const confidence = evidence.transcript?.confidence;
+        const min = this.thresholds.minTranscriptConfidence;
+        if (confidence != null && confidence < min) return { verdict: "reject", reason: `transcript confidence ${confidence} is below ${min}: it does not sound like a sentence hark knows` };
+        return null;
+    }
+
+    /** Decides about an engine's accepted answer for `intent`. */
+    public async decide(recognition: Recognition, intent: IntentSpec | undefined, evidence: TextEvidence): Promise<Decision> {
+        if (intent == null) return { verdict: "reject", reason: `no intent named ${recognition.intent} is loaded` };
+        const other = await this.namesAnotherThing(recognition, intent);
+        if (other) return { verdict: "reject", reason: other };
+        if (intent.confirm == null) return { verdict: "accept" };
+        const unsure = this.unsure(recognition, evidence);
+        return unsure ? { verdict: "confirm", reason: `${intent.name} changes what is set up, and ${unsure}`, question: intent.confirm(recognition.args) } : { verdict: "accept" };
+    }
+
+    /** Why the match is not exact (fuzzy edits, a model's guess, an unsure transcript), or null when it is. */
+    private unsure(recognition: Recognition, evidence: TextEvidence): string | null {
+        const detail = recognition.detail ?? {};
+        if (recognition.source !== "template") return `the ${recognition.source} engine's answer is a guess (p ${Math.round(recognition.confidence * 1000) / 1000})`;
+        if (detail.fuzzy) return `the sentence matched a template only with edits (${((detail.edits as string[] | undefined) ?? []).join(", ")})`;
+        const transcript = evidence.transcript?.confidence;
+        if (transcript != null && transcript < this.thresholds.sureTranscriptConfidence) return `the transcript is not sure (confidence ${transcript})`;
+        return null;
+    }
+
+    /** A wildcard value that contains a phrase its slot excludes ("movie" in a song) and is no known name: why it is turned down. */
+    private async namesAnotherThing(recognition: Recognition, intent: IntentSpec): Promise<string | null> {
+        for (const [slot, value] of Object.entries(recognition.args)) {
+            const list = intent.slots[slot];
+            if (list?.kind !== "wildcard" || !list.exclude?.length || typeof value !== "string") continue;
+            const words = ` ${normalizedText(value)} `;
+            const found = list.exclude.find((phrase) => words.includes(` ${phrase} `));
+            if (found == null) continue;
+            const known = (await this.knownValues(slot)).some((v) => normalizedText(v) === normalizedText(value));
+            if (!known) return `${slot} "${value}" names another kind of thing ("${found}")`;
+        }
+        return null;
+    }
+}
