@@ -45,15 +45,19 @@ export function registerTrain(program: Command): void {
         .option("--steps <n>", "training steps (default: the preset's)")
         .option("--name <name>", "model name", "hark-intent")
         .option("--out <dir>", "output folder (default DATA_DIR/train/RUN)")
-        .option("--threads <n>", "CPU threads for training (default all)", "0"))
-        .action(async (options: DataOptions & { preset: string; steps?: string; name: string; out?: string; threads: string }, command: Command) => {
+        .option("--threads <n>", "CPU threads for training (default all)", "0")
+        .option("--false-actions <share>", "the share of no-action development sentences the model alone may act on; its confidence threshold is chosen for it", "0.01"))
+        .action(async (options: DataOptions & { preset: string; steps?: string; name: string; out?: string; threads: string; falseActions: string }, command: Command) => {
             const { config, log } = setup(command, "warn");
             if (options.preset !== "small" && options.preset !== "tiny") throw new HarkError("HARK_TRAIN_PRESET", `--preset ${options.preset}: choose small or tiny`);
+            const share = Number(options.falseActions);
+            if (!(share >= 0 && share < 1)) throw new HarkError("HARK_TRAIN_OPTION", `--false-actions ${options.falseActions}: give a share between 0 and 1, e.g. 0.01 for 1%`);
             const outDir = path.resolve(options.out ?? path.join(config.paths.dataDir, "train", `${options.name}-${Date.now()}`));
             const run = await trainBase({ config, log, onEvent: progressPrinter(), threads: Number(options.threads) }, {
-                preset: options.preset, steps: options.steps ? Number(options.steps) : undefined, seed: Number(options.seed), outDir, name: options.name, realFiles: realFiles(options)
+                preset: options.preset, steps: options.steps ? Number(options.steps) : undefined, seed: Number(options.seed), outDir, name: options.name, realFiles: realFiles(options),
+                falseActionTarget: share
             });
-            process.stdout.write(`run ${run.id}: ${run.outputs[0]!.path}\n${formatMetrics(run.metrics)}`);
+            process.stdout.write(`run ${run.id}: ${run.outputs[0]!.path}\nconfidence threshold ${run.settings.minConfidence} (chosen for at most ${share * 100}% false actions on the development split)\n${formatMetrics(run.metrics)}`);
             process.stdout.write(`use it: hark ask --model ${run.outputs[0]!.path} "play some jazz"  (or set it as a profile's model)\n`);
         });
 

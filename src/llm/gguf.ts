@@ -66,9 +66,14 @@ export interface GgufHeader {
     /** Bytes the file must have to hold every tensor; `null` when a tensor type's size is not known to hark. */
     expectedSize: number | null;
     fileSize: number;
+    /** Where each metadata entry lies in the file, [start, end), and where the tensor descriptions do. */
+    layout: { metadata: Map<string, [number, number]>; tensorInfo: [number, number] };
 }
 
 const MAGIC = 0x46554747; // "GGUF" read as little-endian u32
+
+/** hark's metadata key for the confidence threshold a model's training chose (see `hark train base`). */
+export const MIN_CONFIDENCE_KEY = "hark.min_confidence";
 
 /** Reads and checks a GGUF header. Throws {@link ModelFileError} saying what is wrong and what to do. */
 export function readGgufHeader(file: string, what = "model"): GgufHeader {
@@ -92,10 +97,14 @@ export function readGgufHeader(file: string, what = "model"): GgufHeader {
         const tensorCount = reader.u64();
         const kvCount = reader.u64();
         const metadata = new Map<string, GgufValue>();
+        const ranges = new Map<string, [number, number]>();
         for (let i = 0; i < kvCount; i++) {
+            const start = reader.position;
             const key = reader.string();
             metadata.set(key, reader.value(reader.u32()));
+            ranges.set(key, [start, reader.position]);
         }
+        const tensorInfoStart = reader.position;
         const tensors: GgufTensorInfo[] = [];
         for (let i = 0; i < tensorCount; i++) {
             const name = reader.string();
@@ -103,6 +112,7 @@ export function readGgufHeader(file: string, what = "model"): GgufHeader {
             const dims = Array.from({ length: nDims }, () => reader.u64());
             tensors.push({ name, dims, type: reader.u32(), offset: reader.u64() });
         }
+        const tensorInfoEnd = reader.position;
         const alignment = Number(metadata.get("general.alignment") ?? 32);
         const dataOffset = alignUp(reader.position, alignment);
         let expectedSize: number | null = dataOffset;
@@ -117,7 +127,7 @@ export function readGgufHeader(file: string, what = "model"): GgufHeader {
         if (expectedSize != null && fileSize < expectedSize) {
             throw new ModelFileError(file, `the ${what} file is truncated: ${fileSize} bytes, but its tensors need ${expectedSize}; the download was probably cut short — pull it again`);
         }
-        return { version, metadata, tensors, dataOffset, expectedSize, fileSize };
+        return { version, metadata, tensors, dataOffset, expectedSize, fileSize, layout: { metadata: ranges, tensorInfo: [tensorInfoStart, tensorInfoEnd] } };
     } finally {
         fs.closeSync(fd);
     }
@@ -243,6 +253,56 @@ export interface GgufWriteTensor {
 
 /** Writes a GGUF v3 file (F32 tensors only), through a temporary file and a rename. */
 export function writeGguf(file: string, metadata: readonly GgufWriteEntry[], tensors: readonly GgufWriteTensor[], alignment = 32): void {
+    const { parts, u32, u64, str, entry } = encoder();
+    u32(MAGIC);
+    u32(3);
+    u64(tensors.length);
+    u64(metadata.length + 1);
+    for (const e of metadata) entry(e);
+    entry({ key: "general.alignment", type: GgufValueType.UINT32, value: alignment });
+    let offset = 0;
+    for (const t of tensors) {
+        str(t.name);
+        u32(t.dims.length);
+        for (const d of t.dims) u64(d);
+        u32(GGML_TYPE_F32);
+        u64(offset);
+        offset = alignUp(offset + t.data.byteLength, alignment);
+    }
+    const headerLength = parts.reduce((n, b) => n + b.length, 0);
+    parts.push(Buffer.alloc(alignUp(headerLength, alignment) - headerLength));
+    for (const t of tensors) {
+        const bytes = Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+        parts.push(bytes, Buffer.alloc(alignUp(bytes.length, alignment) - bytes.length));
+    }
+    writeFileAtomic(file, Buffer.concat(parts));
+}
+
+/**
+ * Sets metadata entries of an existing GGUF file (adding or replacing them), leaving everything else — the other
+ * entries, the tensors and their data — byte for byte as it was. Written through a temporary file and a rename.
+ */
+export function setGgufMetadata(file: string, entries: readonly GgufWriteEntry[]): void {
+    const header = readGgufHeader(file);
+    const bytes = fs.readFileSync(file);
+    const alignment = Number(header.metadata.get("general.alignment") ?? 32);
+    const { parts, u32, u64, entry } = encoder();
+    const replaced = new Set(entries.map((e) => e.key));
+    const kept = [...header.layout.metadata].filter(([key]) => !replaced.has(key));
+    u32(MAGIC);
+    u32(header.version);
+    u64(header.tensors.length);
+    u64(kept.length + entries.length);
+    for (const [, [start, end]] of kept) parts.push(bytes.subarray(start, end));
+    for (const e of entries) entry(e);
+    parts.push(bytes.subarray(...header.layout.tensorInfo));
+    const headerLength = parts.reduce((n, b) => n + b.length, 0);
+    parts.push(Buffer.alloc(alignUp(headerLength, alignment) - headerLength), bytes.subarray(header.dataOffset));
+    writeFileAtomic(file, Buffer.concat(parts));
+}
+
+/** Little-endian GGUF encoding into a list of buffers. */
+function encoder() {
     const parts: Buffer[] = [];
     const u32 = (n: number): void => void parts.push(le(4, (b) => b.writeUInt32LE(n)));
     const u64 = (n: number | bigint): void => void parts.push(le(8, (b) => b.writeBigUInt64LE(BigInt(n))));
@@ -269,35 +329,12 @@ export function writeGguf(file: string, metadata: readonly GgufWriteEntry[], ten
             default: throw new TypeError(`writing GGUF value type ${type} is not supported`);
         }
     };
-
-    u32(MAGIC);
-    u32(3);
-    u64(tensors.length);
-    u64(metadata.length + 1);
-    for (const entry of metadata) {
-        str(entry.key);
-        u32(entry.type);
-        value(entry.type, entry.value, entry.itemType);
-    }
-    str("general.alignment");
-    u32(GgufValueType.UINT32);
-    u32(alignment);
-    let offset = 0;
-    for (const t of tensors) {
-        str(t.name);
-        u32(t.dims.length);
-        for (const d of t.dims) u64(d);
-        u32(GGML_TYPE_F32);
-        u64(offset);
-        offset = alignUp(offset + t.data.byteLength, alignment);
-    }
-    const headerLength = parts.reduce((n, b) => n + b.length, 0);
-    parts.push(Buffer.alloc(alignUp(headerLength, alignment) - headerLength));
-    for (const t of tensors) {
-        const bytes = Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-        parts.push(bytes, Buffer.alloc(alignUp(bytes.length, alignment) - bytes.length));
-    }
-    writeFileAtomic(file, Buffer.concat(parts));
+    const entry = (e: GgufWriteEntry): void => {
+        str(e.key);
+        u32(e.type);
+        value(e.type, e.value, e.itemType);
+    };
+    return { parts, u32, u64, str, entry };
 }
 
 function le(size: number, write: (b: Buffer) => void): Buffer {

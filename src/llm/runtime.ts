@@ -2,7 +2,7 @@ import os from "node:os";
 import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaModel } from "node-llama-cpp";
 import type { Logger } from "pino";
 import { errorMessage, LlmConfigError, ModelFileError } from "../errors.ts";
-import { readGgufHeader } from "./gguf.ts";
+import { MIN_CONFIDENCE_KEY, readGgufHeader } from "./gguf.ts";
 import type { ResolvedProfile } from "./profile.ts";
 
 /**
@@ -23,8 +23,14 @@ export interface LoadedLlm {
     context: LlamaContext;
     /** Milliseconds spent loading the model and creating the context. */
     loadMs: number;
+    /**
+     * The confidence its training chose for acting on an answer (`hark.min_confidence`: the lowest that kept false
+     * actions on the development split within target), or null when the model does not say.
+     */
+    minConfidence: number | null;
     dispose(): Promise<void>;
 }
+
 
 const runtimes = new Map<boolean, Promise<Llama>>();
 
@@ -94,9 +100,11 @@ export async function loadLlm(profile: ResolvedProfile, options: { gpu: boolean;
         const which = profile.lora.length ? ` with adapters ${profile.lora.map((a) => a.path).join(", ")}` : "";
         throw new LlmConfigError(`profile "${profile.name}": could not create a ${profile.params.contextSize}-token context${which}: ${errorMessage(error)} (a smaller contextSize needs less memory)`, { cause: error });
     }
+    const chosen = Number(header.metadata.get(MIN_CONFIDENCE_KEY));
     return {
         profile, model, context, format,
         loadMs: performance.now() - started,
+        minConfidence: Number.isFinite(chosen) && chosen >= 0 && chosen <= 1 ? chosen : null,
         async dispose() {
             await context.dispose();
             await model.dispose();

@@ -70,6 +70,11 @@ export class LlmRecognizer implements Recognizer {
         return this.options.llm.profile.name;
     }
 
+    /** The confidence the model's training chose for acting on its answers, or null when it does not say. */
+    public get suggestedMinConfidence(): number | null {
+        return this.options.llm.minConfidence;
+    }
+
     /** How many prompt tokens every turn shares (the system prompt with the tools), evaluated once per intent set. */
     public get prefixLength(): number {
         return this.prefixTokens;

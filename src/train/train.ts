@@ -6,10 +6,12 @@ import type { EvalCase } from "../eval/dataset.ts";
 import { HarkError } from "../errors.ts";
 import { loadIntentDirs } from "../intents/load.ts";
 import type { IntentSpec } from "../intents/types.ts";
+import { GgufValueType, MIN_CONFIDENCE_KEY, setGgufMetadata } from "../llm/gguf.ts";
 import { packageRoot } from "../paths.ts";
 import { sha256File } from "../models/download.ts";
 import { buildDataset, writeDataset } from "./data.ts";
-import { evaluateModel, type ModelUnderTest } from "./evaluate.ts";
+import { evaluateModel, modelPredictions, type ModelUnderTest } from "./evaluate.ts";
+import { chooseMinConfidence } from "./threshold.ts";
 import { buildLoraDataset, changedIntents, learnedIntents } from "./lora-data.ts";
 import { checkTrainerDependencies, doneEvent, runTrainer, type TrainerEvent } from "./python.ts";
 import { appendRun, gitCommit, newRunId, summarize, type EvalSummary, type TrainingRun } from "./runs.ts";
@@ -45,7 +47,12 @@ export const DEV_SHARE = 0.15;
  */
 export function developmentSplit(intents: readonly IntentSpec[]): EvalCase[] {
     const { dev } = buildDataset({ intents, real: { files: sharedDataFiles(), devShare: DEV_SHARE }, devOnly: DEV_ONLY_FILES, seed: 1, maxPerIntent: 1, minPerIntent: 1, outside: 1 });
-    return dev.filter((c) => !/^(near-miss|spoken-out-of-scope)/.test(c.source ?? ""));
+    return withoutPrecisionSets(dev);
+}
+
+/** Development cases without the no-action-only precision sets, which are never tuned on (thresholds included). */
+function withoutPrecisionSets(cases: readonly EvalCase[]): EvalCase[] {
+    return cases.filter((c) => !/^(near-miss|spoken-out-of-scope)/.test(c.source ?? ""));
 }
 
 async function loadSpecs(config: HarkConfig, log: Logger): Promise<IntentSpec[]> {
@@ -72,11 +79,15 @@ export interface BaseOptions {
     outDir: string;
     name: string;
     realFiles: readonly string[];
+    /** The share of no-action development sentences the model alone may act on; its threshold is chosen for it. Defaults to 0.01. */
+    falseActionTarget?: number;
 }
 
 /**
  * Builds the training data from the intents (and real phrasings when given), trains a base model with the Python
- * trainer, scores its Q8_0 file on the development split (alone, and behind the templates), and records the run.
+ * trainer, chooses its confidence threshold on the development split for the false-action target and writes it into
+ * the model (`hark.min_confidence`), scores its Q8_0 file on the development split (alone, and behind the templates),
+ * and records the run.
  */
 export async function trainBase(ctx: TrainContext, options: BaseOptions): Promise<TrainingRun> {
     await checkTrainerDependencies();
@@ -88,15 +99,25 @@ export async function trainBase(ctx: TrainContext, options: BaseOptions): Promis
     const events = await runTrainer(["base", "--data", dataDir, "--out", options.outDir, "--preset", options.preset, "--seed", String(options.seed), "--name", options.name,
         ...(options.steps ? ["--steps", String(options.steps)] : [])], { onEvent: ctx.onEvent, threads: ctx.threads });
     const done = doneEvent(events);
-    const model = done.files.q8_0!;
     const dev = limit(dataset.dev, ctx.devLimit);
-    const subject = { model: model.path, lora: [] };
+    const subject = { model: done.files.q8_0!.path, lora: [] };
+    const tuning = withoutPrecisionSets(dev);
+    const threshold = chooseMinConfidence(tuning, await modelPredictions({ config: ctx.config, log: ctx.log, subject, cases: tuning, engines: "model", minConfidence: 0 }), options.falseActionTarget ?? 0.01);
+    const files: Record<string, { path: string; sha256: string; bytes: number }> = {};
+    for (const [kind, file] of Object.entries(done.files)) {
+        setGgufMetadata(file.path, [{ key: MIN_CONFIDENCE_KEY, type: GgufValueType.FLOAT32, value: threshold.minConfidence }]);
+        files[kind] = { path: file.path, sha256: await sha256File(file.path), bytes: fs.statSync(file.path).size };
+    }
+    const model = files.q8_0!;
     const metrics = { "dev (model)": await score(ctx, subject, dev), "dev (templates + model)": await score(ctx, subject, dev, "router") };
     const run: TrainingRun = {
         id: newRunId("base", startedAt), kind: "base", startedAt: startedAt.toISOString(), seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
         gitCommit: gitCommit(), seed: options.seed, dataHash: dataset.hash,
-        settings: { preset: options.preset, steps: done.steps, name: options.name, realData: options.realFiles.map((f) => path.basename(f)), parameters: done.parameters, config: done.config },
-        outputs: [{ role: "model", ...model }, { role: "model-f32", ...done.files.f32! }],
+        settings: {
+            preset: options.preset, steps: done.steps, name: options.name, realData: options.realFiles.map((f) => path.basename(f)), parameters: done.parameters, config: done.config,
+            minConfidence: threshold.minConfidence, falseActionTarget: options.falseActionTarget ?? 0.01, thresholdChosenOn: { cases: tuning.length, falseActionRate: threshold.falseActionRate, intentAccuracy: threshold.intentAccuracy }
+        },
+        outputs: [{ role: "model", ...model }, { role: "model-f32", ...files.f32! }],
         msPerStep: done.msPerStep,
         metrics
     };
