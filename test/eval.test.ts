@@ -21,7 +21,25 @@ describe("hark eval", () => {
             assert.equal(report.slotF1, 0.8333);
             assert.deepEqual(report.slots.when, { precision: 1, recall: 0.5, f1: 0.6667, truePositives: 1, falsePositives: 0, falseNegatives: 1 });
             assert.deepEqual(report.confusion.none, { none: 1, play_song: 1 });
+            assert.deepEqual(report.falseActionsBySource, { template: 1 });
+            assert.deepEqual(report.missedBySource, {});
             assert.ok(report.latencyMs.p95 >= report.latencyMs.p50);
+        } finally {
+            await a.dispose();
+        }
+    });
+
+    it("a missed request is reported by the stage that stopped it, and a question asked first is no false action", async () => {
+        const a = await Assistant.create({ config: testConfig(), log: silentLogger(), ephemeralState: true });
+        try {
+            const report = await runEval(a.router, [
+                { text: "cancel the pasta timmer", expect: null },
+                { text: "play the movie frozen", expect: { intent: "play_song", args: {} } },
+                { text: "order a pizza", expect: { intent: "play_song", args: {} } }
+            ]);
+            assert.equal(report.falseActionRate, 0);
+            assert.equal(report.questionsOnNoAction, 1);
+            assert.deepEqual(report.missedBySource, { "decision (template)": 1, "no match": 1 });
         } finally {
             await a.dispose();
         }

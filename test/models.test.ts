@@ -9,11 +9,13 @@ import { after, before, describe, it } from "node:test";
 import YAML from "yaml";
 import { validateConfig } from "../src/config/load.ts";
 import { DownloadError, LlmConfigError } from "../src/errors.ts";
+import { GgufValueType, MIN_CONFIDENCE_KEY, readGgufHeader, setGgufMetadata } from "../src/llm/gguf.ts";
 import { mergeParams, parseParamAssignments } from "../src/llm/params.ts";
 import { HARK_INTENT_MODEL, parseLoraOption, resolveProfile } from "../src/llm/profile.ts";
 import { defaultCatalogFile, loadCatalog, type CatalogModel } from "../src/models/catalog.ts";
 import { downloadFile, type DownloadProgress } from "../src/models/download.ts";
 import { ModelStore } from "../src/models/store.ts";
+import { chooseMinConfidence } from "../src/train/threshold.ts";
 import { packageRoot, silentLogger, tempDir } from "./helpers.ts";
 
 /** A local file server with Range support that can cut the connection part-way, once per path listed in `cutOnce`. */
@@ -221,5 +223,31 @@ describe("model catalog, profiles and parameters", () => {
         assert.equal(bad.status, 2);
         assert.match(bad.stderr, /no model called "qwen"/);
         assert.equal(run("rm", "qwen2.5-0.5b-instruct").stdout, "qwen2.5-0.5b-instruct is not downloaded; nothing to remove\n");
+    });
+});
+
+describe("a model's own confidence threshold", () => {
+    it("is written into the GGUF in place: other entries, tensors and data stay byte for byte", () => {
+        const file = path.join(tempDir(), "model.gguf");
+        fs.copyFileSync(HARK_INTENT_MODEL, file);
+        setGgufMetadata(file, [{ key: MIN_CONFIDENCE_KEY, type: GgufValueType.FLOAT32, value: 0.25 }]);
+        setGgufMetadata(file, [{ key: MIN_CONFIDENCE_KEY, type: GgufValueType.FLOAT32, value: 0.5 }]);
+        const [before, after] = [readGgufHeader(HARK_INTENT_MODEL), readGgufHeader(file)];
+        assert.equal(after.metadata.get(MIN_CONFIDENCE_KEY), 0.5, "set twice: replaced, not added");
+        assert.deepEqual([...after.metadata].filter(([k]) => k !== MIN_CONFIDENCE_KEY), [...before.metadata].filter(([k]) => k !== MIN_CONFIDENCE_KEY));
+        assert.deepEqual(after.tensors, before.tensors);
+        assert.ok(fs.readFileSync(file).subarray(after.dataOffset).equals(fs.readFileSync(HARK_INTENT_MODEL).subarray(before.dataOffset)));
+    });
+
+    it("is the lowest that keeps false actions within the target on the sentences it is chosen on", () => {
+        const cases = [
+            { text: "a", expect: null }, { text: "b", expect: null }, { text: "c", expect: null }, { text: "d", expect: null },
+            { text: "e", expect: { intent: "x", args: {} } }, { text: "f", expect: { intent: "x", args: {} } }
+        ];
+        const said = (intent: string | null, confidence: number) => ({ intent, args: {}, latencyMs: 0, engine: intent && "llm", confidence });
+        const predictions = [said("x", 0.9), said("x", 0.4), said(null, 0.8), said(null, 0.7), said("x", 0.95), said("x", 0.6)];
+        assert.deepEqual(chooseMinConfidence(cases, predictions, 0.25), { minConfidence: 0.6, falseActionRate: 0.25, intentAccuracy: 5 / 6 });
+        assert.equal(chooseMinConfidence(cases, predictions, 0).minConfidence, 0.95);
+        assert.equal(chooseMinConfidence(cases, predictions, 0.5).minConfidence, 0);
     });
 });
