@@ -146,6 +146,10 @@ export const ConfigSchema = Type.Object({
         dictionaryPath: Type.String({ default: "", description: "Pronunciation dictionary. Empty: Debian's cmudict-en-us.dict." }),
         pronunciations: Type.Record(Type.String(), Type.String(), { default: {}, description: "Extra words: word → ARPAbet phones, e.g. pinkfong: \"P IH NG K F AO NG\"." }),
         slotValues: Type.Record(Type.String(), Type.Array(Type.String()), { default: {}, description: "Values for wildcard slots in the grammar, by slot name, e.g. location: [boston, paris]." }),
+        confidence: Type.Boolean({
+            default: true,
+            description: "Grammar engine: decode each utterance a second time with pocketsphinx's general English model, at once on a second process, to tell how sure the transcript is. Off saves about 100 MB and a core (a Pi Zero 2 W), but speech the intents do not cover is then taken for their nearest sentence."
+        }),
         minConfidence: Type.Number({
             minimum: 0, maximum: 1, default: 0.5,
             description: "A transcript less sure than this is turned down (\"Sorry, I didn't catch that.\") instead of acted on. The grammar engine's confidence says how well the speech fits the intents' sentences; 0 acts on everything it hears."

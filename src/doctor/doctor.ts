@@ -259,6 +259,12 @@ function checkMemory(config: HarkConfig, profile: ResolvedProfile | null): Check
         parts.push(`${label} ${mib}`);
     };
     if (profile) add("language model", profile.modelFile);
+    if (chooseTranscriber(config) === "grammar") {
+        // Each pocketsphinx_batch holds its own copy of the acoustic model: ~100 MiB (measured); two with stt.confidence.
+        const decoders = config.stt.confidence ? 2 : 1;
+        needMiB += 100 * decoders;
+        parts.push(`pocketsphinx ${100 * decoders}`);
+    }
     if (chooseTranscriber(config) === "whisper") add("whisper", config.stt.whisperModel);
     const detail = `need ~${needMiB} MiB (${parts.join(" + ")}); ${Math.round(availableMiB)} MiB available of ${Math.round(totalMiB)}`;
     if (!Number.isFinite(totalMiB)) return { name: "memory", status: "skip", detail: "cannot read /proc/meminfo" };

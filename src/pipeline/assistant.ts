@@ -171,7 +171,9 @@ export class Assistant {
         const record = trace.record;
         record.stages.push(...(options.audioStages ?? []));
         const pending = this.takePending();
-        const answer = pending ? readAnswer(text) : null;
+        // An answer heard no better than any other unsure transcript confirms nothing.
+        const heardClearly = (options.transcript?.confidence ?? 1) >= this.config.stt.minConfidence;
+        const answer = pending && heardClearly ? readAnswer(text) : null;
         if (pending && answer) {
             record.stages.push({ name: "confirm", durationMs: 0, output: { question: pending.question, answer, intent: pending.intent, args: pending.args } });
             if (answer === "yes") await this.act(trace, pending.intent, pending.args, { engine: pending.engine, confidence: pending.confidence }, text, options);

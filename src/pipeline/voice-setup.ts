@@ -43,7 +43,7 @@ export function chooseTranscriber(config: HarkConfig): "grammar" | "whisper" {
 export function createGrammarTranscriber(config: HarkConfig, log: Logger): Promise<GrammarTranscriber> {
     const s = config.stt;
     return GrammarTranscriber.create({
-        log, pronunciations: s.pronunciations,
+        log, pronunciations: s.pronunciations, ...(s.confidence ? {} : { referenceLmPath: null }),
         ...(s.hmmDir ? { hmmDir: s.hmmDir } : {}), ...(s.dictionaryPath ? { dictionaryPath: s.dictionaryPath } : {})
     });
 }
