@@ -109,7 +109,8 @@ function listWavs(folder: string): string[] {
 const config = validateConfig({
     paths: { dataDir: dir }, trace: { enabled: false }, conversation: { feedbackSounds: false, followUpMs: 0 },
     music: { dir: path.join(dir, "music") },
-    stt: { engine: "grammar", slotValues: { location: ["boston", "paris", "london", "new york", "denver", "tokyo", "chicago", "seattle", "miami", "rome", "austin", "san francisco", "dublin", "oslo", "lisbon", "montreal"] } }
+    // HARK_BENCH_STT_CONFIDENCE=0: without the second decoding (what it adds to precision, time and memory).
+    stt: { engine: "grammar", confidence: process.env.HARK_BENCH_STT_CONFIDENCE !== "0", slotValues: { location: ["boston", "paris", "london", "new york", "denver", "tokyo", "chicago", "seattle", "miami", "rome", "austin", "san francisco", "dublin", "oslo", "lisbon", "montreal"] } }
 });
 fs.mkdirSync(config.music.dir);
 const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
@@ -118,7 +119,7 @@ const engines = await createVoiceEngines(config, assistant, silentLogger());
 const pct = (n: number, of: number) => `${n}/${of} (${((n / Math.max(1, of)) * 100).toFixed(1)}%)`;
 const counts = (c: Record<string, number>) => Object.entries(c).sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${n}`).join(", ") || "-";
 const latencyMs: number[] = [];
-console.log("\nspeech benchmark (grammar engine), each utterance after a synthesized \"hey jarvis\"");
+console.log(`\nspeech benchmark (grammar engine${config.stt.confidence ? ", with transcript confidence" : ", without transcript confidence"}), each utterance after a synthesized "hey jarvis"`);
 for (const group of groups) {
     const predictions: Prediction[] = [];
     for (const u of group.utterances) {
@@ -185,7 +186,7 @@ if (fs.existsSync(negatives)) {
 const stream = path.join(dir, "stream.raw");
 execFileSync("sox", [...groups[0]!.utterances.slice(0, 6).map((u) => u.file), "-t", "raw", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", "-L", stream]);
 const run = spawnSync("/usr/bin/time", ["-f", "%M", process.execPath, path.join(packageRoot, "bin", "hark.js"), "run", "--stdin-audio", "--quiet", "--exit-on-eof", "--log-level", "warn"], {
-    input: fs.readFileSync(stream), encoding: "utf8", env: { ...process.env, HARK__PATHS__DATADIR: dir, HARK__CONVERSATION__FEEDBACKSOUNDS: "false" }
+    input: fs.readFileSync(stream), encoding: "utf8", env: { ...process.env, HARK__PATHS__DATADIR: dir, HARK__CONVERSATION__FEEDBACKSOUNDS: "false", HARK__STT__CONFIDENCE: String(config.stt.confidence) }
 });
 const peakKb = Number(run.stderr.trim().split("\n").at(-1));
 console.log(`  peak RSS of hark run (stdin audio, ${run.stdout.trim().split("\n").filter(Boolean).length} turns) ${Number.isFinite(peakKb) ? `${(peakKb / 1024).toFixed(0)} MiB` : `unknown (${run.stderr.slice(-200)})`}`);
