@@ -38,8 +38,9 @@ const intents = fs.mkdtempSync(path.join(os.tmpdir(), "hark-bench-intents-"));
 fs.copyFileSync(path.join(import.meta.dirname, "..", "test", "fixtures", "turn_on_lights.yaml"), path.join(intents, "turn_on_lights.yaml"));
 const loraConfig = validateConfig({ paths: { dataDir, intentsDirs: [builtinIntentsDir, intents] }, trace: { enabled: false } });
 const started = performance.now();
-const result = await trainLora({ config: loraConfig, log }, { baseModel: HARK_INTENT_MODEL, out: path.join(dataDir, "lights.gguf"), steps: 300, rank: 8, replay: 3000, seed: 1, realFiles: real });
-console.log(`\nLoRA for a new intent (turn_on_lights): 300 steps, ${result.run.msPerStep.toFixed(0)} ms/step, ${((performance.now() - started) / 1000).toFixed(0)} s with data and evaluation`);
+const steps = 600;
+const result = await trainLora({ config: loraConfig, log }, { baseModel: HARK_INTENT_MODEL, out: path.join(dataDir, "lights.gguf"), steps, rank: 8, replay: 3000, seed: 1, realFiles: real });
+console.log(`\nLoRA for a new intent (turn_on_lights): ${steps} steps, ${result.run.msPerStep.toFixed(0)} ms/step, ${((performance.now() - started) / 1000).toFixed(0)} s with data and evaluation`);
 for (const [name, after] of Object.entries(result.after)) {
     const before = result.before[name]!;
     console.log(`  ${name.padEnd(34)} ${String(after.cases).padStart(5)}  accuracy ${pct(before.intentAccuracy)} → ${pct(after.intentAccuracy)}  slot F1 ${pct(before.slotF1)} → ${pct(after.slotF1)}  false actions ${pct(before.falseActionRate)} → ${pct(after.falseActionRate)}`);

@@ -10,6 +10,7 @@ import { ModelFileError } from "../src/errors.ts";
 import type { IntentSpec } from "../src/intents/types.ts";
 import { compileArgsSchema } from "../src/intents/validate-args.ts";
 import { NONE_TOOL } from "../src/intents/types.ts";
+import { GgufValueType, MIN_CONFIDENCE_KEY, setGgufMetadata } from "../src/llm/gguf.ts";
 import { writeRandomLoraAdapter } from "../src/llm/lora-gguf.ts";
 import { resolveProfile, type LlmOverrides } from "../src/llm/profile.ts";
 import { loadLlm } from "../src/llm/runtime.ts";
@@ -157,6 +158,31 @@ describe("LLM recognizer (node-llama-cpp, tiny models from ../shared)", { skip }
         const base = await answer([]);
         assert.notEqual(await answer([{ path: adapter, scale: 1 }]), base);
         assert.equal(await answer([{ path: adapter, scale: 0 }]), base);
+    });
+
+    it("an adapter's own threshold (chosen with it applied) replaces the model's; with several, the highest", async () => {
+        const dir = tempDir();
+        const [model, first, second] = ["model.gguf", "first.gguf", "second.gguf"].map((f) => path.join(dir, f)) as [string, string, string];
+        fs.copyFileSync(tinyRandom!, model);
+        writeRandomLoraAdapter(tinyRandom!, first, { seed: 3 });
+        writeRandomLoraAdapter(tinyRandom!, second, { seed: 4 });
+        const threshold = (file: string, value: number): void => setGgufMetadata(file, [{ key: MIN_CONFIDENCE_KEY, type: GgufValueType.FLOAT32, value }]);
+        const suggested = async (lora: LlmOverrides["lora"]): Promise<number | null> => {
+            const r = await recognizer(testConfig(), { model, lora }, builtins);
+            try {
+                return r.suggestedMinConfidence;
+            } finally {
+                await r.dispose();
+            }
+        };
+        assert.equal(await suggested([{ path: first, scale: 1 }]), null, "neither file names one");
+        threshold(model, 0.5);
+        assert.equal(await suggested([{ path: first, scale: 1 }]), 0.5, "the model's, when the adapter names none");
+        threshold(first, 0.75);
+        threshold(second, 0.25);
+        assert.equal(await suggested([{ path: first, scale: 1 }]), 0.75);
+        assert.equal(await suggested([{ path: second, scale: 1 }]), 0.25, "lower than the model's: chosen with the adapter, it replaces it");
+        assert.equal(await suggested([{ path: first, scale: 1 }, { path: second, scale: 1 }]), 0.75);
     });
 
     it("missing, truncated, foreign and wrongly placed model files are named with what to do", async () => {

@@ -6,14 +6,14 @@ import { after, before, describe, it } from "node:test";
 import { getLlama, LlamaLogLevel, readGgufFileInfo, type LlamaModel, type Token } from "node-llama-cpp";
 import { readEvalFile } from "../src/eval/dataset.ts";
 import { loadIntentDirs } from "../src/intents/load.ts";
-import { readGgufHeader } from "../src/llm/gguf.ts";
+import { MIN_CONFIDENCE_KEY, readGgufHeader } from "../src/llm/gguf.ts";
 import { spokenRule, toolCallGrammar } from "../src/llm/grammar.ts";
 import { HARK_INTENT_MODEL } from "../src/llm/profile.ts";
 import { normalizedText } from "../src/template/index.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
 import { buildDataset } from "../src/train/data.ts";
 import { evaluateModel } from "../src/train/evaluate.ts";
-import { changedIntents, learnedIntents } from "../src/train/lora-data.ts";
+import { buildLoraDataset, changedIntents, learnedIntents } from "../src/train/lora-data.ts";
 import { pythonCommand, TRAINER } from "../src/train/python.ts";
 import { readRuns, type TrainingRun } from "../src/train/runs.ts";
 import { DEV_ONLY_FILES, trainBase, trainLora } from "../src/train/train.ts";
@@ -198,6 +198,21 @@ describe("hark's own intent model: data, training, GGUF export, parity, LoRA", {
         }
     });
 
+    it("LoRA data: a refusal the new intent's templates now match is neither replayed nor counted as a false action", async () => {
+        const intents = tempDir();
+        fs.copyFileSync(path.join(packageRoot, "test", "fixtures", "turn_on_lights.yaml"), path.join(intents, "turn_on_lights.yaml"));
+        const set = await loadIntentDirs([builtinIntentsDir, intents]);
+        const specs = set.intents.map((i) => i.spec);
+        const options = { intents: specs, replay: 100_000, real: { files: [], devShare: 0.15 }, devOnly: [], seed: 1, nlu: testConfig().nlu };
+        const refusals = (d: { train: Array<{ input: string; intent: string | null }> }) => d.train.filter((p) => p.intent == null).map((p) => p.input);
+        const lights = /^((please|hey|can you|could you|would you) )?(turn|switch) on the (\w+ )?lights( in the \w+)?$/;
+        const before = buildLoraDataset({ ...options, targets: ["play_song"] });
+        const taught = buildLoraDataset({ ...options, targets: ["turn_on_lights"] });
+        assert.ok(refusals(before).some((t) => lights.test(t)), "the base data refuses to turn on the lights");
+        assert.deepEqual(refusals(taught).filter((t) => lights.test(t)), []);
+        assert.ok(refusals(taught).some((t) => /turn (on|off) the (fan|heater|tv)/.test(t)), "other device requests are still refused");
+    });
+
     it("hark train lora teaches a new intent: the adapter changes the recognizer's answer; the run is recorded", async () => {
         const intents = tempDir();
         fs.copyFileSync(path.join(packageRoot, "test", "fixtures", "turn_on_lights.yaml"), path.join(intents, "turn_on_lights.yaml"));
@@ -210,6 +225,9 @@ describe("hark's own intent model: data, training, GGUF export, parity, LoRA", {
         assert.ok(result.after[examples]!.intentAccuracy >= 0.75, `with the adapter: ${result.after[examples]!.intentAccuracy}`);
         const info = await readGgufFileInfo(out, { readTensorInfo: true });
         assert.equal((info.metadata as unknown as { adapter: { type: string } }).adapter.type, "lora");
+        const threshold = result.run.settings.minConfidence as number;
+        assert.ok(threshold >= 0 && threshold <= 1, `a threshold chosen with the adapter applied: ${threshold}`);
+        assert.ok(Math.abs(Number(readGgufHeader(out, "LoRA adapter").metadata.get(MIN_CONFIDENCE_KEY)) - threshold) < 1e-6, "and written into the adapter");
         assert.ok(info.tensorInfo!.some((t) => t.name === "blk.0.attn_q.weight.lora_a"));
         const runs = readRuns(config.paths.dataDir);
         assert.equal(runs.at(-1)!.kind, "lora");

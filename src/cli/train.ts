@@ -9,7 +9,7 @@ import { modelStore } from "../pipeline/llm-setup.ts";
 import { buildDataset, writeDataset } from "../train/data.ts";
 import { formatSeconds, progressPrinter } from "../train/python.ts";
 import { readRuns, type EvalSummary } from "../train/runs.ts";
-import { DEV_ONLY_FILES, DEV_SHARE, sharedDataFiles, trainBase, trainLora } from "../train/train.ts";
+import { DEV_ONLY_FILES, DEV_SHARE, FALSE_ACTION_TARGET, retuneThreshold, sharedDataFiles, trainBase, trainLora } from "../train/train.ts";
 import { setup, type GlobalOptions } from "./common.ts";
 
 // Throughput of PyTorch's matrix products relative to this 2-core x86-64 development machine (about 150 GFLOP/s in
@@ -18,7 +18,7 @@ const PI_SLOWDOWN = { "Pi 4": 12, "Pi 5": 5 };
 
 interface DataOptions { shared?: string; real: boolean; seed: string }
 
-/** `hark train data | base | lora | runs`: hark's own intent model, its LoRA adapters, and the record of every run. */
+/** `hark train data | base | threshold | lora | runs`: hark's own intent model, its LoRA adapters, and the record of every run. */
 export function registerTrain(program: Command): void {
     const train = program.command("train").description("train hark's intent model and LoRA adapters on your intents (needs python3-torch; see README)");
     const dataOptions = (command: Command): Command => command
@@ -46,12 +46,11 @@ export function registerTrain(program: Command): void {
         .option("--name <name>", "model name", "hark-intent")
         .option("--out <dir>", "output folder (default DATA_DIR/train/RUN)")
         .option("--threads <n>", "CPU threads for training (default all)", "0")
-        .option("--false-actions <share>", "the share of no-action development sentences the model alone may act on; its confidence threshold is chosen for it", "0.01"))
+        .option(...FALSE_ACTIONS_OPTION))
         .action(async (options: DataOptions & { preset: string; steps?: string; name: string; out?: string; threads: string; falseActions: string }, command: Command) => {
             const { config, log } = setup(command, "warn");
             if (options.preset !== "small" && options.preset !== "tiny") throw new HarkError("HARK_TRAIN_PRESET", `--preset ${options.preset}: choose small or tiny`);
-            const share = Number(options.falseActions);
-            if (!(share >= 0 && share < 1)) throw new HarkError("HARK_TRAIN_OPTION", `--false-actions ${options.falseActions}: give a share between 0 and 1, e.g. 0.01 for 1%`);
+            const share = falseActionShare(options.falseActions);
             const outDir = path.resolve(options.out ?? path.join(config.paths.dataDir, "train", `${options.name}-${Date.now()}`));
             const run = await trainBase({ config, log, onEvent: progressPrinter(), threads: Number(options.threads) }, {
                 preset: options.preset, steps: options.steps ? Number(options.steps) : undefined, seed: Number(options.seed), outDir, name: options.name, realFiles: realFiles(options),
@@ -61,24 +60,38 @@ export function registerTrain(program: Command): void {
             process.stdout.write(`use it: hark ask --model ${run.outputs[0]!.path} "play some jazz"  (or set it as a profile's model)\n`);
         });
 
+    train.command("threshold")
+        .description("choose a trained model's confidence threshold again, for another false-action share, and write it into the model file")
+        .option("--model <file.gguf>", "the model (default: the hark-intent profile's)")
+        .option(...FALSE_ACTIONS_OPTION)
+        .action(async (options: { model?: string; falseActions: string }, command: Command) => {
+            const { config, log } = setup(command, "warn");
+            const share = falseActionShare(options.falseActions);
+            const model = path.resolve(options.model ?? baseModelOf(config));
+            const { threshold, cases } = await retuneThreshold({ config, log }, model, share);
+            process.stdout.write(`${model}: confidence threshold ${threshold.minConfidence} on ${cases} development sentences (false actions ${pct(threshold.falseActionRate)}, accuracy ${pct(threshold.intentAccuracy)}, for at most ${pct(share)})\n`);
+        });
+
     train.command("lora")
         .description("teach the base model your new or changed intents with a LoRA adapter; prints accuracy before and after")
         .option("--intent <name...>", "intents to teach (default: those new or changed since the base model was trained)")
         .option("--base <file.gguf>", "base model (default: the hark-intent profile's)")
         .option("--out <file.gguf>", "adapter file (default DATA_DIR/lora/intents-TIME.gguf)")
-        .option("--steps <n>", "training steps", "300")
+        .option("--steps <n>", "training steps", "600")
         .option("--rank <n>", "LoRA rank", "8")
         .option("--replay <n>", "pairs of the base data mixed in so nothing is forgotten", "3000")
         .option("--profile <name>", "save a profile with the base model and this adapter in the config, and use it")
         .option("--shared <dir>", "folder with real phrasings to replay (default $HARK_SHARED_DIR/data or ../shared/data, when present)")
         .option("--seed <n>", "random seed", "1")
         .option("--threads <n>", "CPU threads for training (default all)", "0")
-        .action(async (options: { intent?: string[]; base?: string; out?: string; steps: string; rank: string; replay: string; profile?: string; shared?: string; seed: string; threads: string }, command: Command) => {
+        .option(...FALSE_ACTIONS_OPTION)
+        .action(async (options: { intent?: string[]; base?: string; out?: string; steps: string; rank: string; replay: string; profile?: string; shared?: string; seed: string; threads: string; falseActions: string }, command: Command) => {
             const { config, log, file } = setup(command, "warn");
             const baseModel = path.resolve(options.base ?? baseModelOf(config));
             const out = path.resolve(options.out ?? path.join(config.paths.dataDir, "lora", `intents-${Date.now()}.gguf`));
             const result = await trainLora({ config, log, onEvent: progressPrinter(), threads: Number(options.threads) }, {
-                baseModel, intents: options.intent, out, steps: Number(options.steps), rank: Number(options.rank), replay: Number(options.replay), seed: Number(options.seed), realFiles: sharedDataFiles(options.shared)
+                baseModel, intents: options.intent, out, steps: Number(options.steps), rank: Number(options.rank), replay: Number(options.replay), seed: Number(options.seed), realFiles: sharedDataFiles(options.shared),
+                falseActionTarget: falseActionShare(options.falseActions)
             });
             const { run } = result;
             process.stdout.write(`taught: ${result.targets.join(", ")}\n${run.msPerStep.toFixed(0)} ms per step here; on a ${Object.entries(PI_SLOWDOWN).map(([pi, x]) => `${pi} about ${formatSeconds((run.msPerStep * x * Number(options.steps)) / 1000)}`).join(", on a ")} (estimated)\n\n`);
@@ -90,7 +103,7 @@ export function registerTrain(program: Command): void {
             }
             const drop = (result.before.dev?.intentAccuracy ?? 0) - (result.after.dev?.intentAccuracy ?? 0);
             if (drop > 0.01) process.stdout.write(`\nwarning: the adapter costs ${pct(drop)} on the development split; try more --replay or fewer --steps\n`);
-            process.stdout.write(`\nrun ${run.id}: adapter ${out}\n`);
+            process.stdout.write(`\nrun ${run.id}: adapter ${out}, confidence threshold ${run.settings.minConfidence} (chosen with the adapter)\n`);
             if (options.profile) {
                 const target = command.optsWithGlobals<GlobalOptions>().config ?? process.env.HARK_CONFIG ?? file ?? userConfigPath();
                 setConfigValues(target, [[["llm", "profiles", options.profile], { model: baseModel, lora: [{ path: out, scale: 1 }] }], [["llm", "profile"], options.profile], [["llm", "enabled"], true]]);
@@ -133,6 +146,18 @@ function baseModelOf(config: Parameters<typeof modelStore>[0]): string {
     } catch {
         return HARK_INTENT_MODEL;
     }
+}
+
+const FALSE_ACTIONS_OPTION = [
+    "--false-actions <share>",
+    "the share of no-action development sentences the model alone may act on; its confidence threshold is chosen for it",
+    String(FALSE_ACTION_TARGET)
+] as const;
+
+function falseActionShare(option: string): number {
+    const share = Number(option);
+    if (!(share >= 0 && share < 1)) throw new HarkError("HARK_TRAIN_OPTION", `--false-actions ${option}: give a share between 0 and 1, e.g. 0.005 for 0.5%`);
+    return share;
 }
 
 function pct(x: number): string {

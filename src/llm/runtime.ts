@@ -25,7 +25,8 @@ export interface LoadedLlm {
     loadMs: number;
     /**
      * The confidence its training chose for acting on an answer (`hark.min_confidence`: the lowest that kept false
-     * actions on the development split within target), or null when the model does not say.
+     * actions on the development split within target), or null when the model does not say. An adapter's own
+     * (chosen with the adapter applied) replaces the model's; with several, the highest.
      */
     minConfidence: number | null;
     dispose(): Promise<void>;
@@ -71,6 +72,7 @@ export async function loadLlm(profile: ResolvedProfile, options: { gpu: boolean;
     }
     const architecture = header.metadata.get("general.architecture");
     const format = promptFormat(header.metadata, profile.modelFile);
+    const adapterThresholds: number[] = [];
     for (const adapter of profile.lora) {
         const lora = readGgufHeader(adapter.path, "LoRA adapter");
         if (lora.metadata.get("general.type") !== "adapter" || lora.metadata.get("adapter.type") !== "lora") {
@@ -79,6 +81,8 @@ export async function loadLlm(profile: ResolvedProfile, options: { gpu: boolean;
         if (lora.metadata.get("general.architecture") !== architecture) {
             throw new ModelFileError(adapter.path, `this adapter is for a ${String(lora.metadata.get("general.architecture"))} model, but ${profile.modelFile} is ${String(architecture)}`);
         }
+        const threshold = thresholdOf(lora.metadata);
+        if (threshold != null) adapterThresholds.push(threshold);
     }
     const llama = await llamaRuntime(options.gpu, options.log);
     let model: LlamaModel;
@@ -100,16 +104,21 @@ export async function loadLlm(profile: ResolvedProfile, options: { gpu: boolean;
         const which = profile.lora.length ? ` with adapters ${profile.lora.map((a) => a.path).join(", ")}` : "";
         throw new LlmConfigError(`profile "${profile.name}": could not create a ${profile.params.contextSize}-token context${which}: ${errorMessage(error)} (a smaller contextSize needs less memory)`, { cause: error });
     }
-    const chosen = Number(header.metadata.get(MIN_CONFIDENCE_KEY));
     return {
         profile, model, context, format,
         loadMs: performance.now() - started,
-        minConfidence: Number.isFinite(chosen) && chosen >= 0 && chosen <= 1 ? chosen : null,
+        minConfidence: adapterThresholds.length ? Math.max(...adapterThresholds) : thresholdOf(header.metadata),
         async dispose() {
             await context.dispose();
             await model.dispose();
         }
     };
+}
+
+/** A file's `hark.min_confidence`, or null when it has none (or one outside 0..1). */
+function thresholdOf(metadata: ReadonlyMap<string, unknown>): number | null {
+    const chosen = Number(metadata.get(MIN_CONFIDENCE_KEY));
+    return metadata.has(MIN_CONFIDENCE_KEY) && Number.isFinite(chosen) && chosen >= 0 && chosen <= 1 ? chosen : null;
 }
 
 /** Reads which prompt format a model was trained for from its metadata. */

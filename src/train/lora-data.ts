@@ -3,6 +3,7 @@ import { HarkError } from "../errors.ts";
 import type { IntentSpec } from "../intents/types.ts";
 import { readGgufHeader } from "../llm/gguf.ts";
 import { trimTextValues } from "../llm/prompt.ts";
+import { TemplateRecognizer } from "../nlu/templates.ts";
 import { seededRandom } from "../util/random.ts";
 import { buildDataset, datasetHash, intentHash, type Dataset, type DatasetOptions, type TrainingPair } from "./data.ts";
 
@@ -33,10 +34,16 @@ export interface LoraDataset extends Dataset {
  * Training pairs for an adapter: every pair of the target intents (template expansions and examples, examples
  * repeated so they weigh), plus a replay sample of everything else (other intents, refusals, real phrasings when
  * given) so the adapter does not forget what the base model knew. The development split stays out of training.
+ * A sentence that was no action before but that a target's templates now match ("turn on the lights", once there is a
+ * lights intent) is left out of both: replayed, it would teach the refusal the adapter is meant to undo, and as a
+ * development case it would count the new intent's right answer as a false action.
  */
-export function buildLoraDataset(options: DatasetOptions & { targets: readonly string[]; replay: number; heldOutPerIntent?: number }): LoraDataset {
-    const full = buildDataset(options);
+export function buildLoraDataset(options: DatasetOptions & { targets: readonly string[]; replay: number; heldOutPerIntent?: number; nlu?: { fillerWords: string[]; leadingPhrases: string[] } }): LoraDataset {
     const targets = new Set(options.targets);
+    const claims = new TemplateRecognizer(options.intents.filter((i) => targets.has(i.name)), { fuzzy: false, ...options.nlu });
+    const claimed = (text: string): boolean => claims.recognizeSync(text) != null;
+    const built = buildDataset(options);
+    const full = { ...built, train: built.train.filter((p) => p.intent != null || !claimed(p.input)), dev: built.dev.filter((c) => c.expect != null || !claimed(c.text)) };
     const random = seededRandom((options.seed ?? 1) + 7);
     const own = full.train.filter((p) => p.intent != null && targets.has(p.intent));
     // One in ten of a target's template sentences is held out to measure generalisation beyond the examples.

@@ -11,7 +11,7 @@ import { packageRoot } from "../paths.ts";
 import { sha256File } from "../models/download.ts";
 import { buildDataset, writeDataset } from "./data.ts";
 import { evaluateModel, modelPredictions, type ModelUnderTest } from "./evaluate.ts";
-import { chooseMinConfidence } from "./threshold.ts";
+import { chooseMinConfidence, type ThresholdChoice } from "./threshold.ts";
 import { buildLoraDataset, changedIntents, learnedIntents } from "./lora-data.ts";
 import { checkTrainerDependencies, doneEvent, runTrainer, type TrainerEvent } from "./python.ts";
 import { appendRun, gitCommit, newRunId, summarize, type EvalSummary, type TrainingRun } from "./runs.ts";
@@ -71,6 +71,30 @@ function limit(cases: readonly EvalCase[], n: number | undefined): EvalCase[] {
     return Array.from({ length: n }, (_, i) => cases[Math.floor(i * step)]!);
 }
 
+/**
+ * The default share of no-action development sentences a model alone may act on. The lowest threshold within it is
+ * also where accuracy on the split peaks for hark-intent-v2 (docs/precision.md): a wrong action costs more than a miss.
+ */
+export const FALSE_ACTION_TARGET = 0.005;
+
+/**
+ * Chooses a model's (or a model and adapter's) confidence threshold on development cases (without the precision sets,
+ * which are never tuned on) for a false-action target, and writes it into `files` as `hark.min_confidence`: the model
+ * and its other exports, or the adapter.
+ */
+export async function chooseThreshold(ctx: TrainContext, subject: ModelUnderTest, dev: readonly EvalCase[], target: number, files: readonly string[]): Promise<{ threshold: ThresholdChoice; cases: number }> {
+    const tuning = withoutPrecisionSets(limit(dev, ctx.devLimit));
+    const predictions = await modelPredictions({ config: ctx.config, log: ctx.log, subject, cases: tuning, engines: "model", minConfidence: 0 });
+    const threshold = chooseMinConfidence(tuning, predictions, target);
+    for (const file of files) setGgufMetadata(file, [{ key: MIN_CONFIDENCE_KEY, type: GgufValueType.FLOAT32, value: threshold.minConfidence }]);
+    return { threshold, cases: tuning.length };
+}
+
+/** {@link chooseThreshold} for a model already trained, on the development split of the intents in the config. */
+export async function retuneThreshold(ctx: TrainContext, model: string, target: number): Promise<{ threshold: ThresholdChoice; cases: number }> {
+    return chooseThreshold(ctx, { model, lora: [] }, developmentSplit(await loadSpecs(ctx.config, ctx.log)), target, [model]);
+}
+
 /** Options of {@link trainBase}. */
 export interface BaseOptions {
     preset: "small" | "tiny";
@@ -79,7 +103,7 @@ export interface BaseOptions {
     outDir: string;
     name: string;
     realFiles: readonly string[];
-    /** The share of no-action development sentences the model alone may act on; its threshold is chosen for it. Defaults to 0.01. */
+    /** The share of no-action development sentences the model alone may act on; its threshold is chosen for it. Defaults to {@link FALSE_ACTION_TARGET}. */
     falseActionTarget?: number;
 }
 
@@ -101,13 +125,10 @@ export async function trainBase(ctx: TrainContext, options: BaseOptions): Promis
     const done = doneEvent(events);
     const dev = limit(dataset.dev, ctx.devLimit);
     const subject = { model: done.files.q8_0!.path, lora: [] };
-    const tuning = withoutPrecisionSets(dev);
-    const threshold = chooseMinConfidence(tuning, await modelPredictions({ config: ctx.config, log: ctx.log, subject, cases: tuning, engines: "model", minConfidence: 0 }), options.falseActionTarget ?? 0.01);
+    const target = options.falseActionTarget ?? FALSE_ACTION_TARGET;
+    const { threshold, cases: tuned } = await chooseThreshold(ctx, subject, dataset.dev, target, Object.values(done.files).map((f) => f.path));
     const files: Record<string, { path: string; sha256: string; bytes: number }> = {};
-    for (const [kind, file] of Object.entries(done.files)) {
-        setGgufMetadata(file.path, [{ key: MIN_CONFIDENCE_KEY, type: GgufValueType.FLOAT32, value: threshold.minConfidence }]);
-        files[kind] = { path: file.path, sha256: await sha256File(file.path), bytes: fs.statSync(file.path).size };
-    }
+    for (const [kind, file] of Object.entries(done.files)) files[kind] = { path: file.path, sha256: await sha256File(file.path), bytes: fs.statSync(file.path).size };
     const model = files.q8_0!;
     const metrics = { "dev (model)": await score(ctx, subject, dev), "dev (templates + model)": await score(ctx, subject, dev, "router") };
     const run: TrainingRun = {
@@ -115,7 +136,7 @@ export async function trainBase(ctx: TrainContext, options: BaseOptions): Promis
         gitCommit: gitCommit(), seed: options.seed, dataHash: dataset.hash,
         settings: {
             preset: options.preset, steps: done.steps, name: options.name, realData: options.realFiles.map((f) => path.basename(f)), parameters: done.parameters, config: done.config,
-            minConfidence: threshold.minConfidence, falseActionTarget: options.falseActionTarget ?? 0.01, thresholdChosenOn: { cases: tuning.length, falseActionRate: threshold.falseActionRate, intentAccuracy: threshold.intentAccuracy }
+            minConfidence: threshold.minConfidence, falseActionTarget: target, thresholdChosenOn: { cases: tuned, falseActionRate: threshold.falseActionRate, intentAccuracy: threshold.intentAccuracy }
         },
         outputs: [{ role: "model", ...model }, { role: "model-f32", ...files.f32! }],
         msPerStep: done.msPerStep,
@@ -136,6 +157,8 @@ export interface LoraOptions {
     replay: number;
     seed: number;
     realFiles: readonly string[];
+    /** As {@link BaseOptions.falseActionTarget}, for the model with the adapter applied. */
+    falseActionTarget?: number;
 }
 
 /** Before and after, on the taught intents' examples, their held-out sentences and the development split. */
@@ -148,7 +171,8 @@ export interface LoraResult {
 
 /**
  * Teaches the base model new or changed intents with a LoRA adapter: builds their data plus a replay sample,
- * trains, and scores the base model with and without the adapter.
+ * trains, chooses the adapted model's own confidence threshold (written into the adapter), and scores the base model
+ * with and without the adapter.
  */
 export async function trainLora(ctx: TrainContext, options: LoraOptions): Promise<LoraResult> {
     await checkTrainerDependencies();
@@ -160,12 +184,15 @@ export async function trainLora(ctx: TrainContext, options: LoraOptions): Promis
     if (unknown.length) throw new HarkError("HARK_TRAIN_LORA", `no intent called ${unknown.join(", ")} in ${ctx.config.paths.intentsDirs.join(", ")}; "hark intents list" shows them`);
     if (targets.length === 0) throw new HarkError("HARK_TRAIN_LORA", `every intent is as ${path.basename(options.baseModel)} learned it: nothing new to teach (add or edit an intent, or name one with --intent)`);
     targets = [...new Set(targets)];
-    const dataset = buildLoraDataset({ intents, targets, replay: options.replay, real: { files: options.realFiles, devShare: DEV_SHARE }, devOnly: DEV_ONLY_FILES, seed: options.seed });
+    const dataset = buildLoraDataset({ intents, targets, replay: options.replay, real: { files: options.realFiles, devShare: DEV_SHARE }, devOnly: DEV_ONLY_FILES, seed: options.seed, nlu: ctx.config.nlu });
     const dataDir = `${options.out.replace(/\.gguf$/, "")}.data`;
     writeDataset(dataset, dataDir);
     const events = await runTrainer(["lora", "--base", options.baseModel, "--data", dataDir, "--out", options.out, "--rank", String(options.rank), "--steps", String(options.steps), "--seed", String(options.seed)],
         { onEvent: ctx.onEvent, threads: ctx.threads });
     const done = doneEvent(events);
+    const adapted = { model: options.baseModel, lora: [{ path: options.out, scale: 1 }] };
+    const target = options.falseActionTarget ?? FALSE_ACTION_TARGET;
+    const { threshold, cases: tuned } = await chooseThreshold(ctx, adapted, dataset.dev, target, [options.out]);
     const sets: Record<string, EvalCase[]> = { "new intents: examples": dataset.targetExamples, "new intents: held-out sentences": dataset.targetHeldOut, dev: limit(dataset.dev, ctx.devLimit) };
     const measure = async (subject: ModelUnderTest): Promise<Record<string, EvalSummary>> => {
         const out: Record<string, EvalSummary> = {};
@@ -173,11 +200,14 @@ export async function trainLora(ctx: TrainContext, options: LoraOptions): Promis
         return out;
     };
     const before = await measure({ model: options.baseModel, lora: [] });
-    const after = await measure({ model: options.baseModel, lora: [{ path: options.out, scale: 1 }] });
+    const after = await measure(adapted);
     const run: TrainingRun = {
         id: newRunId("lora", startedAt), kind: "lora", startedAt: startedAt.toISOString(), seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
         gitCommit: gitCommit(), seed: options.seed, dataHash: dataset.hash,
-        settings: { intents: targets, steps: options.steps, rank: options.rank, replay: options.replay, trainPairs: dataset.train.length },
+        settings: {
+            intents: targets, steps: options.steps, rank: options.rank, replay: options.replay, trainPairs: dataset.train.length,
+            minConfidence: threshold.minConfidence, falseActionTarget: target, thresholdChosenOn: { cases: tuned, falseActionRate: threshold.falseActionRate, intentAccuracy: threshold.intentAccuracy }
+        },
         baseModel: { path: options.baseModel, sha256: await sha256File(options.baseModel) },
         outputs: [{ role: "lora", ...done.files.lora! }],
         msPerStep: done.msPerStep,
