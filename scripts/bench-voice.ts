@@ -20,6 +20,9 @@ import { createVoiceEngines, createVoicePipeline } from "../src/pipeline/voice-s
 import { OpenWakeWordDetector } from "../src/wake/openwakeword.ts";
 
 const sentences = Number(process.env.HARK_BENCH_SENTENCES ?? 20);
+// HARK_BENCH_GROUPS=REGEX runs only the groups whose name matches; HARK_BENCH_ERRORS=1 lists every wrong utterance.
+const only = process.env.HARK_BENCH_GROUPS ? new RegExp(process.env.HARK_BENCH_GROUPS) : null;
+const listErrors = process.env.HARK_BENCH_ERRORS === "1";
 const shared = process.env.HARK_SHARED_DIR ?? path.resolve(packageRoot, "..", "shared");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hark-bench-voice-"));
 const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ["ignore", "ignore", "ignore"] });
@@ -120,14 +123,20 @@ const pct = (n: number, of: number) => `${n}/${of} (${((n / Math.max(1, of)) * 1
 const counts = (c: Record<string, number>) => Object.entries(c).sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${n}`).join(", ") || "-";
 const latencyMs: number[] = [];
 console.log(`\nspeech benchmark (grammar engine${config.stt.confidence ? ", with transcript confidence" : ", without transcript confidence"}), each utterance after a synthesized "hey jarvis"`);
-for (const group of groups) {
+for (const group of groups.filter((g) => only == null || only.test(g.name))) {
     const predictions: Prediction[] = [];
+    const wrong: string[] = [];
     for (const u of group.utterances) {
         const pipeline = createVoicePipeline(config, assistant, engines, silentLogger(), { speak: false, muteWhilePlaying: false });
         const records = await pipeline.run(new FileSource(u.file), new AbortController().signal);
-        const prediction = predictionFromTrace(records.find((r) => r.stages.some((s) => s.name === "wake")));
+        const record = records.find((r) => r.stages.some((s) => s.name === "wake"));
+        const prediction = predictionFromTrace(record);
         if (prediction.stoppedBy !== "wake" && u.case.expect) latencyMs.push(prediction.latencyMs);
         predictions.push(prediction);
+        if (listErrors && prediction.intent !== (u.case.expect?.intent ?? null)) {
+            const heard = record?.stages.find((s) => s.name === "transcribe")?.output as { text?: string; confidence?: number } | undefined;
+            wrong.push(`      "${u.case.text}" (${path.basename(u.file)}): heard "${heard?.text ?? ""}" at ${heard?.confidence?.toFixed(3) ?? "-"} → ${prediction.intent ?? `no action (${prediction.stoppedBy})`} ${prediction.intent ? JSON.stringify(prediction.args) : ""}`);
+        }
         assistant.services.timers.cancel(assistant.services.timers.list().map((t) => t.id));
     }
     const cases = group.utterances.map((u) => u.case);
@@ -142,7 +151,12 @@ for (const group of groups) {
         const missed = Object.values(r.missedBySource).reduce((a, b) => a + b, 0);
         console.log(`    no action            ${pct(missed, inScope)}  by stage: ${counts(r.missedBySource)}`);
     }
-    if (r.nullCases) console.log(`    false actions        ${pct(Math.round(r.falseActionRate * r.nullCases), r.nullCases)}  by source: ${counts(r.falseActionsBySource)}`);
+    if (r.nullCases) {
+        const byIntent: Record<string, number> = {};
+        cases.forEach((c, i) => c.expect == null && predictions[i]!.intent != null && !predictions[i]!.asked && (byIntent[predictions[i]!.intent!] = (byIntent[predictions[i]!.intent!] ?? 0) + 1));
+        console.log(`    false actions        ${pct(Math.round(r.falseActionRate * r.nullCases), r.nullCases)}  by source: ${counts(r.falseActionsBySource)}; by intent: ${counts(byIntent)}`);
+    }
+    for (const line of wrong) console.log(line);
 }
 console.log(`  end of speech → handler start, in-scope utterances: p50 ${percentile(latencyMs, 0.5).toFixed(0)} ms, p95 ${percentile(latencyMs, 0.95).toFixed(0)} ms (transcription + recognition)`);
 await engines.dispose();
