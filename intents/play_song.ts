@@ -57,8 +57,9 @@ export default defineIntent<Args>({
         service: "(spotify|deezer|pandora|youtube|youtube music|itunes|google music|google play music|lastfm|last fm|slacker|zvooq|groove shark|grooveshark|vimeo|netflix|soundcloud|napster|iheartradio|tidal|apple music|amazon music)",
         music: "(music|songs|tracks|a song|some songs|something|anything|a track)"
     },
-    // Streaming-service phrasings come from typed requests; spoken to hark they only confuse the speech grammar.
-    textOnlyRules: ["service_prefix", "via"],
+    // Streaming-service phrasings come from typed requests, and decades and rankings ("the twenties", "new", "top 10")
+    // carry no argument: spoken to hark they only give other speech a sentence to be forced into.
+    textOnlyRules: ["service_prefix", "via", "era", "descriptor"],
     sentences: [
         "<play> [me] [the] [song|track|tune] {song} [<via>]",
         "<play> [me] [the] [song|track] {song} [track|song] (by|from) {artist} [<via>]",

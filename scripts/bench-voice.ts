@@ -97,6 +97,13 @@ const holdoutRenditions: Rendition[] = [
 ];
 const holdout = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-out-of-scope-holdout.jsonl"));
 groups.push({ name: `out of scope, hold-out: ${holdout.length} requests × ${holdoutRenditions.length} other voices, half in noise`, utterances: holdout.flatMap((c) => holdoutRenditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
+// Written after the speech grammar lost its decades and rankings, before measuring that: other requests, other voices again.
+const holdout2Renditions: Rendition[] = [
+    { voice: "en-gb-x-gbclan", speedWpm: 155, noise: 0 }, { voice: "en-us-nyc", speedWpm: 165, noise: 0.03 },
+    { voice: "en-gb-x-gbcwmd", speedWpm: 150, noise: 0 }, { voice: "en-us+f2", speedWpm: 175, noise: 0.03 }
+];
+const holdout2 = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-out-of-scope-holdout-2.jsonl"));
+groups.push({ name: `out of scope, second hold-out: ${holdout2.length} requests × ${holdout2Renditions.length} other voices, half in noise`, utterances: holdout2.flatMap((c) => holdout2Renditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
 const otherRecordings = [
     ...labels.filter((l) => l.intent && !harkIntentOf[l.intent] && l.file.startsWith("rhasspy-test/")).map((l) => recording(path.join(shared, "audio", l.file), null, l.transcript)),
     ...["jfk/jfk.wav", "picovoice-leopard/test.wav", "picovoice-leopard/diarization_test.wav", "wyoming-faster-whisper/turn_on_the_living_room_lamp.wav"].map((f) => path.join(shared, "audio", f)).filter((f) => fs.existsSync(f)).map((f) => recording(f, null)),
