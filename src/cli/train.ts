@@ -68,8 +68,8 @@ export function registerTrain(program: Command): void {
             const { config, log } = setup(command, "warn");
             const share = falseActionShare(options.falseActions);
             const model = path.resolve(options.model ?? baseModelOf(config));
-            const { threshold, cases } = await retuneThreshold({ config, log }, model, share);
-            process.stdout.write(`${model}: confidence threshold ${threshold.minConfidence} on ${cases} development sentences (false actions ${pct(threshold.falseActionRate)}, accuracy ${pct(threshold.intentAccuracy)}, for at most ${pct(share)})\n`);
+            const { threshold, settings } = await retuneThreshold({ config, log }, model, share);
+            process.stdout.write(`${model}: confidence threshold ${threshold.minConfidence} on ${settings.thresholdChosenOn.cases} development sentences (false actions ${pct(threshold.falseActionRate)}, accuracy ${pct(threshold.intentAccuracy)}, for at most ${pct(share)})\n`);
         });
 
     train.command("lora")

@@ -32,7 +32,6 @@ export interface LoadedLlm {
     dispose(): Promise<void>;
 }
 
-
 const runtimes = new Map<boolean, Promise<Llama>>();
 
 /** node-llama-cpp's runtime, made once per process. Never builds llama.cpp or downloads anything: prebuilt binaries only. */

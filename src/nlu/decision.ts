@@ -66,10 +66,10 @@ export class DecisionPolicy {
         for (const [slot, value] of Object.entries(recognition.args)) {
             const list = intent.slots[slot];
             if (list?.kind !== "wildcard" || !list.exclude?.length || typeof value !== "string") continue;
-            const words = ` ${normalizedText(value)} `;
-            const found = list.exclude.find((phrase) => words.includes(` ${phrase} `));
+            const said = normalizedText(value);
+            const found = list.exclude.find((phrase) => ` ${said} `.includes(` ${phrase} `));
             if (found == null) continue;
-            const known = (await this.knownValues(slot)).some((v) => normalizedText(v) === normalizedText(value));
+            const known = (await this.knownValues(slot)).some((v) => normalizedText(v) === said);
             if (!known) return `${slot} "${value}" names another kind of thing ("${found}")`;
         }
         return null;

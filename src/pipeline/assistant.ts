@@ -26,19 +26,33 @@ import { createLlmRecognizer, selectedProfile } from "./llm-setup.ts";
 /** The language model's threshold when neither the config nor the model names one. */
 const DEFAULT_LLM_MIN_CONFIDENCE = 0.3;
 
-/**
- * Values wildcard slots are known to take, by slot name: the music folder's titles, artists, albums, genres and
- * playlists, and the config's `stt.slotValues` (the speech grammar hears these; the decision takes them for names).
- */
-export async function knownSlotValues(services: Services, config: HarkConfig): Promise<Record<string, string[]>> {
+/** The slots the music folder knows values of. */
+const MUSIC_SLOTS: ReadonlySet<string> = new Set(["song", "artist", "album", "genre", "playlist"]);
+
+/** The music folder's titles, artists, albums, genres and playlists, by slot name. */
+async function musicSlotValues(services: Services): Promise<Record<string, string[]>> {
     const tracks = await services.music.scan();
     const lists = await services.music.playlists();
-    const values: Record<string, string[]> = {
+    return {
         song: tracks.map((t) => t.title), artist: tracks.map((t) => t.artist).filter(Boolean), album: tracks.map((t) => t.album).filter(Boolean),
         genre: tracks.flatMap((t) => t.genres), playlist: [...lists.keys()]
     };
+}
+
+/**
+ * Values wildcard slots are known to take, by slot name: the music folder's and the config's `stt.slotValues` (the
+ * speech grammar hears these; the decision takes them for names).
+ */
+export async function knownSlotValues(services: Services, config: HarkConfig): Promise<Record<string, string[]>> {
+    const values = await musicSlotValues(services);
     for (const [slot, list] of Object.entries(config.stt.slotValues)) values[slot] = [...(values[slot] ?? []), ...list];
     return values;
+}
+
+/** The known values of one slot; the music folder is read only for a music slot. */
+async function knownValuesOf(slot: string, services: Services, config: HarkConfig): Promise<string[]> {
+    const music = MUSIC_SLOTS.has(slot) ? (await musicSlotValues(services))[slot] ?? [] : [];
+    return [...music, ...(config.stt.slotValues[slot] ?? [])];
 }
 
 /** Options for {@link Assistant.create}. */
@@ -120,7 +134,7 @@ export class Assistant {
         };
         const policy = new DecisionPolicy(
             { minTranscriptConfidence: config.stt.minConfidence, sureTranscriptConfidence: config.stt.sureConfidence },
-            async (slot) => (await knownSlotValues(services, config))[slot] ?? []
+            (slot) => knownValuesOf(slot, services, config)
         );
         const router = new RecognizerRouter([{ recognizer: templates, minConfidence: config.nlu.minConfidence }], intents.intents.map((i) => i.spec), policy);
         intents.onChange((set) => router.setIntents(set.intents.map((i) => i.spec)));

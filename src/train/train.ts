@@ -82,16 +82,25 @@ export const FALSE_ACTION_TARGET = 0.005;
  * which are never tuned on) for a false-action target, and writes it into `files` as `hark.min_confidence`: the model
  * and its other exports, or the adapter.
  */
-export async function chooseThreshold(ctx: TrainContext, subject: ModelUnderTest, dev: readonly EvalCase[], target: number, files: readonly string[]): Promise<{ threshold: ThresholdChoice; cases: number }> {
+export async function chooseThreshold(ctx: TrainContext, subject: ModelUnderTest, dev: readonly EvalCase[], target: number, files: readonly string[]): Promise<ChosenThreshold> {
     const tuning = withoutPrecisionSets(limit(dev, ctx.devLimit));
     const predictions = await modelPredictions({ config: ctx.config, log: ctx.log, subject, cases: tuning, engines: "model", minConfidence: 0 });
     const threshold = chooseMinConfidence(tuning, predictions, target);
     for (const file of files) setGgufMetadata(file, [{ key: MIN_CONFIDENCE_KEY, type: GgufValueType.FLOAT32, value: threshold.minConfidence }]);
-    return { threshold, cases: tuning.length };
+    return {
+        threshold,
+        settings: { minConfidence: threshold.minConfidence, falseActionTarget: target, thresholdChosenOn: { cases: tuning.length, falseActionRate: threshold.falseActionRate, intentAccuracy: threshold.intentAccuracy } }
+    };
+}
+
+/** A threshold chosen by {@link chooseThreshold}: what it does on the cases it was chosen on, and the run record's settings for it. */
+export interface ChosenThreshold {
+    threshold: ThresholdChoice;
+    settings: { minConfidence: number; falseActionTarget: number; thresholdChosenOn: { cases: number; falseActionRate: number; intentAccuracy: number } };
 }
 
 /** {@link chooseThreshold} for a model already trained, on the development split of the intents in the config. */
-export async function retuneThreshold(ctx: TrainContext, model: string, target: number): Promise<{ threshold: ThresholdChoice; cases: number }> {
+export async function retuneThreshold(ctx: TrainContext, model: string, target: number): Promise<ChosenThreshold> {
     return chooseThreshold(ctx, { model, lora: [] }, developmentSplit(await loadSpecs(ctx.config, ctx.log)), target, [model]);
 }
 
@@ -125,8 +134,7 @@ export async function trainBase(ctx: TrainContext, options: BaseOptions): Promis
     const done = doneEvent(events);
     const dev = limit(dataset.dev, ctx.devLimit);
     const subject = { model: done.files.q8_0!.path, lora: [] };
-    const target = options.falseActionTarget ?? FALSE_ACTION_TARGET;
-    const { threshold, cases: tuned } = await chooseThreshold(ctx, subject, dataset.dev, target, Object.values(done.files).map((f) => f.path));
+    const threshold = await chooseThreshold(ctx, subject, dataset.dev, options.falseActionTarget ?? FALSE_ACTION_TARGET, Object.values(done.files).map((f) => f.path));
     const files: Record<string, { path: string; sha256: string; bytes: number }> = {};
     for (const [kind, file] of Object.entries(done.files)) files[kind] = { path: file.path, sha256: await sha256File(file.path), bytes: fs.statSync(file.path).size };
     const model = files.q8_0!;
@@ -136,7 +144,7 @@ export async function trainBase(ctx: TrainContext, options: BaseOptions): Promis
         gitCommit: gitCommit(), seed: options.seed, dataHash: dataset.hash,
         settings: {
             preset: options.preset, steps: done.steps, name: options.name, realData: options.realFiles.map((f) => path.basename(f)), parameters: done.parameters, config: done.config,
-            minConfidence: threshold.minConfidence, falseActionTarget: target, thresholdChosenOn: { cases: tuned, falseActionRate: threshold.falseActionRate, intentAccuracy: threshold.intentAccuracy }
+            ...threshold.settings
         },
         outputs: [{ role: "model", ...model }, { role: "model-f32", ...files.f32! }],
         msPerStep: done.msPerStep,
@@ -191,8 +199,7 @@ export async function trainLora(ctx: TrainContext, options: LoraOptions): Promis
         { onEvent: ctx.onEvent, threads: ctx.threads });
     const done = doneEvent(events);
     const adapted = { model: options.baseModel, lora: [{ path: options.out, scale: 1 }] };
-    const target = options.falseActionTarget ?? FALSE_ACTION_TARGET;
-    const { threshold, cases: tuned } = await chooseThreshold(ctx, adapted, dataset.dev, target, [options.out]);
+    const threshold = await chooseThreshold(ctx, adapted, dataset.dev, options.falseActionTarget ?? FALSE_ACTION_TARGET, [options.out]);
     const sets: Record<string, EvalCase[]> = { "new intents: examples": dataset.targetExamples, "new intents: held-out sentences": dataset.targetHeldOut, dev: limit(dataset.dev, ctx.devLimit) };
     const measure = async (subject: ModelUnderTest): Promise<Record<string, EvalSummary>> => {
         const out: Record<string, EvalSummary> = {};
@@ -206,7 +213,7 @@ export async function trainLora(ctx: TrainContext, options: LoraOptions): Promis
         gitCommit: gitCommit(), seed: options.seed, dataHash: dataset.hash,
         settings: {
             intents: targets, steps: options.steps, rank: options.rank, replay: options.replay, trainPairs: dataset.train.length,
-            minConfidence: threshold.minConfidence, falseActionTarget: target, thresholdChosenOn: { cases: tuned, falseActionRate: threshold.falseActionRate, intentAccuracy: threshold.intentAccuracy }
+            ...threshold.settings
         },
         baseModel: { path: options.baseModel, sha256: await sha256File(options.baseModel) },
         outputs: [{ role: "lora", ...done.files.lora! }],
