@@ -140,6 +140,32 @@ describe("hark's own intent model: data, training, GGUF export, parity, LoRA", {
         assert.ok(smoke.metrics["dev (model)"]!.cases === 12);
     });
 
+    it("hark train threshold chooses a model's threshold again for another target and writes it into the file; a share outside 0..1 is refused", () => {
+        const model = path.join(tempDir(), "model.gguf");
+        fs.copyFileSync(smoke.outputs[0]!.path, model);
+        const configFile = path.join(dataDir, "threshold-config.yaml");
+        fs.writeFileSync(configFile, JSON.stringify({ paths: { dataDir } }));
+        const bin = path.join(packageRoot, "bin", "hark.js");
+        // No shared data: the hand-written development sentences only, so the tiny model answers them in seconds.
+        const env = { ...process.env, HARK_SHARED_DIR: tempDir() };
+        const choose = (share: string) => spawnSync(process.execPath, [bin, "--config", configFile, "train", "threshold", "--model", model, "--false-actions", share], { encoding: "utf8", env, timeout: 120_000 });
+        const chosen = (share: string): number => {
+            const r = choose(share);
+            assert.equal(r.status, 0, r.stderr);
+            const m = /confidence threshold ([\d.e-]+) on (\d+) development sentences/.exec(r.stdout);
+            assert.ok(m, r.stdout);
+            assert.ok(Number(m[2]) > 50, `chosen on the development sentences: ${m[2]}`);
+            assert.ok(Math.abs(Number(readGgufHeader(model).metadata.get(MIN_CONFIDENCE_KEY)) - Number(m[1])) < 1e-6, "written into the model");
+            return Number(m[1]);
+        };
+        const loose = chosen("0.99");
+        const strict = chosen("0");
+        assert.ok(strict >= loose, `no false actions allowed needs a threshold at least as high: ${strict} vs ${loose}`);
+        const refused = choose("2");
+        assert.notEqual(refused.status, 0);
+        assert.match(refused.stderr, /--false-actions 2: give a share between 0 and 1/);
+    });
+
     for (const which of ["smoke f32", "shipped Q8_0"] as const) {
         it(`parity: PyTorch and llama.cpp tokenize alike and choose the same next token (${which})`, async () => {
             const file = which === "smoke f32" ? smoke.outputs[1]!.path : HARK_INTENT_MODEL;
