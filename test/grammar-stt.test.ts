@@ -7,11 +7,12 @@ import { loadIntentDirs } from "../src/intents/load.ts";
 import type { IntentSpec } from "../src/intents/types.ts";
 import { TemplateRecognizer } from "../src/nlu/templates.ts";
 import { CONFIRMATION_ANSWERS } from "../src/pipeline/confirmation.ts";
+import { createGrammarTranscriber } from "../src/pipeline/voice-setup.ts";
 import { GrammarTranscriber } from "../src/stt/grammar.ts";
 import { parseHypseg } from "../src/stt/pocketsphinx-batch.ts";
 import { compileGrammar } from "../src/template/index.ts";
 import { seededRandom } from "../src/util/random.ts";
-import { builtinIntentsDir, makeSpeech, silentLogger, tempDir } from "./helpers.ts";
+import { builtinIntentsDir, makeSpeech, silentLogger, tempDir, testConfig } from "./helpers.ts";
 
 const builtins = (await loadIntentDirs([builtinIntentsDir])).intents.map((i) => i.spec);
 
@@ -178,6 +179,25 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
         } finally {
             await t.dispose();
         }
+    });
+
+    it("stt.confidence: false, or a missing general language model, decodes once: transcripts carry no confidence", async () => {
+        const dir = tempDir();
+        const file = makeSpeech(path.join(dir, "cmd.wav"), "what time is it", 300);
+        const warnings: string[] = [];
+        const log = Object.assign(silentLogger(), { warn: (_: unknown, message: string) => void warnings.push(message) });
+        for (const t of [await createGrammarTranscriber(testConfig({ stt: { confidence: false } }), silentLogger()), await GrammarTranscriber.create({ log, referenceLmPath: path.join(dir, "missing.lm.bin") })]) {
+            t.setIntents(builtins);
+            try {
+                const r = await t.transcribe(await readAudioFile(file));
+                assert.equal(r.text, "what time is it");
+                assert.equal(r.confidence, undefined);
+                assert.equal(r.detail?.reference, undefined, "no second decoding");
+            } finally {
+                await t.dispose();
+            }
+        }
+        assert.match(warnings.join("\n"), /general language model is missing.*install pocketsphinx-en-us/);
     });
 
     it("a missing acoustic model is a clear error that says how to install it", async () => {
