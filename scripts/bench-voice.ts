@@ -104,6 +104,13 @@ const holdout2Renditions: Rendition[] = [
 ];
 const holdout2 = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-out-of-scope-holdout-2.jsonl"));
 groups.push({ name: `out of scope, second hold-out: ${holdout2.length} requests × ${holdout2Renditions.length} other voices, half in noise`, utterances: holdout2.flatMap((c) => holdout2Renditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
+// Written before the weather and music grammars were narrowed for speech, and measured only after: other requests, other voices.
+const holdout3Renditions: Rendition[] = [
+    { voice: "en-us+m1", speedWpm: 145, noise: 0 }, { voice: "en-gb+f1", speedWpm: 170, noise: 0.03 },
+    { voice: "en-029+m2", speedWpm: 160, noise: 0 }, { voice: "en-gb-x-rp+f5", speedWpm: 180, noise: 0.03 }
+];
+const holdout3 = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-out-of-scope-holdout-3.jsonl"));
+groups.push({ name: `out of scope, third hold-out: ${holdout3.length} requests × ${holdout3Renditions.length} other voices, half in noise`, utterances: holdout3.flatMap((c) => holdout3Renditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
 const otherRecordings = [
     ...labels.filter((l) => l.intent && !harkIntentOf[l.intent] && l.file.startsWith("rhasspy-test/")).map((l) => recording(path.join(shared, "audio", l.file), null, l.transcript)),
     ...["jfk/jfk.wav", "picovoice-leopard/test.wav", "picovoice-leopard/diarization_test.wav", "wyoming-faster-whisper/turn_on_the_living_room_lamp.wav"].map((f) => path.join(shared, "audio", f)).filter((f) => fs.existsSync(f)).map((f) => recording(f, null)),
