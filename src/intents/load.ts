@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -23,8 +23,45 @@ const validateCode = schemaAjv.compile(CodeIntentSchema);
 
 /** hark's public module, which intent files import as `"hark"`. */
 const harkEntry = fileURLToPath(new URL("../index.ts", import.meta.url));
-/** Where bundled code intents are written before import; content-addressed, so an edit gets a fresh module. */
-const bundleDir = path.join(os.tmpdir(), `hark-intents-${process.getuid?.() ?? "user"}`);
+/**
+ * This process's own folder for bundled code intents, made on first use: a fresh `mkdtemp` name (nobody can guess or
+ * create it first), mode 700, checked to be a real folder owned by this user. Removed when the process exits.
+ */
+let bundleDir: Promise<string> | null = null;
+let bundles = 0;
+
+function privateBundleDir(): Promise<string> {
+    bundleDir ??= (async () => {
+        const dir = await fs.mkdtemp(path.join(os.tmpdir(), "hark-intents-"));
+        const stat = await fs.lstat(dir);
+        const uid = process.getuid?.();
+        if (!stat.isDirectory() || (uid != null && stat.uid !== uid) || (stat.mode & 0o077) !== 0) {
+            throw new Error(`${dir} is not a private folder of this user (owner ${stat.uid}, mode ${(stat.mode & 0o777).toString(8)}); check ${os.tmpdir()}`);
+        }
+        process.once("exit", () => fsSync.rmSync(dir, { recursive: true, force: true }));
+        return dir;
+    })();
+    return bundleDir;
+}
+
+/**
+ * Writes `code` to a new file in the private folder (never following a link, never reusing a file), imports it and
+ * deletes it: once imported, a module lives in memory, so no bundle is left behind for anyone to swap or read.
+ */
+async function importBundle(name: string, code: string): Promise<{ default?: unknown }> {
+    const out = path.join(await privateBundleDir(), `${name}-${++bundles}.mjs`);
+    const handle = await fs.open(out, fsSync.constants.O_WRONLY | fsSync.constants.O_CREAT | fsSync.constants.O_EXCL | fsSync.constants.O_NOFOLLOW, 0o600);
+    try {
+        await handle.writeFile(code);
+    } finally {
+        await handle.close();
+    }
+    try {
+        return (await import(pathToFileURL(out).href)) as { default?: unknown };
+    } finally {
+        await fs.rm(out, { force: true });
+    }
+}
 
 /** Whether the loader reads this file. */
 export function isIntentFile(file: string): boolean {
@@ -79,14 +116,9 @@ async function loadCode(file: string): Promise<LoadedIntent> {
         const where = first?.location ? `line ${first.location.line}, column ${first.location.column + 1}: ` : "";
         throw new IntentLoadError(file, `${where}${first?.text ?? errorMessage(error)}`);
     }
-    const code = bundled.outputFiles[0]!.text;
-    const hash = createHash("sha256").update(code).digest("hex").slice(0, 16);
-    const out = path.join(bundleDir, `${path.basename(file, path.extname(file))}-${hash}.mjs`);
-    await fs.mkdir(bundleDir, { recursive: true });
-    await fs.writeFile(out, code);
     let module: { default?: unknown };
     try {
-        module = await import(pathToFileURL(out).href);
+        module = await importBundle(path.basename(file, path.extname(file)), bundled.outputFiles[0]!.text);
     } catch (error) {
         throw new IntentLoadError(file, `failed while loading: ${errorMessage(error)}`);
     }
