@@ -48,9 +48,11 @@ export default defineIntent<Args>({
         { text: "stop the pasta timer", args: { label: "pasta" } },
         { text: "cancel all timers", args: { all: true } }
     ],
-    handler({ args, services }) {
-        const timers = services.timers.list();
-        if (timers.length === 0) return "There are no timers running.";
+    async handler({ args, services }) {
+        const timers = await services.timers.list();
+        // A timers file that could not be read was moved aside: say so rather than only "no timers".
+        const lost = services.timers.takeNotices().join(" ");
+        if (timers.length === 0) return lost || "There are no timers running.";
         const wantedMs = ((args.hours ?? 0) * 3600 + (args.minutes ?? 0) * 60 + (args.seconds ?? 0)) * 1000;
         let chosen = timers;
         if (!args.all) {
@@ -59,7 +61,7 @@ export default defineIntent<Args>({
             if (chosen.length === 0) return `I couldn't find that timer. You have ${timers.map(describeTimer).join(" and ")}.`;
             if (chosen.length > 1) return `You have ${chosen.length} timers: ${chosen.map(describeTimer).join(" and ")}. Which one should I cancel?`;
         }
-        const removed = services.timers.cancel(chosen.map((t) => t.id));
+        const removed = await services.timers.cancel(chosen.map((t) => t.id));
         return removed.length === 1 ? `Cancelled the ${describeTimer(removed[0]!)}.` : `Cancelled ${removed.length} timers.`;
     }
 });

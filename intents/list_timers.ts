@@ -18,9 +18,10 @@ export default defineIntent({
         { text: "how much time is left on the timer", args: {} },
         { text: "do I have any timers", args: {} }
     ],
-    handler({ services }) {
-        const timers = services.timers.list();
-        if (timers.length === 0) return "There are no timers running.";
+    async handler({ services }) {
+        const timers = await services.timers.list();
+        const lost = services.timers.takeNotices().join(" ");
+        if (timers.length === 0) return lost ? `${lost} There are no timers running now.` : "There are no timers running.";
         const parts = timers.map((t) => {
             const leftMs = Math.max(0, t.endsAt - Date.now());
             return `${t.label ? `the ${t.label} timer` : `the ${describeDuration(t.durationMs)} timer`} has ${describeDuration(Math.ceil(leftMs / 1000) * 1000)} left`;

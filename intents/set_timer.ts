@@ -49,11 +49,12 @@ export default defineIntent<Args>({
         { text: "set a timer for half an hour", args: { minutes: 30 } },
         { text: "remind me in twenty minutes", args: { minutes: 20 } }
     ],
-    handler({ args, services }) {
+    async handler({ args, services }) {
         const ms = ((args.hours ?? 0) * 3600 + (args.minutes ?? 0) * 60 + (args.seconds ?? 0)) * 1000;
         if (ms <= 0) return "How long should the timer be?";
-        const timer = services.timers.add(ms, args.label ?? "");
-        return { speech: `${args.label ? `${capitalize(args.label)} timer` : "Timer"} set for ${describeDuration(ms)}.`, data: { timer } };
+        const timer = await services.timers.add(ms, args.label ?? "");
+        const lost = services.timers.takeNotices();
+        return { speech: [...lost, `${args.label ? `${capitalize(args.label)} timer` : "Timer"} set for ${describeDuration(ms)}.`].join(" "), data: { timer } };
     }
 });
 

@@ -134,19 +134,19 @@ describe("intents that change what is set up ask before acting on a request that
             assert.match(decision(asked).reason!, /with edits \(timmer→timer\)/);
             assert.equal(asked.stages.some((s) => s.name === "dispatch"), false);
             assert.equal((await assistant.handleText("no")).reply, "OK, I won't.");
-            assert.equal(assistant.services.timers.list().length, 2);
+            assert.equal((await assistant.services.timers.list()).length, 2);
 
             await assistant.handleText("cancel the pizza timmer");
             const yes = await assistant.handleText("yes please");
             assert.equal(yes.reply, "Cancelled the pizza 10 minutes timer.");
             assert.deepEqual(yes.toolCall && [yes.toolCall.name, yes.toolCall.arguments], ["cancel_timer", { label: "pizza" }]);
-            assert.deepEqual(assistant.services.timers.list().map((t) => t.label), ["tea"]);
+            assert.deepEqual((await assistant.services.timers.list()).map((t) => t.label), ["tea"]);
 
             await assistant.handleText("cancel the tea timmer");
             const other = await assistant.handleText("what time is it");
             assert.equal(other.toolCall?.name, "get_time", "not an answer: the question is dropped and the new request handled");
             assert.equal((await assistant.handleText("yes")).reply, NOT_UNDERSTOOD, "a later yes confirms nothing");
-            assert.deepEqual(assistant.services.timers.list().map((t) => t.label), ["tea"]);
+            assert.deepEqual((await assistant.services.timers.list()).map((t) => t.label), ["tea"]);
         } finally {
             await assistant.dispose();
         }

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { Assistant } from "../src/pipeline/assistant.ts";
@@ -31,11 +33,11 @@ describe("timers", () => {
         const rung: Array<{ timer: Timer; late: boolean }> = [];
         service.start((timer, late) => rung.push({ timer, late }));
         try {
-            service.add(150, "tea");
+            await service.add(150, "tea");
             await waitFor(() => rung.length === 1, 3000, "the timer to ring");
             assert.equal(rung[0]!.timer.label, "tea");
             assert.equal(rung[0]!.late, false);
-            assert.deepEqual(service.list(), []);
+            assert.deepEqual(await service.list(), []);
         } finally {
             service.stop();
         }
@@ -45,7 +47,7 @@ describe("timers", () => {
         const file = path.join(tempDir(), "timers.json");
         let now = Date.now();
         const before = new TimerService({ file, log: silentLogger(), now: () => now });
-        before.add(60_000, "eggs");
+        await before.add(60_000, "eggs");
         now += 10 * 60_000; // ten minutes "later", as if hark had been stopped
         const after = new TimerService({ file, log: silentLogger(), now: () => now });
         const rung: Array<{ timer: Timer; late: boolean }> = [];
@@ -65,12 +67,60 @@ describe("timers", () => {
         const rung: Timer[] = [];
         daemon.start((timer) => rung.push(timer));
         try {
-            new TimerService({ file, log: silentLogger() }).add(300, "from ask");
+            await new TimerService({ file, log: silentLogger() }).add(300, "from ask");
             await waitFor(() => rung.length === 1, 5000, "the other process's timer");
             assert.equal(rung[0]!.label, "from ask");
         } finally {
             daemon.stop();
         }
+    });
+
+    it("a timers file of the wrong shape is moved aside, and the next timer request says what was lost", async () => {
+        const data = tempDir();
+        const file = path.join(data, "timers.json");
+        fs.writeFileSync(file, JSON.stringify({ timers: [] }));
+        const assistant = await Assistant.create({ config: testConfig({ paths: { dataDir: data } }), log: silentLogger() });
+        try {
+            const reply = (await assistant.handleText("what timers are running")).reply;
+            const moved = fs.readdirSync(data).find((f) => f.startsWith("timers.json.unreadable-"));
+            assert.ok(moved, "the file is kept under a new name");
+            assert.equal(reply, `I could not read the saved timers, so any timers set before are lost; I moved the file to ${path.join(data, moved)}. There are no timers running now.`);
+            assert.equal(JSON.parse(fs.readFileSync(path.join(data, moved), "utf8")).timers.length, 0, "its content is untouched");
+            assert.equal((await assistant.handleText("set a tea timer for five minutes")).reply, "Tea timer set for 5 minutes.");
+            assert.equal((await assistant.services.timers.list()).length, 1);
+        } finally {
+            await assistant.dispose();
+        }
+    });
+
+    it("a running service survives a timers file of the wrong shape", async () => {
+        const file = path.join(tempDir(), "timers.json");
+        fs.writeFileSync(file, JSON.stringify([{ id: 1, endsAt: "soon" }]));
+        const service = new TimerService({ file, log: silentLogger() });
+        const rung: Timer[] = [];
+        service.start((timer) => rung.push(timer));
+        try {
+            await waitFor(() => fs.readdirSync(path.dirname(file)).some((f) => f.includes("unreadable")), 3000, "the file to be moved aside");
+            await service.add(100, "after");
+            await waitFor(() => rung.length === 1, 3000, "the new timer");
+        } finally {
+            service.stop();
+        }
+    });
+
+    it("two processes setting timers at once lose none", async () => {
+        const file = path.join(tempDir(), "timers.json");
+        const script = `import { TimerService } from ${JSON.stringify(path.resolve("src/services/timers.ts"))};
+const s = new TimerService({ file: process.argv[1], log: { info() {}, error(...a) { console.error(...a); } } });
+for (let i = 0; i < 150; i++) await s.add(3_600_000, process.argv[2] + i);`;
+        const run = (tag: string) => new Promise<number | null>((resolve) => {
+            const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, file, tag], { stdio: ["ignore", "ignore", "inherit"] });
+            child.on("exit", resolve);
+        });
+        assert.deepEqual(await Promise.all([run("a"), run("b")]), [0, 0]);
+        const labels = (await new TimerService({ file, log: silentLogger() }).list()).map((t) => t.label);
+        assert.equal(labels.length, 300);
+        assert.equal(new Set(labels).size, 300);
     });
 
     it("durations are spoken naturally", () => {

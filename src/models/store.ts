@@ -99,7 +99,7 @@ export class ModelStore {
     }
 
     private recordedHashes(): Record<string, string> {
-        return readJsonFile<Record<string, string>>(path.join(this.dir, "checksums.json"), {});
+        return readJsonFile<Record<string, string>>(path.join(this.dir, "checksums.json"), { fallback: {} });
     }
 
     private recordHash(name: string, sha256: string): void {

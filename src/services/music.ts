@@ -53,7 +53,7 @@ export class MusicService {
     /** Reads the folder; tags come from the cache when the file has not changed. */
     public async scan(): Promise<Track[]> {
         const files = await listFiles(this.options.dir, (f) => this.options.extensions.includes(path.extname(f).toLowerCase()));
-        const cache = this.options.cacheFile ? readJsonFile<Record<string, CacheEntry>>(this.options.cacheFile, {}) : {};
+        const cache = this.options.cacheFile ? readJsonFile<Record<string, CacheEntry>>(this.options.cacheFile, { fallback: {}, check: (v) => (v != null && typeof v === "object" && !Array.isArray(v) ? null : "it is not an object of files") }) : {};
         const next: Record<string, CacheEntry> = {};
         let changed = false;
         for (const file of files) {

@@ -9,8 +9,11 @@ export class StateStore {
      * @param file JSON file to keep the state in; `null` keeps it in memory only (tests, eval).
      */
     public constructor(private readonly file: string | null, log?: Logger) {
-        this.values = file == null ? {} : readJsonFile<Record<string, unknown>>(file, {}, (backup, error) =>
-            log?.warn({ file, backup, err: error }, "state file was corrupt; moved aside and started empty"));
+        this.values = file == null ? {} : readJsonFile<Record<string, unknown>>(file, {
+            fallback: {},
+            check: (value) => (value != null && typeof value === "object" && !Array.isArray(value) ? null : "it is not an object of keys and values"),
+            onSetAside: ({ backup, reason }) => log?.warn({ file, backup, reason }, "the state file could not be read; moved aside and started empty")
+        });
     }
 
     public get<T>(key: string): T | undefined {
