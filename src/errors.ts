@@ -55,6 +55,13 @@ export class HandlerTimeoutError extends HarkError {
     }
 }
 
+/** A handler used a service after its turn was over (it timed out, was cancelled, or had already answered). */
+export class HandlerRevokedError extends HarkError {
+    public constructor(intent: string, what: string, why: string) {
+        super("HARK_HANDLER_REVOKED", `intent "${intent}" called ${what} after its turn ${why}; refused`);
+    }
+}
+
 /** Arguments for an intent did not validate against its schema. */
 export class ArgumentsInvalidError extends HarkError {
     public constructor(intent: string, details: string) {

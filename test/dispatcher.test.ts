@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Assistant } from "../src/pipeline/assistant.ts";
-import { silentLogger, tempDir, testConfig, writeIntent } from "./helpers.ts";
+import { silentLogger, tempDir, testConfig, waitFor, writeIntent } from "./helpers.ts";
 
 async function assistantWith(files: Record<string, string>, raw: Record<string, unknown> = {}) {
     const dir = tempDir();
@@ -47,6 +47,38 @@ describe("dispatcher", () => {
             assert.match(hung.reply, /took too long/);
             assert.equal(hung.error?.code, "HARK_HANDLER_TIMEOUT");
             assert.equal((await assistant.handleText("count to 2")).reply, "Counted to 2.");
+        } finally {
+            await assistant.dispose();
+        }
+    });
+
+    it("a handler that acts after its timeout, or after it answered, is refused: no timer is set, no state is written", async () => {
+        const late = {
+            "slow.ts": `import { defineIntent } from "hark";
+export default defineIntent({ name: "slow", description: "acts too late", sentences: ["slow"], timeoutMs: 100,
+    async handler({ services, state }) {
+        await new Promise((r) => setTimeout(r, 400));
+        try { await services.timers.add(60_000, "late"); } catch (error) { globalThis.lateError = error.code; }
+        try { state.set("late", true); } catch (error) { globalThis.stateError = error.code; }
+        return "done";
+    } });`,
+            "after.ts": `import { defineIntent } from "hark";
+export default defineIntent({ name: "after", description: "acts after answering", sentences: ["after"],
+    handler({ services }) {
+        setTimeout(() => { services.timers.add(60_000, "after").catch((error) => { globalThis.afterError = error.code; }); }, 100);
+        return "answered";
+    } });`
+        };
+        const assistant = await assistantWith(late);
+        const seen = globalThis as { lateError?: string; afterError?: string; stateError?: string };
+        try {
+            assert.match((await assistant.handleText("slow")).reply, /took too long/);
+            assert.equal((await assistant.handleText("after")).reply, "answered");
+            await waitFor(() => seen.lateError != null && seen.afterError != null, 3000, "the late calls");
+            assert.equal(seen.lateError, "HARK_HANDLER_REVOKED");
+            assert.equal(seen.afterError, "HARK_HANDLER_REVOKED");
+            assert.deepEqual(await assistant.services.timers.list(), []);
+            assert.equal(seen.stateError, "HARK_HANDLER_REVOKED");
         } finally {
             await assistant.dispose();
         }

@@ -5,6 +5,7 @@ import { ArgumentsInvalidError, errorMessage, ExternalProgramError, HandlerTimeo
 import type { LoadedIntent } from "../intents/compile.ts";
 import type { Services } from "../services/services.ts";
 import type { StateStore } from "../state/store.ts";
+import { turnCapabilities } from "./revocable.ts";
 
 /** What running a handler came to. A failure still carries words to speak. */
 export interface DispatchOutcome {
@@ -53,10 +54,12 @@ export class Dispatcher {
                 reject(error);
             }, timeoutMs);
         });
+        // The handler's services are its own for this turn only: a late play, timer or fetch is refused.
+        const capabilities = turnCapabilities(name, this.options.services, this.options.state, log);
         try {
             const run = Promise.resolve().then(() => intent.handler({
                 args, text, signal: controller.signal, log,
-                state: this.options.state, services: this.options.services, config: this.options.config
+                state: capabilities.state, services: capabilities.services, config: this.options.config
             }));
             // A handler that ignores its signal keeps running, but the turn goes on without it.
             run.catch(() => undefined);
@@ -78,6 +81,7 @@ export class Dispatcher {
         } finally {
             clearTimeout(timer);
             signal?.removeEventListener("abort", onParentAbort);
+            capabilities.revoke(controller.signal.reason instanceof HandlerTimeoutError ? "timed out" : controller.signal.aborted ? "was cancelled" : "was over");
         }
     }
 }
