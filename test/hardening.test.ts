@@ -6,8 +6,9 @@ import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import * as esbuild from "esbuild";
+import { CommandPlayer } from "../src/audio/player.ts";
 import { loadIntentFile } from "../src/intents/load.ts";
-import { tempDir, writeIntent } from "./helpers.ts";
+import { silentLogger, tempDir, waitFor, writeIntent } from "./helpers.ts";
 
 const CODE_INTENT = `export default {
     name: "tell_time_secure",
@@ -62,5 +63,29 @@ describe("bundled intent code", () => {
         assert.ok(fs.existsSync(fifo), "the attacker's FIFO is in place");
         const intent = await loadIntentFile(file);
         assert.equal(intent.spec.name, "tell_time_secure", "the victim's own code was loaded");
+    });
+});
+
+describe("players", () => {
+    it("a player that ignores SIGTERM, and the child it started, are killed with their process group after the grace period", async () => {
+        const dir = tempDir();
+        const pids = path.join(dir, "pids");
+        // The shell ignores SIGTERM, and so does the sleep it starts (an ignored signal stays ignored across exec).
+        const stubborn = ["sh", "-c", `trap '' TERM; sleep 30 & echo $$ $! > '${pids}'; wait`, "{file}"];
+        const player = new CommandPlayer({ commands: { wav: stubborn, mp3: stubborn, other: stubborn }, startupCheckMs: 100, stopGraceMs: 300, log: silentLogger() });
+        const playback = await player.play(path.join(dir, "song.wav"), "music");
+        await waitFor(() => fs.existsSync(pids) && fs.readFileSync(pids, "utf8").trim().split(" ").length === 2, 3000, "the player to start its child");
+        const [shell, child] = fs.readFileSync(pids, "utf8").trim().split(" ").map(Number);
+        assert.equal(player.stopAll(), 1);
+        assert.equal(await playback.done, "stopped");
+        // Running, that is: a zombie whose parent has not reaped it yet (PID 1 in a container may never) is dead.
+        const alive = (pid: number): boolean => {
+            try {
+                return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+            } catch {
+                return false;
+            }
+        };
+        await waitFor(() => !alive(shell!) && !alive(child!), 3000, "both processes to be gone");
     });
 });

@@ -32,6 +32,8 @@ export interface CommandPlayerOptions {
     commands: { wav: string[]; mp3: string[]; other: string[] };
     /** A player that fails within this time counts as "could not start". Defaults to 400 ms. */
     startupCheckMs?: number;
+    /** How long a stopped player has to exit after SIGTERM before its whole process group is killed. Defaults to 2 s. */
+    stopGraceMs?: number;
     log: Logger;
 }
 
@@ -54,7 +56,8 @@ export class CommandPlayer implements Player {
             let stderr = "";
             let stopped = false;
             let started = false;
-            child = spawn(program, args, { stdio: ["ignore", "ignore", "pipe"] });
+            // Its own process group, so stopping it reaches whatever it started too.
+            child = spawn(program, args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
             child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
 
             const done = new Promise<"finished" | "stopped">((resolve, reject) => {
@@ -71,8 +74,11 @@ export class CommandPlayer implements Player {
             const playback: Playback = {
                 file, kind, done,
                 stop: () => {
+                    if (stopped || child.exitCode != null || child.signalCode != null) return;
                     stopped = true;
-                    child.kill("SIGTERM");
+                    signalGroup(child, "SIGTERM");
+                    // A player that ignores SIGTERM, or left a child behind, is killed with its group.
+                    setTimeout(() => signalGroup(child, "SIGKILL"), this.options.stopGraceMs ?? 2000).unref();
                 }
             };
             this.playing.add(playback);
@@ -112,5 +118,14 @@ export class CommandPlayer implements Player {
 
     public active(): readonly Playback[] {
         return [...this.playing];
+    }
+}
+
+/** Sends `signal` to the process group `child` leads (it was spawned detached); to the child alone if that fails. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+    try {
+        if (child.pid != null) process.kill(-child.pid, signal);
+    } catch {
+        child.kill(signal);
     }
 }
