@@ -4,6 +4,7 @@ import { examplesAsEvalCases } from "../eval/dataset.ts";
 import type { HarkConfig } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
 import type { LoadedIntent } from "../intents/compile.ts";
+import { broadTemplates, describeBroad } from "../intents/broad.ts";
 import { loadIntentDirs } from "../intents/load.ts";
 import { silentLogger } from "../log/logger.ts";
 import { createGrammarTranscriber } from "../pipeline/voice-setup.ts";
@@ -52,6 +53,7 @@ export function registerIntents(program: Command): void {
             const recognizer = new TemplateRecognizer(set.intents.map((i) => i.spec), { fuzzy: false, fillerWords: config.nlu.fillerWords, leadingPhrases: config.nlu.leadingPhrases });
             const warnings: string[] = [];
             for (const intent of set.intents) {
+                for (const broad of broadTemplates(intent.spec)) warnings.push(`${intent.file}: ${describeBroad(broad)}`);
                 for (const example of intent.spec.examples) {
                     const got = recognizer.recognizeSync(example.text);
                     if (got?.intent !== intent.spec.name) warnings.push(`${intent.file}: example "${example.text}" is recognised as ${got?.intent ?? "nothing"}`);

@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from "chokidar";
 import type { Logger } from "pino";
 import type { LoadedIntent } from "./compile.ts";
+import { broadTemplates, describeBroad } from "./broad.ts";
 import { isIntentFile, loadIntentDirs, type IntentSet } from "./load.ts";
 
 /** Options for {@link IntentRegistry.create}. */
@@ -105,5 +106,8 @@ export class IntentRegistry {
 
     private report(): void {
         for (const problem of this.set.problems) this.options.log.error({ file: problem.file, code: problem.code }, problem.message);
+        for (const intent of this.set.intents) {
+            for (const broad of broadTemplates(intent.spec)) this.options.log.warn({ file: intent.file, template: broad.template }, describeBroad(broad));
+        }
     }
 }
