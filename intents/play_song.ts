@@ -105,6 +105,7 @@ export default defineIntent<Args>({
             if (tracks.length === 0 && query.song && Object.keys(query).length === 1) tracks = await services.music.search({ artist: query.song });
             if (tracks.length === 0 && query.song && Object.keys(query).length === 1) tracks = await services.music.search({ album: query.song });
             if (tracks.length === 0) {
+                if (services.music.reading) return "I'm still reading your music library. Ask me again in a moment.";
                 const any = (await services.music.scan()).length > 0;
                 return any
                     ? `I couldn't find ${describeQuery(query)} in your music.`

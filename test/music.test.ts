@@ -120,15 +120,20 @@ describe("play_song on a generated music folder", () => {
         }
     });
 
-    it("reports the player's own error when it cannot play", async () => {
-        // A shell, not node: it fails well inside the player's start-up check even on a loaded machine.
-        const failing = ["/bin/sh", "-c", "echo 'audio open error: No such file or directory' >&2; exit 1", "sh", "{file}"];
-        const a = await assistant(failing);
-        try {
-            const record = await a.handleText("play baby shark");
-            assert.match(record.reply, /^I found Baby Shark by Pinkfong, but I couldn't play it: .*audio open error: No such file or directory/);
-        } finally {
-            await a.dispose();
+    it("reports the player's own error when it cannot play, however long the player took to fail", async () => {
+        // At once (within the start-up check) the reply says so; later, the next reply does. Either way it is told once.
+        for (const delay of ["0", "1"]) {
+            const failing = ["/bin/sh", "-c", `sleep ${delay}; echo 'audio open error: No such file or directory' >&2; exit 1`, "sh", "{file}"];
+            const a = await assistant(failing);
+            try {
+                const first = (await a.handleText("play baby shark")).reply;
+                await waitFor(() => a.services.player.active().length === 0, 5000, "the player to fail");
+                const both = `${first} ${(await a.handleText("what time is it")).reply}`;
+                assert.equal(both.match(/audio open error: No such file or directory/g)?.length, 1, both);
+                if (delay === "1") assert.match(both, /^Playing Baby Shark by Pinkfong\. The music stopped with an error: \/bin\/sh could not play .*: audio open error: No such file or directory\. It's /);
+            } finally {
+                await a.dispose();
+            }
         }
     });
 });

@@ -24,6 +24,11 @@ export interface Player {
     stopAll(kinds?: readonly PlaybackKind[]): number;
     /** What is playing now. */
     active(): readonly Playback[];
+    /**
+     * Failures of playbacks that had already been reported as started (a player that fails after its start-up
+     * check), as sentences to tell the user; each is given once.
+     */
+    takeLateFailures(): string[];
 }
 
 /** Options for {@link CommandPlayer}. */
@@ -40,6 +45,7 @@ export interface CommandPlayerOptions {
 /** Plays files by spawning aplay / mpg123 / sox play, reporting their real errors. */
 export class CommandPlayer implements Player {
     private readonly playing = new Set<Playback>();
+    private readonly lateFailures: string[] = [];
 
     public constructor(private readonly options: CommandPlayerOptions) {}
 
@@ -99,7 +105,8 @@ export class CommandPlayer implements Player {
                     clearTimeout(timer);
                     rejectStart(error);
                 } else {
-                    log.error({ err: error, file }, "playback failed");
+                    log.error({ err: error, file }, "playback failed after it had started");
+                    this.lateFailures.push(`${kind === "music" ? "The music" : "Playing"} stopped with an error: ${(error as Error).message}.`);
                 }
             });
         });
@@ -118,6 +125,10 @@ export class CommandPlayer implements Player {
 
     public active(): readonly Playback[] {
         return [...this.playing];
+    }
+
+    public takeLateFailures(): string[] {
+        return this.lateFailures.splice(0);
     }
 }
 

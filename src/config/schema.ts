@@ -82,7 +82,11 @@ export const ConfigSchema = Type.Object({
         other: Argv("Command that plays any other audio file (FLAC, Ogg, ...).", ["play", "-q", "{file}"]),
         startupCheckMs: Type.Integer({
             minimum: 0, default: 400,
-            description: "A player that exits with an error within this time is reported as a playback failure."
+            description: "A player that exits with an error within this time is reported as a playback failure; one that fails later is told with the next reply."
+        }),
+        stopGraceMs: Type.Integer({
+            minimum: 0, default: 2000,
+            description: "A stopped player has this long to exit after SIGTERM; then it and everything it started are killed."
         })
     }, { default: {}, additionalProperties: false }),
     music: Type.Object({
@@ -162,6 +166,8 @@ export const ConfigSchema = Type.Object({
     conversation: Type.Object({
         followUpMs: Type.Integer({ minimum: 0, default: 5000, description: "After a reply that asks a question, listen this long without the wake word." }),
         notUnderstoodReply: Type.String({ default: "Sorry, I didn't catch that.", description: "Said when a request is turned down or not understood; nothing is run." }),
+        maxTextChars: Type.Integer({ minimum: 20, default: 500, description: "Longer typed or heard text is not read at all; hark asks for something shorter." }),
+        maxReplyChars: Type.Integer({ minimum: 50, default: 1000, description: "A handler's reply is cut to this many characters (at a word) before it is spoken or traced." }),
         confirmWithinMs: Type.Integer({ minimum: 1000, default: 30000, description: "How long a \"Cancel the pizza timer?\" waits for a typed yes (spoken: the follow-up window)." }),
         quietBelowSpeechMs: Type.Integer({ minimum: 0, default: 400, description: "Speech shorter than this that is not understood gets no spoken answer (a cough, a word in passing)." }),
         quietBelowDbfs: Type.Number({ maximum: 0, default: -50, description: "Speech quieter than this (RMS level in dBFS) that is not understood gets no spoken answer (talk across the room)." }),
@@ -178,7 +184,10 @@ export const ConfigSchema = Type.Object({
     }, { default: {}, additionalProperties: false }),
     trace: Type.Object({
         enabled: Type.Boolean({ default: true }),
-        file: Type.String({ default: "", description: "JSONL file, one record per turn. Empty means <dataDir>/traces/turns.jsonl." })
+        file: Type.String({ default: "", description: "JSONL file, one record per turn. Empty means <dataDir>/traces/turns.jsonl." }),
+        maxFileBytes: Type.Integer({ minimum: 10_000, default: 10_000_000, description: "When the trace file passes this size it is renamed to turns.jsonl.1 (older ones move up) and a new one begun." }),
+        keepFiles: Type.Integer({ minimum: 0, default: 5, description: "How many renamed trace files to keep; older ones are deleted." }),
+        maxRecordBytes: Type.Integer({ minimum: 2_000, default: 65_536, description: "A turn's record larger than this keeps its text, tool call and reply; the largest stage outputs and handler data are left out, saying how big they were." })
     }, { default: {}, additionalProperties: false })
 }, { additionalProperties: false, $id: "https://github.com/hark/hark/config.schema.json", title: "hark configuration" });
 

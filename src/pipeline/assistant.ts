@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { CommandPlayer, type Player } from "../audio/player.ts";
 import type { HarkConfig } from "../config/schema.ts";
 import { Dispatcher } from "../dispatch/dispatcher.ts";
-import { errorMessage } from "../errors.ts";
+import { errorMessage, HarkError } from "../errors.ts";
 import { IntentRegistry } from "../intents/registry.ts";
 import type { LlmOverrides } from "../llm/profile.ts";
 import { DecisionPolicy, type TextEvidence } from "../nlu/decision.ts";
@@ -119,9 +119,10 @@ export class Assistant {
 
     public static async create(options: AssistantOptions): Promise<Assistant> {
         const { config, log } = options;
+        usableDataDir(config.paths.dataDir);
         const intents = await IntentRegistry.create({ dirs: config.paths.intentsDirs, log: log.child({ component: "intents" }), watch: options.watchIntents ?? false });
         const templates = new TemplateRecognizer(intents.intents.map((i) => i.spec), { fuzzy: config.nlu.fuzzy, fillerWords: config.nlu.fillerWords, leadingPhrases: config.nlu.leadingPhrases });
-        const player = options.player ?? new CommandPlayer({ commands: config.player, startupCheckMs: config.player.startupCheckMs, log: log.child({ component: "player" }) });
+        const player = options.player ?? new CommandPlayer({ commands: config.player, startupCheckMs: config.player.startupCheckMs, stopGraceMs: config.player.stopGraceMs, log: log.child({ component: "player" }) });
         const services: Services = {
             player,
             music: new MusicService({
@@ -132,6 +133,8 @@ export class Assistant {
             volume: new VolumeControl(config.volume),
             fetch: options.fetch ?? fetch
         };
+        // The music folder is read in the background from now on, so the first request need not wait for it.
+        services.music.index();
         const policy = new DecisionPolicy(
             { minTranscriptConfidence: config.stt.minConfidence, sureTranscriptConfidence: config.stt.sureConfidence },
             (slot) => knownValuesOf(slot, services, config)
@@ -141,7 +144,7 @@ export class Assistant {
         const state = new StateStore(options.ephemeralState ? null : path.join(config.paths.dataDir, "state.json"), log);
         const dispatcher = new Dispatcher({ timeoutMs: config.dispatch.timeoutMs, log: log.child({ component: "dispatch" }), services, state, config });
         const speaker = new EspeakSpeaker({ voice: config.tts.voice, speedWpm: config.tts.speedWpm });
-        const traces = new TraceWriter(config.trace.enabled ? config.trace.file : null);
+        const traces = new TraceWriter({ file: config.trace.enabled ? config.trace.file : null, maxFileBytes: config.trace.maxFileBytes, keepFiles: config.trace.keepFiles, maxRecordBytes: config.trace.maxRecordBytes });
         const assistant = new Assistant(config, log, intents, router, dispatcher, services, speaker, traces, options.llm ?? {});
         try {
             await assistant.configureLlm(config);
@@ -181,6 +184,14 @@ export class Assistant {
      * decision turns down runs nothing; one it wants confirmed asks its question, and the next turn's "yes" runs it.
      */
     public async handleText(text: string, options: TurnOptions = {}): Promise<TraceRecord> {
+        const maxText = this.config.conversation.maxTextChars;
+        if (text.length > maxText) {
+            // Not read at all: matching is fast for a sentence, not for a pasted page.
+            const trace = new TurnTrace(`${text.slice(0, maxText)}…`, options.source ?? "text");
+            trace.record.stages.push(...(options.audioStages ?? []), { name: "limit", durationMs: 0, output: { chars: text.length, maxTextChars: maxText } });
+            trace.record.reply = "That is too long for me. Please ask in a sentence or two.";
+            return this.finish(trace, options);
+        }
         const trace = new TurnTrace(text, options.source ?? "text");
         const record = trace.record;
         record.stages.push(...(options.audioStages ?? []));
@@ -256,6 +267,13 @@ export class Assistant {
     /** Speaks the reply when asked to, and writes the trace. */
     private async finish(trace: TurnTrace, options: TurnOptions): Promise<TraceRecord> {
         const record = trace.record;
+        // A player that failed after it had started is told with the next reply.
+        const failures = this.services.player.takeLateFailures();
+        if (failures.length) {
+            record.stages.push({ name: "late failures", durationMs: 0, output: failures });
+            record.reply = [...failures, record.reply].filter(Boolean).join(" ");
+        }
+        record.reply = cutAtWord(record.reply, this.config.conversation.maxReplyChars);
         if (record.reply && (options.speak || options.replyWav)) {
             options.onPhase?.("speaking");
             try {
@@ -310,5 +328,25 @@ export class Assistant {
 
     public async [Symbol.asyncDispose](): Promise<void> {
         await this.dispose();
+    }
+}
+
+/** `text` cut to at most `max` characters, at a word where there is one, marked with "…". */
+export function cutAtWord(text: string, max: number): string {
+    if (text.length <= max) return text;
+    const cut = text.slice(0, max - 1);
+    const space = cut.lastIndexOf(" ");
+    return `${space > max / 2 ? cut.slice(0, space) : cut}…`;
+}
+
+/** Makes the data folder (this user's only, when hark makes it), or says in words why it cannot be used. */
+function usableDataDir(dir: string): void {
+    try {
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        fs.accessSync(dir, fs.constants.W_OK);
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const why = code === "ENOTDIR" || code === "EEXIST" ? "part of that path is a file, not a folder" : code === "EACCES" || code === "EPERM" || code === "EROFS" ? "hark may not write there" : errorMessage(error);
+        throw new HarkError("HARK_DATA_DIR", `cannot use ${dir} as the data folder (${why}); set paths.dataDir in the config, or HARK__PATHS__DATADIR, to a folder hark may write`);
     }
 }

@@ -4,6 +4,7 @@ import { parseFile } from "music-metadata";
 import type { Logger } from "pino";
 import type { Player, Playback } from "../audio/player.ts";
 import { readJsonFile, writeJsonFileAtomic } from "../state/json-file.ts";
+import { errorMessage } from "../errors.ts";
 import { nameSimilarity } from "./text-match.ts";
 
 /** One audio file in the music folder, with what its tags (or its file name) say. */
@@ -43,36 +44,93 @@ interface CacheEntry extends Track {
     mtimeMs: number;
 }
 
-/** Finds tracks in the local music folder by title, artist, album, genre or playlist, and plays them in order. */
+/** How long a request waits for the library index to be brought up to date before it answers from what is read so far. */
+const SCAN_BUDGET_MS = 1500;
+
+/**
+ * Finds tracks in the local music folder by title, artist, album, genre or playlist, and plays them in order. The
+ * folder is indexed in the background ({@link start}); a request never waits long for it.
+ */
 export class MusicService {
     private queue: Track[] = [];
     private current: Playback | null = null;
+    /** What is known of the folder: every track read so far, by file. */
+    private tracks = new Map<string, CacheEntry>();
+    private walking: Promise<void> | null = null;
+    private indexed = false;
+    private skipped = "";
 
     public constructor(private readonly options: MusicServiceOptions) {}
 
-    /** Reads the folder; tags come from the cache when the file has not changed. */
+    /** Begins indexing the folder in the background (hark does this at start). */
+    public index(): void {
+        void this.refresh();
+    }
+
+    /** True until the folder has been read through once: an empty answer may only mean "not read yet". */
+    public get reading(): boolean {
+        return !this.indexed;
+    }
+
+    /**
+     * The tracks in the folder: the index is brought up to date (tags from the cache when a file has not changed),
+     * waiting at most a moment; a large folder still being read answers with what is read so far.
+     */
     public async scan(): Promise<Track[]> {
-        const files = await listFiles(this.options.dir, (f) => this.options.extensions.includes(path.extname(f).toLowerCase()));
-        const cache = this.options.cacheFile ? readJsonFile<Record<string, CacheEntry>>(this.options.cacheFile, { fallback: {}, check: (v) => (v != null && typeof v === "object" && !Array.isArray(v) ? null : "it is not an object of files") }) : {};
-        const next: Record<string, CacheEntry> = {};
+        const walk = this.refresh();
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([walk, new Promise<void>((resolve) => { timer = setTimeout(resolve, SCAN_BUDGET_MS); })]);
+        clearTimeout(timer);
+        return [...this.tracks.values()].map(({ mtimeMs: _, ...track }) => track);
+    }
+
+    private refresh(): Promise<void> {
+        this.walking ??= this.walk().catch((error: unknown) => {
+            this.options.log.error({ err: error, dir: this.options.dir }, "could not read the music folder");
+        }).finally(() => {
+            this.walking = null;
+        });
+        return this.walking;
+    }
+
+    /** Reads the folder once through, adding each track to the index as soon as it is known. */
+    private async walk(): Promise<void> {
+        const { files, skipped } = await listFiles(this.options.dir, (f) => this.options.extensions.includes(path.extname(f).toLowerCase()));
+        const report = skipped.map((s) => `${s.path} (${s.reason})`).join(", ");
+        if (report !== this.skipped && skipped.length) this.options.log.warn({ skipped: skipped.map((s) => s.path) }, `some of the music folder could not be read and is left out: ${report}`);
+        this.skipped = report;
+        const cache = this.indexed || !this.options.cacheFile ? Object.fromEntries(this.tracks) : readJsonFile<Record<string, CacheEntry>>(this.options.cacheFile, { fallback: {}, check: (v) => (v != null && typeof v === "object" && !Array.isArray(v) ? null : "it is not an object of files") });
+        const seen = new Set<string>();
         let changed = false;
         for (const file of files) {
-            const stat = await fs.stat(file);
+            let stat;
+            try {
+                stat = await fs.stat(file);
+            } catch {
+                continue; // gone since the folder was listed (unplugged, deleted)
+            }
+            seen.add(file);
             const cached = cache[file];
             if (cached && cached.mtimeMs === stat.mtimeMs) {
-                next[file] = cached;
+                this.tracks.set(file, cached);
                 continue;
             }
-            next[file] = { ...(await this.readTags(file)), mtimeMs: stat.mtimeMs };
+            this.tracks.set(file, { ...(await this.readTags(file)), mtimeMs: stat.mtimeMs });
             changed = true;
         }
-        if (this.options.cacheFile && (changed || Object.keys(cache).length !== files.length)) writeJsonFileAtomic(this.options.cacheFile, next);
-        return Object.values(next).map(({ mtimeMs: _, ...track }) => track);
+        for (const file of this.tracks.keys()) {
+            if (!seen.has(file)) {
+                this.tracks.delete(file);
+                changed = true;
+            }
+        }
+        this.indexed = true;
+        if (this.options.cacheFile && (changed || Object.keys(cache).length !== this.tracks.size)) writeJsonFileAtomic(this.options.cacheFile, Object.fromEntries(this.tracks));
     }
 
     /** Playlists: `.m3u` / `.m3u8` files in the music folder, by name. */
     public async playlists(): Promise<Map<string, string>> {
-        const files = await listFiles(this.options.dir, (f) => /\.m3u8?$/i.test(f));
+        const { files } = await listFiles(this.options.dir, (f) => /\.m3u8?$/i.test(f));
         return new Map(files.map((f) => [path.basename(f).replace(/\.m3u8?$/i, ""), f]));
     }
 
@@ -175,19 +233,54 @@ export function trackFromFileName(file: string): Track {
         : { file, artist: "", title: base.trim(), album: "", genres: [] };
 }
 
-async function listFiles(dir: string, keep: (file: string) => boolean): Promise<string[]> {
-    let entries;
-    try {
-        entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
-    } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-        throw error;
-    }
-    return entries
-        .filter((e) => e.isFile())
-        .map((e) => path.join(e.parentPath, e.name))
-        .filter(keep)
-        .sort();
+/** A folder of the music library that could not be read, and why. */
+interface Skipped {
+    path: string;
+    reason: string;
+}
+
+/**
+ * Every file under `dir` that `keep` accepts, sorted. Folders that cannot be read are skipped and named; links are
+ * followed (to files and folders), each real folder read once, so a link loop ends. A missing `dir` has no files.
+ */
+async function listFiles(dir: string, keep: (file: string) => boolean): Promise<{ files: string[]; skipped: Skipped[] }> {
+    const files: string[] = [];
+    const skipped: Skipped[] = [];
+    const visited = new Set<string>();
+    const walk = async (folder: string): Promise<void> => {
+        let real: string;
+        let entries: import("node:fs").Dirent[];
+        try {
+            real = await fs.realpath(folder);
+            if (visited.has(real)) return;
+            visited.add(real);
+            entries = await fs.readdir(folder, { withFileTypes: true });
+        } catch (error) {
+            const code = (error as NodeJS.ErrnoException).code;
+            if (folder === dir && code === "ENOENT") return;
+            skipped.push({ path: folder, reason: code ?? errorMessage(error) });
+            return;
+        }
+        for (const entry of entries) {
+            const full = path.join(folder, entry.name);
+            let isDir = entry.isDirectory();
+            let isFile = entry.isFile();
+            if (entry.isSymbolicLink()) {
+                try {
+                    const target = await fs.stat(full);
+                    isDir = target.isDirectory();
+                    isFile = target.isFile();
+                } catch (error) {
+                    skipped.push({ path: full, reason: `a link to nothing usable: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}` });
+                    continue;
+                }
+            }
+            if (isDir) await walk(full);
+            else if (isFile && keep(full)) files.push(full);
+        }
+    };
+    await walk(dir);
+    return { files: files.sort(), skipped };
 }
 
 function bestBy<T>(items: readonly T[], score: (item: T) => number): T | undefined {

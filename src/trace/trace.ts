@@ -58,15 +58,76 @@ export class TurnTrace {
     }
 }
 
-/** Appends trace records to a JSONL file. */
+/** Where and how much {@link TraceWriter} writes. */
+export interface TraceWriterOptions {
+    /** JSONL file; null writes nothing. */
+    file: string | null;
+    /** Past this size the file is rotated (turns.jsonl → turns.jsonl.1 → .2 ...). */
+    maxFileBytes: number;
+    /** Rotated files kept. */
+    keepFiles: number;
+    /** A larger record loses its biggest stage outputs and handler data (their size is said instead). */
+    maxRecordBytes: number;
+}
+
+/**
+ * Appends trace records to a JSONL file, readable by its owner only (what people said is in it), bounded in size:
+ * each record, and the files, rotated and pruned.
+ */
 export class TraceWriter {
-    public constructor(private readonly file: string | null) {}
+    public constructor(private readonly options: TraceWriterOptions) {}
 
     public write(record: TraceRecord): void {
-        if (this.file == null) return;
-        fs.mkdirSync(path.dirname(this.file), { recursive: true });
-        fs.appendFileSync(this.file, JSON.stringify(record) + "\n");
+        const file = this.options.file;
+        if (file == null) return;
+        const line = boundedLine(record, this.options.maxRecordBytes) + "\n";
+        fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+        let size = 0;
+        try {
+            size = fs.statSync(file).size;
+        } catch { /* no file yet */ }
+        if (size > 0 && size + Buffer.byteLength(line) > this.options.maxFileBytes) this.rotate(file);
+        fs.appendFileSync(file, line, { mode: 0o600 });
     }
+
+    private rotate(file: string): void {
+        const keep = this.options.keepFiles;
+        // Another process may rotate at the same moment: a file already moved is no error.
+        const quietly = (fn: () => void): void => {
+            try {
+                fn();
+            } catch (error) {
+                if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+            }
+        };
+        quietly(() => fs.rmSync(`${file}.${keep}`, { force: true }));
+        for (let i = keep - 1; i >= 1; i--) quietly(() => fs.renameSync(`${file}.${i}`, `${file}.${i + 1}`));
+        quietly(() => (keep > 0 ? fs.renameSync(file, `${file}.1`) : fs.rmSync(file)));
+    }
+}
+
+/** The record as one JSON line of at most `maxBytes` (about): the biggest stage outputs and the handler's data go first. */
+function boundedLine(record: TraceRecord, maxBytes: number): string {
+    let line = JSON.stringify(record);
+    if (Buffer.byteLength(line) <= maxBytes) return line;
+    const copy = structuredClone(record);
+    const parts: Array<{ size: number; drop: (note: string) => void }> = copy.stages.map((stage) => ({
+        size: JSON.stringify(stage.output ?? null).length,
+        drop: (note: string) => { stage.output = { leftOut: note }; }
+    }));
+    if (copy.result?.data !== undefined) {
+        const result = copy.result;
+        parts.push({ size: JSON.stringify(result.data).length, drop: (note) => { result.data = { leftOut: note }; } });
+    }
+    for (const part of parts.sort((a, b) => b.size - a.size)) {
+        part.drop(`${part.size} bytes, over trace.maxRecordBytes`);
+        line = JSON.stringify(copy);
+        if (Buffer.byteLength(line) <= maxBytes) return line;
+    }
+    // Text and reply are bounded by conversation.maxTextChars and maxReplyChars; cut them too if still too big.
+    copy.input.text = copy.input.text.slice(0, 1000);
+    copy.reply = copy.reply.slice(0, 1000);
+    return JSON.stringify(copy);
 }
 
 /** Rounds to two decimals, as trace records keep times (ms) and scores. */
