@@ -53,14 +53,18 @@ if [ "$node_major" -lt "$NODE_MAJOR_MIN" ]; then
     exit 1
 fi
 
-# Install node modules as the user who owns the checkout, not as root when run through sudo.
+# Install node modules as the user who owns the checkout, not as root when run through sudo. A checkout root owns
+# (sudo git clone into /opt/hark) is installed without running any dependency's install script: hark needs none of
+# them (the binaries come prebuilt in the packages), and as root they would run with root's rights.
 owner=$(stat -c %U .)
 run_as_owner=()
+npm_scripts=()
 if [ "$(id -u)" -eq 0 ] && [ "$owner" != "root" ]; then run_as_owner=(sudo -u "$owner" -H); fi
+if [ "$(id -u)" -eq 0 ] && [ "$owner" = "root" ]; then npm_scripts=(--ignore-scripts); fi
 # onnxruntime-node's install script downloads from GitHub, node-llama-cpp's may try to fetch and build llama.cpp;
 # both npm packages already carry prebuilt CPU binaries (node-llama-cpp's for linux x64, arm64 and armv7l).
 echo "setup: npm ci"
-"${run_as_owner[@]}" env ONNXRUNTIME_NODE_INSTALL=skip NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund
+"${run_as_owner[@]}" env ONNXRUNTIME_NODE_INSTALL=skip NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund "${npm_scripts[@]}"
 
 if [ "$service" = true ]; then
     echo "setup: installing the hark service"

@@ -7,8 +7,9 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import * as esbuild from "esbuild";
 import { CommandPlayer } from "../src/audio/player.ts";
-import { loadIntentFile } from "../src/intents/load.ts";
-import { silentLogger, tempDir, waitFor, writeIntent } from "./helpers.ts";
+import { loadIntentDirs, loadIntentFile } from "../src/intents/load.ts";
+import { Assistant } from "../src/pipeline/assistant.ts";
+import { silentLogger, tempDir, testConfig, waitFor, writeIntent } from "./helpers.ts";
 
 const CODE_INTENT = `export default {
     name: "tell_time_secure",
@@ -87,5 +88,162 @@ describe("players", () => {
             }
         };
         await waitFor(() => !alive(shell!) && !alive(child!), 3000, "both processes to be gone");
+    });
+});
+
+describe("limits", () => {
+    const chatty = `import { defineIntent } from "hark";
+export default defineIntent({ name: "chatty", description: "answers at length", sentences: ["talk to me"],
+    handler() { return { speech: "blah ".repeat(2_000_000), data: { big: "x".repeat(1_000_000) } }; } });`;
+
+    it("text over conversation.maxTextChars is not read, and the answer asks for less", async () => {
+        const data = tempDir();
+        const assistant = await Assistant.create({ config: testConfig({ paths: { dataDir: data } }), log: silentLogger() });
+        try {
+            const record = await assistant.handleText(`what time is it ${"and then some ".repeat(8000)}`);
+            assert.equal(record.reply, "That is too long for me. Please ask in a sentence or two.");
+            assert.equal(record.toolCall, null);
+            assert.deepEqual(record.stages.map((s) => s.name), ["limit"]);
+            assert.ok(record.input.text.length <= 501);
+        } finally {
+            await assistant.dispose();
+        }
+    });
+
+    it("a huge reply is cut before it is spoken or traced, and the trace line stays small", async () => {
+        const data = tempDir();
+        const intents = tempDir();
+        writeIntent(intents, "chatty.ts", chatty);
+        const assistant = await Assistant.create({ config: testConfig({ paths: { dataDir: data, intentsDirs: [intents] } }), log: silentLogger() });
+        try {
+            const record = await assistant.handleText("talk to me");
+            assert.ok(record.reply.length <= 1000 && record.reply.endsWith("…"), `reply of ${record.reply.length} characters`);
+        } finally {
+            await assistant.dispose();
+        }
+        const lines = fs.readFileSync(path.join(data, "traces", "turns.jsonl"), "utf8").trim().split("\n");
+        assert.equal(lines.length, 1);
+        assert.ok(Buffer.byteLength(lines[0]!) <= 65_536, `trace line of ${Buffer.byteLength(lines[0]!)} bytes`);
+        assert.match(lines[0]!, /over trace\.maxRecordBytes/);
+    });
+
+    it("trace files rotate at trace.maxFileBytes, keep trace.keepFiles old ones, and only their owner can read them", async () => {
+        const data = tempDir();
+        const assistant = await Assistant.create({ config: testConfig({ paths: { dataDir: data }, trace: { maxFileBytes: 10_000, keepFiles: 2 } }), log: silentLogger() });
+        try {
+            for (let i = 0; i < 60; i++) await assistant.handleText("what time is it");
+        } finally {
+            await assistant.dispose();
+        }
+        const dir = path.join(data, "traces");
+        assert.deepEqual(fs.readdirSync(dir).sort(), ["turns.jsonl", "turns.jsonl.1", "turns.jsonl.2"]);
+        for (const f of fs.readdirSync(dir)) {
+            assert.ok(fs.statSync(path.join(dir, f)).size <= 10_000);
+            assert.equal(fs.statSync(path.join(dir, f)).mode & 0o777, 0o600, `${f} is private`);
+        }
+        assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
+    });
+});
+
+describe("the data folder", () => {
+    it("one that cannot be a folder gets a sentence saying what to set, not a stack", () => {
+        const file = path.join(tempDir(), "a-file");
+        fs.writeFileSync(file, "");
+        const r = spawnSync(process.execPath, [path.resolve("bin/hark.js"), "ask", "what time is it"], { encoding: "utf8", env: { ...process.env, HARK__PATHS__DATADIR: path.join(file, "data") } });
+        assert.equal(r.status, 2);
+        assert.match(r.stderr, /^hark: cannot use .*a-file\/data as the data folder \(part of that path is a file, not a folder\); set paths\.dataDir/);
+        assert.doesNotMatch(r.stderr, /\n\s+at /);
+    });
+});
+
+describe("catch-all templates", () => {
+    it("hark intents check warns about a template that matches nearly anything", () => {
+        const dir = tempDir();
+        writeIntent(dir, "anything.yaml", "name: anything\ndescription: takes it all\nargs: { type: object, properties: { anything: { type: string } } }\nsentences: [\"{anything}\"]\nslots: { anything: { wildcard: true } }\naction: { speak: ok }\n");
+        writeIntent(dir, "hello.yaml", "name: hello\ndescription: greets\nsentences: [\"hello [there]\"]\naction: { speak: hi }\n");
+        const r = spawnSync(process.execPath, [path.resolve("bin/hark.js"), "intents", "check", dir], { encoding: "utf8" });
+        assert.equal(r.status, 1);
+        assert.match(r.stdout, /warning: .*anything\.yaml: intent anything: the template "\{anything\}" matches nearly anything \(16 of 16 unrelated sentences/);
+        assert.doesNotMatch(r.stdout, /intent hello: the template/);
+    });
+});
+
+describe("the music library", () => {
+    /** Scans `dir` in a new process (as `user` when given) and returns the titles found and the warnings logged. */
+    function scanAs(dir: string, user?: string): { titles: string[]; warnings: string[] } {
+        const script = `import { MusicService } from ${JSON.stringify(path.resolve("src/services/music.ts"))};
+const warnings = [];
+const log = { warn: (_o, m) => warnings.push(m), error: (_o, m) => warnings.push(m), info() {}, debug() {} };
+const music = new MusicService({ dir: process.argv[1], extensions: [".mp3"], cacheFile: null, player: null, log });
+const titles = (await music.scan()).map((t) => t.title).sort();
+console.log(JSON.stringify({ titles, warnings }));`;
+        const argv = [process.execPath, "--import", "tsx", "--input-type=module", "-e", script, dir];
+        const r = user ? spawnSync("runuser", ["-u", user, "--", ...argv], { encoding: "utf8" }) : spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        return JSON.parse(r.stdout) as { titles: string[]; warnings: string[] };
+    }
+
+    it("an unreadable folder is skipped with a warning naming it, and the rest of the music still plays", () => {
+        const root = process.getuid?.() === 0;
+        // Root reads every folder: the scan then runs as nobody, in a folder nobody may enter except one.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hark-music-"));
+        fs.chmodSync(dir, 0o755);
+        fs.mkdirSync(path.join(dir, "songs"));
+        fs.writeFileSync(path.join(dir, "songs", "Queen - Bohemian Rhapsody.mp3"), "");
+        fs.mkdirSync(path.join(dir, "lost+found"), { mode: 0o700 });
+        fs.chmodSync(path.join(dir, "lost+found"), 0o000);
+        try {
+            const { titles, warnings } = scanAs(dir, root ? "nobody" : undefined);
+            assert.deepEqual(titles, ["Bohemian Rhapsody"]);
+            assert.equal(warnings.length, 1);
+            assert.match(warnings[0]!, /some of the music folder could not be read and is left out: .*lost\+found \(EACCES\)/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("linked files and folders are followed, a link loop ends, and a broken link is named", () => {
+        const dir = tempDir("hark-music-");
+        const elsewhere = tempDir("hark-elsewhere-");
+        fs.writeFileSync(path.join(dir, "Queen - Bohemian Rhapsody.mp3"), "");
+        fs.writeFileSync(path.join(elsewhere, "Raffi - Baby Beluga.mp3"), "");
+        fs.mkdirSync(path.join(elsewhere, "more"));
+        fs.writeFileSync(path.join(elsewhere, "more", "Pinkfong - Baby Shark.mp3"), "");
+        fs.symlinkSync(path.join(elsewhere, "Raffi - Baby Beluga.mp3"), path.join(dir, "beluga.mp3"));
+        fs.symlinkSync(path.join(elsewhere, "more"), path.join(dir, "more"));
+        fs.symlinkSync(dir, path.join(dir, "loop"));
+        fs.symlinkSync(path.join(elsewhere, "gone.mp3"), path.join(dir, "gone.mp3"));
+        const { titles, warnings } = scanAs(dir);
+        assert.deepEqual(titles, ["Baby Shark", "Bohemian Rhapsody", "beluga"]);
+        assert.equal(warnings.length, 1);
+        assert.match(warnings[0]!, /gone\.mp3 \(a link to nothing usable: ENOENT\)/);
+    });
+});
+
+describe("root and other users' files", { skip: process.getuid?.() !== 0 ? "needs root" : false }, () => {
+    const nobody = Number(spawnSync("id", ["-u", "nobody"], { encoding: "utf8" }).stdout);
+
+    it("as root, a config another user owns is refused with what to do, unless HARK_ALLOW_OTHER_OWNERS=1", () => {
+        const config = path.join(tempDir(), "config.yaml");
+        fs.writeFileSync(config, "player:\n  wav: [sh, -c, 'id > /tmp/owned']\n");
+        fs.chownSync(config, nobody, nobody);
+        const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, [path.resolve("bin/hark.js"), "config", "show"], { encoding: "utf8", env: { ...process.env, HARK_CONFIG: config, ...env } });
+        const refused = run({});
+        assert.equal(refused.status, 2);
+        assert.match(refused.stderr, /will not read the config: .*config\.yaml belongs to nobody \(uid \d+\), not root: .*HARK_ALLOW_OTHER_OWNERS=1/);
+        assert.equal(run({ HARK_ALLOW_OTHER_OWNERS: "1" }).status, 0);
+    });
+
+    it("as root, intent files another user owns are not loaded; hark's own and root's are", async () => {
+        const dir = tempDir();
+        writeIntent(dir, "mine.yaml", "name: mine\ndescription: root's\nsentences: [\"mine\"]\naction: { speak: ok }\n");
+        fs.chownSync(writeIntent(dir, "theirs.yaml", "name: theirs\ndescription: nobody's\nsentences: [\"theirs\"]\naction: { speak: ok }\n"), nobody, nobody);
+        const set = await loadIntentDirs([dir]);
+        assert.deepEqual(set.intents.map((i) => i.spec.name), ["mine"]);
+        assert.match(set.problems[0]!.message, /theirs\.yaml: not loaded: .* belongs to nobody/);
+        fs.chownSync(dir, nobody, nobody);
+        const folder = await loadIntentDirs([dir]);
+        assert.deepEqual(folder.intents, []);
+        assert.match(folder.problems[0]!.message, /not loaded: .* belongs to nobody/);
     });
 });

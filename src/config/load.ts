@@ -3,6 +3,7 @@ import path from "node:path";
 import { Ajv } from "ajv";
 import YAML from "yaml";
 import { ConfigError } from "../errors.ts";
+import { unsafeForRoot } from "../util/ownership.ts";
 import { describeSchemaErrors, suggest } from "../util/schema-errors.ts";
 import { builtinIntentsDir, defaultDataDir, expandHome, packageRoot, userConfigPath } from "../paths.ts";
 import { ConfigSchema, type HarkConfig } from "./schema.ts";
@@ -31,6 +32,8 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     const file = options.file ?? env.HARK_CONFIG ?? firstExisting([userConfigPath(), "/etc/hark/config.yaml"]);
     let raw: unknown = {};
     if (file != null) {
+        const unsafe = unsafeForRoot(file, env);
+        if (unsafe) throw new ConfigError(`will not read the config: ${unsafe}`);
         raw = readConfigFile(file, options.file != null || env.HARK_CONFIG != null);
     }
     if (raw == null) raw = {};

@@ -8,6 +8,8 @@ import { Ajv } from "ajv";
 import * as esbuild from "esbuild";
 import YAML from "yaml";
 import { errorMessage, IntentLoadError } from "../errors.ts";
+import { builtinIntentsDir } from "../paths.ts";
+import { unsafeForRoot } from "../util/ownership.ts";
 import { describeSchemaErrors } from "../util/schema-errors.ts";
 import { actionHandler } from "./actions.ts";
 import { compileIntent, type IntentHandler, type LoadedIntent } from "./compile.ts";
@@ -156,7 +158,17 @@ export async function loadIntentDirs(dirs: readonly string[]): Promise<IntentSet
             problems.push(new IntentLoadError(dir, `cannot read the intents folder: ${errorMessage(error)}`));
             continue;
         }
-        const loaded = await Promise.all(files.map((f) => loadIntentFile(f).catch((e: IntentLoadError) => e)));
+        // As root, code or commands another user can change are not run (hark's own intents come with its code).
+        const own = path.resolve(dir) === builtinIntentsDir;
+        const unsafe = own ? null : unsafeForRoot(dir);
+        if (unsafe) {
+            problems.push(new IntentLoadError(dir, `not loaded: ${unsafe}`));
+            continue;
+        }
+        const loaded = await Promise.all(files.map((f) => {
+            const foreign = own ? null : unsafeForRoot(f);
+            return foreign ? new IntentLoadError(f, `not loaded: ${foreign}`) : loadIntentFile(f).catch((e: IntentLoadError) => e);
+        }));
         for (const result of loaded) {
             if (result instanceof IntentLoadError) {
                 problems.push(result);
