@@ -247,3 +247,32 @@ describe("root and other users' files", { skip: process.getuid?.() !== 0 ? "need
         assert.match(folder.problems[0]!.message, /not loaded: .* belongs to nobody/);
     });
 });
+
+describe("intent code failing outside its turn", () => {
+    it("a throw from a handler's own timer and an unawaited rejection are logged against the intent, and hark run keeps answering", async () => {
+        const intents = tempDir();
+        writeIntent(intents, "late-throw.ts", `import { defineIntent } from "hark";
+export default defineIntent({ name: "late_throw", description: "fails after answering", sentences: ["fail later"],
+    handler() {
+        setTimeout(() => { throw new Error("late boom"); }, 50);
+        Promise.reject(new Error("nobody awaits this"));
+        return "answered";
+    } });`);
+        const hark = spawn(process.execPath, [path.resolve("bin/hark.js"), "run", "--text", "--quiet", "--exit-on-eof", "--no-llm"], {
+            env: { ...process.env, HARK__PATHS__DATADIR: tempDir(), HARK__PATHS__INTENTSDIRS: JSON.stringify([intents, path.resolve("intents")]), HARK__LOG__LEVEL: "error" },
+            stdio: ["pipe", "pipe", "pipe"]
+        });
+        let stdout = "";
+        let stderr = "";
+        hark.stdout!.on("data", (d) => (stdout += d));
+        hark.stderr!.on("data", (d) => (stderr += d));
+        hark.stdin!.write("fail later\n");
+        await waitFor(() => stdout.includes("answered") && stderr.includes("late boom"), 30_000, "the late error");
+        hark.stdin!.end("what can you do\n");
+        const code = await new Promise((resolve) => hark.on("close", resolve));
+        assert.equal(code, 0, stderr);
+        assert.match(stdout, /^answered\nI can /);
+        assert.match(stderr, /in the code of intent file late-throw, after its turn/);
+        assert.match(stderr, /nobody awaits this/);
+    });
+});

@@ -3,6 +3,7 @@ import { watch } from "chokidar";
 import type { Command } from "commander";
 import { MicrophoneSource } from "../audio/microphone.ts";
 import { PcmStreamSource } from "../audio/stdin.ts";
+import { intentOfError } from "../intents/load.ts";
 import { loadConfig } from "../config/load.ts";
 import { errorMessage } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
@@ -31,6 +32,7 @@ export function registerRun(program: Command): void {
         .action(async (options: RunOptions, command: Command) => {
             const { config, log, file } = setup(command);
             log.info({ config: file ?? "(defaults)", intentsDirs: config.paths.intentsDirs }, "hark starting");
+            surviveIntentErrors(log);
             const service = serviceLink(config.service.stuckAfterS * 1000, log);
             void service.notifier?.status("loading intents and models");
             const assistant = await Assistant.create({ config, log, watchIntents: true, llm: llmOverrides(options) });
@@ -56,6 +58,23 @@ export function registerRun(program: Command): void {
             await assistant.dispose();
             log.info("stopped");
         });
+}
+
+/**
+ * An error an intent's code throws outside its turn (from its own timer, an unawaited promise) is logged against the
+ * intent and hark goes on; any other uncaught error still stops hark (systemd restarts it), as it would without this.
+ */
+function surviveIntentErrors(log: Logger): void {
+    const handle = (error: unknown, how: string): void => {
+        const intent = intentOfError(error);
+        if (intent == null) {
+            log.fatal({ err: error }, `${how} in hark itself; stopping`);
+            process.exit(1);
+        }
+        log.error({ err: error, intent }, `${how} in the code of intent file ${intent}, after its turn; ignored (fix the intent)`);
+    };
+    process.on("uncaughtException", (error) => handle(error, "uncaught error"));
+    process.on("unhandledRejection", (reason) => handle(reason, "unhandled promise rejection"));
 }
 
 /**

@@ -47,6 +47,16 @@ function privateBundleDir(): Promise<string> {
 }
 
 /**
+ * The intent whose bundled code threw `error`, from its stack (the bundle's file name is the intent file's), or null
+ * when no intent's code is on it: an error in hark itself.
+ */
+export function intentOfError(error: unknown): string | null {
+    const stack = error instanceof Error ? error.stack ?? "" : "";
+    const match = /[\\/]hark-intents-[^\\/]+[\\/](.+?)-\d+\.mjs:\d+/.exec(stack);
+    return match ? match[1]! : null;
+}
+
+/**
  * Writes `code` to a new file in the private folder (never following a link, never reusing a file), imports it and
  * deletes it: once imported, a module lives in memory, so no bundle is left behind for anyone to swap or read.
  */
