@@ -276,3 +276,14 @@ export default defineIntent({ name: "late_throw", description: "fails after answ
         assert.match(stderr, /nobody awaits this/);
     });
 });
+
+describe("an intent file whose top-level code never finishes", () => {
+    it("is reported as a problem naming the file, and the other intents load", async () => {
+        const dir = tempDir();
+        writeIntent(dir, "good.yaml", "name: good\ndescription: fine\nsentences: [\"hello\"]\naction: { speak: hi }\n");
+        writeIntent(dir, "stuck.ts", `await new Promise(() => {});\nexport default { name: "stuck", description: "x", sentences: ["stuck"], handler() { return "x"; } };\n`);
+        const set = await loadIntentDirs([dir]);
+        assert.deepEqual(set.intents.map((i) => i.spec.name), ["good"]);
+        assert.match(set.problems[0]!.message, /stuck\.ts: .*did not finish loading within 10 s \(a top-level await that never settles\?\)/);
+    });
+});

@@ -30,6 +30,8 @@ const harkEntry = fileURLToPath(new URL("../index.ts", import.meta.url));
  * create it first), mode 700, checked to be a real folder owned by this user. Removed when the process exits.
  */
 let bundleDir: Promise<string> | null = null;
+/** How long an intent file's module may take to evaluate (its top-level code) before it counts as broken. */
+const LOAD_TIMEOUT_MS = 10_000;
 let bundles = 0;
 
 function privateBundleDir(): Promise<string> {
@@ -68,9 +70,14 @@ async function importBundle(name: string, code: string): Promise<{ default?: unk
     } finally {
         await handle.close();
     }
+    let timer: NodeJS.Timeout | undefined;
+    const stuck = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`did not finish loading within ${LOAD_TIMEOUT_MS / 1000} s (a top-level await that never settles?); the other intents load without it`)), LOAD_TIMEOUT_MS);
+    });
     try {
-        return (await import(pathToFileURL(out).href)) as { default?: unknown };
+        return await Promise.race([import(pathToFileURL(out).href) as Promise<{ default?: unknown }>, stuck]);
     } finally {
+        clearTimeout(timer);
         await fs.rm(out, { force: true });
     }
 }
