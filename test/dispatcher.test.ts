@@ -69,7 +69,8 @@ export default defineIntent({ name: "after", description: "acts after answering"
         return "answered";
     } });`
         };
-        const assistant = await assistantWith(late);
+        // In hark's own thread, where a late call can happen (a worker is ended at its timeout instead).
+        const assistant = await assistantWith(late, { dispatch: { isolation: "none" } });
         const seen = globalThis as { lateError?: string; afterError?: string; stateError?: string };
         try {
             assert.match((await assistant.handleText("slow")).reply, /took too long/);

@@ -249,6 +249,7 @@ describe("root and other users' files", { skip: process.getuid?.() !== 0 ? "need
 });
 
 describe("intent code failing outside its turn", () => {
+    // With dispatch.isolation none (in a worker, the worker ends instead: see below).
     it("a throw from a handler's own timer and an unawaited rejection are logged against the intent, and hark run keeps answering", async () => {
         const intents = tempDir();
         writeIntent(intents, "late-throw.ts", `import { defineIntent } from "hark";
@@ -259,7 +260,7 @@ export default defineIntent({ name: "late_throw", description: "fails after answ
         return "answered";
     } });`);
         const hark = spawn(process.execPath, [path.resolve("bin/hark.js"), "run", "--text", "--quiet", "--exit-on-eof", "--no-llm"], {
-            env: { ...process.env, HARK__PATHS__DATADIR: tempDir(), HARK__PATHS__INTENTSDIRS: JSON.stringify([intents, path.resolve("intents")]), HARK__LOG__LEVEL: "error" },
+            env: { ...process.env, HARK__PATHS__DATADIR: tempDir(), HARK__PATHS__INTENTSDIRS: JSON.stringify([intents, path.resolve("intents")]), HARK__LOG__LEVEL: "error", HARK__DISPATCH__ISOLATION: "none" },
             stdio: ["pipe", "pipe", "pipe"]
         });
         let stdout = "";
@@ -285,5 +286,75 @@ describe("an intent file whose top-level code never finishes", () => {
         const set = await loadIntentDirs([dir]);
         assert.deepEqual(set.intents.map((i) => i.spec.name), ["good"]);
         assert.match(set.problems[0]!.message, /stuck\.ts: .*did not finish loading within 10 s \(a top-level await that never settles\?\)/);
+    });
+});
+
+describe("a user's code intent in a worker thread", () => {
+    const files = {
+        "spin.ts": `import { defineIntent } from "hark";
+export default defineIntent({ name: "spin", description: "never yields", sentences: ["spin"], timeoutMs: 300,
+    handler() { for (;;) {} } });`,
+        "hog.ts": `import { defineIntent } from "hark";
+export default defineIntent({ name: "hog", description: "eats memory", sentences: ["hog"],
+    handler() { const all = []; for (;;) all.push(new Array(100_000).fill(Math.random())); } });`,
+        "helpful.ts": `import { defineIntent } from "hark";
+export default defineIntent({ name: "helpful", description: "uses services", sentences: ["help me"],
+    async handler({ services, state, log }) {
+        const timer = await services.timers.add(60_000, "helpful");
+        await state.set("helped", ((await state.get("helped")) ?? 0) + 1);
+        log.info({ timer: timer.id }, "set");
+        setTimeout(() => { services.timers.add(60_000, "too late").catch(() => {}); }, 50);
+        return { speech: "Set " + timer.label + ", helped " + (await state.get("helped")) + " times.", data: { id: timer.id } };
+    } });`,
+        "boom.ts": `import { defineIntent } from "hark";
+export default defineIntent({ name: "boom", description: "throws later", sentences: ["boom"],
+    handler() { setTimeout(() => { throw new Error("worker boom"); }, 20); return "soon"; } });`
+    };
+
+    async function withIntents(fn: (assistant: Assistant) => Promise<void>): Promise<void> {
+        const dir = tempDir();
+        for (const [name, text] of Object.entries(files)) writeIntent(dir, name, text);
+        const assistant = await Assistant.create({ config: testConfig({ paths: { dataDir: tempDir(), intentsDirs: [dir, path.resolve("intents")] }, dispatch: { workerHeapMb: 32 } }), log: silentLogger() });
+        try {
+            await fn(assistant);
+        } finally {
+            await assistant.dispose();
+        }
+    }
+
+    it("a handler that never yields is ended at its timeout; hark answers the next turn and the intent works again", async () => {
+        await withIntents(async (assistant) => {
+            const spun = await assistant.handleText("spin");
+            assert.match(spun.reply, /took too long/);
+            assert.equal((await assistant.handleText("what can you do")).toolCall?.name, "what_can_you_do");
+            assert.match((await assistant.handleText("spin")).reply, /took too long/);
+        });
+    });
+
+    it("a handler whose heap runs away is ended, with an apology, and hark goes on", async () => {
+        await withIntents(async (assistant) => {
+            const hog = await assistant.handleText("hog");
+            assert.match(hog.reply, /^Sorry, something went wrong/);
+            assert.match(hog.error!.message, /worker was ended/);
+            assert.equal((await assistant.handleText("what can you do")).toolCall?.name, "what_can_you_do");
+        });
+    });
+
+    it("services and state work through the main thread; a late call after the answer is refused", async () => {
+        await withIntents(async (assistant) => {
+            assert.equal((await assistant.handleText("help me")).reply, "Set helpful, helped 1 times.");
+            assert.equal((await assistant.handleText("help me")).reply, "Set helpful, helped 2 times.");
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            assert.deepEqual((await assistant.services.timers.list()).map((t) => t.label), ["helpful", "helpful"]);
+        });
+    });
+
+    it("a throw from the worker's own timer ends that worker only; the intent answers again at the next turn", async () => {
+        await withIntents(async (assistant) => {
+            assert.equal((await assistant.handleText("boom")).reply, "soon");
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            assert.equal((await assistant.handleText("boom")).reply, "soon");
+            assert.equal((await assistant.handleText("help me")).reply, "Set helpful, helped 1 times.");
+        });
     });
 });

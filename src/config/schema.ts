@@ -69,7 +69,12 @@ export const ConfigSchema = Type.Object({
         gpu: Type.Boolean({ default: false, description: "Use a GPU (CUDA/Vulkan/Metal) when node-llama-cpp finds one; a Pi has none." })
     }, { default: {}, additionalProperties: false }),
     dispatch: Type.Object({
-        timeoutMs: Type.Integer({ minimum: 100, default: 15000, description: "How long a handler may run before hark gives up and apologises." })
+        timeoutMs: Type.Integer({ minimum: 100, default: 15000, description: "How long a handler may run before hark gives up and apologises." }),
+        isolation: Type.Union([Type.Literal("worker"), Type.Literal("none")], {
+            default: "worker",
+            description: "worker: each of your code intents runs its handler in a worker thread of its own, ended when it times out or fails, so a loop, a crash or a runaway heap in it cannot stop hark (its services calls all return promises). none: in hark's own thread. hark's built-in intents always run in its own thread."
+        }),
+        workerHeapMb: Type.Integer({ minimum: 16, default: 64, description: "Heap limit of one intent's worker thread; a handler that needs more is ended." })
     }, { default: {}, additionalProperties: false }),
     tts: Type.Object({
         engine: Type.Literal("espeak-ng", { default: "espeak-ng" }),

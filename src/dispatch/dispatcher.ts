@@ -5,6 +5,8 @@ import { ArgumentsInvalidError, errorMessage, ExternalProgramError, HandlerTimeo
 import type { LoadedIntent } from "../intents/compile.ts";
 import type { Services } from "../services/services.ts";
 import type { StateStore } from "../state/store.ts";
+import { builtinIntentsDir } from "../paths.ts";
+import { IsolatedIntent } from "./isolated.ts";
 import { turnCapabilities } from "./revocable.ts";
 
 /** What running a handler came to. A failure still carries words to speak. */
@@ -27,9 +29,33 @@ export interface DispatcherOptions {
     config: HarkConfig;
 }
 
-/** Validates arguments and runs handlers with a timeout; no handler, however broken, can take hark down. */
+/**
+ * Validates arguments and runs handlers with a timeout; no handler, however broken, can take hark down. A user's code
+ * intent runs in a worker thread of its own (`dispatch.isolation`), ended at its timeout.
+ */
 export class Dispatcher {
+    /** The worker of each isolated intent, with the loaded intent it was made for (a reload makes a new one). */
+    private readonly isolated = new Map<string, { intent: LoadedIntent; worker: IsolatedIntent }>();
+
     public constructor(private readonly options: DispatcherOptions) {}
+
+    /** Ends every intent's worker. */
+    public dispose(): void {
+        for (const { worker } of this.isolated.values()) worker.end("hark is stopping");
+        this.isolated.clear();
+    }
+
+    /** The worker to run `intent` in, or null to run it in this thread (hark's own intents, YAML, isolation off). */
+    private workerFor(intent: LoadedIntent): IsolatedIntent | null {
+        const { dispatch } = this.options.config;
+        if (dispatch.isolation !== "worker" || intent.bundle == null || path.dirname(intent.file) === builtinIntentsDir) return null;
+        const known = this.isolated.get(intent.spec.name);
+        if (known?.intent === intent) return known.worker;
+        known?.worker.end("its file was loaded again");
+        const worker = new IsolatedIntent(intent.spec.name, intent.bundle, { heapMb: dispatch.workerHeapMb, log: this.options.log });
+        this.isolated.set(intent.spec.name, { intent, worker });
+        return worker;
+    }
 
     public async dispatch(intent: LoadedIntent, rawArgs: Record<string, unknown>, text: string, signal?: AbortSignal): Promise<DispatchOutcome> {
         const name = intent.spec.name;
@@ -57,10 +83,10 @@ export class Dispatcher {
         // The handler's services are its own for this turn only: a late play, timer or fetch is refused.
         const capabilities = turnCapabilities(name, this.options.services, this.options.state, log);
         try {
-            const run = Promise.resolve().then(() => intent.handler({
-                args, text, signal: controller.signal, log,
-                state: capabilities.state, services: capabilities.services, config: this.options.config
-            }));
+            const worker = this.workerFor(intent);
+            const run = Promise.resolve().then(() => worker
+                ? worker.run({ args, text, config: this.options.config }, capabilities, controller.signal, log)
+                : intent.handler({ args, text, signal: controller.signal, log, state: capabilities.state, services: capabilities.services, config: this.options.config }));
             // A handler that ignores its signal keeps running, but the turn goes on without it.
             run.catch(() => undefined);
             const result = await Promise.race([run, timeout]);

@@ -2,7 +2,7 @@ import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import type { Static } from "@sinclair/typebox";
 import { Ajv } from "ajv";
 import * as esbuild from "esbuild";
@@ -23,8 +23,8 @@ const schemaAjv = new Ajv({ allErrors: true, strict: false });
 const validateYaml = schemaAjv.compile(YamlIntentSchema);
 const validateCode = schemaAjv.compile(CodeIntentSchema);
 
-/** hark's public module, which intent files import as `"hark"`. */
-const harkEntry = fileURLToPath(new URL("../index.ts", import.meta.url));
+/** hark's public module, which intent files import as `"hark"`: their bundles import it by this URL. */
+export const HARK_MODULE_URL = new URL("../index.ts", import.meta.url).href;
 /**
  * This process's own folder for bundled code intents, made on first use: a fresh `mkdtemp` name (nobody can guess or
  * create it first), mode 700, checked to be a real folder owned by this user. Removed when the process exits.
@@ -125,7 +125,7 @@ async function loadCode(file: string): Promise<LoadedIntent> {
             plugins: [{
                 name: "hark",
                 setup(build: esbuild.PluginBuild) {
-                    build.onResolve({ filter: /^hark$/ }, () => ({ path: pathToFileURL(harkEntry).href, external: true }));
+                    build.onResolve({ filter: /^hark$/ }, () => ({ path: HARK_MODULE_URL, external: true }));
                 }
             }]
         });
@@ -135,9 +135,10 @@ async function loadCode(file: string): Promise<LoadedIntent> {
         const where = first?.location ? `line ${first.location.line}, column ${first.location.column + 1}: ` : "";
         throw new IntentLoadError(file, `${where}${first?.text ?? errorMessage(error)}`);
     }
+    const code = bundled.outputFiles[0]!.text;
     let module: { default?: unknown };
     try {
-        module = await importBundle(path.basename(file, path.extname(file)), bundled.outputFiles[0]!.text);
+        module = await importBundle(path.basename(file, path.extname(file)), code);
     } catch (error) {
         throw new IntentLoadError(file, `failed while loading: ${errorMessage(error)}`);
     }
@@ -150,7 +151,8 @@ async function loadCode(file: string): Promise<LoadedIntent> {
     if (!validateCode(typeof confirm === "function" ? checked : definition)) throw new IntentLoadError(file, describeSchemaErrors(validateCode.errors, CodeIntentSchema).join("; "));
     const { handler, ...decl } = definition as Omit<Static<typeof CodeIntentSchema>, "confirm"> & { confirm?: string | ((args: Record<string, unknown>) => string) };
     if (typeof handler !== "function") throw new IntentLoadError(file, "handler must be a function");
-    return compileIntent(decl, handler as IntentHandler, file, "code");
+    // The bundle is kept: a user's intent runs its handler in a worker thread of its own, which imports it again.
+    return { ...compileIntent(decl, handler as IntentHandler, file, "code"), bundle: code };
 }
 
 /** The result of loading folders: the intents that work and a problem for each file that does not. */

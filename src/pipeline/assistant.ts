@@ -323,6 +323,7 @@ export class Assistant {
         this.services.music.stop();
         this.services.player.stopAll();
         await this.router.dispose();
+        this.dispatcher.dispose();
         await this.intents.dispose();
     }
 

@@ -5,6 +5,8 @@ import type { Logger } from "pino";
 import { readJsonFile, withFileLock, writeJsonFileAtomic, type SetAside } from "../state/json-file.ts";
 import { describeSchemaErrors } from "../util/schema-errors.ts";
 
+export { describeDuration } from "../util/duration.ts";
+
 const TimerSchema = Type.Object({
     id: Type.String({ minLength: 1 }),
     /** Optional name ("pasta"). */
@@ -169,20 +171,4 @@ export class TimerService {
     private write(timers: Timer[]): void {
         writeJsonFileAtomic(this.options.file, timers);
     }
-}
-
-/** "1 hour and 30 minutes", "5 minutes", "45 seconds". */
-export function describeDuration(ms: number): string {
-    let seconds = Math.round(ms / 1000);
-    const hours = Math.floor(seconds / 3600);
-    seconds -= hours * 3600;
-    const minutes = Math.floor(seconds / 60);
-    seconds -= minutes * 60;
-    const parts = [
-        hours ? `${hours} hour${hours === 1 ? "" : "s"}` : "",
-        minutes ? `${minutes} minute${minutes === 1 ? "" : "s"}` : "",
-        seconds ? `${seconds} second${seconds === 1 ? "" : "s"}` : ""
-    ].filter(Boolean);
-    if (parts.length === 0) return "0 seconds";
-    return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
 }
