@@ -358,3 +358,20 @@ export default defineIntent({ name: "boom", description: "throws later", sentenc
         });
     });
 });
+
+describe("a full disk", { skip: process.getuid?.() !== 0 ? "needs root, to mount a small tmpfs" : false }, () => {
+    it("a timer that cannot be saved is said in words, the turn is not lost for want of a trace, and it works again with room", async (t) => {
+        const data = tempDir();
+        if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", data]).status !== 0) return t.skip("tmpfs cannot be mounted here");
+        t.after(() => spawnSync("umount", [data]));
+        const assistant = await Assistant.create({ config: testConfig({ paths: { dataDir: data } }), log: silentLogger() });
+        try {
+            spawnSync("dd", ["if=/dev/zero", `of=${path.join(data, "filler")}`, "bs=16k"], { stdio: "ignore" });
+            assert.equal((await assistant.handleText("set a timer for 5 minutes")).reply, "Sorry, I couldn't do that: the disk I keep my files on is full.");
+            fs.rmSync(path.join(data, "filler"));
+            assert.equal((await assistant.handleText("set a timer for 6 minutes")).reply, "Timer set for 6 minutes.");
+        } finally {
+            await assistant.dispose();
+        }
+    });
+});

@@ -102,7 +102,9 @@ export class Dispatcher {
                 ? "Sorry, that took too long, so I gave up."
                 : error instanceof ExternalProgramError
                     ? `Sorry, I couldn't do that because the program ${path.basename(error.program)} failed. The log says why.`
-                    : "Sorry, something went wrong while I was trying to do that.";
+                    : (error as NodeJS.ErrnoException).code === "ENOSPC"
+                        ? "Sorry, I couldn't do that: the disk I keep my files on is full."
+                        : "Sorry, something went wrong while I was trying to do that.";
             return { ok: false, args, speech, error: { code, message: errorMessage(error) } };
         } finally {
             clearTimeout(timer);

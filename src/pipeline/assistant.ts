@@ -114,6 +114,8 @@ export class Assistant {
     private llmKey: string | null = null;
     /** A call that asked "...?" and waits for "yes". */
     private pending: PendingCall | null = null;
+    /** Whether the last trace write failed (warned once until one succeeds). */
+    private traceFailing = false;
     /** The language-model engine in use, or null. */
     private llm: LlmRecognizer | null = null;
 
@@ -291,7 +293,14 @@ export class Assistant {
 
     /** Appends a finished turn to the trace file (the voice loop uses it for turns that never reached text). */
     public record(turn: TraceRecord): void {
-        this.traces.write(turn);
+        // A trace that cannot be written (a full disk) never costs the turn its answer.
+        try {
+            this.traces.write(turn);
+            this.traceFailing = false;
+        } catch (error) {
+            if (!this.traceFailing) this.log.warn({ err: error }, `could not write the trace (${errorMessage(error)}); turns go on untraced until it works again`);
+            this.traceFailing = true;
+        }
     }
 
     /** Synthesises `text`; writes it to `replyWav` and/or plays it (waiting until it ends). */
