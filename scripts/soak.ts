@@ -1,5 +1,5 @@
 // Soak: `hark run --text` answers typed sentences across every built-in intent, HARK_SOAK_TURNS of them (10,000 by
-// default), while a `hark ask` process sets timers beside it; RSS is sampled every 500 turns. Prints RSS, the trace
+// default; HARK_SOAK_LLM=1 with the model loaded), while a `hark ask` process sets timers beside it; RSS is sampled every 500 turns. Prints RSS, the trace
 // files' sizes against the rotation settings, and whether every timer set is in the file.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -27,7 +27,9 @@ const env = { ...process.env, HARK_CONFIG: config };
 // Every built-in intent's examples, minus what would pile up (timers: set apart below) or play sound.
 const sentences = readEvalFile(path.join(packageRoot, "test", "eval", "hark.jsonl"))
     .filter((c) => !/timer/.test(c.expect?.intent ?? "")).map((c) => c.text);
-const hark = spawn(process.execPath, [path.join(packageRoot, "bin", "hark.js"), "run", "--text", "--quiet", "--exit-on-eof", "--no-llm"], { env, stdio: ["pipe", "pipe", "inherit"] });
+// HARK_SOAK_LLM=1: with hark's own model loaded behind the templates, as a default install runs.
+const withModel = process.env.HARK_SOAK_LLM === "1";
+const hark = spawn(process.execPath, [path.join(packageRoot, "bin", "hark.js"), "run", "--text", "--quiet", "--exit-on-eof", ...(withModel ? [] : ["--no-llm"])], { env, stdio: ["pipe", "pipe", "inherit"] });
 const replies = readline.createInterface({ input: hark.stdout! });
 const answered: Array<() => void> = [];
 replies.on("line", () => answered.shift()?.());
@@ -75,7 +77,7 @@ const timersFile = JSON.parse(fs.readFileSync(path.join(data, "timers.json"), "u
 const traces = fs.readdirSync(path.join(data, "traces")).map((f) => ({ f, bytes: fs.statSync(path.join(data, "traces", f)).size }));
 const warm = samples.find((s) => s.turn >= 2000) ?? samples[0]!;
 const last = samples.at(-1)!;
-console.log(`soak: ${turns} turns of hark run --text in ${seconds.toFixed(0)} s (${(seconds * 1000 / turns).toFixed(1)} ms a turn)`);
+console.log(`soak: ${turns} turns of hark run --text${withModel ? " (with the model)" : " (templates only)"} in ${seconds.toFixed(0)} s (${(seconds * 1000 / turns).toFixed(1)} ms a turn)`);
 console.log(`  RSS every ${every} turns (MiB): ${samples.map((s) => s.rssMiB).join(" ")}`);
 console.log(`  after warm-up (turn ${warm.turn}) ${warm.rssMiB} → ${last.rssMiB} MiB at the end: ${(((last.rssMiB - warm.rssMiB) / warm.rssMiB) * 100).toFixed(1)} %`);
 console.log(`  trace files: ${traces.map((t) => `${t.f} ${(t.bytes / 1e6).toFixed(2)} MB`).join(", ")} (limit ${traceLimits.maxFileBytes / 1e6} MB × ${traceLimits.keepFiles + 1} files)`);

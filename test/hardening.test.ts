@@ -142,6 +142,25 @@ export default defineIntent({ name: "chatty", description: "answers at length", 
             assert.equal(fs.statSync(path.join(dir, f)).mode & 0o777, 0o600, `${f} is private`);
         }
         assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
+        assert.equal(fs.statSync(data).mode & 0o777, 0o700, "the data folder hark made");
+    });
+
+    it("under the service's umask (0027) traces and timers are shared with the group, never with others", () => {
+        const data = tempDir();
+        const script = `import { Assistant } from ${JSON.stringify(path.resolve("src/pipeline/assistant.ts"))};
+import { validateConfig } from ${JSON.stringify(path.resolve("src/config/load.ts"))};
+import { silentLogger } from ${JSON.stringify(path.resolve("src/log/logger.ts"))};
+process.umask(0o027);
+const a = await Assistant.create({ config: validateConfig({ paths: { dataDir: process.argv[1] + "/hark", intentsDirs: [${JSON.stringify(path.resolve("intents"))}] } }), log: silentLogger(), llm: false });
+await a.handleText("set a timer for 5 minutes");
+await a.dispose();`;
+        const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, data], { encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        const mode = (f: string) => fs.statSync(path.join(data, "hark", f)).mode & 0o777;
+        assert.equal(mode("."), 0o750);
+        assert.equal(mode("traces"), 0o750);
+        assert.equal(mode("traces/turns.jsonl"), 0o640);
+        assert.equal(mode("timers.json"), 0o640);
     });
 });
 

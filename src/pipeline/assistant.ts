@@ -6,6 +6,7 @@ import { CommandPlayer, type Player } from "../audio/player.ts";
 import type { HarkConfig } from "../config/schema.ts";
 import { Dispatcher } from "../dispatch/dispatcher.ts";
 import { errorMessage, HarkError } from "../errors.ts";
+import { privateModes } from "../util/files.ts";
 import { IntentRegistry } from "../intents/registry.ts";
 import type { LlmOverrides } from "../llm/profile.ts";
 import { DecisionPolicy, type TextEvidence } from "../nlu/decision.ts";
@@ -349,10 +350,10 @@ export function cutAtWord(text: string, max: number): string {
     return `${space > max / 2 ? cut.slice(0, space) : cut}…`;
 }
 
-/** Makes the data folder (this user's only, when hark makes it), or says in words why it cannot be used. */
+/** Makes the data folder (private, see privateModes, when hark makes it), or says in words why it cannot be used. */
 function usableDataDir(dir: string): void {
     try {
-        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        fs.mkdirSync(dir, { recursive: true, mode: privateModes().dir });
         fs.accessSync(dir, fs.constants.W_OK);
     } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import lockfile from "proper-lockfile";
-import { writeFileAtomic } from "../util/files.ts";
+import { privateModes, writeFileAtomic } from "../util/files.ts";
 
 /** A file that could not be used: where it was moved, and why. */
 export interface SetAside {
@@ -47,9 +47,9 @@ export function readJsonFile<T>(file: string, options: ReadJsonOptions<T>): T {
     return options.fallback;
 }
 
-/** Writes JSON through a temporary file and a rename, so a crash never leaves half a file. */
+/** Writes JSON through a temporary file and a rename, so a crash never leaves half a file; private (see privateModes). */
 export function writeJsonFileAtomic(file: string, value: unknown): void {
-    writeFileAtomic(file, JSON.stringify(value, null, 2) + "\n");
+    writeFileAtomic(file, JSON.stringify(value, null, 2) + "\n", privateModes().file);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { privateModes } from "../util/files.ts";
 
 /** One step of a turn: what it produced and how long it took. */
 export interface TraceStage {
@@ -71,7 +72,8 @@ export interface TraceWriterOptions {
 }
 
 /**
- * Appends trace records to a JSONL file, readable by its owner only (what people said is in it), bounded in size:
+ * Appends trace records to a JSONL file, readable by its owner only (what people said is in it; by the hark group too
+ * under the service's umask, see privateModes), bounded in size:
  * each record, and the files, rotated and pruned.
  */
 export class TraceWriter {
@@ -81,13 +83,14 @@ export class TraceWriter {
         const file = this.options.file;
         if (file == null) return;
         const line = boundedLine(record, this.options.maxRecordBytes) + "\n";
-        fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+        const modes = privateModes();
+        fs.mkdirSync(path.dirname(file), { recursive: true, mode: modes.dir });
         let size = 0;
         try {
             size = fs.statSync(file).size;
         } catch { /* no file yet */ }
         if (size > 0 && size + Buffer.byteLength(line) > this.options.maxFileBytes) this.rotate(file);
-        fs.appendFileSync(file, line, { mode: 0o600 });
+        fs.appendFileSync(file, line, { mode: modes.file });
     }
 
     private rotate(file: string): void {

@@ -2,9 +2,33 @@ import fs from "node:fs";
 import path from "node:path";
 
 /** Writes a file through a temporary file and a rename, so a crash or a reader never sees half of it. */
-export function writeFileAtomic(file: string, data: string | NodeJS.ArrayBufferView): void {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+export function writeFileAtomic(file: string, data: string | NodeJS.ArrayBufferView, mode?: number): void {
+    fs.mkdirSync(path.dirname(file), { recursive: true, ...(mode != null ? { mode: dirModeFor(mode) } : {}) });
     const temp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, data);
+    fs.writeFileSync(temp, data, mode != null ? { mode } : {});
     fs.renameSync(temp, file);
+}
+
+/**
+ * Modes for what hark keeps about its users (traces, timers, state): never readable by others; readable by the
+ * group only where the umask says the group is meant to read (the service's UMask=0027, for the hark group), so
+ * under an ordinary umask (022) they are the owner's alone.
+ */
+export function privateModes(): { file: number; dir: number } {
+    const umask = currentUmask();
+    const groupShared = (umask & 0o007) === 0o007 && (umask & 0o040) === 0;
+    return groupShared ? { file: 0o640, dir: 0o750 } : { file: 0o600, dir: 0o700 };
+}
+
+function dirModeFor(fileMode: number): number {
+    return fileMode | ((fileMode & 0o444) >> 2);
+}
+
+/** The process umask, read without changing it (Linux lists it in /proc/self/status). */
+function currentUmask(): number {
+    try {
+        const line = /^Umask:\s*([0-7]+)$/m.exec(fs.readFileSync("/proc/self/status", "utf8"));
+        if (line) return parseInt(line[1]!, 8);
+    } catch { /* not Linux */ }
+    return 0o022;
 }
