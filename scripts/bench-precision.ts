@@ -62,4 +62,10 @@ for (const [name, cases] of sets) {
         console.log(`${name.padEnd(30)} ${setup.padEnd(16)} ${String(r.cases).padStart(7)} ${pct(r.intentAccuracy).padStart(9)} ${(r.nullCases ? pct(r.falseActionRate) : "-").padStart(14)}  ${counts(r.falseActionsBySource).padEnd(24)} ${String(missed).padStart(6)}  ${counts(r.missedBySource)}`);
     }
 }
+// Household requests (docs/household.md): every case wants an action, so what counts is the exact call.
+const household = readEvalFile(path.join(evalDir, "household.jsonl"));
+const r = await setups["templates+model"](household);
+const exact = Math.round(r.exactRate * r.cases);
+const none = Object.values(r.missedBySource).reduce((a, b) => a + b, 0);
+console.log(`\nhousehold requests (test/eval/household.jsonl), templates then model: ${r.cases} cases, exact tool calls ${exact} (${pct(r.exactRate)}), wrong actions ${r.cases - exact - none}, no action ${none}; intent accuracy ${pct(r.intentAccuracy)}`);
 fs.rmSync(config.paths.dataDir, { recursive: true, force: true });

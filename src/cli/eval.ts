@@ -84,6 +84,7 @@ export function formatReport(r: EvalReport, errorLimit: number): string {
     const lines = [
         `cases              ${r.cases} (${r.nullCases} expect no action)`,
         `intent accuracy    ${pct(r.intentAccuracy)}`,
+        `exact tool calls   ${pct(r.exactRate)} (intent and every argument)`,
         `false actions      ${pct(r.falseActionRate)} of no-action cases${bySource(r.falseActionsBySource)}`,
         `missed             ${Object.values(r.missedBySource).reduce((a, b) => a + b, 0)} cases that should have caused an action${bySource(r.missedBySource)}`,
         `slot F1            ${pct(r.slotF1)} (precision ${pct(r.slots.all.precision)}, recall ${pct(r.slots.all.recall)})`,

@@ -33,6 +33,8 @@ export interface Score {
 export interface EvalReport {
     cases: number;
     intentAccuracy: number;
+    /** Share of cases whose whole outcome was right: the intent (or no action) and every argument, no more, no fewer. */
+    exactRate: number;
     /** Share of `expect: null` cases where an action was chosen anyway (a question asked first is not counted). */
     falseActionRate: number;
     nullCases: number;
@@ -79,6 +81,7 @@ function score(tp: number, fp: number, fn: number): Score {
 /** Scores predictions against their cases (same order). */
 export function computeReport(cases: readonly EvalCase[], predictions: readonly Prediction[]): EvalReport {
     let correct = 0;
+    let exact = 0;
     let nullCases = 0;
     let falseActions = 0;
     let questions = 0;
@@ -126,7 +129,8 @@ export function computeReport(cases: readonly EvalCase[], predictions: readonly 
                 slotsOk = false;
             }
         }
-        if (!ok || !slotsOk) errors.push({ text: c.text, expect: c.expect, got: { intent: p.intent, args: p.args } });
+        if (ok && slotsOk) exact++;
+        else errors.push({ text: c.text, expect: c.expect, got: { intent: p.intent, args: p.args } });
     });
 
     const slots: Record<string, Score> = {};
@@ -142,6 +146,7 @@ export function computeReport(cases: readonly EvalCase[], predictions: readonly 
     return {
         cases: cases.length,
         intentAccuracy: round(cases.length ? correct / cases.length : 0),
+        exactRate: round(cases.length ? exact / cases.length : 0),
         falseActionRate: round(nullCases ? falseActions / nullCases : 0),
         nullCases,
         questionsOnNoAction: questions,
