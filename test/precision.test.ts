@@ -4,6 +4,9 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { FileSource } from "../src/audio/file.ts";
 import { HARK_INTENT_MODEL } from "../src/llm/profile.ts";
+import type { IntentSpec } from "../src/intents/types.ts";
+import { DecisionPolicy } from "../src/nlu/decision.ts";
+import type { Recognition } from "../src/nlu/recognizer.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
 import { createVoiceEngines, createVoicePipeline } from "../src/pipeline/voice-setup.ts";
 import type { TraceRecord } from "../src/trace/trace.ts";
@@ -109,6 +112,31 @@ describe("acting only on what was understood: every stage can turn a request dow
         } finally {
             await assistant.dispose();
         }
+    });
+
+    it("model: a number the sentence does not say is made up, and runs nothing", async () => {
+        const config = testConfig({ llm: { enabled: true } });
+        const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true, llm: { model: HARK_INTENT_MODEL } });
+        try {
+            // hark's own model reads this as a 33-hour timer (named "quarters"): no timer at all is better.
+            const record = await assistant.handleText("timer for three quarters of an hour");
+            assertNotUnderstood(record);
+            assert.match(decision(record).reason!, /^hours 33 is not a number the sentence says: the llm engine made it up$/);
+            assert.deepEqual(await assistant.services.timers.list(), []);
+        } finally {
+            await assistant.dispose();
+        }
+    });
+
+    it("decision: a model's numbers must be said (a, an, half and quarter count); a template's are read from the sentence", async () => {
+        const policy = new DecisionPolicy({ minTranscriptConfidence: 0, sureTranscriptConfidence: 0 });
+        const timer = { name: "set_timer", slots: {}, confirm: undefined } as unknown as IntentSpec;
+        const call = (source: string, args: Record<string, unknown>) => ({ intent: "set_timer", args, confidence: 0.99, source }) as Recognition;
+        assert.equal((await policy.decide(call("llm", { hours: 2, minutes: 30 }), timer, {}, "set a timer for two and a half hours")).verdict, "accept");
+        assert.equal((await policy.decide(call("llm", { hours: 1 }), timer, {}, "wake me in an hour")).verdict, "accept");
+        assert.equal((await policy.decide(call("llm", { minutes: 5 }), timer, {}, "set a timer for half a minute")).verdict, "reject");
+        assert.equal((await policy.decide(call("llm", { hours: 11 }), timer, {}, "set a timer for 1 1/2 hours")).verdict, "reject");
+        assert.equal((await policy.decide(call("template", { minutes: 30 }), timer, {}, "set a timer for half an hour")).verdict, "accept");
     });
 
     it("model: the threshold its training chose is the one used when the config names none", async () => {

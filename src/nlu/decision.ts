@@ -1,5 +1,5 @@
 import type { IntentSpec } from "../intents/types.ts";
-import { normalizedText } from "../template/index.ts";
+import { normalizedText, tokenize } from "../template/index.ts";
 import type { Recognition } from "./recognizer.ts";
 
 /** What becomes of a turn: act, turn it down (with the reason), or ask first (with the question). */
@@ -41,9 +41,11 @@ export class DecisionPolicy {
         return null;
     }
 
-    /** Decides about an engine's accepted answer for `intent`. */
-    public async decide(recognition: Recognition, intent: IntentSpec | undefined, evidence: TextEvidence): Promise<Decision> {
+    /** Decides about an engine's accepted answer for `intent`, read from `text`. */
+    public async decide(recognition: Recognition, intent: IntentSpec | undefined, evidence: TextEvidence, text = ""): Promise<Decision> {
         if (intent == null) return { verdict: "reject", reason: `no intent named ${recognition.intent} is loaded` };
+        const invented = inventedNumber(recognition, text);
+        if (invented) return { verdict: "reject", reason: invented };
         const other = await this.namesAnotherThing(recognition, intent);
         if (other) return { verdict: "reject", reason: other };
         if (intent.confirm == null) return { verdict: "accept" };
@@ -74,4 +76,23 @@ export class DecisionPolicy {
         }
         return null;
     }
+}
+
+/**
+ * A number a model put into an argument that the sentence does not say ("three quarters of an hour" → 33 hours), or
+ * null. A template reads its numbers from the sentence; a model may write any, and a timer of the wrong length is
+ * worse than none. "a" and "an" say 1, "half" 30, "quarter" 15 and 45.
+ */
+function inventedNumber(recognition: Recognition, text: string): string | null {
+    if (recognition.source === "template") return null;
+    const tokens = tokenize(text).map((t) => t.text);
+    const said = new Set(tokens.filter((t) => /^\d+$/.test(t)).map(Number));
+    if (tokens.includes("a") || tokens.includes("an")) said.add(1);
+    // A fraction of an hour or a minute says its minutes or seconds ("two and a half hours": 30).
+    if (tokens.includes("half")) said.add(30);
+    if (tokens.includes("quarter") || tokens.includes("quarters")) said.add(15).add(45);
+    for (const [slot, value] of Object.entries(recognition.args)) {
+        if (typeof value === "number" && !said.has(value)) return `${slot} ${value} is not a number the sentence says: the ${recognition.source} engine made it up`;
+    }
+    return null;
 }

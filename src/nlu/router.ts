@@ -101,7 +101,7 @@ export class RecognizerRouter {
                 attempts.push({ engine: recognizer.name, result, durationMs, verdict });
                 if (verdict === "none") return { recognition: null, attempts, decision: { verdict: "reject", reason: `the ${recognizer.name} engine found that no intent fits` } };
                 if (verdict !== "accepted") continue;
-                const decision = await this.policy.decide(result!, this.byName.get(result!.intent), evidence);
+                const decision = await this.policy.decide(result!, this.byName.get(result!.intent), evidence, text);
                 return { recognition: decision.verdict === "reject" ? null : result, attempts, decision };
             } catch (error) {
                 attempts.push({ engine: recognizer.name, result: null, durationMs: performance.now() - started, verdict: "error", error: (error as Error).message });
