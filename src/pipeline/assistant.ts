@@ -6,7 +6,6 @@ import { CommandPlayer, type Player } from "../audio/player.ts";
 import type { HarkConfig } from "../config/schema.ts";
 import { Dispatcher } from "../dispatch/dispatcher.ts";
 import { errorMessage, HarkError } from "../errors.ts";
-import { privateModes } from "../util/files.ts";
 import { IntentRegistry } from "../intents/registry.ts";
 import type { LlmOverrides } from "../llm/profile.ts";
 import { DecisionPolicy, type TextEvidence } from "../nlu/decision.ts";
@@ -21,6 +20,7 @@ import { StateStore } from "../state/store.ts";
 import { EspeakSpeaker } from "../tts/espeak.ts";
 import type { Speaker } from "../tts/speaker.ts";
 import { round2, TraceWriter, TurnTrace, type TraceRecord, type TraceStage } from "../trace/trace.ts";
+import { privateModes } from "../util/files.ts";
 import { readAnswer, type PendingCall } from "./confirmation.ts";
 import { createLlmRecognizer, selectedProfile } from "./llm-setup.ts";
 
@@ -343,7 +343,7 @@ export class Assistant {
 }
 
 /** `text` cut to at most `max` characters, at a word where there is one, marked with "…". */
-export function cutAtWord(text: string, max: number): string {
+function cutAtWord(text: string, max: number): string {
     if (text.length <= max) return text;
     const cut = text.slice(0, max - 1);
     const space = cut.lastIndexOf(" ");

@@ -86,7 +86,7 @@ export class MusicService {
 
     private refresh(): Promise<void> {
         this.walking ??= this.walk().catch((error: unknown) => {
-            this.options.log.error({ err: error, dir: this.options.dir }, "could not read the music folder");
+            this.options.log.error({ err: error, dir: this.options.dir }, "could not index the music folder (or save its index)");
         }).finally(() => {
             this.walking = null;
         });
