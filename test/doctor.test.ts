@@ -45,6 +45,15 @@ describe("hark doctor", () => {
         }
     });
 
+    it("counts a worker thread's memory for each of your code intents", () => {
+        const data = tempDir();
+        const intents = tempDir();
+        writeIntent(intents, "zebra.ts", "import { defineIntent } from \"hark\";\nexport default defineIntent({ name: \"zebra\", description: \"x\", sentences: [\"zebra crossing\"], handler() { return \"ok\"; } });\n");
+        writeIntent(intents, "hello.yaml", "name: hello\ndescription: greets\nsentences: [\"hello there\"]\naction: { speak: hi }\n");
+        const r = doctor({ paths: { dataDir: data, modelsDir: path.join(data, "models"), intentsDirs: [builtinIntentsDir, intents] }, llm: { enabled: false } });
+        assert.match(r.stdout, /^✔ memory +need ~\d+ MiB \(hark \d+ \+ pocketsphinx \d+ \+ 1 intent worker\(s\) 19\)/m);
+    });
+
     it("reports a damaged model, a broken intent file, a word without a pronunciation and an unknown profile, with fixes", () => {
         const data = tempDir();
         const models = path.join(data, "models");

@@ -5,8 +5,9 @@ import { loadConfig } from "../config/load.ts";
 import type { HarkConfig } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
 import type { ResolvedProfile } from "../llm/profile.ts";
-import { loadIntentDirs } from "../intents/load.ts";
+import { isIntentFile, loadIntentDirs } from "../intents/load.ts";
 import { silentLogger } from "../log/logger.ts";
+import { builtinIntentsDir } from "../paths.ts";
 import { selectedProfile, modelStore } from "../pipeline/llm-setup.ts";
 import { chooseTranscriber, createGrammarTranscriber, createWakeWordDetector } from "../pipeline/voice-setup.ts";
 import { SERVICE_FILES, systemdRunning } from "../service/install.ts";
@@ -38,6 +39,8 @@ export interface DoctorOptions {
 
 /** Node.js versions hark runs on. */
 const NODE_MIN = [20, 12] as const;
+/** One intent's handler worker (measured 18.6 MiB, scripts/bench-isolation.ts). */
+const WORKER_MEMORY_MIB = 19;
 /** hark run's own peak RSS without a language model (measured ~220–250 MiB, bench-voice). */
 const BASE_MEMORY_MIB = 260;
 
@@ -266,6 +269,16 @@ function checkMemory(config: HarkConfig, profile: ResolvedProfile | null): Check
         parts.push(`pocketsphinx ${100 * decoders}`);
     }
     if (chooseTranscriber(config) === "whisper") add("whisper", config.stt.whisperModel);
+    if (config.dispatch.isolation === "worker") {
+        // Each of your code intents runs in a worker thread of its own once it has been asked for.
+        const workers = config.paths.intentsDirs.filter((d) => path.resolve(d) !== builtinIntentsDir)
+            .flatMap((d) => (fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name) : []))
+            .filter((f) => isIntentFile(f) && !/\.ya?ml$/i.test(f)).length;
+        if (workers) {
+            needMiB += WORKER_MEMORY_MIB * workers;
+            parts.push(`${workers} intent worker(s) ${WORKER_MEMORY_MIB * workers}`);
+        }
+    }
     const detail = `need ~${needMiB} MiB (${parts.join(" + ")}); ${Math.round(availableMiB)} MiB available of ${Math.round(totalMiB)}`;
     if (!Number.isFinite(totalMiB)) return { name: "memory", status: "skip", detail: "cannot read /proc/meminfo" };
     if (needMiB > totalMiB) return { name: "memory", status: "fail", detail, fix: "choose a smaller model (hark models list: the 0.5B ones suit a 1–2 GB Pi) or switch the LLM off (llm.enabled: false)" };
