@@ -8,6 +8,11 @@ export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 /** The intents shipped with hark. */
 export const builtinIntentsDir = path.join(packageRoot, "intents");
 
+/** Whether `dir` is hark's own intents folder: its code comes with hark's and is trusted like it. */
+export function isBuiltinIntentsDir(dir: string): boolean {
+    return path.resolve(dir) === builtinIntentsDir;
+}
+
 /** `$XDG_CONFIG_HOME/hark/config.yaml`, falling back to ~/.config. */
 export function userConfigPath(): string {
     const base = process.env.XDG_CONFIG_HOME || path.join(os.homedir(), ".config");

@@ -13,7 +13,6 @@ const port = parentPort!;
 /** The intent's bundle, the URL it imports hark from, and the URL of what it gets instead (worker-api.ts, bundled). */
 const { code, harkEntry, api } = workerData as { code: string; harkEntry: string; api: string };
 const calls = new Map<number, Pending>();
-const turns = new Map<number, AbortController>();
 let nextCall = 0;
 
 const send = (message: WorkerMessage): void => port.postMessage(message);
@@ -66,11 +65,11 @@ const moduleUrl = `data:text/javascript;base64,${Buffer.from(code.replaceAll(JSO
 const loaded = (await import(moduleUrl)) as { default: { handler: (context: unknown) => unknown } };
 
 async function run(request: HandlerRequest): Promise<void> {
-    const controller = new AbortController();
-    turns.set(request.id, controller);
+    // At a timeout the main thread ends this worker rather than asking the handler to stop, so the signal never fires.
+    const signal = new AbortController().signal;
     const services = remote(request.id, ["services"]) as Record<string, unknown>;
     const context = {
-        args: request.args, text: request.text, config: request.config, signal: controller.signal, log: log(request.id),
+        args: request.args, text: request.text, config: request.config, signal, log: log(request.id),
         state: remote(request.id, ["state"]),
         services: new Proxy(services, { get: (target, key) => (key === "fetch" ? (input: unknown, init?: RequestInit) => fetchThrough(request.id, input, init) : Reflect.get(target, key)) })
     };
@@ -80,14 +79,11 @@ async function run(request: HandlerRequest): Promise<void> {
     } catch (error) {
         const e = error as { message?: string; code?: string; name?: string };
         send({ type: "failed", id: request.id, error: { message: e.message ?? String(error), code: e.code, name: e.name } });
-    } finally {
-        turns.delete(request.id);
     }
 }
 
 port.on("message", (message: HostMessage) => {
     if (message.type === "run") void run(message);
-    else if (message.type === "abort") turns.get(message.id)?.abort(new Error(message.reason));
     else if (message.type === "reply") {
         const pending = calls.get(message.id);
         calls.delete(message.id);

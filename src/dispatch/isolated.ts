@@ -20,7 +20,6 @@ export interface HandlerRequest {
 /** Main thread → worker. */
 export type HostMessage =
     | HandlerRequest
-    | { type: "abort"; id: number; reason: string }
     | { type: "reply"; id: number; ok: true; value: unknown }
     | { type: "reply"; id: number; ok: false; error: { message: string; code?: string; name?: string } };
 
@@ -46,7 +45,6 @@ interface Turn {
     resolve(result: unknown): void;
     reject(error: Error): void;
 }
-
 
 /** The worker's code and the light "hark" it gives intents, bundled once to JavaScript data URLs. */
 let workerScripts: { entry: URL; api: string } | null = null;

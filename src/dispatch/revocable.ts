@@ -19,14 +19,19 @@ export interface TurnCapabilities {
 export function turnCapabilities(intent: string, services: Services, state: StateStore, log: Logger): TurnCapabilities {
     let revoked: string | null = null;
     const ended = new AbortController();
+    /** The error for a call to `what` after the turn, logged against the intent. */
+    const refusal = (what: string): HandlerRevokedError => {
+        const error = new HandlerRevokedError(intent, what, revoked!);
+        log.warn({ err: error }, "late call from a handler refused");
+        return error;
+    };
     const guard = <T extends object>(target: T, name: string): T => new Proxy(target, {
         get(object, key, receiver) {
             const value: unknown = Reflect.get(object, key, receiver);
             if (typeof value !== "function") return value;
             return (...args: unknown[]) => {
                 if (revoked != null) {
-                    const error = new HandlerRevokedError(intent, `${name}.${String(key)}`, revoked);
-                    log.warn({ err: error }, "late call from a handler refused");
+                    const error = refusal(`${name}.${String(key)}`);
                     // An async method refuses the way it fails: with a rejected promise.
                     if ((value as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] === "AsyncFunction") return Promise.reject(error);
                     throw error;
@@ -36,11 +41,7 @@ export function turnCapabilities(intent: string, services: Services, state: Stat
         }
     });
     const fetchForTurn: typeof fetch = (input, init) => {
-        if (revoked != null) {
-            const error = new HandlerRevokedError(intent, "services.fetch", revoked);
-            log.warn({ err: error }, "late call from a handler refused");
-            return Promise.reject(error);
-        }
+        if (revoked != null) return Promise.reject(refusal("services.fetch"));
         return services.fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, ended.signal]) : ended.signal });
     };
     return {

@@ -7,7 +7,7 @@ import { errorMessage } from "../errors.ts";
 import type { ResolvedProfile } from "../llm/profile.ts";
 import { isIntentFile, loadIntentDirs } from "../intents/load.ts";
 import { silentLogger } from "../log/logger.ts";
-import { builtinIntentsDir } from "../paths.ts";
+import { isBuiltinIntentsDir } from "../paths.ts";
 import { selectedProfile, modelStore } from "../pipeline/llm-setup.ts";
 import { chooseTranscriber, createGrammarTranscriber, createWakeWordDetector } from "../pipeline/voice-setup.ts";
 import { SERVICE_FILES, systemdRunning } from "../service/install.ts";
@@ -271,7 +271,7 @@ function checkMemory(config: HarkConfig, profile: ResolvedProfile | null): Check
     if (chooseTranscriber(config) === "whisper") add("whisper", config.stt.whisperModel);
     if (config.dispatch.isolation === "worker") {
         // Each of your code intents runs in a worker thread of its own once it has been asked for.
-        const workers = config.paths.intentsDirs.filter((d) => path.resolve(d) !== builtinIntentsDir)
+        const workers = config.paths.intentsDirs.filter((d) => !isBuiltinIntentsDir(d))
             .flatMap((d) => (fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name) : []))
             .filter((f) => isIntentFile(f) && !/\.ya?ml$/i.test(f)).length;
         if (workers) {

@@ -8,7 +8,7 @@ import { Ajv } from "ajv";
 import * as esbuild from "esbuild";
 import YAML from "yaml";
 import { errorMessage, IntentLoadError } from "../errors.ts";
-import { builtinIntentsDir } from "../paths.ts";
+import { isBuiltinIntentsDir } from "../paths.ts";
 import { unsafeForRoot } from "../util/ownership.ts";
 import { describeSchemaErrors } from "../util/schema-errors.ts";
 import { actionHandler } from "./actions.ts";
@@ -178,7 +178,7 @@ export async function loadIntentDirs(dirs: readonly string[]): Promise<IntentSet
             continue;
         }
         // As root, code or commands another user can change are not run (hark's own intents come with its code).
-        const own = path.resolve(dir) === builtinIntentsDir;
+        const own = isBuiltinIntentsDir(dir);
         const unsafe = own ? null : unsafeForRoot(dir);
         if (unsafe) {
             problems.push(new IntentLoadError(dir, `not loaded: ${unsafe}`));

@@ -42,7 +42,7 @@ export class DecisionPolicy {
     }
 
     /** Decides about an engine's accepted answer for `intent`, read from `text`. */
-    public async decide(recognition: Recognition, intent: IntentSpec | undefined, evidence: TextEvidence, text = ""): Promise<Decision> {
+    public async decide(recognition: Recognition, intent: IntentSpec | undefined, evidence: TextEvidence, text: string): Promise<Decision> {
         if (intent == null) return { verdict: "reject", reason: `no intent named ${recognition.intent} is loaded` };
         const invented = inventedNumber(recognition, text);
         if (invented) return { verdict: "reject", reason: invented };

@@ -3,7 +3,7 @@ import path from "node:path";
 import { parseFile } from "music-metadata";
 import type { Logger } from "pino";
 import type { Player, Playback } from "../audio/player.ts";
-import { readJsonFile, writeJsonFileAtomic } from "../state/json-file.ts";
+import { objectOf, readJsonFile, writeJsonFileAtomic } from "../state/json-file.ts";
 import { errorMessage } from "../errors.ts";
 import { nameSimilarity } from "./text-match.ts";
 
@@ -49,7 +49,7 @@ const SCAN_BUDGET_MS = 1500;
 
 /**
  * Finds tracks in the local music folder by title, artist, album, genre or playlist, and plays them in order. The
- * folder is indexed in the background ({@link start}); a request never waits long for it.
+ * folder is indexed in the background ({@link index}); a request never waits long for it.
  */
 export class MusicService {
     private queue: Track[] = [];
@@ -99,7 +99,7 @@ export class MusicService {
         const report = skipped.map((s) => `${s.path} (${s.reason})`).join(", ");
         if (report !== this.skipped && skipped.length) this.options.log.warn({ skipped: skipped.map((s) => s.path) }, `some of the music folder could not be read and is left out: ${report}`);
         this.skipped = report;
-        const cache = this.indexed || !this.options.cacheFile ? Object.fromEntries(this.tracks) : readJsonFile<Record<string, CacheEntry>>(this.options.cacheFile, { fallback: {}, check: (v) => (v != null && typeof v === "object" && !Array.isArray(v) ? null : "it is not an object of files") });
+        const cache = this.indexed || !this.options.cacheFile ? Object.fromEntries(this.tracks) : readJsonFile<Record<string, CacheEntry>>(this.options.cacheFile, { fallback: {}, check: objectOf("an object of files") });
         const seen = new Set<string>();
         let changed = false;
         for (const file of files) {

@@ -20,6 +20,11 @@ export interface ReadJsonOptions<T> {
     onSetAside?: (problem: SetAside) => void;
 }
 
+/** A {@link ReadJsonOptions.check} for a file that must hold one JSON object; `what` says what it should be. */
+export function objectOf(what: string): (value: unknown) => string | null {
+    return (value) => (value != null && typeof value === "object" && !Array.isArray(value) ? null : `it is not ${what}`);
+}
+
 /**
  * Reads a JSON file; a missing file gives the fallback. A file that is not JSON, or not of the expected shape, is
  * moved aside with a timestamp (kept, never lost), reported, and gives the fallback.
@@ -49,7 +54,7 @@ export function readJsonFile<T>(file: string, options: ReadJsonOptions<T>): T {
 
 /** Writes JSON through a temporary file and a rename, so a crash never leaves half a file; private (see privateModes). */
 export function writeJsonFileAtomic(file: string, value: unknown): void {
-    writeFileAtomic(file, JSON.stringify(value, null, 2) + "\n", privateModes().file);
+    writeFileAtomic(file, JSON.stringify(value, null, 2) + "\n", privateModes());
 }
 
 /**

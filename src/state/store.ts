@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { readJsonFile, writeJsonFileAtomic } from "./json-file.ts";
+import { objectOf, readJsonFile, writeJsonFileAtomic } from "./json-file.ts";
 
 /** Key/value state shared by intents (e.g. the last song played), kept in one JSON file across restarts. */
 export class StateStore {
@@ -11,7 +11,7 @@ export class StateStore {
     public constructor(private readonly file: string | null, log?: Logger) {
         this.values = file == null ? {} : readJsonFile<Record<string, unknown>>(file, {
             fallback: {},
-            check: (value) => (value != null && typeof value === "object" && !Array.isArray(value) ? null : "it is not an object of keys and values"),
+            check: objectOf("an object of keys and values"),
             onSetAside: ({ backup, reason }) => log?.warn({ file, backup, reason }, "the state file could not be read; moved aside and started empty")
         });
     }

@@ -72,9 +72,8 @@ export interface TraceWriterOptions {
 }
 
 /**
- * Appends trace records to a JSONL file, readable by its owner only (what people said is in it; by the hark group too
- * under the service's umask, see privateModes), bounded in size:
- * each record, and the files, rotated and pruned.
+ * Appends trace records to a JSONL file, never readable by other users (what people said is in it; see privateModes),
+ * bounded in size: each record is capped, and the files are rotated and pruned.
  */
 export class TraceWriter {
     public constructor(private readonly options: TraceWriterOptions) {}

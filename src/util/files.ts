@@ -2,10 +2,10 @@ import fs from "node:fs";
 import path from "node:path";
 
 /** Writes a file through a temporary file and a rename, so a crash or a reader never sees half of it. */
-export function writeFileAtomic(file: string, data: string | NodeJS.ArrayBufferView, mode?: number): void {
-    fs.mkdirSync(path.dirname(file), { recursive: true, ...(mode != null ? { mode: dirModeFor(mode) } : {}) });
+export function writeFileAtomic(file: string, data: string | NodeJS.ArrayBufferView, modes?: { file: number; dir: number }): void {
+    fs.mkdirSync(path.dirname(file), { recursive: true, ...(modes ? { mode: modes.dir } : {}) });
     const temp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, data, mode != null ? { mode } : {});
+    fs.writeFileSync(temp, data, modes ? { mode: modes.file } : {});
     fs.renameSync(temp, file);
 }
 
@@ -15,14 +15,15 @@ export function writeFileAtomic(file: string, data: string | NodeJS.ArrayBufferV
  * under an ordinary umask (022) they are the owner's alone.
  */
 export function privateModes(): { file: number; dir: number } {
-    const umask = currentUmask();
-    const groupShared = (umask & 0o007) === 0o007 && (umask & 0o040) === 0;
-    return groupShared ? { file: 0o640, dir: 0o750 } : { file: 0o600, dir: 0o700 };
+    // The umask is the process's own and set at its start: read once, not at every trace line.
+    if (modes == null) {
+        const umask = currentUmask();
+        const groupShared = (umask & 0o007) === 0o007 && (umask & 0o040) === 0;
+        modes = groupShared ? { file: 0o640, dir: 0o750 } : { file: 0o600, dir: 0o700 };
+    }
+    return modes;
 }
-
-function dirModeFor(fileMode: number): number {
-    return fileMode | ((fileMode & 0o444) >> 2);
-}
+let modes: { file: number; dir: number } | null = null;
 
 /** The process umask, read without changing it (Linux lists it in /proc/self/status). */
 function currentUmask(): number {
