@@ -6,8 +6,8 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import { packageRoot } from "../src/paths.ts";
+import { startTextDaemon } from "./text-daemon.ts";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "hark-faults-"));
 const data = path.join(root, "data");
@@ -32,21 +32,8 @@ fs.writeFileSync(config, [
 const env = { ...process.env, HARK_CONFIG: config };
 const bin = path.join(packageRoot, "bin", "hark.js");
 
-const hark = spawn(process.execPath, [bin, "run", "--text", "--quiet", "--exit-on-eof", "--no-llm"], { env, stdio: ["pipe", "pipe", "inherit"] });
-const replies = readline.createInterface({ input: hark.stdout! });
-const waiting: Array<(reply: string) => void> = [];
-replies.on("line", (line) => waiting.shift()?.(line));
-let alive = true;
-hark.on("exit", () => (alive = false));
-const say = (text: string, limitMs = 20_000): Promise<{ reply: string; ms: number }> => new Promise((resolve) => {
-    const started = performance.now();
-    const timer = setTimeout(() => resolve({ reply: "(no answer)", ms: limitMs }), limitMs);
-    waiting.push((reply) => {
-        clearTimeout(timer);
-        resolve({ reply, ms: Math.round(performance.now() - started) });
-    });
-    hark.stdin!.write(`${text}\n`);
-});
+const hark = startTextDaemon(env, ["--no-llm"]);
+const say = hark.say;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs `fault`, asking the time every 100 ms meanwhile; reports the answers. */
@@ -66,7 +53,7 @@ async function during(name: string, fault: () => Promise<string>): Promise<void>
     await sleep(500);
     done = true;
     await pinger;
-    console.log(`  ${name.padEnd(34)} ${what}; the time asked ${times.length + unanswered}×: ${unanswered} unanswered, slowest ${Math.max(0, ...times)} ms; daemon ${alive ? "running" : "GONE"}`);
+    console.log(`  ${name.padEnd(34)} ${what}; the time asked ${times.length + unanswered}×: ${unanswered} unanswered, slowest ${Math.max(0, ...times)} ms; daemon ${hark.alive ? "running" : "GONE"}`);
 }
 
 await say("what time is it", 60_000);
@@ -100,7 +87,6 @@ await during("music folder removed mid-scan", async () => {
     return `"${(await playing).reply}"`;
 });
 
-hark.stdin!.end();
-await new Promise((resolve) => (alive ? hark.on("exit", resolve) : resolve(null)));
+await hark.close();
 if (tmpfs) spawnSync("umount", [data]);
 fs.rmSync(root, { recursive: true, force: true });

@@ -5,9 +5,9 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import { readEvalFile } from "../src/eval/dataset.ts";
 import { packageRoot } from "../src/paths.ts";
+import { startTextDaemon } from "./text-daemon.ts";
 
 const turns = Number(process.env.HARK_SOAK_TURNS ?? 10_000);
 const every = 500;
@@ -29,15 +29,10 @@ const sentences = readEvalFile(path.join(packageRoot, "test", "eval", "hark.json
     .filter((c) => !/timer/.test(c.expect?.intent ?? "")).map((c) => c.text);
 // HARK_SOAK_LLM=1: with hark's own model loaded behind the templates, as a default install runs.
 const withModel = process.env.HARK_SOAK_LLM === "1";
-const hark = spawn(process.execPath, [path.join(packageRoot, "bin", "hark.js"), "run", "--text", "--quiet", "--exit-on-eof", ...(withModel ? [] : ["--no-llm"])], { env, stdio: ["pipe", "pipe", "inherit"] });
-const replies = readline.createInterface({ input: hark.stdout! });
-const answered: Array<() => void> = [];
-replies.on("line", () => answered.shift()?.());
-const ask = (text: string) => new Promise<void>((resolve) => {
-    answered.push(resolve);
-    hark.stdin!.write(`${text}\n`);
-});
-const rss = (): number => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${hark.pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+const hark = startTextDaemon(env, withModel ? [] : ["--no-llm"]);
+// No limit on a soak's answer: a slow one is a finding, not a failure.
+const ask = (text: string) => hark.say(text, 2 ** 31 - 1);
+const rss = (): number => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${hark.process.pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
 
 // Beside the daemon, another process sets timers the whole time (the normal case: `hark ask` while `hark run` runs).
 let timersSet = 0;
@@ -70,8 +65,7 @@ for (let turn = 1; turn <= turns; turn++) {
 const seconds = (performance.now() - started) / 1000;
 stopTimers = true;
 await setter;
-hark.stdin!.end();
-await new Promise((resolve) => hark.on("close", resolve));
+await hark.close();
 
 const timersFile = JSON.parse(fs.readFileSync(path.join(data, "timers.json"), "utf8")) as unknown[];
 const traces = fs.readdirSync(path.join(data, "traces")).map((f) => ({ f, bytes: fs.statSync(path.join(data, "traces", f)).size }));
