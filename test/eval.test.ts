@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { readEvalFile } from "../src/eval/dataset.ts";
+import { computeReport } from "../src/eval/metrics.ts";
 import { runEval } from "../src/eval/run.ts";
 import { HarkError } from "../src/errors.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
@@ -43,6 +44,24 @@ describe("hark eval", () => {
         } finally {
             await a.dispose();
         }
+    });
+
+    it("exact tool calls count a case only when the intent and every argument are right, no more and no fewer", () => {
+        const cases = [
+            { text: "a", expect: { intent: "set_timer", args: { minutes: 5 } } },
+            { text: "b", expect: { intent: "set_timer", args: { minutes: 5 } } },
+            { text: "c", expect: { intent: "set_timer", args: { minutes: 5 } } },
+            { text: "d", expect: null }
+        ];
+        const predictions = [
+            { intent: "set_timer", args: { minutes: 5 }, latencyMs: 1, engine: "template" },
+            { intent: "set_timer", args: { minutes: 50 }, latencyMs: 1, engine: "llm" },
+            { intent: "set_timer", args: { minutes: 5, label: "x" }, latencyMs: 1, engine: "llm" },
+            { intent: null, args: {}, latencyMs: 1, engine: null }
+        ];
+        const report = computeReport(cases, predictions);
+        assert.equal(report.intentAccuracy, 1);
+        assert.equal(report.exactRate, 0.5);
     });
 
     it("a malformed line is reported with its file and line number", () => {
