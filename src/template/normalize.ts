@@ -19,6 +19,10 @@ const CONTRACTIONS: Record<string, string> = {
     "wanna": "want to", "gotta": "got to"
 };
 
+/** "1 1/2", "1/2", "3/4" written as digits, not part of a date ("1/2/2027"). */
+const FRACTION = /(?<![\d/])(?:(\d+)\s+)?(1\/2|1\/4|3\/4)(?![\d/])/g;
+const FRACTION_WORDS: Record<string, string> = { "1/2": "a half", "1/4": "a quarter", "3/4": "3 quarters" };
+
 /** The contracted spellings of two words ("what", "is" → ["what's"]): what a speaker may say for them. */
 export function contractedForms(first: string, second: string): string[] {
     const expansion = `${first} ${second}`;
@@ -32,6 +36,7 @@ export function tokenize(text: string): Token[] {
         .replace(/[\u0300-\u036f]/g, "")
         .toLowerCase()
         .replace(/[\u2018\u2019`´]/g, "'")
+        .replace(FRACTION, (_, whole: string | undefined, fraction: string) => `${whole ? `${whole} and ` : ""}${FRACTION_WORDS[fraction]}`)
         .replace(/(\d)[:.](\d)/g, "$1 $2")
         .replace(/[^a-z0-9' ]+/g, " ")
         .split(/\s+/)

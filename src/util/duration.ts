@@ -1,3 +1,15 @@
+/** A length of time as an intent receives it: whole hours, minutes and seconds, any of them missing. */
+export interface DurationArgs {
+    hours?: number;
+    minutes?: number;
+    seconds?: number;
+}
+
+/** The length of time in milliseconds (0 when no unit was given). */
+export function durationMs(args: DurationArgs): number {
+    return ((args.hours ?? 0) * 3600 + (args.minutes ?? 0) * 60 + (args.seconds ?? 0)) * 1000;
+}
+
 /** "1 hour and 30 minutes", "5 minutes", "45 seconds". */
 export function describeDuration(ms: number): string {
     let seconds = Math.round(ms / 1000);
