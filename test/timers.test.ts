@@ -18,8 +18,8 @@ describe("timers", () => {
         const second = await Assistant.create({ config: testConfig({ paths: { dataDir: data } }), log: silentLogger() });
         try {
             assert.match((await second.handleText("what timers are running")).reply, /^The pasta timer has (12 minutes|11 minutes and \d+ seconds) left, and the 1 hour and 30 minutes timer has 1 hour.* left\.$/);
-            assert.equal((await second.handleText("cancel the timer")).reply, "You have 2 timers: pasta 12 minutes timer and 1 hour and 30 minutes timer. Which one should I cancel?");
-            assert.equal((await second.handleText("cancel the pasta timer")).reply, "Cancelled the pasta 12 minutes timer.");
+            assert.equal((await second.handleText("cancel the timer")).reply, "You have 2 timers: the pasta timer and the 1 hour and 30 minutes timer. Which one should I cancel?");
+            assert.equal((await second.handleText("cancel the pasta timer")).reply, "Cancelled the pasta timer.");
             assert.equal((await second.handleText("cancel all timers")).reply, "Cancelled the 1 hour and 30 minutes timer.");
             assert.equal((await second.handleText("list my timers")).reply, "There are no timers running.");
         } finally {
@@ -75,7 +75,7 @@ describe("timers", () => {
         }
     });
 
-    it("a timers file of the wrong shape is moved aside, and the next timer request says what was lost", async () => {
+    it("a timers file of the wrong shape is moved aside, and the next reply says what was lost", async () => {
         const data = tempDir();
         const file = path.join(data, "timers.json");
         fs.writeFileSync(file, JSON.stringify({ timers: [] }));
@@ -84,7 +84,7 @@ describe("timers", () => {
             const reply = (await assistant.handleText("what timers are running")).reply;
             const moved = fs.readdirSync(data).find((f) => f.startsWith("timers.json.unreadable-"));
             assert.ok(moved, "the file is kept under a new name");
-            assert.equal(reply, `I could not read the saved timers, so any timers set before are lost; I moved the file to ${path.join(data, moved)}. There are no timers running now.`);
+            assert.equal(reply, `I could not read the saved timers, so any timers set before are lost; I moved the file to ${path.join(data, moved)}. There are no timers running.`);
             assert.equal(JSON.parse(fs.readFileSync(path.join(data, moved), "utf8")).timers.length, 0, "its content is untouched");
             assert.equal((await assistant.handleText("set a tea timer for five minutes")).reply, "Tea timer set for 5 minutes.");
             assert.equal((await assistant.services.timers.list()).length, 1);

@@ -270,10 +270,10 @@ export class Assistant {
     /** Speaks the reply when asked to, and writes the trace. */
     private async finish(trace: TurnTrace, options: TurnOptions): Promise<TraceRecord> {
         const record = trace.record;
-        // A player that failed after it had started is told with the next reply.
-        const failures = this.services.player.takeLateFailures();
+        // A player that failed after it had started, or a timers file that had to be moved aside, is told with the next reply.
+        const failures = [...this.services.player.takeLateFailures(), ...this.services.timers.takeNotices()];
         if (failures.length) {
-            record.stages.push({ name: "late failures", durationMs: 0, output: failures });
+            record.stages.push({ name: "notices", durationMs: 0, output: failures });
             record.reply = [...failures, record.reply].filter(Boolean).join(" ");
         }
         record.reply = cutAtWord(record.reply, this.config.conversation.maxReplyChars);

@@ -5,7 +5,9 @@ import type { Logger } from "pino";
 import { readJsonFile, withFileLock, writeJsonFileAtomic, type SetAside } from "../state/json-file.ts";
 import { describeSchemaErrors } from "../util/schema-errors.ts";
 
-export { describeDuration } from "../util/duration.ts";
+import { describeDuration, durationMs, type DurationArgs } from "../util/duration.ts";
+
+export { describeDuration };
 
 const TimerSchema = Type.Object({
     id: Type.String({ minLength: 1 }),
@@ -13,7 +15,10 @@ const TimerSchema = Type.Object({
     label: Type.String(),
     durationMs: Type.Number({ minimum: 0 }),
     createdAt: Type.Number(),
-    endsAt: Type.Number()
+    /** When it rings; meaningless while it is paused. */
+    endsAt: Type.Number(),
+    /** Set while the timer is paused: the time it had left when paused. */
+    pausedRemainingMs: Type.Optional(Type.Number({ minimum: 0 }))
 });
 const TimersFileSchema = Type.Array(TimerSchema);
 const validateTimers = new Ajv({ allErrors: true }).compile(TimersFileSchema);
@@ -44,7 +49,8 @@ const WATCH_INTERVAL_MS = 1_000;
  * and it notices timers added by others when the file changes.
  */
 export class TimerService {
-    private readonly scheduled = new Map<string, NodeJS.Timeout>();
+    /** Armed timeouts by timer id, with the end time each was armed for. */
+    private readonly scheduled = new Map<string, { handle: NodeJS.Timeout; endsAt: number }>();
     private listener: TimerListener | null = null;
     private watcher: NodeJS.Timeout | null = null;
     private readonly now: () => number;
@@ -79,6 +85,36 @@ export class TimerService {
         return removed;
     }
 
+    /** Pauses the given running timers, keeping what each had left; returns those paused. */
+    public async pause(ids: readonly string[]): Promise<Timer[]> {
+        const now = this.now();
+        return this.update(ids, (t) => (t.pausedRemainingMs != null ? null : { ...t, pausedRemainingMs: Math.max(0, t.endsAt - now) }));
+    }
+
+    /** Starts the given paused timers again from where they were; returns those resumed. */
+    public async resume(ids: readonly string[]): Promise<Timer[]> {
+        const now = this.now();
+        return this.update(ids, (t) => {
+            if (t.pausedRemainingMs == null) return null;
+            const { pausedRemainingMs, ...running } = t;
+            return { ...running, endsAt: now + pausedRemainingMs };
+        });
+    }
+
+    /**
+     * Adds `deltaMs` (negative: takes it off) to what a timer has left, paused or not. Returns the timer as it is now,
+     * or `null` when it is gone or taking the time off would leave nothing (the timer is left as it was).
+     */
+    public async adjust(id: string, deltaMs: number): Promise<Timer | null> {
+        const now = this.now();
+        const [changed] = await this.update([id], (t) => {
+            const left = remainingMs(t, now) + deltaMs;
+            if (left <= 0) return null;
+            return t.pausedRemainingMs != null ? { ...t, pausedRemainingMs: left } : { ...t, endsAt: now + left };
+        });
+        return changed ?? null;
+    }
+
     /**
      * What the user should hear about the timers file and has not yet: a file that could not be read was moved
      * aside ("I could not read the saved timers; I moved the file to …"). Each is given once.
@@ -102,7 +138,7 @@ export class TimerService {
         this.listener = null;
         if (this.watcher) clearInterval(this.watcher);
         this.watcher = null;
-        for (const handle of this.scheduled.values()) clearTimeout(handle);
+        for (const { handle } of this.scheduled.values()) clearTimeout(handle);
         this.scheduled.clear();
     }
 
@@ -111,18 +147,19 @@ export class TimerService {
         if (this.listener == null) return;
         void this.locked(() => this.read()).then((timers) => {
             if (this.listener == null) return;
-            const ids = new Set(timers.map((t) => t.id));
-            for (const [id, handle] of this.scheduled) {
-                if (!ids.has(id)) {
+            // A timer that is gone, paused or moved (time added or taken off, by any process) is disarmed, then armed anew.
+            const armed = new Map(timers.filter((t) => t.pausedRemainingMs == null).map((t) => [t.id, t.endsAt]));
+            for (const [id, { handle, endsAt }] of this.scheduled) {
+                if (armed.get(id) !== endsAt) {
                     clearTimeout(handle);
                     this.scheduled.delete(id);
                 }
             }
-            for (const timer of timers) {
-                if (this.scheduled.has(timer.id)) continue;
-                const delay = Math.max(0, timer.endsAt - this.now());
+            for (const [id, endsAt] of armed) {
+                if (this.scheduled.has(id)) continue;
+                const delay = Math.max(0, endsAt - this.now());
                 // setTimeout holds at most ~24.8 days; longer timers are re-armed when they get closer.
-                this.scheduled.set(timer.id, setTimeout(() => void this.ring(timer.id), Math.min(delay, 2 ** 31 - 1)));
+                this.scheduled.set(id, { handle: setTimeout(() => void this.ring(id), Math.min(delay, 2 ** 31 - 1)), endsAt });
             }
         }, (error: unknown) => this.options.log.error({ err: error }, "could not read the timers file; trying again in a second"));
     }
@@ -135,7 +172,7 @@ export class TimerService {
             due = await this.locked(() => {
                 const timers = this.read();
                 const timer = timers.find((t) => t.id === id);
-                if (timer == null || timer.endsAt > this.now()) return null;
+                if (timer == null || timer.pausedRemainingMs != null || timer.endsAt > this.now()) return null;
                 this.write(timers.filter((t) => t.id !== id));
                 return timer;
             });
@@ -144,13 +181,30 @@ export class TimerService {
             due = null;
         }
         if (due == null) {
-            // Cancelled, not due yet (a timer longer than setTimeout holds), or the file could not be updated.
+            // Cancelled, paused, not due yet (moved, or longer than setTimeout holds), or the file could not be updated.
             this.reschedule();
             return;
         }
         const late = this.now() - due.endsAt > LATE_AFTER_MS;
         this.options.log.info({ timer: due, late }, "timer done");
         this.listener?.(due, late);
+    }
+
+    /** Rewrites the given timers with `change` (which returns `null` to leave one as it is), under the lock. */
+    private async update(ids: readonly string[], change: (timer: Timer) => Timer | null): Promise<Timer[]> {
+        const changed = await this.locked(() => {
+            const done: Timer[] = [];
+            const timers = this.read().map((t) => {
+                const next = ids.includes(t.id) ? change(t) : null;
+                if (next == null) return t;
+                done.push(next);
+                return next;
+            });
+            if (done.length > 0) this.write(timers);
+            return done;
+        });
+        this.reschedule();
+        return changed;
     }
 
     private locked<T>(fn: () => T): Promise<T> {
@@ -171,4 +225,38 @@ export class TimerService {
     private write(timers: Timer[]): void {
         writeJsonFileAtomic(this.options.file, timers);
     }
+}
+
+/** What a timer has left at `now`: frozen while it is paused. */
+export function remainingMs(timer: Timer, now = Date.now()): number {
+    return timer.pausedRemainingMs ?? Math.max(0, timer.endsAt - now);
+}
+
+/** "pizza timer", "5 minutes timer": how the user named it, or how long it was set for. */
+export function describeTimer(timer: Timer): string {
+    return `${timer.label || describeDuration(timer.durationMs)} timer`;
+}
+
+/** Which timers a request names: by name, by the length it was set for, all of them, or the only one. */
+export interface TimerRequest extends DurationArgs {
+    label?: string;
+    all?: boolean;
+}
+
+/**
+ * The timers among `candidates` (not empty) that `request` names, or what to say instead: that no timer has that
+ * name or length, or — several fitting and not all asked for — which one to `verb` ("pause", "cancel").
+ */
+export function chooseTimers(candidates: readonly Timer[], request: TimerRequest, verb: string): { timers: Timer[] } | { speech: string } {
+    if (request.all) return { timers: [...candidates] };
+    const wantedMs = durationMs(request);
+    const label = request.label?.toLowerCase();
+    const fitting = label ? candidates.filter((t) => t.label.toLowerCase() === label) : wantedMs > 0 ? candidates.filter((t) => t.durationMs === wantedMs) : [...candidates];
+    const list = (timers: readonly Timer[]): string => {
+        const names = timers.map((t) => `the ${describeTimer(t)}`);
+        return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+    };
+    if (fitting.length === 0) return { speech: `I couldn't find ${label ? `a timer named ${label}` : `a ${describeDuration(wantedMs)} timer`}. You have ${list(candidates)}.` };
+    if (fitting.length > 1) return { speech: `You have ${fitting.length} timers: ${list(fitting)}. Which one should I ${verb}?` };
+    return { timers: fitting };
 }
