@@ -1,5 +1,5 @@
 import path from "node:path";
-import { defineIntent, type MusicQuery, type Track } from "hark";
+import { defineIntent, describeTrack, type MusicQuery, type Track } from "hark";
 
 interface Args extends MusicQuery { again?: boolean }
 
@@ -21,8 +21,6 @@ const notMusic = { wildcard: true as const, exclude: NOT_MUSIC };
 
 // "music from the seventies": eras hark understands but has no slot for (yet).
 const ERAS = "[the] (fifties|sixties|seventies|eighties|nineties|twenties|thirties|forties)";
-
-const describeTrack = (t: Track): string => (t.artist ? `${t.title} by ${t.artist}` : t.title);
 
 function describeQuery(q: MusicQuery): string {
     if (q.playlist) return `a playlist called ${q.playlist}`;

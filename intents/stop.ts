@@ -4,8 +4,8 @@ export default defineIntent({
     name: "stop",
     description: "Stops whatever hark is playing or saying.",
     sentences: [
-        "(stop|pause|halt|quiet|silence|enough|cancel|shush|hush)",
-        "(stop|pause) (it|that|the music|playing|the song|talking|speaking|everything)",
+        "(stop|halt|quiet|silence|enough|cancel|shush|hush)",
+        "stop (it|that|the music|playing|the song|talking|speaking|everything)",
         "(be quiet|shut up|that is enough|turn (it|the music) off|turn off the music)"
     ],
     examples: [

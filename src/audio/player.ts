@@ -14,6 +14,12 @@ export interface Playback {
     /** Resolves when playback ends or is stopped (saying which); rejects with {@link PlaybackError} if the player fails. */
     readonly done: Promise<"finished" | "stopped">;
     stop(): void;
+    /** Holds playback where it is (the player process is suspended); false when it has already ended. */
+    pause(): boolean;
+    /** Carries on from where {@link pause} held it; false when it has ended. */
+    resume(): boolean;
+    /** Whether it is held by {@link pause}. */
+    readonly paused: boolean;
 }
 
 /** Plays audio files. */
@@ -62,6 +68,8 @@ export class CommandPlayer implements Player {
             let stderr = "";
             let stopped = false;
             let started = false;
+            let paused = false;
+            const ended = (): boolean => stopped || child.exitCode != null || child.signalCode != null;
             // Its own process group, so stopping it reaches whatever it started too.
             child = spawn(program, args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
             child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
@@ -79,10 +87,27 @@ export class CommandPlayer implements Player {
             });
             const playback: Playback = {
                 file, kind, done,
+                get paused() {
+                    return paused && !ended();
+                },
+                pause: () => {
+                    if (ended()) return false;
+                    if (!paused) signalGroup(child, "SIGSTOP");
+                    paused = true;
+                    return true;
+                },
+                resume: () => {
+                    if (ended()) return false;
+                    if (paused) signalGroup(child, "SIGCONT");
+                    paused = false;
+                    return true;
+                },
                 stop: () => {
-                    if (stopped || child.exitCode != null || child.signalCode != null) return;
+                    if (ended()) return;
                     stopped = true;
                     signalGroup(child, "SIGTERM");
+                    // A suspended player only sees its SIGTERM once it runs again.
+                    if (paused) signalGroup(child, "SIGCONT");
                     // A player that ignores SIGTERM, or left a child behind, is killed with its group.
                     setTimeout(() => signalGroup(child, "SIGKILL"), this.options.stopGraceMs ?? 2000).unref();
                 }

@@ -54,6 +54,9 @@ const SCAN_BUDGET_MS = 1500;
 export class MusicService {
     private queue: Track[] = [];
     private current: Playback | null = null;
+    /** The track playing now (or held by pause), and those played before it from the same request, oldest first. */
+    private nowPlaying: Track | null = null;
+    private before: Track[] = [];
     /** What is known of the folder: every track read so far, by file. */
     private tracks = new Map<string, CacheEntry>();
     private walking: Promise<void> | null = null;
@@ -172,9 +175,56 @@ export class MusicService {
     public stop(): boolean {
         const wasPlaying = this.current != null;
         this.queue = [];
+        this.before = [];
+        this.nowPlaying = null;
         this.current?.stop();
         this.current = null;
         return wasPlaying;
+    }
+
+    /** The track playing or paused now, and whether it is paused; `null` when no music is on. */
+    public get playing(): { track: Track; paused: boolean } | null {
+        return this.current && this.nowPlaying ? { track: this.nowPlaying, paused: this.current.paused } : null;
+    }
+
+    /** Holds the music where it is. Returns the track, or `null` when no music is on. */
+    public pause(): Track | null {
+        return this.current?.pause() ? this.nowPlaying : null;
+    }
+
+    /** Carries on with paused music. Returns the track, or `null` when no music is on. */
+    public resume(): Track | null {
+        return this.current?.resume() ? this.nowPlaying : null;
+    }
+
+    /** Skips to the next track of the request. Returns it, or `null` when there is none (the music plays on). */
+    public async next(): Promise<Track | null> {
+        const next = this.queue[0];
+        if (this.current == null || next == null) return null;
+        this.queue.shift();
+        if (this.nowPlaying) this.before.push(this.nowPlaying);
+        await this.switchTo(next);
+        return next;
+    }
+
+    /**
+     * Goes back to the track before this one (this one plays again after it); at the first track, starts it over.
+     * Returns the track now playing, or `null` when no music is on.
+     */
+    public async previous(): Promise<Track | null> {
+        if (this.current == null || this.nowPlaying == null) return null;
+        const back = this.before.pop();
+        if (back) this.queue.unshift(this.nowPlaying);
+        const track = back ?? this.nowPlaying;
+        await this.switchTo(track);
+        return track;
+    }
+
+    private async switchTo(track: Track): Promise<void> {
+        const old = this.current;
+        this.current = null;
+        old?.stop();
+        await this.start(track);
     }
 
     /** Resolves when the queue has finished or was stopped. */
@@ -189,11 +239,15 @@ export class MusicService {
     private async start(track: Track): Promise<void> {
         const playback = await this.options.player.play(track.file, "music");
         this.current = playback;
+        this.nowPlaying = track;
         playback.done.then(async (how) => {
             if (this.current !== playback) return;
             this.current = null;
             const next = this.queue.shift();
-            if (how === "finished" && next) await this.start(next);
+            if (how === "finished" && next) {
+                this.before.push(track);
+                await this.start(next);
+            }
         }).catch((error: unknown) => {
             if (this.current === playback) this.current = null;
             this.options.log.error({ err: error, file: track.file }, "music playback failed");
@@ -222,6 +276,11 @@ export class MusicService {
         const lines = (await fs.readFile(file, "utf8")).split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
         return lines.map((l) => byFile.get(path.resolve(path.dirname(file), l)) ?? trackFromFileName(path.resolve(path.dirname(file), l)));
     }
+}
+
+/** "Baby Shark by Pinkfong", or the title alone when the artist is not known. */
+export function describeTrack(track: Track): string {
+    return track.artist ? `${track.title} by ${track.artist}` : track.title;
 }
 
 /** "Artist - Title.mp3" → both; otherwise the name is the title. */

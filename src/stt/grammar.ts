@@ -26,6 +26,9 @@ export interface GrammarTranscriberOptions {
 }
 
 const DEBIAN_MODEL = "/usr/share/pocketsphinx/model/en-us";
+
+/** Words the built-in intents use that cmudict lacks; the config's `stt.pronunciations` come on top. */
+const BUILTIN_PRONUNCIATIONS: Readonly<Record<string, string>> = { unpause: "AH N P AO Z", unfreeze: "AH N F R IY Z" };
 /** Pronunciations for words the built-in intents use that cmudict lacks (service names, "o'clock" as normalised). */
 const EXTRA_DICTIONARY = new URL("./extra.dict", import.meta.url);
 
@@ -116,7 +119,7 @@ export class GrammarTranscriber implements Transcriber {
             const phones = line.slice(space + 1).trim();
             dictionary.set(word, [...(dictionary.get(word) ?? []), phones]);
         }
-        for (const [word, phones] of Object.entries(options.pronunciations ?? {})) dictionary.set(word.toLowerCase(), [phones.toUpperCase()]);
+        for (const [word, phones] of Object.entries({ ...BUILTIN_PRONUNCIATIONS, ...options.pronunciations })) dictionary.set(word.toLowerCase(), [phones.toUpperCase()]);
         return new GrammarTranscriber(options, hmmDir, dictionaryPath, referenceLmPath, dictionary);
     }
 
