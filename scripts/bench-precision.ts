@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { validateConfig } from "../src/config/load.ts";
 import { readEvalFile, type EvalCase } from "../src/eval/dataset.ts";
+import { readRealCases } from "../src/eval/convention.ts";
 import type { EvalReport } from "../src/eval/metrics.ts";
 import { runEval } from "../src/eval/run.ts";
 import { loadIntentDirs } from "../src/intents/load.ts";
@@ -29,7 +30,7 @@ for (const file of fs.readdirSync(evalDir).filter((f) => f.startsWith("near-miss
 }
 const slurp = sharedDataFiles().find((f) => f.endsWith("slurp_devel.jsonl"));
 if (slurp) {
-    const nulls = readEvalFile(slurp).filter((c) => c.expect === null);
+    const nulls = readRealCases(slurp).filter((c) => c.expect === null);
     sets.push(["SLURP devel, no-action cases", nulls]);
     // hark's own model trained on the other 85 %: only this part is unseen by it.
     sets.push(["  of them in the dev split", nulls.filter((c) => isDevSentence(c.text, DEV_SHARE))]);

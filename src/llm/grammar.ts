@@ -160,8 +160,8 @@ class GrammarBuilder {
     }
 }
 
-/** A string schema with nothing but a type, length limits and a description: free text. */
-function isPlainText(schema: JSONSchema7): boolean {
+/** A string schema with nothing but a type, length limits and a description: free text, padded in the answer. */
+export function isPlainText(schema: JSONSchema7): boolean {
     return schema.type === "string" && schema.enum === undefined && schema.const === undefined && schema.pattern === undefined && schema.format === undefined;
 }
 

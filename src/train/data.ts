@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { readEvalFile, type EvalCase } from "../eval/dataset.ts";
+import { readRealCases } from "../eval/convention.ts";
 import { normalizeSlotValue } from "../eval/metrics.ts";
 import { NONE_TOOL, type IntentSpec } from "../intents/types.ts";
-import { paddedTextValue } from "../llm/grammar.ts";
+import { isPlainText, paddedTextValue } from "../llm/grammar.ts";
 import { formatToolCall } from "../llm/prompt.ts";
 import { normalizedText, TemplateSampler } from "../template/index.ts";
 import { seededRandom } from "../util/random.ts";
@@ -74,7 +75,9 @@ export function intentHash(intent: IntentSpec): string {
  */
 export function modelOutput(intent: IntentSpec | null, args: Record<string, unknown>): string {
     if (intent == null) return formatToolCall(NONE_TOOL, {}, null);
-    const clean = Object.fromEntries(Object.entries(args).map(([k, v]) => [k, typeof v === "string" ? paddedTextValue(v) : v]));
+    // Only free text is padded: the grammar writes an enum's value ("add") as it is.
+    const properties = intent.args.properties ?? {};
+    const clean = Object.fromEntries(Object.entries(args).map(([k, v]) => [k, typeof v === "string" && isPlainText(properties[k] ?? {}) ? paddedTextValue(v) : v]));
     return formatToolCall(intent.name, clean, intent.args);
 }
 
@@ -108,7 +111,7 @@ export function buildDataset(options: DatasetOptions): Dataset {
     }
     const realSlotValues = new Map<string, Set<string>>();
     for (const file of options.real?.files ?? []) {
-        for (const c of readEvalFile(file)) {
+        for (const c of readRealCases(file)) {
             if (c.expect != null && !byName.has(c.expect.intent)) continue;
             if (isDevSentence(c.text, options.real!.devShare)) {
                 dev.push(c);
