@@ -34,7 +34,8 @@ export default defineIntent<Args>({
         if (timers.length === 0) return "There are no timers running.";
         const running = timers.filter((t) => t.pausedRemainingMs == null);
         // A named timer is looked for among all, so "pause the pizza timer" can say it already is.
-        const choice = chooseTimers(args.label ? timers : running.length ? running : timers, args, "pause");
+        if (running.length === 0 && !args.label) return timers.length === 1 ? `The ${describeTimer(timers[0]!)} is already paused.` : "Every timer is already paused.";
+        const choice = chooseTimers(args.label ? timers : running, args, "pause");
         if ("speech" in choice) return choice.speech;
         const paused = await services.timers.pause(choice.timers.map((t) => t.id));
         if (paused.length === 0) return choice.timers.length === 1 ? `The ${describeTimer(choice.timers[0]!)} is already paused.` : "Those timers are already paused.";

@@ -31,7 +31,8 @@ export default defineIntent<Args>({
         const timers = await services.timers.list();
         if (timers.length === 0) return "There are no timers to resume.";
         const paused = timers.filter((t) => t.pausedRemainingMs != null);
-        const choice = chooseTimers(args.label ? timers : paused.length ? paused : timers, args, "resume");
+        if (paused.length === 0 && !args.label) return timers.length === 1 ? `The ${describeTimer(timers[0]!)} is not paused.` : "No timer is paused.";
+        const choice = chooseTimers(args.label ? timers : paused, args, "resume");
         if ("speech" in choice) return choice.speech;
         const resumed = await services.timers.resume(choice.timers.map((t) => t.id));
         if (resumed.length === 0) return choice.timers.length === 1 ? `The ${describeTimer(choice.timers[0]!)} is not paused.` : "None of those timers is paused.";

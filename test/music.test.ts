@@ -26,6 +26,24 @@ async function assistant(player: string[], data = tempDir()) {
     return Assistant.create({ config, log: silentLogger() });
 }
 
+/** The pid of the fake player that logs to `log` (its command line names the log). */
+function playerPid(log: string): number {
+    const pid = fs.readdirSync("/proc").find((p) => /^\d+$/.test(p) && safeRead(`/proc/${p}/cmdline`).split("\0").includes(log));
+    assert.ok(pid, "the player process is running");
+    return Number(pid);
+}
+
+/** The state letter of a process (R running, S sleeping, T stopped), from /proc. */
+const processState = (pid: number): string => safeRead(`/proc/${pid}/stat`).replace(/^.*\) /, "").charAt(0);
+
+function safeRead(file: string): string {
+    try {
+        return fs.readFileSync(file, "utf8");
+    } catch {
+        return "";
+    }
+}
+
 const played = (log: string) => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n").map((f) => path.relative(music, f)) : []);
 
 describe("play_song on a generated music folder", () => {
@@ -115,6 +133,32 @@ describe("play_song on a generated music folder", () => {
             const record = await a.handleText("stop");
             assert.equal(record.reply, "");
             await waitFor(() => a.services.player.active().length === 0, 5000, "the player to exit");
+        } finally {
+            await a.dispose();
+        }
+    });
+
+    it("pause holds the player where it is, resume carries on, and next and previous move through the request's songs", async () => {
+        const log = path.join(tempDir(), "played.log");
+        const a = await assistant(fakePlayerCommand(log, 30));
+        const say = async (text: string) => (await a.handleText(text)).reply;
+        try {
+            assert.equal(await say("pause"), "No music is playing.");
+            assert.equal(await say("play some music by queen"), "Playing Bohemian Rhapsody by Queen, then 1 more.");
+            const pid = playerPid(log);
+            assert.equal(await say("pause the music"), "");
+            await waitFor(() => processState(pid) === "T", 3000, "the player to be suspended, not ended");
+            assert.equal(a.services.music.playing?.paused, true);
+            assert.equal(await say("resume"), "");
+            await waitFor(() => processState(pid) !== "T", 3000, "the player to run again");
+            assert.equal(await say("skip this song"), "Playing Don't Stop Me Now by Queen.");
+            assert.equal(await say("next song"), "That is the last song.");
+            assert.equal(await say("go back a song"), "Playing Bohemian Rhapsody by Queen.");
+            assert.equal(await say("pause"), "");
+            assert.equal(await say("stop"), "", "a paused player is stopped too");
+            await waitFor(() => a.services.player.active().length === 0, 5000, "the paused player to exit");
+            assert.deepEqual(played(log), ["queen/a.flac", "queen/b.flac", "queen/a.flac"]);
+            assert.equal(await say("resume the music"), "There is no paused music to resume.");
         } finally {
             await a.dispose();
         }

@@ -17,6 +17,14 @@ describe("normalisation", () => {
         assert.equal(texts("two thousand and seventeen"), "2017");
     });
 
+    it("reads written fractions as they are said, but leaves dates alone", () => {
+        assert.equal(texts("set a timer for 1 1/2 hours"), "set a timer for 1 and a half hours");
+        assert.equal(texts("1/2 hour"), "a half hour");
+        assert.equal(texts("3/4 of an hour"), "3 quarters of an hour");
+        assert.equal(texts("on 1/2/2027"), "on 1 2 2027");
+        assert.equal(texts("11/2"), "11 2");
+    });
+
     it("keeps the spoken words for wildcard values", () => {
         assert.equal(rawText(tokenize("Play Twenty One Pilots!")), "play twenty one pilots");
         assert.equal(rawText(tokenize("what's up")), "whats up");

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { Assistant } from "../src/pipeline/assistant.ts";
-import { TimerService, describeDuration, type Timer } from "../src/services/timers.ts";
+import { TimerService, describeDuration, remainingMs, type Timer } from "../src/services/timers.ts";
 import { silentLogger, tempDir, testConfig, waitFor } from "./helpers.ts";
 
 describe("timers", () => {
@@ -127,5 +127,75 @@ for (let i = 0; i < 150; i++) await s.add(3_600_000, process.argv[2] + i);`;
         assert.equal(describeDuration(5 * 60_000), "5 minutes");
         assert.equal(describeDuration(3600_000 + 30 * 60_000), "1 hour and 30 minutes");
         assert.equal(describeDuration(3600_000 + 60_000 + 1000), "1 hour, 1 minute and 1 second");
+    });
+});
+
+describe("pausing and changing timers", () => {
+    it("a paused timer keeps what it had left across a restart, does not ring, and rings once resumed", async () => {
+        const file = path.join(tempDir(), "timers.json");
+        let now = 1_000_000;
+        const before = new TimerService({ file, log: silentLogger(), now: () => now });
+        const timer = await before.add(60_000, "pizza");
+        now += 10_000;
+        assert.equal((await before.pause([timer.id]))[0]!.pausedRemainingMs, 50_000);
+        assert.deepEqual(await before.pause([timer.id]), [], "pausing a paused timer changes nothing");
+        now += 10 * 60_000; // long past its first end, as if hark had been stopped
+        const after = new TimerService({ file, log: silentLogger(), now: () => now });
+        const rung: Timer[] = [];
+        after.start((t) => rung.push(t));
+        try {
+            await new Promise((resolve) => setTimeout(resolve, 1200));
+            assert.deepEqual(rung, [], "a paused timer does not ring");
+            const [listed] = await after.list();
+            assert.equal(remainingMs(listed!, now), 50_000);
+            const [resumed] = await after.resume([timer.id]);
+            assert.equal(resumed!.endsAt, now + 50_000);
+            assert.equal(resumed!.pausedRemainingMs, undefined);
+            now += 50_000;
+            await waitFor(() => rung.length === 1, 3000, "the resumed timer to ring once due");
+        } finally {
+            after.stop();
+        }
+    });
+
+    it("time taken off a running timer makes it ring sooner; taking off more than it has left changes nothing", async () => {
+        const file = path.join(tempDir(), "timers.json");
+        const service = new TimerService({ file, log: silentLogger() });
+        const rung: Timer[] = [];
+        service.start((t) => rung.push(t));
+        try {
+            const timer = await service.add(60_000, "tea");
+            assert.equal(await service.adjust(timer.id, -120_000), null);
+            assert.equal((await service.list())[0]!.endsAt, timer.endsAt);
+            const moved = await service.adjust(timer.id, -59_800);
+            assert.ok(moved && moved.endsAt < timer.endsAt);
+            await waitFor(() => rung.length === 1, 3000, "the shortened timer to ring");
+        } finally {
+            service.stop();
+        }
+    });
+
+    it("named timers are paused, changed, asked about and resumed by voice, and each reply says what happened", async () => {
+        const data = tempDir();
+        const a = await Assistant.create({ config: testConfig({ paths: { dataDir: data } }), log: silentLogger(), llm: false });
+        const say = async (text: string) => (await a.handleText(text)).reply;
+        try {
+            assert.equal(await say("pause the timer"), "There are no timers running.");
+            assert.equal(await say("set a pizza timer for 12 minutes"), "Pizza timer set for 12 minutes.");
+            assert.equal(await say("set a timer for two and a half minutes"), "Timer set for 2 minutes and 30 seconds.");
+            assert.equal(await say("pause the timer"), "You have 2 timers: the 2 minutes and 30 seconds timer and the pizza timer. Which one should I pause?");
+            assert.equal(await say("pause the pizza timer"), "Paused the pizza timer, with 12 minutes left.");
+            assert.equal(await say("pause the pizza timer"), "The pizza timer is already paused.");
+            assert.equal(await say("add two minutes to the pizza timer"), "Added 2 minutes to the pizza timer; it has 14 minutes left.");
+            assert.equal(await say("how long left on the pizza timer"), "The pizza timer is paused with 14 minutes left.");
+            assert.equal(await say("take 20 minutes off the pizza timer"), "The pizza timer has only 14 minutes left; I left it as it was.");
+            assert.equal(await say("cancel the egg timer"), "I couldn't find a timer named egg. You have the 2 minutes and 30 seconds timer and the pizza timer.");
+            assert.equal(await say("resume the timer"), "Resumed the pizza timer, with 14 minutes left.");
+            assert.equal(await say("resume the timer"), "No timer is paused.");
+            const saved = JSON.parse(fs.readFileSync(path.join(data, "timers.json"), "utf8")) as Timer[];
+            assert.ok(saved.every((t) => t.pausedRemainingMs === undefined), "nothing is left paused in the file");
+        } finally {
+            await a.dispose();
+        }
     });
 });
