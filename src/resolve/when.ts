@@ -1,0 +1,213 @@
+import * as chrono from "chrono-node";
+
+/**
+ * A spoken date or time resolved against "now", in local time: `start` and `end` as `YYYY-MM-DDTHH:mm:ss` (no zone).
+ * A day runs from 00:00:00 to 23:59:59; a range ("this weekend", "next week") from its first day's start to its last
+ * day's end; a moment ("at 5 pm") starts and ends at that moment.
+ */
+export interface ResolvedWhen {
+    /** The words that said it, as found in the sentence. */
+    text: string;
+    start: string;
+    end: string;
+}
+
+/** A date or time phrase found in a sentence: where it is and what it means. */
+export interface FoundWhen extends ResolvedWhen {
+    /** Word offset of `text` in the sentence's words as {@link prepareWords} splits them. */
+    word: number;
+}
+
+const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
+const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+/** A day of the month: "3rd", "15th" (spoken ordinals are written so first, see {@link prepareWords}). */
+const ORDINAL = String.raw`(\d{1,2})(?:st|nd|rd|th)`;
+/** The same with the suffix optional, after a month ("march 3"). */
+const DAY_NUMBER = String.raw`(\d{1,2})(?:st|nd|rd|th)?`;
+
+const ORDINAL_WORDS: Record<string, number> = {
+    first: 1, second: 2, third: 3, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8, ninth: 9, tenth: 10, eleventh: 11,
+    twelfth: 12, thirteenth: 13, fourteenth: 14, fifteenth: 15, sixteenth: 16, seventeenth: 17, eighteenth: 18, nineteenth: 19,
+    twentieth: 20, thirtieth: 30
+};
+const suffix = (n: number): string => (n % 10 === 1 && n !== 11 ? "st" : n % 10 === 2 && n !== 12 ? "nd" : n % 10 === 3 && n !== 13 ? "rd" : "th");
+
+/** Fixed-date holidays by name (month 1-12, day); the next one on or after today is meant. */
+const HOLIDAYS: Array<[RegExp, number, number]> = [
+    [/christmas eve/, 12, 24],
+    [/(?:christmas|xmas)(?: day)?/, 12, 25],
+    [/boxing day/, 12, 26],
+    [/new years? eve/, 12, 31],
+    [/new years?(?: day)?/, 1, 1],
+    [/valentines?(?: day)?/, 2, 14],
+    [/halloween/, 10, 31],
+    [/(?:st |saint )?patricks day/, 3, 17],
+    [/(?:the )?(?:fourth|4th) of july|independence day/, 7, 4]
+];
+
+/**
+ * Finds the first date or time said in `sentence` and resolves it against `now`. chrono-node reads most phrasings;
+ * the ones it misses or reads another way than a household means them (holidays, "on the 15th", "a fortnight",
+ * "friday the 11th", "a week from friday", the weekend and the week as ranges) are read here first.
+ */
+export function findWhen(sentence: string, now: Date): FoundWhen | null {
+    const text = prepareWords(sentence).join(" ");
+    const found = [...ownPhrases(text, now), ...chronoPhrases(text, now)];
+    if (found.length === 0) return null;
+    // The earliest phrase; of those starting together, the longest (chrono's "friday" loses to "friday the 11th").
+    found.sort((a, b) => a.index - b.index || b.text.length - a.text.length);
+    const { index, ...best } = found[0]!;
+    return { ...best, word: text.slice(0, index).split(" ").length - 1 };
+}
+
+/** Resolves a phrase that is all date or time ("tomorrow", "on friday the 11th"); `null` when it is not one. */
+export function resolveWhen(phrase: string, now: Date): ResolvedWhen | null {
+    const found = findWhen(phrase, now);
+    return found && { text: phrase.trim(), start: found.start, end: found.end };
+}
+
+/** The words dates are looked for in: lower case, apostrophes and stray punctuation out, "p m" as "pm". */
+export function prepareWords(sentence: string): string[] {
+    return sentence
+        .toLowerCase()
+        .replace(/['\u2019]/g, "")
+        .replace(/[^a-z0-9:/ ]+/g, " ")
+        .replace(/\b([ap]) m\b/g, "$1m")
+        // "twenty first" → "21st", "fifteenth" → "15th"
+        .replace(/\b(?:(twenty|thirty)[ -])?(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)\b/g, (_, tens: string | undefined, unit: string) => {
+            const n = (tens === "twenty" ? 20 : tens === "thirty" ? 30 : 0) + ORDINAL_WORDS[unit]!;
+            return `${n}${suffix(n)}`;
+        })
+        .split(/\s+/)
+        .filter(Boolean);
+}
+
+type Span = [start: Date, end: Date];
+type Phrase = ResolvedWhen & { index: number };
+
+function ownPhrases(text: string, now: Date): Phrase[] {
+    const today = startOfDay(now);
+    const out: Phrase[] = [];
+    const rule = (pattern: RegExp, resolve: (m: RegExpExecArray) => Span | null): void => {
+        const re = new RegExp(String.raw`\b(?:${pattern.source})\b`, "g");
+        for (let m = re.exec(text); m; m = re.exec(text)) {
+            const span = resolve(m);
+            if (span) out.push({ text: m[0], index: m.index, start: local(span[0]), end: local(span[1]) });
+        }
+    };
+    const day = (d: Date): Span => [d, endOfDay(d)];
+
+    const holiday = (name: string): Date | null => {
+        const h = HOLIDAYS.find(([re]) => new RegExp(`^(?:${re.source})$`).test(name));
+        return h ? nextDate(today, h[1], h[2]) : null;
+    };
+    const holidayNames = HOLIDAYS.map(([re]) => re.source).join("|");
+    rule(new RegExp(String.raw`the day (before|after) (${holidayNames})`), (m) => {
+        const d = holiday(m[2]!);
+        return d ? day(addDays(d, m[1] === "after" ? 1 : -1)) : null;
+    });
+    rule(new RegExp(`(?:on )?(${holidayNames})`), (m) => {
+        const d = holiday(m[1]!);
+        return d ? day(d) : null;
+    });
+
+    rule(/in a fortnight|a fortnight from (?:now|today)/, () => day(addDays(today, 14)));
+    rule(/in (\d+) fortnights?/, (m) => day(addDays(today, 14 * Number(m[1]))));
+
+    // "a week from friday", "a week from today", "2 weeks from tomorrow"
+    rule(new RegExp(String.raw`(a|\d+) weeks? from (today|now|tomorrow|${WEEKDAYS.join("|")})`), (m) => {
+        const weeks = m[1] === "a" ? 1 : Number(m[1]);
+        const from = m[2] === "today" || m[2] === "now" ? today : m[2] === "tomorrow" ? addDays(today, 1) : nextWeekday(today, WEEKDAYS.indexOf(m[2]!), false);
+        return day(addDays(from, 7 * weeks));
+    });
+
+    // "friday the 11th", "on wednesday the 9th": the day of the month decides; the weekday only confirms it.
+    rule(new RegExp(String.raw`(?:on )?(?:${WEEKDAYS.join("|")}) the ${ORDINAL}`), (m) => dayOfMonth(today, Number(m[1])));
+    // "on the 15th", or "the 31st" ending the sentence (no month; "the second city" is a name): the next such day.
+    rule(new RegExp(String.raw`on the ${ORDINAL}(?! of)|the ${ORDINAL}$`), (m) => dayOfMonth(today, Number(m[1] ?? m[2])));
+    // "march the 3rd 2031", "the 3rd of january", "on the 1st of december"
+    rule(new RegExp(String.raw`(?:on )?(${MONTHS.join("|")}) the ${DAY_NUMBER}(?: (\d{4}))?`), (m) => monthDay(today, MONTHS.indexOf(m[1]!) + 1, Number(m[2]), m[3]));
+    rule(new RegExp(String.raw`(?:on )?the ${DAY_NUMBER} of (${MONTHS.join("|")})(?: (\d{4}))?`), (m) => monthDay(today, MONTHS.indexOf(m[2]!) + 1, Number(m[1]), m[3]));
+
+    // Weekends and weeks are ranges: the weekend is Saturday and Sunday; a week runs Monday to Sunday, and "this
+    // week" is what is left of it.
+    const saturday = now.getDay() === 0 ? addDays(today, -1) : nextWeekday(today, 6, true);
+    rule(/(?:this|the|this coming) weekend|weekend/, () => [maxDate(saturday, today), endOfDay(addDays(saturday, 1))]);
+    rule(/next weekend/, () => [addDays(saturday, 7), endOfDay(addDays(saturday, 8))]);
+    rule(/the weekend after next/, () => [addDays(saturday, 7), endOfDay(addDays(saturday, 8))]);
+    const sunday = addDays(today, (7 - now.getDay()) % 7);
+    rule(/this week|the rest of (?:this|the) week/, () => [today, endOfDay(sunday)]);
+    rule(/next week/, () => [addDays(sunday, 1), endOfDay(addDays(sunday, 7))]);
+    rule(/the week after next/, () => [addDays(sunday, 8), endOfDay(addDays(sunday, 14))]);
+    rule(/this month/, () => [today, endOfDay(new Date(now.getFullYear(), now.getMonth() + 1, 0))]);
+    rule(/next month/, () => [new Date(now.getFullYear(), now.getMonth() + 1, 1), endOfDay(new Date(now.getFullYear(), now.getMonth() + 2, 0))]);
+    // "in january": the whole month, this year's if it has not ended, else next year's.
+    rule(new RegExp(`(?:in|during|for) (${MONTHS.join("|")})(?! \\d)(?! the)`), (m) => {
+        const month = MONTHS.indexOf(m[1]!);
+        const year = month < now.getMonth() ? now.getFullYear() + 1 : now.getFullYear();
+        return month === now.getMonth() ? [today, endOfDay(new Date(year, month + 1, 0))] : [new Date(year, month, 1), endOfDay(new Date(year, month + 1, 0))];
+    });
+    return out;
+}
+
+function chronoPhrases(text: string, now: Date): Phrase[] {
+    return chrono.casual.parse(text, { instant: now }, { forwardDate: true }).map((r) => {
+        const start = r.start.date();
+        const end = r.end?.date();
+        // A phrase that names a time of day ("at 5 pm", "tonight") is a moment; one that only names a day is the whole day.
+        const timed = r.start.isCertain("hour");
+        const span: Span = end ? [timed ? start : startOfDay(start), r.end!.isCertain("hour") ? end : endOfDay(end)] : timed ? [start, start] : [startOfDay(start), endOfDay(start)];
+        return { text: r.text, index: r.index, start: local(span[0]), end: local(span[1]) };
+    });
+}
+
+/** The next date (today included) that is day `day` of a month, or null if no month in the next year has it. */
+function dayOfMonth(today: Date, day: number): Span | null {
+    if (day < 1 || day > 31) return null;
+    for (let k = 0; k < 12; k++) {
+        const d = new Date(today.getFullYear(), today.getMonth() + k, day);
+        if (d.getDate() === day && d >= today) return [d, endOfDay(d)];
+    }
+    return null;
+}
+
+function monthDay(today: Date, month: number, day: number, year: string | undefined): Span | null {
+    const d = year ? new Date(Number(year), month - 1, day) : nextDate(today, month, day);
+    return d.getMonth() === month - 1 ? [d, endOfDay(d)] : null;
+}
+
+/** The next `month`/`day` on or after `today`. */
+function nextDate(today: Date, month: number, day: number): Date {
+    const d = new Date(today.getFullYear(), month - 1, day);
+    return d < today ? new Date(today.getFullYear() + 1, month - 1, day) : d;
+}
+
+/** The next `weekday` (0 = Sunday) after `today`, or today itself when `includeToday`. */
+function nextWeekday(today: Date, weekday: number, includeToday: boolean): Date {
+    const ahead = (weekday - today.getDay() + 7) % 7;
+    return addDays(today, ahead === 0 && !includeToday ? 7 : ahead);
+}
+
+function startOfDay(d: Date): Date {
+    return new Date(d.getFullYear(), d.getMonth(), d.getDate());
+}
+
+function endOfDay(d: Date): Date {
+    return new Date(d.getFullYear(), d.getMonth(), d.getDate(), 23, 59, 59);
+}
+
+/** `days` calendar days later, at the same wall-clock time (a daylight-saving change is not a day). */
+function addDays(d: Date, days: number): Date {
+    return new Date(d.getFullYear(), d.getMonth(), d.getDate() + days, d.getHours(), d.getMinutes(), d.getSeconds());
+}
+
+function maxDate(a: Date, b: Date): Date {
+    return a > b ? a : b;
+}
+
+/** `YYYY-MM-DDTHH:mm:ss` in local time. */
+function local(d: Date): string {
+    const p = (n: number): string => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, it } from "node:test";
+import type { IntentSpec } from "../src/intents/types.ts";
+import { resolveDates } from "../src/resolve/dates.ts";
+import { findWhen, resolveWhen } from "../src/resolve/when.ts";
+
+interface PhraseList { now: string; phrases: Array<{ text: string; start: string; end?: string }> }
+
+const lists = ["when-phrases.json", "when-phrases-holdout.json"].map((f) => [f, JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "fixtures", f), "utf8")) as PhraseList] as const);
+
+describe("dates and times", () => {
+    for (const [file, list] of lists) {
+        it(`every phrase of ${file} resolves to the day it means (said at ${list.now})`, () => {
+            const now = new Date(list.now);
+            const wrong = list.phrases.flatMap((p) => {
+                const r = resolveWhen(p.text, now);
+                const got = r && { start: r.start.slice(0, 10), end: r.end.slice(0, 10) };
+                return got?.start === p.start && (p.end == null || got.end === p.end) ? [] : [`${p.text} → ${JSON.stringify(got)}, wanted ${p.start}${p.end ? `..${p.end}` : ""}`];
+            });
+            assert.deepEqual(wrong, []);
+        });
+    }
+
+    it("a time of day is a moment, a day runs from its start to its end, and words that name no date resolve to nothing", () => {
+        const now = new Date("2026-12-01T10:00:00");
+        assert.deepEqual(resolveWhen("at 5 pm", now), { text: "at 5 pm", start: "2026-12-01T17:00:00", end: "2026-12-01T17:00:00" });
+        assert.deepEqual(resolveWhen("friday", now), { text: "friday", start: "2026-12-04T00:00:00", end: "2026-12-04T23:59:59" });
+        assert.equal(resolveWhen("for frosty weather", now), null);
+        assert.equal(findWhen("play baby shark", now), null);
+    });
+
+    it("a date said inside a name is taken out of it and goes to the date argument", () => {
+        const spec = { name: "get_weather", dates: ["when"], slots: { location: { kind: "wildcard" } } } as unknown as IntentSpec;
+        const now = new Date("2026-12-01T10:00:00");
+        const cut = (sentence: string, location: string) => resolveDates(spec, { location }, sentence, now);
+        assert.deepEqual(cut("weather in dover on march the 3rd 2031", "dover on march the 3rd 2031").args, { location: "dover", when: "on march the 3rd 2031" });
+        assert.deepEqual(cut("what's the weather in 2 days in oslo", "2 days in oslo").args, { location: "oslo", when: "in 2 days" });
+        assert.deepEqual(cut("weather in the czech republic on may 9th", "the czech republic on may 9th").args, { location: "the czech republic", when: "may 9th" });
+        assert.deepEqual(cut("is it raining in york at 9 p m", "york at 9 p m").args, { location: "york", when: "at 9 pm" });
+        assert.deepEqual(cut("weather in leeds for frosty weather", "leeds for frosty weather").args, { location: "leeds for frosty weather" });
+        const { resolved } = cut("weather in dover on march the 3rd 2031", "dover on march the 3rd 2031");
+        assert.equal(resolved.when?.start, "2031-03-03T00:00:00");
+        assert.deepEqual(resolveDates(spec, { location: "paris", when: "someday" }, "weather in paris someday", now).resolved, { when: null }, "words that name no date are kept, unresolved");
+    });
+});
