@@ -1,4 +1,4 @@
-import { defineIntent } from "hark";
+import { defineIntent, type ResolvedWhen } from "hark";
 
 // Open-Meteo's WMO weather codes, as words that read well after "it will be" / "with".
 const CONDITIONS: Record<number, string> = {
@@ -10,7 +10,8 @@ const CONDITIONS: Record<number, string> = {
     96: "thunderstorms with hail", 99: "thunderstorms with heavy hail"
 };
 const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
-const FORECAST_DAYS = 7;
+/** How far ahead Open-Meteo forecasts. */
+const FORECAST_DAYS = 16;
 
 interface Place { name: string; latitude: number; longitude: number }
 interface Forecast {
@@ -21,25 +22,35 @@ interface Forecast {
 // Small in-memory cache: the same question twice in ten minutes asks the service once.
 const cache = new Map<string, { at: number; value: unknown }>();
 
-/** Which forecast day a spoken "when" means (0 = today), or null if it is beyond what the forecast covers. */
-function dayOffset(when: string | undefined, today: Date): number | "week" | null {
-    if (!when) return 0;
-    const w = when.toLowerCase();
-    if (/^(today|tonight|now|right now|later|later today|this (morning|afternoon|evening)|currently)$/.test(w)) return 0;
-    // A time of day ("5 pm", "noon") means today's forecast.
-    if (/^(\d{1,2} (am|pm|oclock|in the (morning|evening))|noon|midday|midnight|lunchtime|sunset|sunrise)$/.test(w)) return 0;
-    if (/^(the )?day after tomorrow$/.test(w)) return 2;
-    if (/^tomorrow( (morning|afternoon|evening|night))?$/.test(w)) return 1;
-    if (/^(this |the )?weekend$/.test(w)) return (6 - today.getDay()) % 7;
-    if (/^(this|next) week$/.test(w)) return "week";
-    const weekday = WEEKDAYS.findIndex((d) => w.replace(/^(next|this|on) /, "") === d);
-    if (weekday >= 0) return (weekday - today.getDay() + 7) % 7;
-    return null;
+/** Words for a time of day that name no day of their own: they mean today. */
+const TODAY_WORDS = /^(now|right now|currently|later|later today|sunset|sunrise|lunchtime|dinnertime)$/;
+
+/** The days asked about, as `YYYY-MM-DD` (first and last), or why there are none to tell. */
+function daysAsked(when: string | undefined, resolved: ResolvedWhen | null | undefined, today: string): { first: string; last: string } | { speech: string } {
+    if (!when || (resolved == null && TODAY_WORDS.test(when))) return { first: today, last: today };
+    if (resolved == null) return { speech: `I'm not sure which day you mean by ${when}.` };
+    const first = resolved.start.slice(0, 10);
+    const last = resolved.end.slice(0, 10);
+    if (last < today) return { speech: "That day has passed; I can only tell the forecast." };
+    const ahead = daysBetween(today, first);
+    if (ahead >= FORECAST_DAYS) return { speech: `I can only see ${FORECAST_DAYS} days ahead, and ${when} is ${ahead} days away.` };
+    return { first: first < today ? today : first, last };
+}
+
+function daysBetween(from: string, to: string): number {
+    return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** Today's date in local time, as `YYYY-MM-DD`. */
+function localToday(): string {
+    const d = new Date();
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
 
 export default defineIntent<{ location?: string; when?: string }>({
     name: "get_weather",
     description: "Tells the weather forecast for a place (or home, when no place is said) for today, tomorrow or a day this week.",
+    dates: ["when"],
     args: {
         type: "object",
         properties: {
@@ -108,7 +119,7 @@ export default defineIntent<{ location?: string; when?: string }>({
         { text: "is it going to snow in denver tonight", args: { location: "denver", when: "tonight" } },
         { text: "do i need an umbrella today", args: { when: "today" } }
     ],
-    async handler({ args, config, services, signal, log }) {
+    async handler({ args, resolved, config, services, signal, log }) {
         const get = async <T>(url: string): Promise<T> => {
             const hit = cache.get(url);
             if (hit && Date.now() - hit.at < config.weather.cacheTtlMs) return hit.value as T;
@@ -118,8 +129,9 @@ export default defineIntent<{ location?: string; when?: string }>({
             cache.set(url, { at: Date.now(), value });
             return value;
         };
-        const offset = dayOffset(args.when, new Date());
-        if (offset === null) return { speech: `I can only tell the weather for the next ${FORECAST_DAYS} days.` };
+        const today = localToday();
+        const days = daysAsked(args.when, resolved.when, today);
+        if ("speech" in days) return days;
 
         let place: Place;
         try {
@@ -140,7 +152,7 @@ export default defineIntent<{ location?: string; when?: string }>({
                 temperature_unit: config.weather.temperatureUnit, timezone: "auto", forecast_days: String(FORECAST_DAYS)
             })}`;
             const forecast = await get<Forecast>(url);
-            return { speech: describe(forecast, place.name, offset, args.when), data: { place, offset } };
+            return { speech: describe(forecast, place.name, days, today, args.when), data: { place, days } };
         } catch (error) {
             if (signal.aborted) throw error;
             log.warn({ err: error }, "weather service unreachable");
@@ -149,25 +161,38 @@ export default defineIntent<{ location?: string; when?: string }>({
     }
 });
 
-function describe(forecast: Forecast, place: string, offset: number | "week", when: string | undefined): string {
+function describe(forecast: Forecast, place: string, days: { first: string; last: string }, today: string, when: string | undefined): string {
     const d = forecast.daily;
     const round = (n: number | undefined): number => Math.round(n ?? NaN);
-    if (offset === "week") {
-        const highs = d.temperature_2m_max.map(round);
-        const lows = d.temperature_2m_min.map(round);
-        const wet = d.weather_code.filter((c) => c >= 51).length;
-        return `This week in ${place}: highs between ${Math.min(...highs)} and ${Math.max(...highs)} degrees, lows down to ${Math.min(...lows)}, ` +
-            (wet ? `with rain or snow on ${wet} day${wet === 1 ? "" : "s"}.` : "and dry all week.");
+    const first = d.time.indexOf(days.first);
+    if (first < 0) return `I don't have a forecast for that day for ${place}.`;
+    const lastIndex = d.time.indexOf(days.last);
+    const last = lastIndex < 0 ? d.time.length - 1 : lastIndex;
+    if (last > first) {
+        const highs = d.temperature_2m_max.slice(first, last + 1).map(round);
+        const lows = d.temperature_2m_min.slice(first, last + 1).map(round);
+        const wet = d.weather_code.slice(first, last + 1).filter((c) => c >= 51).length;
+        const span = when ? when.replace(/^(on|for|in|during) /, "").replace(/^\w/, (c) => c.toUpperCase()) : "These days";
+        const cut = lastIndex < 0 ? ` (the forecast reaches only ${FORECAST_DAYS} days ahead)` : "";
+        return `${span} in ${place}${cut}: highs between ${Math.min(...highs)} and ${Math.max(...highs)} degrees, lows down to ${Math.min(...lows)}, ` +
+            (wet ? `with rain or snow on ${wet} day${wet === 1 ? "" : "s"}.` : "and dry throughout.");
     }
-    const code = d.weather_code[offset];
-    if (code == null) return `I don't have a forecast that far ahead for ${place}.`;
-    const rain = d.precipitation_probability_max?.[offset];
+    const code = d.weather_code[first]!;
+    const rain = d.precipitation_probability_max?.[first];
     const chance = rain != null && rain >= 20 ? ` ${rain} percent chance of rain.` : "";
-    const range = `a high of ${round(d.temperature_2m_max[offset])} and a low of ${round(d.temperature_2m_min[offset])} degrees`;
-    if (offset === 0) {
+    const range = `a high of ${round(d.temperature_2m_max[first])} and a low of ${round(d.temperature_2m_min[first])} degrees`;
+    if (days.first === today) {
         const now = forecast.current ? `Right now in ${place} it's ${round(forecast.current.temperature_2m)} degrees with ${CONDITIONS[forecast.current.weather_code] ?? "mixed weather"}. ` : `In ${place}, `;
         return `${now}Today: ${CONDITIONS[code] ?? "mixed weather"}, ${range}.${chance}`;
     }
-    const day = offset === 1 ? "Tomorrow" : (when ?? "").replace(/^(on|next|this) /, "").replace(/^\w/, (c) => c.toUpperCase());
-    return `${day} in ${place}: ${CONDITIONS[code] ?? "mixed weather"}, ${range}.${chance}`;
+    return `${dayName(days.first, today)} in ${place}: ${CONDITIONS[code] ?? "mixed weather"}, ${range}.${chance}`;
+}
+
+/** "Tomorrow", "Friday" within the week ahead, "Friday, December 11" further off. */
+function dayName(day: string, today: string): string {
+    const ahead = daysBetween(today, day);
+    if (ahead === 1) return "Tomorrow";
+    const date = new Date(`${day}T12:00:00Z`);
+    const weekday = WEEKDAYS[date.getUTCDay()]!.replace(/^\w/, (c) => c.toUpperCase());
+    return ahead < 7 ? weekday : `${weekday}, ${date.toLocaleDateString("en-US", { month: "long", day: "numeric", timeZone: "UTC" })}`;
 }

@@ -13,6 +13,7 @@ export { VolumeControl } from "./services/volume.ts";
 export type { Player, Playback, PlaybackKind } from "./audio/player.ts";
 export type { StateStore } from "./state/store.ts";
 export type { Recognizer, Recognition } from "./nlu/recognizer.ts";
+export type { ResolvedWhen } from "./resolve/when.ts";
 export { TemplateRecognizer } from "./nlu/templates.ts";
 export { Assistant } from "./pipeline/assistant.ts";
 export type { TraceRecord, TraceStage } from "./trace/trace.ts";

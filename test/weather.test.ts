@@ -17,7 +17,10 @@ function openMeteoStub() {
             const results = name === "boston" ? [{ id: 4930956, name: "Boston", latitude: 42.35843, longitude: -71.05977, country: "United States", admin1: "Massachusetts", timezone: "America/New_York" }] : undefined;
             res.end(JSON.stringify(results ? { results, generationtime_ms: 0.5 } : { generationtime_ms: 0.5 }));
         } else if (url.pathname === "/v1/forecast") {
-            const days = Array.from({ length: 7 }, (_, i) => new Date(Date.now() + i * 86400000).toISOString().slice(0, 10));
+            // As Open-Meteo with timezone=auto: the place's local days, as many as asked for (this stand-in's place is local).
+            const count = Number(url.searchParams.get("forecast_days") ?? 7);
+            const days = Array.from({ length: count }, (_, i) => localDay(i));
+            const repeat = <T>(week: T[]): T[] => Array.from({ length: count }, (_, i) => week[i % week.length]!);
             res.end(JSON.stringify({
                 latitude: Number(url.searchParams.get("latitude")), longitude: Number(url.searchParams.get("longitude")), timezone: "America/New_York",
                 current_units: { temperature_2m: "°C", weather_code: "wmo code" },
@@ -25,10 +28,10 @@ function openMeteoStub() {
                 daily_units: { temperature_2m_max: "°C" },
                 daily: {
                     time: days,
-                    weather_code: [2, 61, 3, 0, 0, 71, 95],
-                    temperature_2m_max: [14.2, 15.4, 12, 10, 9, 2, 18],
-                    temperature_2m_min: [6.1, 7.9, 5, 3, 1, -4, 10],
-                    precipitation_probability_max: [10, 70, 5, 0, 0, 60, 90]
+                    weather_code: repeat([2, 61, 3, 0, 0, 71, 95]),
+                    temperature_2m_max: repeat([14.2, 15.4, 12, 10, 9, 2, 18]),
+                    temperature_2m_min: repeat([6.1, 7.9, 5, 3, 1, -4, 10]),
+                    precipitation_probability_max: repeat([10, 70, 5, 0, 0, 60, 90])
                 }
             }));
         } else {
@@ -38,6 +41,15 @@ function openMeteoStub() {
     });
     return { server, requests };
 }
+
+/** The local date `ahead` days from today, `YYYY-MM-DD`. */
+function localDay(ahead: number): string {
+    const d = new Date();
+    d.setDate(d.getDate() + ahead);
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+const weekday = (ahead: number): string => new Date(`${localDay(ahead)}T12:00:00Z`).toLocaleDateString("en-US", { weekday: "long", timeZone: "UTC" });
 
 describe("get_weather against a local Open-Meteo stand-in", () => {
     const stub = openMeteoStub();
@@ -62,6 +74,33 @@ describe("get_weather against a local Open-Meteo stand-in", () => {
             const forecast = stub.requests.find((r) => r.pathname === "/v1/forecast")!;
             assert.equal(forecast.searchParams.get("latitude"), "42.35843");
             assert.equal(forecast.searchParams.get("temperature_unit"), "celsius");
+        } finally {
+            await assistant.dispose();
+        }
+    });
+
+    it("takes a date out of the place it was said with, and answers for the day it resolves to", async () => {
+        const assistant = await make();
+        try {
+            const record = await assistant.handleText("what's the weather in boston in 2 days");
+            assert.deepEqual(record.toolCall?.arguments, { location: "boston", when: "in 2 days" });
+            const recognized = record.stages.find((s) => s.name === "recognize")!.output as { resolved: { when: { start: string; end: string } } };
+            assert.equal(recognized.resolved.when.start, `${localDay(2)}T00:00:00`, "the trace shows the day the words resolved to");
+            assert.equal(record.reply, `${weekday(2)} in Boston: overcast skies, a high of 12 and a low of 5 degrees.`);
+            const forecast = stub.requests.findLast((r) => r.pathname === "/v1/forecast")!;
+            assert.equal(forecast.searchParams.get("forecast_days"), "16");
+        } finally {
+            await assistant.dispose();
+        }
+    });
+
+    it("says plainly when a day is past the forecast's reach, and sums up a range of days", async () => {
+        const assistant = await make();
+        try {
+            assert.equal((await assistant.handleText("what's the weather in boston in 3 weeks")).reply, "I can only see 16 days ahead, and in 3 weeks is 21 days away.");
+            const range = await assistant.handleText("what's the weather in boston next week");
+            assert.deepEqual(range.toolCall?.arguments, { location: "boston", when: "next week" });
+            assert.match(range.reply, /^Next week in Boston: highs between \d+ and \d+ degrees, lows down to -?\d+, (with rain or snow on \d days?|and dry throughout)\.$/);
         } finally {
             await assistant.dispose();
         }

@@ -8,6 +8,7 @@ import type { StateStore } from "../state/store.ts";
 import { isBuiltinIntentsDir } from "../paths.ts";
 import { IsolatedIntent } from "./isolated.ts";
 import { turnCapabilities } from "./revocable.ts";
+import type { ResolvedWhen } from "../resolve/when.ts";
 
 /** What running a handler came to. A failure still carries words to speak. */
 export interface DispatchOutcome {
@@ -57,7 +58,8 @@ export class Dispatcher {
         return worker;
     }
 
-    public async dispatch(intent: LoadedIntent, rawArgs: Record<string, unknown>, text: string, signal?: AbortSignal): Promise<DispatchOutcome> {
+    /** Runs the intent's handler on a call; `resolved` holds its `dates` arguments resolved (see `src/resolve`). */
+    public async dispatch(intent: LoadedIntent, rawArgs: Record<string, unknown>, text: string, signal?: AbortSignal, resolved: Record<string, ResolvedWhen | null> = {}): Promise<DispatchOutcome> {
         const name = intent.spec.name;
         const log = this.options.log.child({ intent: name });
         const args = structuredClone(rawArgs);
@@ -85,8 +87,8 @@ export class Dispatcher {
         try {
             const worker = this.workerFor(intent);
             const run = Promise.resolve().then(() => worker
-                ? worker.run({ args, text, config: this.options.config }, capabilities, controller.signal, log)
-                : intent.handler({ args, text, signal: controller.signal, log, state: capabilities.state, services: capabilities.services, config: this.options.config }));
+                ? worker.run({ args, text, resolved, config: this.options.config }, capabilities, controller.signal, log)
+                : intent.handler({ args, text, resolved, signal: controller.signal, log, state: capabilities.state, services: capabilities.services, config: this.options.config }));
             // A handler that ignores its signal keeps running, but the turn goes on without it.
             run.catch(() => undefined);
             const result = await Promise.race([run, timeout]);

@@ -7,6 +7,7 @@ import { HandlerRevokedError } from "../errors.ts";
 import type { IntentResult } from "../intents/define.ts";
 import { HARK_MODULE_URL } from "../intents/load.ts";
 import type { TurnCapabilities } from "./revocable.ts";
+import type { ResolvedWhen } from "../resolve/when.ts";
 
 /** A turn for the worker: what its handler is given, less what lives in the main thread. */
 export interface HandlerRequest {
@@ -14,6 +15,7 @@ export interface HandlerRequest {
     id: number;
     args: Record<string, unknown>;
     text: string;
+    resolved: Record<string, ResolvedWhen | null>;
     config: HarkConfig;
 }
 

@@ -70,6 +70,11 @@ export function compileIntent(decl: Declaration, handler: IntentHandler, file: s
         }
     }
 
+    for (const name of decl.dates ?? []) {
+        const schema = argsSchema.properties?.[name];
+        if (schema == null || schema.type !== "string" || schema.enum !== undefined) throw new Error(`dates names "${name}", which is not a free-text string in args.properties`);
+    }
+
     const examples = (decl.examples ?? []).map((e) => ({ text: e.text, args: e.args ?? {} }));
     for (const example of examples) {
         const copy = structuredClone(example.args);
@@ -85,6 +90,7 @@ export function compileIntent(decl: Declaration, handler: IntentHandler, file: s
         rules: decl.rules ?? {},
         textOnlyRules: decl.textOnlyRules ?? [],
         examples,
+        dates: decl.dates ?? [],
         ...(decl.confirm != null ? { confirm: confirmQuestion(decl.confirm, properties) } : {})
     };
     return {

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { HarkConfig } from "../config/schema.ts";
 import type { Services } from "../services/services.ts";
 import type { StateStore } from "../state/store.ts";
+import type { ResolvedWhen } from "../resolve/when.ts";
 import type { JSONSchema7 } from "./json-schema.ts";
 
 /** How a slot is written in an intent file. */
@@ -18,6 +19,11 @@ export interface IntentContext<Args = Record<string, unknown>> {
     args: Args;
     /** The sentence as heard or typed. */
     text: string;
+    /**
+     * The intent's `dates` arguments that were said, resolved against the time of the request: local start and end
+     * (`null` when the words name no date hark can place).
+     */
+    resolved: Record<string, ResolvedWhen | null>;
     /** Aborted when the handler times out or hark shuts down: stop work and return. */
     signal: AbortSignal;
     /** A child logger named after the intent. */
@@ -53,6 +59,12 @@ export interface IntentDefinition<Args = Record<string, unknown>> {
     textOnlyRules?: string[];
     /** Sentence → expected arguments; checked by `npm test` and used by `hark eval`. */
     examples?: Array<{ text: string; args?: Record<string, unknown> }>;
+    /**
+     * Arguments that name a date or time ("tomorrow", "on friday the 11th", "this weekend"): the handler gets each
+     * resolved in `resolved`, and a date said anywhere in the sentence — even inside another argument's words
+     * ("weather in dover on march the 3rd") — goes to the first of them. Each must be a free-text string argument.
+     */
+    dates?: string[];
     /** Overrides `dispatch.timeoutMs` for this intent. */
     timeoutMs?: number;
     /**

@@ -57,6 +57,9 @@ export const IntentDeclarationSchema = Type.Object({
         args: Type.Optional(Type.Record(Type.String(), Type.Unknown()))
     }, { additionalProperties: false }))),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),
+    dates: Type.Optional(Type.Array(Type.String({ minLength: 1 }), {
+        description: "Arguments that name a date or time (\"tomorrow\", \"friday the 11th\"): the handler gets each resolved to a local start and end, and a date said anywhere in the sentence goes to the first of them."
+    })),
     confirm: Type.Optional(Type.String({
         minLength: 1,
         description: "For an intent that changes or destroys state: the question asked before acting on a request that was not matched exactly, {arg} replaced by the argument (\"Turn off the {room} heater?\")."

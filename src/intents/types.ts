@@ -21,4 +21,6 @@ export interface IntentSpec extends TemplateIntent {
      * matched exactly ("Cancel the pizza timer?"). Absent: hark acts without asking.
      */
     confirm?: (args: Record<string, unknown>) => string;
+    /** Arguments that name a date or time, resolved for the handler (see `src/resolve`); the first takes a date said anywhere. */
+    dates?: string[];
 }

@@ -1,3 +1,4 @@
+import type { ResolvedWhen } from "../resolve/when.ts";
 import type { IntentSpec } from "../intents/types.ts";
 
 /** What a recognizer understood: which intent, with which arguments, how sure, and which engine said so. */
@@ -10,6 +11,8 @@ export interface Recognition {
     source: string;
     /** Engine-specific detail for the trace (the template that matched, the raw model output, ...). */
     detail?: Record<string, unknown>;
+    /** The intent's date arguments resolved to local start and end (set by the router; see `src/resolve`). */
+    resolved?: Record<string, ResolvedWhen | null>;
 }
 
 /**

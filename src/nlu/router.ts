@@ -1,4 +1,5 @@
 import { NONE_TOOL, type IntentSpec } from "../intents/types.ts";
+import { resolveDates } from "../resolve/dates.ts";
 import { DecisionPolicy, type Decision, type TextEvidence } from "./decision.ts";
 import type { Recognition, Recognizer } from "./recognizer.ts";
 
@@ -34,6 +35,8 @@ export interface RecognizeOptions {
     signal?: AbortSignal;
     /** What is known of the text before it is read (how sure its transcript is). */
     evidence?: TextEvidence;
+    /** When the request was made, for its dates ("tomorrow"). Defaults to now. */
+    now?: Date;
 }
 
 /**
@@ -101,8 +104,11 @@ export class RecognizerRouter {
                 attempts.push({ engine: recognizer.name, result, durationMs, verdict });
                 if (verdict === "none") return { recognition: null, attempts, decision: { verdict: "reject", reason: `the ${recognizer.name} engine found that no intent fits` } };
                 if (verdict !== "accepted") continue;
-                const decision = await this.policy.decide(result!, this.byName.get(result!.intent), evidence, text);
-                return { recognition: decision.verdict === "reject" ? null : result, attempts, decision };
+                const spec = this.byName.get(result!.intent);
+                // Dates are read before the decision, so it judges the names they were taken out of.
+                const answer = spec?.dates?.length ? { ...result!, ...resolveDates(spec, result!.args, text, options.now ?? new Date()) } : result!;
+                const decision = await this.policy.decide(answer, spec, evidence, text);
+                return { recognition: decision.verdict === "reject" ? null : answer, attempts, decision };
             } catch (error) {
                 attempts.push({ engine: recognizer.name, result: null, durationMs: performance.now() - started, verdict: "error", error: (error as Error).message });
             }

@@ -10,6 +10,7 @@ import { IntentRegistry } from "../intents/registry.ts";
 import type { LlmOverrides } from "../llm/profile.ts";
 import { DecisionPolicy, type TextEvidence } from "../nlu/decision.ts";
 import type { LlmRecognizer } from "../nlu/llm.ts";
+import type { Recognition } from "../nlu/recognizer.ts";
 import { RecognizerRouter } from "../nlu/router.ts";
 import { TemplateRecognizer } from "../nlu/templates.ts";
 import { MusicService } from "../services/music.ts";
@@ -204,7 +205,7 @@ export class Assistant {
         const answer = pending && heardClearly ? readAnswer(text) : null;
         if (pending && answer) {
             record.stages.push({ name: "confirm", durationMs: 0, output: { question: pending.question, answer, intent: pending.intent, args: pending.args } });
-            if (answer === "yes") await this.act(trace, pending.intent, pending.args, { engine: pending.engine, confidence: pending.confidence }, text, options);
+            if (answer === "yes") await this.act(trace, pending, { engine: pending.engine, confidence: pending.confidence }, text, options);
             else record.reply = "OK, I won't.";
             return this.finish(trace, options);
         }
@@ -212,10 +213,11 @@ export class Assistant {
         const routed = await trace.stage("recognize", () => this.router.recognize(text, { ...(options.signal ? { signal: options.signal } : {}), ...(options.transcript ? { evidence: { transcript: options.transcript } } : {}) }), (r) => ({
             intent: r.recognition?.intent ?? null,
             args: r.recognition?.args ?? null,
+            ...(r.recognition?.resolved ? { resolved: r.recognition.resolved } : {}),
             confidence: r.recognition?.confidence ?? null,
             engine: r.recognition?.source ?? null,
             decision: r.decision,
-            attempts: r.attempts.map((a) => ({ engine: a.engine, verdict: a.verdict, durationMs: round2(a.durationMs), confidence: a.result?.confidence, detail: a.result?.detail, error: a.error }))
+            attempts: r.attempts.map((a) => ({ engine: a.engine, verdict: a.verdict, durationMs: round2(a.durationMs), intent: a.result?.intent, args: a.result?.args, confidence: a.result?.confidence, detail: a.result?.detail, error: a.error }))
         }));
         const { recognition, decision } = routed;
         if (recognition == null || decision.verdict === "reject") {
@@ -223,12 +225,13 @@ export class Assistant {
             if (options.quietIfNotUnderstood) record.stages.push({ name: "quiet", durationMs: 0, output: { reason: options.quietIfNotUnderstood } });
         } else if (decision.verdict === "confirm") {
             this.pending = {
-                intent: recognition.intent, args: recognition.args, question: decision.question, engine: recognition.source, confidence: recognition.confidence,
+                intent: recognition.intent, args: recognition.args, ...(recognition.resolved ? { resolved: recognition.resolved } : {}),
+                question: decision.question, engine: recognition.source, confidence: recognition.confidence,
                 expiresAt: performance.now() + this.config.conversation.confirmWithinMs
             };
             record.reply = decision.question;
         } else {
-            await this.act(trace, recognition.intent, recognition.args, { engine: recognition.source, confidence: recognition.confidence }, text, options);
+            await this.act(trace, recognition, { engine: recognition.source, confidence: recognition.confidence }, text, options);
         }
         return this.finish(trace, options);
     }
@@ -251,8 +254,9 @@ export class Assistant {
     }
 
     /** Runs the handler for a decided call and records what it did. */
-    private async act(trace: TurnTrace, name: string, args: Record<string, unknown>, by: { engine: string; confidence: number }, text: string, options: TurnOptions): Promise<void> {
+    private async act(trace: TurnTrace, call: Pick<Recognition, "intent" | "args" | "resolved">, by: { engine: string; confidence: number }, text: string, options: TurnOptions): Promise<void> {
         const record = trace.record;
+        const { intent: name, args } = call;
         const intent = this.intents.get(name);
         if (intent == null) {
             record.reply = this.config.conversation.notUnderstoodReply;
@@ -260,7 +264,7 @@ export class Assistant {
         }
         record.toolCall = { name, arguments: args, confidence: by.confidence, engine: by.engine };
         options.onPhase?.("acting");
-        const outcome = await trace.stage("dispatch", () => this.dispatcher.dispatch(intent, args, text, options.signal), (o) => o);
+        const outcome = await trace.stage("dispatch", () => this.dispatcher.dispatch(intent, args, text, options.signal, call.resolved), (o) => o);
         record.result = { ok: outcome.ok, ...(outcome.data !== undefined ? { data: outcome.data } : {}) };
         record.toolCall.arguments = outcome.args;
         record.reply = outcome.speech;

@@ -1,4 +1,5 @@
 import { TemplateMatcher, tokenize, trimFillers, type TemplateIntent } from "../template/index.ts";
+import type { ResolvedWhen } from "../resolve/when.ts";
 
 /**
  * Answers to "Cancel the pizza timer?": a pseudo-intent, so the speech grammar can hear them and the template
@@ -29,6 +30,8 @@ export function readAnswer(text: string): "yes" | "no" | null {
 export interface PendingCall {
     intent: string;
     args: Record<string, unknown>;
+    /** Its date arguments, resolved when it was understood. */
+    resolved?: Record<string, ResolvedWhen | null>;
     question: string;
     /** The engine and confidence that understood it, for the trace of the turn that runs it. */
     engine: string;
