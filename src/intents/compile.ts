@@ -70,6 +70,16 @@ export function compileIntent(decl: Declaration, handler: IntentHandler, file: s
         }
     }
 
+    for (const [slot, list] of Object.entries(slots)) {
+        for (const template of list.kind === "wildcard" ? list.trim ?? [] : []) {
+            for (const rule of collectRules(parseTemplate(template))) {
+                if (!rules.has(rule)) throw new Error(`slot "${slot}": trim "${template}" uses <${rule}>, which is not defined under rules`);
+            }
+            for (const name of collectSlots(parseTemplate(template), rules)) {
+                if (name !== "year" && name !== "number") throw new Error(`slot "${slot}": trim "${template}" uses {${name}}; only {year} and {number} may be used there`);
+            }
+        }
+    }
     for (const name of decl.dates ?? []) {
         const schema = argsSchema.properties?.[name];
         if (schema == null || schema.type !== "string" || schema.enum !== undefined) throw new Error(`dates names "${name}", which is not a free-text string in args.properties`);
@@ -114,7 +124,7 @@ function toSlotList(name: string, declaration: SlotDeclaration): SlotList {
     if (declaration === "wildcard") return { kind: "wildcard" };
     if (typeof declaration === "object" && "wildcard" in declaration) {
         const exclude = (declaration.exclude ?? []).map((phrase) => normalizedText(phrase)).filter(Boolean);
-        return exclude.length ? { kind: "wildcard", exclude } : { kind: "wildcard" };
+        return { kind: "wildcard", ...(exclude.length ? { exclude } : {}), ...(declaration.trim?.length ? { trim: declaration.trim } : {}) };
     }
     if (Array.isArray(declaration)) return { kind: "values", values: declaration.map((v) => ({ in: v, out: v })) };
     if ("values" in declaration) {

@@ -5,7 +5,8 @@ const SlotDeclaration = Type.Union([
     Type.Array(Type.String(), { minItems: 1 }),
     Type.Object({
         wildcard: Type.Literal(true),
-        exclude: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Words or phrases the value may not contain: they name another kind of thing (\"movie\" in a song title)." }))
+        exclude: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Words or phrases the value may not contain: they name another kind of thing (\"movie\" in a song title)." })),
+        trim: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Templates of phrases that are no part of a name (\"(on|from) <service>\", \"from {year}\", \"near\"), taken off either end of the value; {year} and {number} and the intent's rules may be used." }))
     }, { additionalProperties: false }),
     Type.Object({
         values: Type.Array(Type.Union([Type.String(), Type.Object({ in: Type.String(), out: Type.Unknown() }, { additionalProperties: false })]), { minItems: 1 })

@@ -5,5 +5,6 @@ export { contractedForms, normalizedText, rawText, tokenize, trimFillers, type T
 export { isNumberWord, numberToWords, parseNumberWords } from "./numbers.ts";
 export { collectRules, collectSlots, parseTemplate, type Sequence, type TemplateNode } from "./parse.ts";
 export { TemplateMatcher, type CompiledTemplate, type MatchOptions, type TemplateMatch } from "./match.ts";
+export { WildcardTrimmer } from "./trim.ts";
 export { TemplateSampler, type SampledSentence, type SlotVocabulary } from "./sample.ts";
 export { compileGrammar, type CompiledGrammar, type GrammarOptions, type GrammarProblem } from "./jsgf.ts";

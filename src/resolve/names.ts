@@ -1,0 +1,32 @@
+import type { IntentSpec } from "../intents/types.ts";
+import { tokenize, WildcardTrimmer } from "../template/index.ts";
+
+const trimmers = new WeakMap<IntentSpec, Map<string, WildcardTrimmer>>();
+
+/**
+ * The call's names without the phrases their slots declare as no part of a name (`trim`): "blowfly from the
+ * seventies" → "blowfly"; a name that is nothing else is dropped ("here", "on spotify").
+ */
+export function trimNames(spec: IntentSpec, args: Record<string, unknown>): Record<string, unknown> {
+    let out = args;
+    for (const [name, value] of Object.entries(args)) {
+        const trimmer = trimmerFor(spec, name);
+        if (trimmer == null || typeof value !== "string") continue;
+        const trimmed = trimmer.trim(tokenize(value));
+        if (trimmed === value) continue;
+        out = { ...out };
+        if (trimmed) out[name] = trimmed;
+        else delete out[name];
+    }
+    return out;
+}
+
+function trimmerFor(spec: IntentSpec, slot: string): WildcardTrimmer | null {
+    const list = spec.slots[slot];
+    if (list?.kind !== "wildcard" || !list.trim?.length) return null;
+    let bySlot = trimmers.get(spec);
+    if (bySlot == null) trimmers.set(spec, (bySlot = new Map()));
+    let trimmer = bySlot.get(slot);
+    if (trimmer == null) bySlot.set(slot, (trimmer = new WildcardTrimmer(list.trim, spec.rules)));
+    return trimmer;
+}
