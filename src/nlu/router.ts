@@ -1,5 +1,6 @@
 import { NONE_TOOL, type IntentSpec } from "../intents/types.ts";
 import { resolveDates } from "../resolve/dates.ts";
+import { trimNames } from "../resolve/names.ts";
 import { DecisionPolicy, type Decision, type TextEvidence } from "./decision.ts";
 import type { Recognition, Recognizer } from "./recognizer.ts";
 
@@ -105,8 +106,8 @@ export class RecognizerRouter {
                 if (verdict === "none") return { recognition: null, attempts, decision: { verdict: "reject", reason: `the ${recognizer.name} engine found that no intent fits` } };
                 if (verdict !== "accepted") continue;
                 const spec = this.byName.get(result!.intent);
-                // Dates are read before the decision, so it judges the names they were taken out of.
-                const answer = spec?.dates?.length ? { ...result!, ...resolveDates(spec, result!.args, text, options.now ?? new Date()) } : result!;
+                // Names and dates are settled before the decision, so it judges what the handler would get.
+                const answer = spec ? await this.settleNames(result!, spec, text, recognizer, minConfidence, options) : result!;
                 const decision = await this.policy.decide(answer, spec, evidence, text);
                 return { recognition: decision.verdict === "reject" ? null : answer, attempts, decision };
             } catch (error) {
@@ -115,6 +116,27 @@ export class RecognizerRouter {
         }
         const unsure = attempts.filter((a) => a.verdict === "below threshold").map((a) => `${a.engine} ${a.result!.intent} at ${Math.round(a.result!.confidence * 1000) / 1000}`);
         return { recognition: null, attempts, decision: { verdict: "reject", reason: unsure.length ? `no answer was sure enough (${unsure.join(", ")})` : "no engine understood it" } };
+    }
+
+    /**
+     * Takes a date said anywhere into the intent's date argument and resolves it; when the date had split or swallowed
+     * a name, the sentence is read again without it (same engine, same intent) for the names. Then takes the phrases
+     * their slots declare as no part of a name off the names.
+     */
+    private async settleNames(result: Recognition, spec: IntentSpec, text: string, recognizer: Recognizer, minConfidence: number, options: RecognizeOptions): Promise<Recognition> {
+        if (!spec.dates?.length) return { ...result, args: trimNames(spec, result.args) };
+        const dated = resolveDates(spec, result.args, text, options.now ?? new Date());
+        let args = dated.args;
+        let detail = result.detail;
+        if (dated.rest) {
+            const again = await recognizer.recognize(dated.rest, options.signal).catch(() => null);
+            if (again?.intent === result.intent && again.confidence >= minConfidence) {
+                const first = spec.dates[0]!;
+                args = { ...again.args, [first]: dated.args[first] };
+                detail = { ...detail, readAgainWithoutDate: dated.rest };
+            }
+        }
+        return { ...result, args: trimNames(spec, args), resolved: dated.resolved, ...(detail ? { detail } : {}) };
     }
 
     public async dispose(): Promise<void> {

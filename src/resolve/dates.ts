@@ -1,12 +1,20 @@
 import type { IntentSpec } from "../intents/types.ts";
-import { findWhen, prepareWords, resolveWhen, type ResolvedWhen } from "./when.ts";
+import { findWhen, resolveWhen, sentenceWords, type ResolvedWhen } from "./when.ts";
 
 /** A call with its date arguments resolved, and any date taken out of another argument's words. */
 export interface DatedCall {
     args: Record<string, unknown>;
     /** The intent's `dates` arguments that were said, resolved; `null` for words that name no date hark can place. */
     resolved: Record<string, ResolvedWhen | null>;
+    /**
+     * When the date was found outside the date argument: the sentence without it (and the word that tied it on), to
+     * be read again for the names it may have split ("weather in twenty three minutes in parksdale").
+     */
+    rest?: string;
 }
+
+/** Words that tie a date onto a sentence ("on friday"), left behind when the date is taken out. */
+const TIES = new Set(["on", "at", "for", "around", "by", "during", "until", "till"]);
 
 /** Words left dangling at the end of a name once a date is taken out of it ("dover on" → "dover"). */
 const TRAILING = new Set(["on", "at", "in", "for", "by", "around", "during", "from", "of", "this", "next", "and", "until", "till"]);
@@ -24,27 +32,46 @@ export function resolveDates(spec: IntentSpec, args: Record<string, unknown>, se
     const out = { ...args };
     const resolved: Record<string, ResolvedWhen | null> = {};
     const first = dates[0]!;
-    if (typeof out[first] !== "string") {
-        const found = findWhen(sentence, now);
-        if (found) {
-            const words = prepareWords(sentence);
-            const span: [number, number] = [found.word, found.word + prepareWords(found.text).length];
-            for (const [name, value] of Object.entries(out)) {
-                if (typeof value !== "string" || spec.slots[name]?.kind !== "wildcard") continue;
-                const rest = withoutSpan(words, prepareWords(value), span);
-                if (rest === undefined) continue;
-                if (rest.length === 0) delete out[name];
-                else out[name] = rest.join(" ");
-            }
-            out[first] = found.text;
-            resolved[first] = { text: found.text, start: found.start, end: found.end };
-        }
+    // Words in the date argument that name no date (a misheard name, "taiwan") are no date: the sentence is searched.
+    const list = spec.slots[first];
+    const listed = list?.kind === "values" && list.values.some((v) => v.in === out[first]);
+    if (typeof out[first] === "string" && !listed && list?.kind !== "wildcard" && resolveWhen(out[first] as string, now) == null) delete out[first];
+    const found = findWhen(sentence, now);
+    if (found == null) return finish(dates, out, resolved, now);
+    // Compared part by part: a name may hold "06 05 48" where the sentence said "06:05:48".
+    const said = sentenceWords(sentence);
+    const words = parts(said);
+    const span: [number, number] = [parts(said.slice(0, found.word)).length, parts(said.slice(0, found.word + found.words)).length];
+    // The date goes to the argument when it has none, or words of this same date ("now" of "nine months from now",
+    // "sep 25th in" of "sep 25th"); another date said elsewhere leaves it as it is.
+    if (typeof out[first] === "string" && !overlaps(words, parts(sentenceWords(out[first] as string)), span)) return finish(dates, out, resolved, now);
+    let split = false;
+    for (const [name, value] of Object.entries(out)) {
+        if (name === first || typeof value !== "string" || spec.slots[name]?.kind !== "wildcard") continue;
+        const rest = withoutSpan(words, parts(sentenceWords(value)), span);
+        if (rest === undefined) continue;
+        split = true;
+        if (rest.length === 0) delete out[name];
+        else out[name] = rest.join(" ");
     }
+    out[first] = found.text;
+    resolved[first] = { text: found.text, start: found.start, end: found.end };
+    if (!split) return finish(dates, out, resolved, now);
+    const before = words.slice(0, span[0]);
+    if (before.length && TIES.has(before.at(-1)!)) before.pop();
+    return finish(dates, out, resolved, now, [...before, ...words.slice(span[1])].join(" "));
+}
+
+/** Resolves the date arguments not yet resolved, and takes the word that tied each on ("on friday" → "friday"). */
+function finish(dates: readonly string[], args: Record<string, unknown>, resolved: Record<string, ResolvedWhen | null>, now: Date, rest?: string): DatedCall {
     for (const name of dates) {
-        const value = out[name];
-        if (typeof value === "string" && !(name in resolved)) resolved[name] = resolveWhen(value, now);
+        const value = args[name];
+        if (typeof value !== "string") continue;
+        if (!(name in resolved)) resolved[name] = resolveWhen(value, now);
+        const words = value.split(" ");
+        if (words.length > 1 && TIES.has(words[0]!)) args[name] = words.slice(1).join(" ");
     }
-    return { args: out, resolved };
+    return { args, resolved, ...(rest ? { rest } : {}) };
 }
 
 /**
@@ -64,6 +91,17 @@ function withoutSpan(sentence: readonly string[], value: readonly string[], span
     while (to > from && TRAILING.has(kept[to - 1]!)) to--;
     while (from < to && LEADING.has(kept[from]!)) from++;
     return kept.slice(from, to);
+}
+
+/** Words split at ":" and "/" ("14:45" → "14", "45"), as a name's words are. */
+function parts(words: readonly string[]): string[] {
+    return words.flatMap((w) => w.split(/[:/]/).filter(Boolean));
+}
+
+/** Whether `value`'s words, where they are in `sentence`, share a word with `span`. */
+function overlaps(sentence: readonly string[], value: readonly string[], span: [number, number]): boolean {
+    const at = indexOfRun(sentence, value);
+    return at >= 0 && at < span[1] && at + value.length > span[0];
 }
 
 /** Where `run` first occurs in `words`, or -1. */

@@ -1,4 +1,5 @@
 import * as chrono from "chrono-node";
+import { parseNumberWords } from "../template/index.ts";
 
 /**
  * A spoken date or time resolved against "now", in local time: `start` and `end` as `YYYY-MM-DDTHH:mm:ss` (no zone).
@@ -14,13 +15,19 @@ export interface ResolvedWhen {
 
 /** A date or time phrase found in a sentence: where it is and what it means. */
 export interface FoundWhen extends ResolvedWhen {
-    /** Word offset of `text` in the sentence's words as {@link prepareWords} splits them. */
+    /** Where `text` starts and how many words it has, in the sentence's words as {@link sentenceWords} splits them. */
     word: number;
+    words: number;
 }
 
 const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
-/** A day of the month: "3rd", "15th" (spoken ordinals are written so first, see {@link prepareWords}). */
+/** A month by name or its usual abbreviation, as a regular expression alternative. */
+const MONTH = String.raw`(${MONTHS.join("|")}|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)`;
+const monthNumber = (name: string): number => MONTHS.findIndex((m) => m.startsWith(name.slice(0, 3))) + 1;
+/** Units of a span of time and how each is added: days, or months. */
+const UNITS: Record<string, { days?: number; months?: number }> = { day: { days: 1 }, week: { days: 7 }, fortnight: { days: 14 }, month: { months: 1 }, year: { months: 12 } };
+/** A day of the month: "3rd", "15th" (spoken ordinals are written so first, see {@link sentenceWords}). */
 const ORDINAL = String.raw`(\d{1,2})(?:st|nd|rd|th)`;
 /** The same with the suffix optional, after a month ("march 3"). */
 const DAY_NUMBER = String.raw`(\d{1,2})(?:st|nd|rd|th)?`;
@@ -51,13 +58,20 @@ const HOLIDAYS: Array<[RegExp, number, number]> = [
  * "friday the 11th", "a week from friday", the weekend and the week as ranges) are read here first.
  */
 export function findWhen(sentence: string, now: Date): FoundWhen | null {
-    const text = prepareWords(sentence).join(" ");
+    const said = sentenceWords(sentence);
+    const { words, from } = collapseNumbers(said);
+    const text = words.join(" ");
     const found = [...ownPhrases(text, now), ...chronoPhrases(text, now)];
     if (found.length === 0) return null;
     // The earliest phrase; of those starting together, the longest (chrono's "friday" loses to "friday the 11th").
     found.sort((a, b) => a.index - b.index || b.text.length - a.text.length);
-    const { index, ...best } = found[0]!;
-    return { ...best, word: text.slice(0, index).split(" ").length - 1 };
+    const best = found[0]!;
+    // Back from the words chrono-node read ("in 23 minutes") to the words said ("in twenty three minutes").
+    const first = text.slice(0, best.index).split(" ").length - 1;
+    const last = first + best.text.split(" ").length;
+    const word = from[first]!;
+    const end = last < from.length ? from[last]! : said.length;
+    return { text: said.slice(word, end).join(" "), start: best.start, end: best.end, word, words: end - word };
 }
 
 /** Resolves a phrase that is all date or time ("tomorrow", "on friday the 11th"); `null` when it is not one. */
@@ -66,20 +80,40 @@ export function resolveWhen(phrase: string, now: Date): ResolvedWhen | null {
     return found && { text: phrase.trim(), start: found.start, end: found.end };
 }
 
-/** The words dates are looked for in: lower case, apostrophes and stray punctuation out, "p m" as "pm". */
-export function prepareWords(sentence: string): string[] {
+/**
+ * A sentence's words as dates are looked for in them: lower case, apostrophes and stray punctuation out (":" and "/"
+ * stay, for "14:45" and "12/25"), "p m" as "pm", spoken ordinals as written ("twenty first" → "21st").
+ */
+export function sentenceWords(sentence: string): string[] {
     return sentence
+        .normalize("NFKD")
+        .replace(/[\u0300-\u036f]/g, "")
         .toLowerCase()
         .replace(/['\u2019]/g, "")
         .replace(/[^a-z0-9:/ ]+/g, " ")
         .replace(/\b([ap]) m\b/g, "$1m")
-        // "twenty first" → "21st", "fifteenth" → "15th"
         .replace(/\b(?:(twenty|thirty)[ -])?(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)\b/g, (_, tens: string | undefined, unit: string) => {
             const n = (tens === "twenty" ? 20 : tens === "thirty" ? 30 : 0) + ORDINAL_WORDS[unit]!;
             return `${n}${suffix(n)}`;
         })
         .split(/\s+/)
         .filter(Boolean);
+}
+
+/** Number words as digits ("twenty three" → "23"; chrono-node reads only single ones), with where each word came from. */
+function collapseNumbers(said: readonly string[]): { words: string[]; from: number[] } {
+    const words: string[] = [];
+    const from: number[] = [];
+    for (let i = 0; i < said.length;) {
+        const n = said[i] === "a" || said[i] === "an" ? null : parseNumberWords(said, i);
+        from.push(i);
+        if (n == null) words.push(said[i++]!);
+        else {
+            words.push(String(n.value));
+            i += n.length;
+        }
+    }
+    return { words, from };
 }
 
 type Span = [start: Date, end: Date];
@@ -111,6 +145,8 @@ function ownPhrases(text: string, now: Date): Phrase[] {
         return d ? day(d) : null;
     });
 
+    // chrono-node reads only the "now" of "right now", which would leave "right" in a name.
+    rule(/right now|just now|right away/, () => [now, now]);
     rule(/in a fortnight|a fortnight from (?:now|today)/, () => day(addDays(today, 14)));
     rule(/in (\d+) fortnights?/, (m) => day(addDays(today, 14 * Number(m[1]))));
 
@@ -126,8 +162,24 @@ function ownPhrases(text: string, now: Date): Phrase[] {
     // "on the 15th", or "the 31st" ending the sentence (no month; "the second city" is a name): the next such day.
     rule(new RegExp(String.raw`on the ${ORDINAL}(?! of)|the ${ORDINAL}$`), (m) => dayOfMonth(today, Number(m[1] ?? m[2])));
     // "march the 3rd 2031", "the 3rd of january", "on the 1st of december"
-    rule(new RegExp(String.raw`(?:on )?(${MONTHS.join("|")}) the ${DAY_NUMBER}(?: (\d{4}))?`), (m) => monthDay(today, MONTHS.indexOf(m[1]!) + 1, Number(m[2]), m[3]));
-    rule(new RegExp(String.raw`(?:on )?the ${DAY_NUMBER} of (${MONTHS.join("|")})(?: (\d{4}))?`), (m) => monthDay(today, MONTHS.indexOf(m[2]!) + 1, Number(m[1]), m[3]));
+    rule(new RegExp(String.raw`(?:on )?${MONTH} the ${DAY_NUMBER}(?: (\d{4}))?`), (m) => monthDay(today, monthNumber(m[1]!), Number(m[2]), m[3]));
+    rule(new RegExp(String.raw`(?:on )?the ${DAY_NUMBER} of ${MONTH}(?: (\d{4}))?`), (m) => monthDay(today, monthNumber(m[2]!), Number(m[1]), m[3]));
+    // "in 15 and a half weeks", "8 years and a half from now": chrono-node drops the half.
+    const half = (n: string, unit: string): Span | null => {
+        const u = UNITS[unit];
+        if (u == null) return null;
+        const whole = Number(n);
+        const d = u.days != null ? addDays(today, Math.round((whole + 0.5) * u.days)) : addMonths(today, Math.round((whole + 0.5) * u.months!));
+        return day(d);
+    };
+    rule(/(?:in )?(\d+) and a half (day|week|month|year)s?(?: from (?:now|today))?/, (m) => half(m[1]!, m[2]!));
+    rule(/(?:in )?(\d+) (day|week|month|year)s? and a half(?: from (?:now|today))?/, (m) => half(m[1]!, m[2]!));
+    // "last february": the one before now.
+    rule(new RegExp(String.raw`last ${MONTH}`), (m) => {
+        const month = monthNumber(m[1]!) - 1;
+        const year = month < now.getMonth() ? now.getFullYear() : now.getFullYear() - 1;
+        return [new Date(year, month, 1), endOfDay(new Date(year, month + 1, 0))];
+    });
 
     // Weekends and weeks are ranges: the weekend is Saturday and Sunday; a week runs Monday to Sunday, and "this
     // week" is what is left of it.
@@ -199,6 +251,13 @@ function endOfDay(d: Date): Date {
 /** `days` calendar days later, at the same wall-clock time (a daylight-saving change is not a day). */
 function addDays(d: Date, days: number): Date {
     return new Date(d.getFullYear(), d.getMonth(), d.getDate() + days, d.getHours(), d.getMinutes(), d.getSeconds());
+}
+
+/** `months` calendar months later, on the same day (or the month's last, if it has no such day). */
+function addMonths(d: Date, months: number): Date {
+    const target = new Date(d.getFullYear(), d.getMonth() + months, 1);
+    const last = new Date(target.getFullYear(), target.getMonth() + 1, 0).getDate();
+    return new Date(target.getFullYear(), target.getMonth(), Math.min(d.getDate(), last));
 }
 
 function maxDate(a: Date, b: Date): Date {
