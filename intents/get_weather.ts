@@ -61,7 +61,18 @@ export default defineIntent<{ location?: string; when?: string }>({
     },
     slots: {
         // A room or an appliance has a temperature, not a forecast.
-        location: { wildcard: true, exclude: ["room", "bedroom", "kitchen", "bathroom", "basement", "garage", "hallway", "nursery", "attic", "upstairs", "downstairs", "inside", "indoors", "house", "oven", "fridge", "freezer"] },
+        location: {
+            wildcard: true,
+            exclude: ["room", "bedroom", "kitchen", "bathroom", "basement", "garage", "hallway", "nursery", "attic", "upstairs", "downstairs", "inside", "indoors", "house", "oven", "fridge", "freezer"],
+            // Where the place is said to be, how it is asked about, and "here": no part of the place's name.
+            trim: [
+                "<here>", "[my|the|this] (current|present) (location|place|spot|position|area)", "my (location|area|place)", "this area",
+                "(in|at|of|on|for|over|near|nearby|around|close to|close by|not far from|far from|far from here in|(within|in) walking distance (of|from)|in the (area|vicinity) of|the (same area|region) as|the area (around|of))",
+                "the (country|state|city|town|region|province|area) of",
+                "(and|or) (nearby|close by|around|the surrounding area|the area)", "(right now|now|currently|today|please|this time)",
+                "for (warmer|hotter|colder|cooler|frosty|freezing|nice|sunny|rainy|snowy|windy|stormy|good|bad) weather"
+            ]
+        },
         when: {
             values: [
                 "today", "tonight", "now", "right now", "later", "later today", "this morning", "this afternoon", "this evening",

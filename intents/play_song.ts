@@ -7,7 +7,21 @@ const GENRES = [
     "jazz", "rock", "pop", "classical", "blues", "hip hop", "rap", "country", "metal", "heavy metal", "folk", "reggae", "soul",
     "funk", "disco", "electronic", "dance", "techno", "house", "ambient", "indie", "punk", "soft rock", "classic rock", "r and b",
     "gospel", "opera", "latin", "salsa", "k pop", "lullabies", "christmas", "kids", "children's", "lofi", "lo fi", "chill", "piano",
-    "acoustic", "alternative", "grunge", "swing", "bluegrass", "edm", "trance", "dubstep", "ska", "motown", "oldies"
+    "acoustic", "alternative", "grunge", "swing", "bluegrass", "edm", "trance", "dubstep", "ska", "motown", "oldies",
+    // More styles by name, and rock's many kinds.
+    "alternative rock", "indie rock", "hard rock", "punk rock", "pop rock", "folk rock", "southern rock", "gothic rock", "psychedelic rock",
+    "christian rock", "symphonic rock", "progressive rock", "prog rock", "glam rock", "garage rock", "art rock", "math rock", "post rock",
+    "rock and roll", "rockabilly", "pop punk", "emo", "hardcore", "death metal", "black metal", "thrash metal", "nu metal", "power metal",
+    "drum and bass", "jungle", "breakbeat", "big beat", "booty bass", "trip hop", "deep house", "acid house", "garage", "grime", "drill",
+    "synthpop", "synth pop", "new wave", "new age", "world music", "afrobeat", "afrobeats", "highlife", "bossa nova", "samba",
+    "tango", "flamenco", "mariachi", "cumbia", "reggaeton", "bachata", "merengue", "zouk", "calypso", "dancehall", "dub", "ragtime",
+    "big band", "bebop", "smooth jazz", "acid jazz", "fusion", "jazz fusion", "cool jazz", "free jazz", "chamber music", "baroque",
+    "romantic", "minimalism", "soundtrack", "film score", "musical", "show tunes", "a cappella", "acapella", "choral", "barbershop",
+    "folklore", "celtic", "bluegrass", "americana", "country rock", "outlaw country", "honky tonk", "western swing", "zydeco", "cajun",
+    "doo wop", "rhythm and blues", "neo soul", "quiet storm", "northern soul", "trap", "crunk", "gangsta rap", "conscious hip hop",
+    "j pop", "j rock", "c pop", "cantopop", "bollywood", "bhangra", "qawwali", "ghazal", "fado", "chanson", "schlager", "polka",
+    "noise", "industrial", "shoegaze", "dream pop", "chillwave", "vaporwave", "lounge", "easy listening", "exotica", "revival",
+    "instrumental", "meditation", "relaxing", "nursery rhymes", "children's music"
 ];
 
 // Films, shows, spoken word, devices and lists: a request for one of these is no request for music.
@@ -17,7 +31,19 @@ const NOT_MUSIC = [
     "commentary", "list", "vacuum", "dishwasher", "washing machine", "dryer", "oven", "lights", "heating",
     "next song", "next track", "previous song", "previous track"
 ];
-const notMusic = { wildcard: true as const, exclude: NOT_MUSIC };
+// Phrases that say where, when or how, not which: a service, a decade or year, a ranking, the kind of recording,
+// "the band": taken off a name's ends ("blowfly from the seventies" → "blowfly"); a name of nothing else is none.
+const NOT_A_NAME = [
+    "[(on|from|off of|off|using|with|in|via|through) [my|the]] <service>",
+    "[from|of|in] [the] (<era>|{year}|<decade>)",
+    "[the|a|an|some|my] [<descriptor>|top {number}] [<era>|{year}|<decade>] <kind>",
+    "[the|a|an|some|my] (<descriptor>|top {number}) [<era>|{year}|<decade>]",
+    "(some|me some|a few|a bit of|a little|any|that|this|one of)",
+    "sort [it] [by] (<descriptor>|top|last|newest|popularity)",
+    "[the|a|an|some|my] [<descriptor>|top {number}] [<era>|{year}|<decade>] [<kind>] (from|by|of) [the] [artist|band|singer]",
+    "[by] [the] (artist|band|singer|group)"
+];
+const notMusic = { wildcard: true as const, exclude: NOT_MUSIC, trim: NOT_A_NAME };
 
 // "music from the seventies": eras hark understands but has no slot for (yet).
 const ERAS = "[the] (fifties|sixties|seventies|eighties|nineties|twenties|thirties|forties)";
@@ -50,16 +76,18 @@ export default defineIntent<Args>({
         service_prefix: "(open|use|using|launch|on|with|in) [the service] <service> (and|to)",
         via: "(on|with|using|from|in) <service>",
         era: ERAS,
-        kind: "(song|track|tune|melody|music|songs|tracks|tunes|ballad|hits|album|record|single|singles|chant|concerto|sound track|soundtrack)",
+        decade: "(1920s|1930s|1940s|1950s|1960s|1970s|1980s|1990s|2000s|2010s|2020s|20s|30s|40s|50s|60s|70s|80s|90s|fourties|[the] 19 (20s|30s|40s|50s|60s|70s|80s|90s))",
+        kind: "(song|track|tune|melody|music|songs|tracks|tunes|ballad|hits|album|record|single|singles|chant|concerto|sound track|soundtrack|ep|lp|theme [song|music]|theme songs|movement|symphony|concert|opus)",
         descriptor: "(latest|newest|new|popular|best|greatest|top|most popular|top rated|favorite|favourite|last|recent|good|top 5|top 10)",
-        service: "(spotify|deezer|pandora|youtube|youtube music|itunes|google music|google play music|lastfm|last fm|slacker|zvooq|groove shark|grooveshark|vimeo|netflix|soundcloud|napster|iheartradio|tidal|apple music|amazon music)",
+        service: "(spotify|deezer|pandora|youtube|youtube music|itunes|google music|google play music|lastfm|last fm|slacker|zvooq|groove shark|grooveshark|vimeo|netflix|soundcloud|napster|iheartradio|iheart|tidal|apple music|amazon music)",
         music: "(music|songs|tracks|a song|some songs|something|anything|a track)"
     },
     // Streaming-service phrasings come from typed requests, and decades and rankings ("the twenties", "new", "top 10")
     // carry no argument: spoken to hark they only give other speech a sentence to be forced into.
     textOnlyRules: ["service_prefix", "via", "era", "descriptor"],
     sentences: [
-        "<play> [me] [the] [song|track|tune] {song} [<via>]",
+        // "the" of a bare name is part of it ("play the beatles"); of "the song ..." it is not.
+        "<play> [me] [the (song|track|tune)|song|track|tune] {song} [<via>]",
         "<play> [me] [the] [song|track] {song} [track|song] (by|from) {artist} [<via>]",
         "<play> [me] [some] [<music>] (by|from) [the band|the artist] {artist} [<via>]",
         "<play> [me] [the|a|an|some|my] [<descriptor>] [<era>] <kind> (by|from|of) {artist} [<via>]",
@@ -68,8 +96,13 @@ export default defineIntent<Args>({
         "put [some] {genre} [music] on",
         "<play> [me] [some|a few] {genre} [<music>] (by|from) {artist} [<via>]",
         "<play> [me] [the] album {album} [(by|from) {artist}] [<via>]",
-        "(<play>|start) [me] [my] [the] {playlist} playlist [<via>]",
-        "(<play>|start) [me] [my] [the] playlist {playlist} [<via>]",
+        "<play> [me] [<music>] (from|off|off of) the (album|record) {album} [(by|from) {artist}] [<via>]",
+        "<play> [me] [the] {album} (album|record) [(by|from) {artist}] [<via>]",
+        "<play> [me] [<music>] from the (track|song) {song} [(by|from) {artist}] [<via>]",
+        "<play> [me] [some] [<music>] (in|from) the genre {genre} [<via>]",
+        "<play> [me] [some] [<music>] from the {genre} genre [<via>]",
+        "(<play>|start [up]) [me] [my] [the] {playlist} playlist [<via>]",
+        "(<play>|start [up]) [me] [my] [the] [<music>] [from] [the|my] playlist {playlist} [<via>]",
         "<play> [some|me some] [<music>] [<via>]",
         "<play> [me] [some|a|an] [<descriptor>] [<music>|<kind>] (from|of) [the year|the] <era> [<via>]",
         "<play> [me] [some] [<descriptor>] <era> [<music>|<kind>] [<via>]",

@@ -28,7 +28,13 @@ export interface GrammarTranscriberOptions {
 const DEBIAN_MODEL = "/usr/share/pocketsphinx/model/en-us";
 
 /** Words the built-in intents use that cmudict lacks; the config's `stt.pronunciations` come on top. */
-const BUILTIN_PRONUNCIATIONS: Readonly<Record<string, string>> = { unpause: "AH N P AO Z", unfreeze: "AH N F R IY Z" };
+const BUILTIN_PRONUNCIATIONS: Readonly<Record<string, string>> = {
+    unpause: "AH N P AO Z", unfreeze: "AH N F R IY Z", ep: "IY P IY", prog: "P R AA G", synth: "S IH N TH", synthpop: "S IH N TH P AA P",
+    breakbeat: "B R EY K B IY T", afrobeat: "AE F R OW B IY T", afrobeats: "AE F R OW B IY T S", highlife: "HH AY L AY F", bossa: "B AO S AH",
+    bachata: "B AH CH AA T AH", zouk: "Z UW K", dancehall: "D AE N S HH AO L", acapella: "AA K AH P EH L AH", cantopop: "K AE N T OW P AA P",
+    qawwali: "K AH W AA L IY", ghazal: "G AH Z AH L", fado: "F AA D OW", shoegaze: "SH UW G EY Z", chillwave: "CH IH L W EY V",
+    vaporwave: "V EY P ER W EY V", exotica: "EH G Z AA T IH K AH"
+};
 /** Pronunciations for words the built-in intents use that cmudict lacks (service names, "o'clock" as normalised). */
 const EXTRA_DICTIONARY = new URL("./extra.dict", import.meta.url);
 
