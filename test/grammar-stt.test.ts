@@ -8,6 +8,7 @@ import type { IntentSpec } from "../src/intents/types.ts";
 import { TemplateRecognizer } from "../src/nlu/templates.ts";
 import { CONFIRMATION_ANSWERS } from "../src/pipeline/confirmation.ts";
 import { createGrammarTranscriber } from "../src/pipeline/voice-setup.ts";
+import { COMMON_TIMER_NAMES } from "../src/services/timers.ts";
 import { GrammarTranscriber } from "../src/stt/grammar.ts";
 import { parseHypseg } from "../src/stt/pocketsphinx-batch.ts";
 import { compileGrammar } from "../src/template/index.ts";
@@ -112,6 +113,30 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
             const heard = (await t.transcribe(await readAudioFile(makeSpeech(path.join(dir, "song.wav"), "play baby shark", 300)))).text;
             const understood = recognizer.recognizeSync(heard);
             assert.deepEqual([understood?.intent, understood?.args], ["play_song", { song: "baby shark" }], heard);
+        } finally {
+            await t.dispose();
+        }
+    });
+
+    it("hears the household requests: named timers, fractions, changes, music controls and volume levels", async () => {
+        const t = await GrammarTranscriber.create({ log: silentLogger() });
+        t.setIntents(builtins, { label: COMMON_TIMER_NAMES });
+        const recognizer = new TemplateRecognizer(builtins);
+        const dir = tempDir();
+        const cases: Array<[string, string, Record<string, unknown>]> = [
+            ["pause the pizza timer", "pause_timer", { label: "pizza" }],
+            ["add two minutes to the tea timer", "change_timer", { direction: "add", minutes: 2, label: "tea" }],
+            ["set a timer for five and a half minutes", "set_timer", { minutes: 5, seconds: 30 }],
+            ["next song", "next_song", {}],
+            ["resume the music", "resume_music", {}],
+            ["turn the volume down to thirty percent", "set_volume", { level: 30 }]
+        ];
+        try {
+            for (const [said, intent, args] of cases) {
+                const heard = (await t.transcribe(await readAudioFile(makeSpeech(path.join(dir, "cmd.wav"), said, 300)))).text;
+                const understood = recognizer.recognizeSync(heard);
+                assert.deepEqual([understood?.intent, understood?.args], [intent, args], `"${said}" heard as "${heard}"`);
+            }
         } finally {
             await t.dispose();
         }

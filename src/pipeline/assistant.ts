@@ -15,7 +15,7 @@ import { RecognizerRouter } from "../nlu/router.ts";
 import { TemplateRecognizer } from "../nlu/templates.ts";
 import { MusicService } from "../services/music.ts";
 import type { Services } from "../services/services.ts";
-import { describeDuration, TimerService, type Timer } from "../services/timers.ts";
+import { COMMON_TIMER_NAMES, describeDuration, TimerService, type Timer } from "../services/timers.ts";
 import { VolumeControl } from "../services/volume.ts";
 import { StateStore } from "../state/store.ts";
 import { EspeakSpeaker } from "../tts/espeak.ts";
@@ -46,15 +46,21 @@ async function musicSlotValues(services: Services): Promise<Record<string, strin
  * speech grammar hears these; the decision takes them for names).
  */
 export async function knownSlotValues(services: Services, config: HarkConfig): Promise<Record<string, string[]>> {
-    const values = await musicSlotValues(services);
+    const values: Record<string, string[]> = { ...(await musicSlotValues(services)), label: await timerNames(services) };
     for (const [slot, list] of Object.entries(config.stt.slotValues)) values[slot] = [...(values[slot] ?? []), ...list];
     return values;
 }
 
-/** The known values of one slot; the music folder is read only for a music slot. */
+/** The known values of one slot; the music folder is read only for a music slot, the timers file for a timer's name. */
 async function knownValuesOf(slot: string, services: Services, config: HarkConfig): Promise<string[]> {
-    const music = MUSIC_SLOTS.has(slot) ? (await musicSlotValues(services))[slot] ?? [] : [];
-    return [...music, ...(config.stt.slotValues[slot] ?? [])];
+    const own = MUSIC_SLOTS.has(slot) ? (await musicSlotValues(services))[slot] ?? [] : slot === "label" ? await timerNames(services) : [];
+    return [...own, ...(config.stt.slotValues[slot] ?? [])];
+}
+
+/** Names a timer may be given aloud: the usual ones, and those of the timers set now. */
+async function timerNames(services: Services): Promise<string[]> {
+    const set = (await services.timers.list().catch(() => [])).map((t) => t.label).filter(Boolean);
+    return [...new Set([...COMMON_TIMER_NAMES, ...set])];
 }
 
 /** Options for {@link Assistant.create}. */

@@ -227,6 +227,13 @@ export class TimerService {
     }
 }
 
+/** Names people give kitchen and household timers: the speech grammar hears these before any such timer exists. */
+export const COMMON_TIMER_NAMES = [
+    "pizza", "pasta", "egg", "eggs", "tea", "coffee", "rice", "bread", "cake", "cookies", "muffins", "oven", "potatoes", "chicken",
+    "roast", "turkey", "steak", "fish", "soup", "noodles", "lasagna", "pie", "popcorn", "laundry", "washing", "dryer", "dishwasher",
+    "nap", "homework", "study", "reading", "workout", "break", "meeting", "bath", "parking", "medicine", "plants"
+];
+
 /** What a timer has left at `now`: frozen while it is paused. */
 export function remainingMs(timer: Timer, now = Date.now()): number {
     return timer.pausedRemainingMs ?? Math.max(0, timer.endsAt - now);
