@@ -127,7 +127,7 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
             ["pause the pizza timer", "pause_timer", { label: "pizza" }],
             ["add two minutes to the tea timer", "change_timer", { direction: "add", minutes: 2, label: "tea" }],
             ["set a timer for five and a half minutes", "set_timer", { minutes: 5, seconds: 30 }],
-            ["next song", "next_song", {}],
+            ["play the next song", "next_song", {}],
             ["resume the music", "resume_music", {}],
             ["turn the volume down to thirty percent", "set_volume", { level: 30 }]
         ];
