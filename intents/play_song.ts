@@ -129,12 +129,17 @@ export default defineIntent<Args>({
             tracks = [last];
         } else {
             const { again: _, ...query } = args;
-            tracks = await services.music.search(query);
-            // "play stand by me" may have been read as song "stand", artist "me": try the whole phrase as a title.
-            if (tracks.length === 0 && query.song && query.artist) tracks = await services.music.search({ song: `${query.song} by ${query.artist}` });
-            // "play the beatles": a lone name that is no title may be an artist or an album.
-            if (tracks.length === 0 && query.song && Object.keys(query).length === 1) tracks = await services.music.search({ artist: query.song });
-            if (tracks.length === 0 && query.song && Object.keys(query).length === 1) tracks = await services.music.search({ album: query.song });
+            // The words are looked up as said, then as what else they may name in the library: "play the beatles" (a
+            // lone name that is no title) may be an artist or an album, "play abbey road by the beatles" an album, and
+            // "play stand by me" may have been read as song "stand", artist "me".
+            const readings: MusicQuery[] = [query];
+            if (query.song && Object.keys(query).length === 1) readings.push({ artist: query.song }, { album: query.song });
+            if (query.song && query.artist && Object.keys(query).length === 2) readings.push({ album: query.song, artist: query.artist }, { song: `${query.song} by ${query.artist}` });
+            tracks = [];
+            for (const reading of readings) {
+                tracks = await services.music.search(reading);
+                if (tracks.length > 0) break;
+            }
             if (tracks.length === 0) {
                 if (services.music.reading) return "I'm still reading your music library. Ask me again in a moment.";
                 const any = (await services.music.scan()).length > 0;

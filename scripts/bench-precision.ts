@@ -16,6 +16,7 @@ import { silentLogger } from "../src/log/logger.ts";
 import { builtinIntentsDir, packageRoot } from "../src/paths.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
 import { isDevSentence } from "../src/train/data.ts";
+import { resolveWhen } from "../src/resolve/when.ts";
 import { evaluateModel } from "../src/train/evaluate.ts";
 import { DEV_SHARE, developmentSplit, sharedDataFiles } from "../src/train/train.ts";
 
@@ -64,9 +65,29 @@ for (const [name, cases] of sets) {
     }
 }
 // Household requests (docs/household.md): every case wants an action, so what counts is the exact call.
-const household = readEvalFile(path.join(evalDir, "household.jsonl"));
-const r = await setups["templates+model"](household);
-const exact = Math.round(r.exactRate * r.cases);
-const none = Object.values(r.missedBySource).reduce((a, b) => a + b, 0);
-console.log(`\nhousehold requests (test/eval/household.jsonl), templates then model: ${r.cases} cases, exact tool calls ${exact} (${pct(r.exactRate)}), wrong actions ${r.cases - exact - none}, no action ${none}; intent accuracy ${pct(r.intentAccuracy)}`);
+for (const file of ["household.jsonl", "household-holdout.jsonl"]) {
+    const r = await setups["templates+model"](readEvalFile(path.join(evalDir, file)));
+    const exact = Math.round(r.exactRate * r.cases);
+    const none = Object.values(r.missedBySource).reduce((a, b) => a + b, 0);
+    console.log(`${file === "household.jsonl" ? "\n" : ""}household requests (test/eval/${file}), templates then model: ${r.cases} cases, exact tool calls ${exact} (${pct(r.exactRate)}), wrong actions ${r.cases - exact - none}, no action ${none}; intent accuracy ${pct(r.intentAccuracy)}`);
+}
+
+// Arguments (README, "What goes in each argument"): slot F1 on the development split's weather and music phrasings.
+const weatherAndMusic = developmentSplit(set.intents.map((i) => i.spec)).filter((c) => /^(snips|slurp)/.test(c.source ?? "") && (c.expect?.intent === "get_weather" || c.expect?.intent === "play_song"));
+console.log(`\nslot F1 on the development split's weather and music phrasings (${weatherAndMusic.length}, SNIPS + SLURP under hark's convention)`);
+for (const setup of ["templates", "templates+model"] as const) {
+    const r = await setups[setup](weatherAndMusic);
+    const bySlot = Object.entries(r.slots).filter(([slot]) => slot !== "all" && slot !== "again").map(([slot, s]) => `${slot} ${pct(s.f1)}`).join(", ");
+    console.log(`  ${setup.padEnd(16)} slot F1 ${pct(r.slotF1)} (${bySlot}); intent accuracy ${pct(r.intentAccuracy)}, exact calls ${pct(r.exactRate)}`);
+}
+
+// Dates: how many of the spot-check phrases resolve to the day they mean.
+for (const file of ["when-phrases.json", "when-phrases-holdout.json"]) {
+    const list = JSON.parse(fs.readFileSync(path.join(packageRoot, "test", "fixtures", file), "utf8")) as { now: string; phrases: Array<{ text: string; start: string; end?: string }> };
+    const right = list.phrases.filter((p) => {
+        const r = resolveWhen(p.text, new Date(list.now));
+        return r?.start.slice(0, 10) === p.start && (p.end == null || r.end.slice(0, 10) === p.end);
+    }).length;
+    console.log(`${file === "when-phrases.json" ? "\n" : ""}dates resolved to the day meant (test/fixtures/${file}): ${right}/${list.phrases.length} (${pct(right / list.phrases.length)})`);
+}
 fs.rmSync(config.paths.dataDir, { recursive: true, force: true });

@@ -91,6 +91,22 @@ describe("play_song on a generated music folder", () => {
         }
     });
 
+    it("a name that is no title is looked up as an artist or an album in the library", async () => {
+        const log = path.join(tempDir(), "played.log");
+        const a = await assistant(fakePlayerCommand(log, 0));
+        try {
+            const bare = await a.handleText("play queen");
+            assert.deepEqual(bare.toolCall?.arguments, { song: "queen" }, "a bare name is a song under the convention");
+            assert.match(bare.reply, /^Playing .* by Queen, then 1 more\.$/);
+            await a.services.music.whenIdle();
+            const album = await a.handleText("play a night at the opera by queen");
+            assert.deepEqual(album.toolCall?.arguments, { song: "a night at the opera", artist: "queen" });
+            assert.equal(album.reply, "Playing Bohemian Rhapsody by Queen.", "the words name an album there");
+        } finally {
+            await a.dispose();
+        }
+    });
+
     it("matches a file without tags by its file name", async () => {
         const log = path.join(tempDir(), "played.log");
         const a = await assistant(fakePlayerCommand(log, 0));
