@@ -229,7 +229,8 @@ describe("hark's own intent model: data, training, GGUF export, parity, LoRA", {
         fs.copyFileSync(path.join(packageRoot, "test", "fixtures", "turn_on_lights.yaml"), path.join(intents, "turn_on_lights.yaml"));
         const set = await loadIntentDirs([builtinIntentsDir, intents]);
         const specs = set.intents.map((i) => i.spec);
-        const options = { intents: specs, replay: 100_000, real: { files: [], devShare: 0.15 }, devOnly: [], seed: 1, nlu: testConfig().nlu };
+        // A seed whose replayed refusals include turning on the lights (which refusals a seed draws is chance).
+        const options = { intents: specs, replay: 100_000, real: { files: [], devShare: 0.15 }, devOnly: [], seed: 2, nlu: testConfig().nlu };
         const refusals = (d: { train: Array<{ input: string; intent: string | null }> }) => d.train.filter((p) => p.intent == null).map((p) => p.input);
         const lights = /^((please|hey|can you|could you|would you) )?(turn|switch) on the (\w+ )?lights( in the \w+)?$/;
         const before = buildLoraDataset({ ...options, targets: ["play_song"] });

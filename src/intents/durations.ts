@@ -57,13 +57,17 @@ export function withDurations(sentences: readonly string[], args: Record<string,
 
 /**
  * The name of a timer ("pizza" in "the pizza timer"): any words but those that say a length, a change or which
- * timers, so "add five minutes to the pasta timer" is never a timer named "to the pasta".
+ * timers, so "add five minutes to the pasta timer" is never a timer named "to the pasta", nor "snooze the pasta timer"
+ * a timer named "snooze the pasta".
  */
 export const timerLabelSlot: SlotDeclaration = {
     wildcard: true,
     exclude: [
         "to", "off", "from", "onto", "on", "by", "all", "every", "minute", "minutes", "second", "seconds", "hour", "hours", "half",
         "quarter", "more", "less", "extra", "another", "longer", "shorter", "paused", "running", "again", "pause", "resume",
-        "cancel", "stop", "add", "set", "start", "continue"
-    ]
+        "cancel", "stop", "add", "set", "start", "continue", "snooze", "reset", "restart", "double", "rename", "extend", "shorten",
+        "check", "delete", "remove", "make", "give", "take", "knock"
+    ],
+    // "the pizza timer", "my tea timer": the article is no part of the name.
+    trim: ["(the|my|a|an|this|that|our|your)"]
 };
