@@ -46,6 +46,10 @@ describe("dates and times", () => {
         assert.equal(split.rest, "what is the weather like in parksdale", "a name the date split is read again without the date");
         const { resolved } = cut("weather in dover on march the 3rd 2031", "dover on march the 3rd 2031");
         assert.equal(resolved.when?.start, "2031-03-03T00:00:00");
-        assert.deepEqual(resolveDates(spec, { location: "paris", when: "someday" }, "weather in paris someday", now).resolved, { when: null }, "words that name no date are kept, unresolved");
+        const free = { ...spec, slots: { ...spec.slots, when: { kind: "wildcard" } } } as unknown as IntentSpec;
+        assert.deepEqual(resolveDates(free, { location: "paris", when: "someday" }, "weather in paris someday", now).resolved, { when: null }, "free words that name no date are kept, unresolved");
+        const listed = { ...spec, slots: { ...spec.slots, when: { kind: "values", values: [{ in: "sunset", out: "sunset" }] } } } as unknown as IntentSpec;
+        assert.deepEqual(resolveDates(listed, { location: "taiwan", when: "taiwan" }, "will there be rain in taiwan", now).args, { location: "taiwan" }, "a listed slot's unlisted words that name no date are no date");
+        assert.deepEqual(resolveDates(listed, { when: "sunset" }, "weather at sunset", now).args, { when: "sunset" }, "a listed value stays");
     });
 });

@@ -1,5 +1,11 @@
-import type { IntentSpec } from "../intents/types.ts";
+import type { SlotList } from "../template/index.ts";
 import { findWhen, resolveWhen, sentenceWords, type ResolvedWhen } from "./when.ts";
+
+/** What resolving needs to know of an intent: its date arguments and how its slots are filled. */
+export interface DatedIntent {
+    dates?: readonly string[];
+    slots: Record<string, SlotList>;
+}
 
 /** A call with its date arguments resolved, and any date taken out of another argument's words. */
 export interface DatedCall {
@@ -26,7 +32,7 @@ const LEADING = new Set(["on", "at", "in", "for", "by", "around", "during", "and
  * the first of them when it has no value: out of a name that swallowed it ("weather in dover on march the 3rd 2031"
  * gives location "dover" and when "march the 3rd 2031"), or from words no template or model took.
  */
-export function resolveDates(spec: IntentSpec, args: Record<string, unknown>, sentence: string, now: Date): DatedCall {
+export function resolveDates(spec: DatedIntent, args: Record<string, unknown>, sentence: string, now: Date): DatedCall {
     const dates = spec.dates ?? [];
     if (dates.length === 0) return { args, resolved: {} };
     const out = { ...args };

@@ -1,13 +1,14 @@
-import type { IntentSpec } from "../intents/types.ts";
-import { tokenize, WildcardTrimmer } from "../template/index.ts";
+import { tokenize, WildcardTrimmer, type TemplateIntent } from "../template/index.ts";
 
-const trimmers = new WeakMap<IntentSpec, Map<string, WildcardTrimmer>>();
+type NamedIntent = Pick<TemplateIntent, "slots" | "rules">;
+
+const trimmers = new WeakMap<NamedIntent, Map<string, WildcardTrimmer>>();
 
 /**
  * The call's names without the phrases their slots declare as no part of a name (`trim`): "blowfly from the
  * seventies" → "blowfly"; a name that is nothing else is dropped ("here", "on spotify").
  */
-export function trimNames(spec: IntentSpec, args: Record<string, unknown>): Record<string, unknown> {
+export function trimNames(spec: NamedIntent, args: Record<string, unknown>): Record<string, unknown> {
     let out = args;
     for (const [name, value] of Object.entries(args)) {
         const trimmer = trimmerFor(spec, name);
@@ -21,7 +22,7 @@ export function trimNames(spec: IntentSpec, args: Record<string, unknown>): Reco
     return out;
 }
 
-function trimmerFor(spec: IntentSpec, slot: string): WildcardTrimmer | null {
+function trimmerFor(spec: NamedIntent, slot: string): WildcardTrimmer | null {
     const list = spec.slots[slot];
     if (list?.kind !== "wildcard" || !list.trim?.length) return null;
     let bySlot = trimmers.get(spec);
