@@ -49,8 +49,10 @@ export function snipsArgs(intent: string, spans: readonly SnipsSpan[]): Record<s
         }
         const when = spans.findIndex((s) => s.entity === "timeRange");
         if (when >= 0) {
-            const before = /\b(this|next|last|coming)\s+$/i.exec(text(0, when));
-            args.when = `${before ? before[0] : ""}${spans[when]!.text}`.trim();
+            const said = spans[when]!.text;
+            // "this week", and "in 2 hours": the "in" of a span of time says when, as "from now" does.
+            const before = /\b(this|next|last|coming)\s+$/i.exec(text(0, when)) ?? (/^(\d|a |an |one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred)/i.test(said) && !/from now$/i.test(said) ? /\bin\s+$/i.exec(text(0, when)) : null);
+            args.when = `${before ? before[0] : ""}${said}`.trim();
         }
         return args;
     }
@@ -78,13 +80,26 @@ export function snipsArgs(intent: string, spans: readonly SnipsSpan[]): Record<s
     return args;
 }
 
+/**
+ * A SLURP request's arguments under hark's convention: its annotation has no spans to read, but a lone artist said
+ * right after "play" ("play michael jackson") is a bare name, so a `song`.
+ */
+function slurpArgs(c: EvalCase): EvalCase["expect"] {
+    const expect = c.expect!;
+    const artist = expect.args.artist;
+    if (expect.intent !== "play_song" || typeof artist !== "string" || Object.keys(expect.args).length !== 1) return expect;
+    const bare = new RegExp(`${BARE_PLAY.source.replace(/\\s\*\$$/, "")}\\s+${artist.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "i");
+    return bare.test(c.text.trim()) ? { intent: expect.intent, args: { song: artist } } : expect;
+}
+
 /** A real-data case as hark's convention reads it (see {@link REQUESTS_LABELLED_OUT_OF_SCOPE} and {@link snipsArgs}). */
 export function underConvention(c: EvalCase, spans?: readonly SnipsSpan[]): EvalCase {
     if (c.expect === null) {
         const expect = REQUESTS_LABELLED_OUT_OF_SCOPE[c.text];
         return expect ? { ...c, expect: structuredClone(expect) } : c;
     }
-    return spans ? { ...c, expect: { intent: c.expect.intent, args: snipsArgs(c.expect.intent, spans) } } : c;
+    if (spans) return { ...c, expect: { intent: c.expect.intent, args: snipsArgs(c.expect.intent, spans) } };
+    return /^slurp/.test(c.source ?? "") ? { ...c, expect: slurpArgs(c) } : c;
 }
 
 /** The cases of a shared real-data file (SNIPS, SLURP), relabelled to hark's convention. */

@@ -20,7 +20,7 @@ export interface DatedCall {
 }
 
 /** Words that tie a date onto a sentence ("on friday"), left behind when the date is taken out. */
-const TIES = new Set(["on", "at", "for", "around", "by", "during", "until", "till"]);
+const TIES = new Set(["on", "at", "for", "around", "by", "during", "until", "till", "starting", "beginning"]);
 
 /** Words left dangling at the end of a name once a date is taken out of it ("dover on" → "dover"). */
 const TRAILING = new Set(["on", "at", "in", "for", "by", "around", "during", "from", "of", "this", "next", "and", "until", "till"]);

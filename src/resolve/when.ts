@@ -81,8 +81,8 @@ export function resolveWhen(phrase: string, now: Date): ResolvedWhen | null {
 }
 
 /**
- * A sentence's words as dates are looked for in them: lower case, apostrophes and stray punctuation out (":" and "/"
- * stay, for "14:45" and "12/25"), "p m" as "pm", spoken ordinals as written ("twenty first" → "21st").
+ * A sentence's words as dates are looked for in them: no accents, lower case, apostrophes and stray punctuation out
+ * (":" and "/" stay, for "14:45" and "12/25"), "p m" as "pm".
  */
 export function sentenceWords(sentence: string): string[] {
     return sentence
@@ -92,21 +92,28 @@ export function sentenceWords(sentence: string): string[] {
         .replace(/['\u2019]/g, "")
         .replace(/[^a-z0-9:/ ]+/g, " ")
         .replace(/\b([ap]) m\b/g, "$1m")
-        .replace(/\b(?:(twenty|thirty)[ -])?(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)\b/g, (_, tens: string | undefined, unit: string) => {
-            const n = (tens === "twenty" ? 20 : tens === "thirty" ? 30 : 0) + ORDINAL_WORDS[unit]!;
-            return `${n}${suffix(n)}`;
-        })
         .split(/\s+/)
         .filter(Boolean);
 }
 
-/** Number words as digits ("twenty three" → "23"; chrono-node reads only single ones), with where each word came from. */
+/**
+ * Spoken numbers as digits ("twenty three" → "23"; chrono-node reads only single number words) and spoken ordinals
+ * as written ("twenty first" → "21st"), with where each word came from.
+ */
 function collapseNumbers(said: readonly string[]): { words: string[]; from: number[] } {
     const words: string[] = [];
     const from: number[] = [];
     for (let i = 0; i < said.length;) {
-        const n = said[i] === "a" || said[i] === "an" ? null : parseNumberWords(said, i);
         from.push(i);
+        const tens = said[i] === "twenty" ? 20 : said[i] === "thirty" ? 30 : 0;
+        const ordinal = ORDINAL_WORDS[said[tens ? i + 1 : i] ?? ""];
+        if (ordinal != null && (!tens || ordinal < 10)) {
+            const n = tens + ordinal;
+            words.push(`${n}${suffix(n)}`);
+            i += tens ? 2 : 1;
+            continue;
+        }
+        const n = said[i] === "a" || said[i] === "an" ? null : parseNumberWords(said, i);
         if (n == null) words.push(said[i++]!);
         else {
             words.push(String(n.value));
@@ -145,6 +152,25 @@ function ownPhrases(text: string, now: Date): Phrase[] {
         return d ? day(d) : null;
     });
 
+    // A clock time with seconds ("00:09:07 am"): chrono-node reads a part of it.
+    rule(/(?:at )?(\d{1,2}):(\d{2}):(\d{2})(?: ?([ap]m))?/, (m) => {
+        const hour = Number(m[1]) % 12 + (m[4] === "pm" ? 12 : m[4] === "am" ? 0 : Number(m[1]) >= 12 ? 12 : 0);
+        let at = new Date(now.getFullYear(), now.getMonth(), now.getDate(), hour, Number(m[2]), Number(m[3]));
+        if (at < now) at = addDays(at, 1);
+        return [at, at];
+    });
+    // Seasons, as the northern hemisphere has them: spring March to May, summer June to August, fall September to
+    // November, winter December to February.
+    rule(/(this|next|last|the)? ?(spring|summer|fall|autumn|winter)/, (m) => {
+        const first = { spring: 2, summer: 5, fall: 8, autumn: 8, winter: 11 }[m[2] as "spring"]!;
+        const season = (year: number): Span => [new Date(year, first, 1), endOfDay(new Date(year, first + 3, 0))];
+        let year = now.getFullYear() - 1;
+        while (season(year)[1] < today) year++; // the season going on now, or the next one
+        if (m[1] === "next" && season(year)[0] <= today) year++;
+        if (m[1] === "last") year--;
+        const [start, end] = season(year);
+        return [m[1] === "last" ? start : maxDate(start, today), end];
+    });
     // chrono-node reads only the "now" of "right now", which would leave "right" in a name.
     rule(/right now|just now|right away/, () => [now, now]);
     rule(/in a fortnight|a fortnight from (?:now|today)/, () => day(addDays(today, 14)));
