@@ -75,7 +75,9 @@ function finish(dates: readonly string[], args: Record<string, unknown>, resolve
         if (typeof value !== "string") continue;
         if (!(name in resolved)) resolved[name] = resolveWhen(value, now);
         const words = value.split(" ");
-        if (words.length > 1 && TIES.has(words[0]!)) args[name] = words.slice(1).join(" ");
+        // "in" ties a named day or month on ("in march"), but is part of a span of time ("in 2 days").
+        const tied = TIES.has(words[0]!) || ((words[0] === "in" || words[0] === "during") && !/^(\d|a$|an$|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifteen|few|couple)/.test(words[1] ?? ""));
+        if (words.length > 1 && tied) args[name] = words.slice(1).join(" ");
     }
     return { args, resolved, ...(rest ? { rest } : {}) };
 }
