@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { snipsArgs, underConvention } from "../src/eval/convention.ts";
 import { readEvalFile } from "../src/eval/dataset.ts";
 import { computeReport } from "../src/eval/metrics.ts";
 import { runEval } from "../src/eval/run.ts";
@@ -62,6 +63,20 @@ describe("hark eval", () => {
         const report = computeReport(cases, predictions);
         assert.equal(report.intentAccuracy, 1);
         assert.equal(report.exactRate, 0.5);
+    });
+
+    it("SNIPS and SLURP labels are read under hark's argument convention", () => {
+        const span = (text: string, entity?: string) => (entity ? { text, entity } : { text });
+        assert.deepEqual(snipsArgs("get_weather", [span("What will the weather be in "), span("Mount Victory", "city"), span(", "), span("Delaware", "state"), span(" "), span("in 1 second", "timeRange"), span("?")]), { location: "Mount Victory, Delaware", when: "in 1 second" });
+        assert.deepEqual(snipsArgs("get_weather", [span("How much snow this "), span("week", "timeRange"), span(" in "), span("Massachusetts", "state")]), { when: "this week", location: "Massachusetts" });
+        assert.deepEqual(snipsArgs("get_weather", [span("weather "), span("twenty three minutes", "timeRange"), span(" from "), span("here", "current_location")]), { when: "twenty three minutes" }, "no \"in\" said: none added");
+        assert.deepEqual(snipsArgs("play_song", [span("Play "), span("Magic Sam", "artist"), span(" from "), span("the thirties", "year")]), { song: "Magic Sam" }, "a bare name is a song");
+        assert.deepEqual(snipsArgs("play_song", [span("play "), span("laura love", "artist"), span(" "), span("songs", "music_item")]), { artist: "laura love" });
+        assert.deepEqual(snipsArgs("play_song", [span("Play "), span("Innovations", "album"), span(" by "), span("Kokia", "artist")]), { song: "Innovations", artist: "Kokia" }, "an album not called one is a song");
+        assert.deepEqual(snipsArgs("play_song", [span("play the "), span("Lotus Flower", "album"), span(" album by "), span("Andy Mccoy", "artist")]), { album: "Lotus Flower", artist: "Andy Mccoy" });
+        const slurp = underConvention({ text: "play michael jackson", expect: { intent: "play_song", args: { artist: "michael jackson" } }, source: "slurp-devel:music" });
+        assert.deepEqual(slurp.expect, { intent: "play_song", args: { song: "michael jackson" } });
+        assert.deepEqual(underConvention({ text: "play next song", expect: null, source: "slurp-devel:music" }).expect, { intent: "next_song", args: {} });
     });
 
     it("a malformed line is reported with its file and line number", () => {

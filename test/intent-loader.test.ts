@@ -54,6 +54,13 @@ describe("intent loader", () => {
         assert.match(problem!.message, /bad-schema\.yaml: args is not a valid JSON Schema/);
     });
 
+    it("a date argument must be free text, and a trim phrase may use only the intent's rules, {year} and {number}", async () => {
+        const [dates] = await problemsFor({ "bad-dates.yaml": "name: bad_dates\ndescription: x\nargs: { type: object, properties: { n: { type: integer } } }\ndates: [n]\nsentences: [go]\naction: { speak: ok }\n" });
+        assert.match(dates!.message, /dates names "n", which is not a free-text string in args\.properties/);
+        const [trim] = await problemsFor({ "bad-trim.yaml": "name: bad_trim\ndescription: x\nargs: { type: object, properties: { song: { type: string } } }\nslots: { song: { wildcard: true, trim: [\"on <service>\"] } }\nsentences:\n  - \"play {song}\"\naction: { speak: ok }\n" });
+        assert.match(trim!.message, /slot "song": trim "on <service>" uses <service>, which is not defined under rules/);
+    });
+
     it("a sentence that uses an undeclared slot is rejected, naming the slot", async () => {
         const [problem] = await problemsFor({ "bad-slot.yaml": yamlIntent("bad_slot", "play {song}") });
         assert.match(problem!.message, /uses \{song\}, which is not declared under slots/);

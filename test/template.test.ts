@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { IntentSpec } from "../src/intents/types.ts";
 import { TemplateRecognizer } from "../src/nlu/templates.ts";
-import { parseTemplate, TemplateSyntaxError } from "../src/template/index.ts";
+import { parseTemplate, tokenize, TemplateSyntaxError, WildcardTrimmer } from "../src/template/index.ts";
 
 function spec(partial: Partial<IntentSpec> & Pick<IntentSpec, "name" | "sentences">): IntentSpec {
     return { description: "", args: { type: "object" }, slots: {}, rules: {}, textOnlyRules: [], examples: [], ...partial };
@@ -84,5 +84,22 @@ describe("template matcher", () => {
         assert.throws(() => parseTemplate("what is (the weather"), TemplateSyntaxError);
         assert.throws(() => parseTemplate("what is the weather]"), /column 20/);
         assert.throws(() => parseTemplate("play {song"), /never closed/);
+    });
+});
+
+describe("wildcard trimming", () => {
+    const trimmer = new WildcardTrimmer(["(on|from) <service>", "[from] [the] (<era>|{year})", "(near|around)"], { service: "(spotify|deezer)", era: "(sixties|seventies)" });
+    const trim = (value: string) => trimmer.trim(tokenize(value));
+
+    it("takes phrases that are no part of a name off either end, again and again", () => {
+        assert.equal(trim("blowfly from the seventies"), "blowfly");
+        assert.equal(trim("near lake tahoe"), "lake tahoe");
+        assert.equal(trim("around nina simone from 1965 on spotify"), "nina simone");
+    });
+
+    it("keeps the words inside a name, and leaves nothing of a value that is only such phrases", () => {
+        assert.equal(trim("songs from the seventies revisited"), "songs from the seventies revisited");
+        assert.equal(trim("from the sixties"), "");
+        assert.equal(trim("the beatles"), "the beatles");
     });
 });
