@@ -129,7 +129,7 @@ export function registerTrain(program: Command): void {
             }
             for (const run of runs) {
                 process.stdout.write(`${run.id}  ${run.kind}  ${run.startedAt.slice(0, 16).replace("T", " ")}  ${formatSeconds(run.seconds)}  seed ${run.seed}  data ${run.dataHash.slice(0, 12)}  commit ${run.gitCommit?.slice(0, 12) ?? "-"}\n`);
-                process.stdout.write(`    ${Object.entries(run.settings).filter(([k]) => k !== "config").map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : String(v)}`).join(" ")}\n`);
+                process.stdout.write(`    ${Object.entries(run.settings).filter(([k]) => k !== "config").map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : v !== null && typeof v === "object" ? JSON.stringify(v) : String(v)}`).join(" ")}\n`);
                 for (const o of run.outputs) process.stdout.write(`    ${o.role}: ${o.path} (${(o.bytes / 1e6).toFixed(1)} MB, sha256 ${o.sha256.slice(0, 16)})\n`);
                 process.stdout.write(formatMetrics(run.metrics, "    "));
             }
