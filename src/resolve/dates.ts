@@ -29,7 +29,7 @@ const LEADING = new Set(["on", "at", "in", "for", "by", "around", "during", "and
 
 /**
  * Resolves the date arguments of an intent that has some (`dates`). A date said anywhere in the sentence goes to
- * the first of them when it has no value: out of a name that swallowed it ("weather in dover on march the 3rd 2031"
+ * the first of them when it has no value or only part of this date: out of a name that swallowed it ("weather in dover on march the 3rd 2031"
  * gives location "dover" and when "march the 3rd 2031"), or from words no template or model took.
  */
 export function resolveDates(spec: DatedIntent, args: Record<string, unknown>, sentence: string, now: Date): DatedCall {
@@ -76,7 +76,7 @@ function finish(dates: readonly string[], args: Record<string, unknown>, resolve
         if (!(name in resolved)) resolved[name] = resolveWhen(value, now);
         const words = value.split(" ");
         // "in" ties a named day or month on ("in march"), but is part of a span of time ("in 2 days").
-        const tied = TIES.has(words[0]!) || ((words[0] === "in" || words[0] === "during") && !/^(\d|a$|an$|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifteen|few|couple)/.test(words[1] ?? ""));
+        const tied = TIES.has(words[0]!) || (words[0] === "in" && !/^(\d|a$|an$|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifteen|few|couple)/.test(words[1] ?? ""));
         if (words.length > 1 && tied) args[name] = words.slice(1).join(" ");
     }
     return { args, resolved, ...(rest ? { rest } : {}) };

@@ -26,7 +26,7 @@ const MONTHS = ["january", "february", "march", "april", "may", "june", "july", 
 const MONTH = String.raw`(${MONTHS.join("|")}|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)`;
 const monthNumber = (name: string): number => MONTHS.findIndex((m) => m.startsWith(name.slice(0, 3))) + 1;
 /** Units of a span of time and how each is added: days, or months. */
-const UNITS: Record<string, { days?: number; months?: number }> = { day: { days: 1 }, week: { days: 7 }, fortnight: { days: 14 }, month: { months: 1 }, year: { months: 12 } };
+const UNITS: Record<string, { days?: number; months?: number }> = { day: { days: 1 }, week: { days: 7 }, month: { months: 1 }, year: { months: 12 } };
 /** A day of the month: "3rd", "15th" (spoken ordinals are written so first, see {@link sentenceWords}). */
 const ORDINAL = String.raw`(\d{1,2})(?:st|nd|rd|th)`;
 /** The same with the suffix optional, after a month ("march 3"). */
