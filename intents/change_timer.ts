@@ -1,4 +1,4 @@
-import { chooseTimers, defineIntent, describeDuration, describeTimer, durationMs, durationProperties, durationRule, durationSlots, remainingMs, timerLabelSlot, withDurations, type DurationArgs } from "hark";
+import { chooseTimers, defineIntent, describeDuration, describeTimeLeft, describeTimer, durationMs, durationProperties, durationRule, durationSlots, remainingMs, timerLabelSlot, withDurations, type DurationArgs } from "hark";
 
 interface Args extends DurationArgs { direction: "add" | "subtract"; label?: string }
 
@@ -54,12 +54,11 @@ export default defineIntent<Args>({
         const timer = choice.timers[0]!;
         const signed = args.direction === "add" ? deltaMs : -deltaMs;
         const changed = await services.timers.adjust(timer.id, signed);
-        const leftNow = (t: typeof timer): string => describeDuration(Math.ceil(remainingMs(t) / 1000) * 1000);
         if (changed == null) {
             return args.direction === "subtract" && remainingMs(timer) <= deltaMs
-                ? `The ${describeTimer(timer)} has only ${leftNow(timer)} left; I left it as it was.`
+                ? `The ${describeTimer(timer)} has only ${describeTimeLeft(timer)} left; I left it as it was.`
                 : `I couldn't find the ${describeTimer(timer)} any more.`;
         }
-        return `${args.direction === "add" ? "Added" : "Took"} ${describeDuration(deltaMs)} ${args.direction === "add" ? "to" : "off"} the ${describeTimer(changed)}; it has ${leftNow(changed)} left.`;
+        return `${args.direction === "add" ? "Added" : "Took"} ${describeDuration(deltaMs)} ${args.direction === "add" ? "to" : "off"} the ${describeTimer(changed)}; it has ${describeTimeLeft(changed)} left.`;
     }
 });

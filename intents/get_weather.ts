@@ -1,4 +1,4 @@
-import { defineIntent, type ResolvedWhen } from "hark";
+import { defineIntent, localDateTime, type ResolvedWhen } from "hark";
 
 // Open-Meteo's WMO weather codes, as words that read well after "it will be" / "with".
 const CONDITIONS: Record<number, string> = {
@@ -39,12 +39,6 @@ function daysAsked(when: string | undefined, resolved: ResolvedWhen | null | und
 
 function daysBetween(from: string, to: string): number {
     return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-}
-
-/** Today's date in local time, as `YYYY-MM-DD`. */
-function localToday(): string {
-    const d = new Date();
-    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
 
 export default defineIntent<{ location?: string; when?: string }>({
@@ -140,7 +134,7 @@ export default defineIntent<{ location?: string; when?: string }>({
             cache.set(url, { at: Date.now(), value });
             return value;
         };
-        const today = localToday();
+        const today = localDateTime(new Date()).slice(0, 10);
         const days = daysAsked(args.when, resolved.when, today);
         if ("speech" in days) return days;
 

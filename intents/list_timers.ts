@@ -1,8 +1,8 @@
-import { chooseTimers, defineIntent, describeDuration, remainingMs, timerLabelSlot, type Timer } from "hark";
+import { chooseTimers, defineIntent, describeDuration, describeTimeLeft, timerLabelSlot, type Timer } from "hark";
 
 /** "the pasta timer has 4 minutes left", "the 10 minutes timer is paused with 2 minutes left". */
 function status(timer: Timer): string {
-    const left = describeDuration(Math.ceil(remainingMs(timer) / 1000) * 1000);
+    const left = describeTimeLeft(timer);
     const name = timer.label ? `the ${timer.label} timer` : `the ${describeDuration(timer.durationMs)} timer`;
     return timer.pausedRemainingMs != null ? `${name} is paused with ${left} left` : `${name} has ${left} left`;
 }

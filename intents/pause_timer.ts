@@ -1,4 +1,4 @@
-import { chooseTimers, defineIntent, describeDuration, describeTimer, remainingMs, timerLabelSlot } from "hark";
+import { chooseTimers, defineIntent, describeTimeLeft, describeTimer, timerLabelSlot } from "hark";
 
 interface Args { label?: string; all?: boolean }
 
@@ -40,6 +40,6 @@ export default defineIntent<Args>({
         const paused = await services.timers.pause(choice.timers.map((t) => t.id));
         if (paused.length === 0) return choice.timers.length === 1 ? `The ${describeTimer(choice.timers[0]!)} is already paused.` : "Those timers are already paused.";
         if (paused.length > 1) return `Paused ${paused.length} timers.`;
-        return `Paused the ${describeTimer(paused[0]!)}, with ${describeDuration(Math.ceil(remainingMs(paused[0]!) / 1000) * 1000)} left.`;
+        return `Paused the ${describeTimer(paused[0]!)}, with ${describeTimeLeft(paused[0]!)} left.`;
     }
 });

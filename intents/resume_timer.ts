@@ -1,4 +1,4 @@
-import { chooseTimers, defineIntent, describeDuration, describeTimer, remainingMs, timerLabelSlot } from "hark";
+import { chooseTimers, defineIntent, describeTimeLeft, describeTimer, timerLabelSlot } from "hark";
 
 interface Args { label?: string; all?: boolean }
 
@@ -37,6 +37,6 @@ export default defineIntent<Args>({
         const resumed = await services.timers.resume(choice.timers.map((t) => t.id));
         if (resumed.length === 0) return choice.timers.length === 1 ? `The ${describeTimer(choice.timers[0]!)} is not paused.` : "None of those timers is paused.";
         if (resumed.length > 1) return `Resumed ${resumed.length} timers.`;
-        return `Resumed the ${describeTimer(resumed[0]!)}, with ${describeDuration(Math.ceil(remainingMs(resumed[0]!) / 1000) * 1000)} left.`;
+        return `Resumed the ${describeTimer(resumed[0]!)}, with ${describeTimeLeft(resumed[0]!)} left.`;
     }
 });

@@ -133,7 +133,7 @@ function ownPhrases(text: string, now: Date): Phrase[] {
         const re = new RegExp(String.raw`\b(?:${pattern.source})\b`, "g");
         for (let m = re.exec(text); m; m = re.exec(text)) {
             const span = resolve(m);
-            if (span) out.push({ text: m[0], index: m.index, start: local(span[0]), end: local(span[1]) });
+            if (span) out.push({ text: m[0], index: m.index, start: localDateTime(span[0]), end: localDateTime(span[1]) });
         }
     };
     const day = (d: Date): Span => [d, endOfDay(d)];
@@ -235,7 +235,7 @@ function chronoPhrases(text: string, now: Date): Phrase[] {
         // A phrase that names a time of day ("at 5 pm", "tonight") is a moment; one that only names a day is the whole day.
         const timed = r.start.isCertain("hour");
         const span: Span = end ? [timed ? start : startOfDay(start), r.end!.isCertain("hour") ? end : endOfDay(end)] : timed ? [start, start] : [startOfDay(start), endOfDay(start)];
-        return { text: r.text, index: r.index, start: local(span[0]), end: local(span[1]) };
+        return { text: r.text, index: r.index, start: localDateTime(span[0]), end: localDateTime(span[1]) };
     });
 }
 
@@ -291,7 +291,7 @@ function maxDate(a: Date, b: Date): Date {
 }
 
 /** `YYYY-MM-DDTHH:mm:ss` in local time. */
-function local(d: Date): string {
+export function localDateTime(d: Date): string {
     const p = (n: number): string => String(n).padStart(2, "0");
     return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }

@@ -3,9 +3,8 @@ import { Type, type Static } from "@sinclair/typebox";
 import { Ajv } from "ajv";
 import type { Logger } from "pino";
 import { readJsonFile, withFileLock, writeJsonFileAtomic, type SetAside } from "../state/json-file.ts";
+import { describeDuration, durationMs, spokenList, type DurationArgs } from "../util/duration.ts";
 import { describeSchemaErrors } from "../util/schema-errors.ts";
-
-import { describeDuration, durationMs, type DurationArgs } from "../util/duration.ts";
 
 export { describeDuration };
 
@@ -239,6 +238,11 @@ export function remainingMs(timer: Timer, now = Date.now()): number {
     return timer.pausedRemainingMs ?? Math.max(0, timer.endsAt - now);
 }
 
+/** "4 minutes and 30 seconds": what a timer has left, to the second (rounded up, so a running one never says 0). */
+export function describeTimeLeft(timer: Timer, now = Date.now()): string {
+    return describeDuration(Math.ceil(remainingMs(timer, now) / 1000) * 1000);
+}
+
 /** "pizza timer", "5 minutes timer": how the user named it, or how long it was set for. */
 export function describeTimer(timer: Timer): string {
     return `${timer.label || describeDuration(timer.durationMs)} timer`;
@@ -259,10 +263,7 @@ export function chooseTimers(candidates: readonly Timer[], request: TimerRequest
     const wantedMs = durationMs(request);
     const label = request.label?.toLowerCase();
     const fitting = label ? candidates.filter((t) => t.label.toLowerCase() === label) : wantedMs > 0 ? candidates.filter((t) => t.durationMs === wantedMs) : [...candidates];
-    const list = (timers: readonly Timer[]): string => {
-        const names = timers.map((t) => `the ${describeTimer(t)}`);
-        return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
-    };
+    const list = (timers: readonly Timer[]): string => spokenList(timers.map((t) => `the ${describeTimer(t)}`));
     if (fitting.length === 0) return { speech: `I couldn't find ${label ? `a timer named ${label}` : `a ${describeDuration(wantedMs)} timer`}. You have ${list(candidates)}.` };
     if (fitting.length > 1) return { speech: `You have ${fitting.length} timers: ${list(fitting)}. Which one should I ${verb}?` };
     return { timers: fitting };

@@ -22,6 +22,10 @@ export function describeDuration(ms: number): string {
         minutes ? `${minutes} minute${minutes === 1 ? "" : "s"}` : "",
         seconds ? `${seconds} second${seconds === 1 ? "" : "s"}` : ""
     ].filter(Boolean);
-    if (parts.length === 0) return "0 seconds";
-    return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
+    return parts.length === 0 ? "0 seconds" : spokenList(parts);
+}
+
+/** "a", "a and b", "a, b and c". */
+export function spokenList(items: readonly string[]): string {
+    return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
