@@ -168,8 +168,11 @@ describe("play_song on a generated music folder", () => {
             assert.equal(await say("resume"), "");
             await waitFor(() => processState(pid) !== "T", 3000, "the player to run again");
             assert.equal(await say("skip this song"), "Playing Don't Stop Me Now by Queen.");
+            // The stand-in player logs its file once node has started it, which may be after the reply.
+            await waitFor(() => played(log).length === 2, 5000, "the second song's player to start");
             assert.equal(await say("next song"), "That is the last song.");
             assert.equal(await say("go back a song"), "Playing Bohemian Rhapsody by Queen.");
+            await waitFor(() => played(log).length === 3, 5000, "the first song's player to start again");
             assert.equal(await say("pause"), "");
             assert.equal(await say("stop"), "", "a paused player is stopped too");
             await waitFor(() => a.services.player.active().length === 0, 5000, "the paused player to exit");
