@@ -164,6 +164,9 @@ for (const group of groups.filter((g) => only == null || only.test(g.name))) {
         console.log(`    exact tool calls     ${pct(exact, inScope)}`);
         const missed = Object.values(r.missedBySource).reduce((a, b) => a + b, 0);
         console.log(`    no action            ${pct(missed, inScope)}  by stage: ${counts(r.missedBySource)}`);
+        const asked = cases.filter((c, i) => c.expect && predictions[i]!.asked).length;
+        const wrongActions = cases.filter((c, i) => c.expect && predictions[i]!.intent != null && predictions[i]!.intent !== c.expect.intent && !predictions[i]!.asked).length;
+        console.log(`    another intent run   ${pct(wrongActions, inScope)}  (asked first instead: ${asked}, right intent or not)`);
     }
     if (r.nullCases) {
         const byIntent: Record<string, number> = {};

@@ -218,13 +218,24 @@ describe("intents that change what is set up ask before acting on a request that
         }
     });
 
-    it("spoken: an unsure transcript of a cancel asks, and 'yes' in the follow-up window cancels", { skip: heyJarvis ? false : "../shared/audio not found" }, async () => {
+    it("decision: a heard request asks however sure its transcript, unless stt.confirmChanges is off; a typed exact one acts", async () => {
+        const cancel = { name: "cancel_timer", slots: {}, confirm: () => "Cancel the timer?" } as unknown as IntentSpec;
+        const call = { intent: "cancel_timer", args: {}, confidence: 1, source: "template" } as Recognition;
+        const heard = { transcript: { engine: "grammar", confidence: 0.99 } };
+        const policy = (confirmHeardChanges: boolean) => new DecisionPolicy({ minTranscriptConfidence: 0.5, sureTranscriptConfidence: 0.9, confirmHeardChanges });
+        const asks = await policy(true).decide(call, cancel, heard, "delete the timer");
+        assert.equal(asks.verdict, "confirm");
+        assert.match((asks as { reason: string }).reason, /the request was heard \(grammar\)/);
+        assert.equal((await policy(false).decide(call, cancel, heard, "delete the timer")).verdict, "accept");
+        assert.equal((await policy(true).decide(call, cancel, {}, "delete the timer")).verdict, "accept");
+    });
+
+    it("spoken: a cancel asks first, and 'yes' in the follow-up window cancels", { skip: heyJarvis ? false : "../shared/audio not found" }, async () => {
         const dir = tempDir();
         // "pasta": a timer name the speech grammar knows (from set_timer's examples).
         const file = joinAudio(path.join(dir, "cancel.wav"), [heyJarvis!, makeSpeech(path.join(dir, "q.wav"), "cancel the pasta timer"), makeSpeech(path.join(dir, "a.wav"), "yes")], 900);
         const data = withTimers("pasta");
-        // Every transcript counts as unsure here, so the cancel is confirmed.
-        const records = await voiceTurns(file, { paths: { dataDir: data }, stt: { sureConfidence: 1 } });
+        const records = await voiceTurns(file, { paths: { dataDir: data } });
         assert.deepEqual(records.map((r) => r.reply), ["Cancel the pasta timer?", "Cancelled the pasta timer."]);
         assert.ok(records[1]!.stages.some((s) => s.name === "follow-up"));
         assert.deepEqual(JSON.parse(fs.readFileSync(path.join(data, "timers.json"), "utf8")).map((t: { label: string }) => t.label), ["pizza"]);

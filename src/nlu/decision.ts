@@ -20,6 +20,8 @@ export interface DecisionThresholds {
     minTranscriptConfidence: number;
     /** A transcript less sure than this is "not exact": an intent that asks first asks. */
     sureTranscriptConfidence: number;
+    /** Whether an intent that asks first asks about every heard request, however sure its transcript. */
+    confirmHeardChanges?: boolean;
 }
 
 /** Known values of wildcard slots by slot name (titles in the music folder ...): a value among them is a name, whatever its words. */
@@ -60,6 +62,7 @@ export class DecisionPolicy {
         if (detail.fuzzy) return `the sentence matched a template only with edits (${((detail.edits as string[] | undefined) ?? []).join(", ")})`;
         const transcript = evidence.transcript?.confidence;
         if (transcript != null && transcript < this.thresholds.sureTranscriptConfidence) return `the transcript is not sure (confidence ${transcript})`;
+        if (evidence.transcript && this.thresholds.confirmHeardChanges) return `the request was heard (${evidence.transcript.engine}), and a recognizer can hear another request as this one`;
         return null;
     }
 

@@ -146,7 +146,7 @@ export class Assistant {
         // The music folder is read in the background from now on, so the first request need not wait for it.
         services.music.index();
         const policy = new DecisionPolicy(
-            { minTranscriptConfidence: config.stt.minConfidence, sureTranscriptConfidence: config.stt.sureConfidence },
+            { minTranscriptConfidence: config.stt.minConfidence, sureTranscriptConfidence: config.stt.sureConfidence, confirmHeardChanges: config.stt.confirmChanges },
             (slot) => knownValuesOf(slot, services, config)
         );
         const router = new RecognizerRouter([{ recognizer: templates, minConfidence: config.nlu.minConfidence }], intents.intents.map((i) => i.spec), policy);
