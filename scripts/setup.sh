@@ -65,6 +65,9 @@ if [ "$(id -u)" -eq 0 ] && [ "$owner" = "root" ]; then npm_scripts=(--ignore-scr
 # both npm packages already carry prebuilt CPU binaries (node-llama-cpp's for linux x64, arm64 and armv7l).
 echo "setup: npm ci"
 "${run_as_owner[@]}" env ONNXRUNTIME_NODE_INSTALL=skip NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund "${npm_scripts[@]}"
+# JavaScript built once here starts each command several times faster than compiling the TypeScript on every start.
+echo "setup: npm run build"
+"${run_as_owner[@]}" npm run build --silent
 
 if [ "$service" = true ]; then
     echo "setup: installing the hark service"

@@ -5,6 +5,14 @@ import { fileURLToPath } from "node:url";
 /** The folder that holds hark's package.json. */
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
+/**
+ * The URL of one of hark's own modules, `relative` to the module at `from` (its `import.meta.url`), with the extension
+ * that module has: `.ts` when hark runs from its sources, `.js` when it runs from the JavaScript built into `dist/`.
+ */
+export function ownModuleUrl(relative: string, from: string): URL {
+    return new URL(from.endsWith(".js") ? relative.replace(/\.ts$/, ".js") : relative, from);
+}
+
 /** The intents shipped with hark. */
 export const builtinIntentsDir = path.join(packageRoot, "intents");
 

@@ -4,7 +4,7 @@ import { examplesAsEvalCases } from "../eval/dataset.ts";
 import type { HarkConfig } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
 import type { LoadedIntent } from "../intents/compile.ts";
-import { broadTemplates, describeBroad } from "../intents/broad.ts";
+import { describeBroad } from "../intents/broad.ts";
 import { loadIntentDirs } from "../intents/load.ts";
 import { silentLogger } from "../log/logger.ts";
 import { createGrammarTranscriber } from "../pipeline/voice-setup.ts";
@@ -52,8 +52,9 @@ export function registerIntents(program: Command): void {
             const set = await loadIntentDirs(dirs.length ? dirs.map((d) => path.resolve(d)) : config.paths.intentsDirs);
             const recognizer = new TemplateRecognizer(set.intents.map((i) => i.spec), { fuzzy: false, fillerWords: config.nlu.fillerWords, leadingPhrases: config.nlu.leadingPhrases });
             const warnings: string[] = [];
+            const files = new Map(set.intents.map((i) => [i.spec.name, i.file]));
+            for (const broad of recognizer.broadTemplates()) warnings.push(`${files.get(broad.intent)}: ${describeBroad(broad)}`);
             for (const intent of set.intents) {
-                for (const broad of broadTemplates(intent.spec)) warnings.push(`${intent.file}: ${describeBroad(broad)}`);
                 for (const example of intent.spec.examples) {
                     const got = recognizer.recognizeSync(example.text);
                     if (got?.intent !== intent.spec.name) warnings.push(`${intent.file}: example "${example.text}" is recognised as ${got?.intent ?? "nothing"}`);

@@ -1,5 +1,5 @@
 import readline from "node:readline";
-import { watch } from "chokidar";
+import type * as Chokidar from "chokidar";
 import type { Command } from "commander";
 import { MicrophoneSource } from "../audio/microphone.ts";
 import { PcmStreamSource } from "../audio/stdin.ts";
@@ -13,6 +13,7 @@ import type { VoicePipeline } from "../pipeline/voice.ts";
 import { SystemdNotifier, watchdogIntervalMs } from "../service/notify.ts";
 import { Watchdog } from "../service/watchdog.ts";
 import { addLlmOptions, llmOverrides, setup, type LlmCliOptions } from "./common.ts";
+import { onFirstUse } from "../util/lazy.ts";
 
 interface RunOptions extends LlmCliOptions {
     text?: boolean;
@@ -82,7 +83,7 @@ function surviveIntentErrors(log: Logger): void {
  * the new model (the old one answers meanwhile). An invalid edit is logged and the running set-up kept.
  */
 function watchConfig(file: string, assistant: Assistant, log: Logger): { close(): Promise<void> } {
-    const watcher = watch(file, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 200, pollInterval: 50 } });
+    const watcher = onFirstUse<typeof Chokidar>("chokidar")().watch(file, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 200, pollInterval: 50 } });
     let applying = Promise.resolve();
     const apply = (): void => {
         applying = applying.then(async () => {

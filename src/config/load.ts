@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import { Ajv } from "ajv";
 import YAML from "yaml";
 import { ConfigError } from "../errors.ts";
 import { unsafeForRoot } from "../util/ownership.ts";
 import { describeSchemaErrors, suggest } from "../util/schema-errors.ts";
+import { compiledOnUse } from "../util/validator.ts";
 import { builtinIntentsDir, defaultDataDir, expandHome, packageRoot, userConfigPath } from "../paths.ts";
 import { ConfigSchema, type HarkConfig } from "./schema.ts";
 
@@ -23,8 +23,7 @@ export interface LoadConfigOptions {
     env?: NodeJS.ProcessEnv;
 }
 
-const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
-const validate = ajv.compile<HarkConfig>(ConfigSchema);
+const validate = compiledOnUse<HarkConfig>("config", ConfigSchema, { useDefaults: true, allErrors: true, strict: false });
 
 /** Finds, parses, overrides and validates the configuration. */
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {

@@ -1,11 +1,13 @@
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import * as esbuild from "esbuild";
+import type * as Esbuild from "esbuild";
 import type { Logger } from "pino";
 import type { HarkConfig } from "../config/schema.ts";
 import { HandlerRevokedError } from "../errors.ts";
 import type { IntentResult } from "../intents/define.ts";
 import { HARK_MODULE_URL } from "../intents/load.ts";
+import { ownModuleUrl } from "../paths.ts";
+import { onFirstUse } from "../util/lazy.ts";
 import type { TurnCapabilities } from "./revocable.ts";
 import type { ResolvedWhen } from "../resolve/when.ts";
 
@@ -48,12 +50,14 @@ interface Turn {
     reject(error: Error): void;
 }
 
+const esbuild = onFirstUse<typeof Esbuild>("esbuild");
+
 /** The worker's code and the light "hark" it gives intents, bundled once to JavaScript data URLs. */
 let workerScripts: { entry: URL; api: string } | null = null;
 
 function scripts(): { entry: URL; api: string } {
     const bundle = (file: string): string => {
-        const built = esbuild.buildSync({ entryPoints: [fileURLToPath(new URL(file, import.meta.url))], bundle: true, write: false, format: "esm", platform: "node", target: "node20", logLevel: "silent" });
+        const built = esbuild().buildSync({ entryPoints: [fileURLToPath(ownModuleUrl(file, import.meta.url))], bundle: true, write: false, format: "esm", platform: "node", target: "node20", logLevel: "silent" });
         return `data:text/javascript;base64,${Buffer.from(built.outputFiles[0]!.text).toString("base64")}`;
     };
     workerScripts ??= { entry: new URL(bundle("./handler-worker.ts")), api: bundle("./worker-api.ts") };

@@ -1,4 +1,4 @@
-import { TemplateMatcher, tokenize, type TemplateIntent } from "../template/index.ts";
+import { tokenize, type TemplateMatcher } from "../template/index.ts";
 
 /**
  * Everyday sentences that have nothing in common with each other: a template that matches most of them exactly
@@ -20,15 +20,18 @@ export interface BroadTemplate {
     example: string;
 }
 
-/** The intent's templates that match at least half of a set of unrelated everyday sentences exactly. */
-export function broadTemplates(intent: TemplateIntent): BroadTemplate[] {
-    const matcher = new TemplateMatcher([intent]);
-    const taken = new Map<string, string[]>();
+/** The templates `matcher` holds that match at least half of a set of unrelated everyday sentences exactly. */
+export function broadTemplates(matcher: TemplateMatcher): BroadTemplate[] {
+    const taken = new Map<string, { intent: string; template: string; sentences: string[] }>();
     for (const sentence of UNRELATED) {
-        for (const match of matcher.match(tokenize(sentence))) taken.set(match.template, [...(taken.get(match.template) ?? []), sentence]);
+        for (const match of matcher.match(tokenize(sentence))) {
+            const key = `${match.intent}\u0000${match.template}`;
+            const entry = taken.get(key) ?? taken.set(key, { intent: match.intent, template: match.template, sentences: [] }).get(key)!;
+            entry.sentences.push(sentence);
+        }
     }
-    return [...taken].filter(([, sentences]) => sentences.length * 2 >= UNRELATED.length)
-        .map(([template, sentences]) => ({ intent: intent.name, template, matched: sentences.length, of: UNRELATED.length, example: sentences[0]! }));
+    return [...taken.values()].filter(({ sentences }) => sentences.length * 2 >= UNRELATED.length)
+        .map(({ intent, template, sentences }) => ({ intent, template, matched: sentences.length, of: UNRELATED.length, example: sentences[0]! }));
 }
 
 /** What to say about a {@link BroadTemplate}. */

@@ -4,13 +4,13 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Static } from "@sinclair/typebox";
-import { Ajv } from "ajv";
-import * as esbuild from "esbuild";
+import type { BuildFailure, BuildResult, PluginBuild } from "esbuild";
 import YAML from "yaml";
 import { errorMessage, IntentLoadError } from "../errors.ts";
-import { isBuiltinIntentsDir } from "../paths.ts";
+import { isBuiltinIntentsDir, ownModuleUrl } from "../paths.ts";
 import { unsafeForRoot } from "../util/ownership.ts";
 import { describeSchemaErrors } from "../util/schema-errors.ts";
+import { compiledOnUse } from "../util/validator.ts";
 import { actionHandler } from "./actions.ts";
 import { compileIntent, type IntentHandler, type LoadedIntent } from "./compile.ts";
 import { CodeIntentSchema, YamlIntentSchema } from "./file-schema.ts";
@@ -19,12 +19,11 @@ import { NONE_TOOL } from "./types.ts";
 /** File types the loader reads; anything else in an intents folder is ignored. */
 export const INTENT_EXTENSIONS = [".yaml", ".yml", ".ts", ".mts", ".js", ".mjs"] as const;
 
-const schemaAjv = new Ajv({ allErrors: true, strict: false });
-const validateYaml = schemaAjv.compile(YamlIntentSchema);
-const validateCode = schemaAjv.compile(CodeIntentSchema);
+const validateYaml = compiledOnUse<Static<typeof YamlIntentSchema>>("yaml-intent", YamlIntentSchema, { allErrors: true, strict: false });
+const validateCode = compiledOnUse("code-intent", CodeIntentSchema, { allErrors: true, strict: false });
 
 /** hark's public module, which intent files import as `"hark"`: their bundles import it by this URL. */
-export const HARK_MODULE_URL = new URL("../index.ts", import.meta.url).href;
+export const HARK_MODULE_URL = ownModuleUrl("../index.ts", import.meta.url).href;
 /**
  * This process's own folder for bundled code intents, made on first use: a fresh `mkdtemp` name (nobody can guess or
  * create it first), mode 700, checked to be a real folder owned by this user. Removed when the process exits.
@@ -112,7 +111,8 @@ async function loadYaml(file: string): Promise<LoadedIntent> {
 }
 
 async function loadCode(file: string): Promise<LoadedIntent> {
-    let bundled: esbuild.BuildResult<{ write: false }>;
+    const esbuild = await import("esbuild");
+    let bundled: BuildResult<{ write: false }>;
     try {
         bundled = await esbuild.build({
             entryPoints: [file],
@@ -124,13 +124,13 @@ async function loadCode(file: string): Promise<LoadedIntent> {
             logLevel: "silent",
             plugins: [{
                 name: "hark",
-                setup(build: esbuild.PluginBuild) {
+                setup(build: PluginBuild) {
                     build.onResolve({ filter: /^hark$/ }, () => ({ path: HARK_MODULE_URL, external: true }));
                 }
             }]
         });
     } catch (error) {
-        const failure = error as esbuild.BuildFailure;
+        const failure = error as BuildFailure;
         const first = failure.errors?.[0];
         const where = first?.location ? `line ${first.location.line}, column ${first.location.column + 1}: ` : "";
         throw new IntentLoadError(file, `${where}${first?.text ?? errorMessage(error)}`);

@@ -1,7 +1,6 @@
-import { watch, type FSWatcher } from "chokidar";
+import type { FSWatcher } from "chokidar";
 import type { Logger } from "pino";
 import type { LoadedIntent } from "./compile.ts";
-import { broadTemplates, describeBroad } from "./broad.ts";
 import { isIntentFile, loadIntentDirs, type IntentSet } from "./load.ts";
 
 /** Options for {@link IntentRegistry.create}. */
@@ -78,6 +77,7 @@ export class IntentRegistry {
     }
 
     private async startWatching(): Promise<void> {
+        const { watch } = await import("chokidar");
         this.watcher = watch([...this.options.dirs], { ignoreInitial: true, depth: 0, awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 20 } });
         this.watcher.on("all", (_event, file) => {
             if (!isIntentFile(file)) return;
@@ -106,8 +106,5 @@ export class IntentRegistry {
 
     private report(): void {
         for (const problem of this.set.problems) this.options.log.error({ file: problem.file, code: problem.code }, problem.message);
-        for (const intent of this.set.intents) {
-            for (const broad of broadTemplates(intent.spec)) this.options.log.warn({ file: intent.file, template: broad.template }, describeBroad(broad));
-        }
     }
 }

@@ -1,7 +1,7 @@
-import { Ajv } from "ajv";
 import { LlmParamsSchema, type LlmParams } from "../config/llm-params.ts";
 import { LlmConfigError } from "../errors.ts";
 import { describeSchemaErrors, suggest } from "../util/schema-errors.ts";
+import { compiledOnUse } from "../util/validator.ts";
 
 export type { LlmParams } from "../config/llm-params.ts";
 
@@ -18,8 +18,7 @@ export const DEFAULT_LLM_PARAMS: LlmParams = {
     threads: 0
 };
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateParams = ajv.compile<LlmParams>(LlmParamsSchema);
+const validateParams = compiledOnUse<LlmParams>("llm-params", LlmParamsSchema, { allErrors: true, strict: false });
 
 /** Merges parameter sets (later wins) over the defaults and validates the result. */
 export function mergeParams(...sets: ReadonlyArray<Partial<LlmParams> | undefined>): LlmParams {

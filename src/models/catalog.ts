@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Type, type Static } from "@sinclair/typebox";
-import { Ajv } from "ajv";
 import { HarkError } from "../errors.ts";
 import { packageRoot } from "../paths.ts";
 import { describeSchemaErrors, suggest } from "../util/schema-errors.ts";
+import { compiledOnUse } from "../util/validator.ts";
 
 const CatalogModelSchema = Type.Object({
     name: Type.String({ pattern: "^[a-z0-9][a-z0-9._-]*$" }),
@@ -30,7 +30,7 @@ export type CatalogModel = Static<typeof CatalogModelSchema>;
 /** The catalog shipped with hark. */
 export const defaultCatalogFile = path.join(packageRoot, "models", "catalog.json");
 
-const validate = new Ajv({ allErrors: true, strict: false }).compile<Static<typeof CatalogSchema>>(CatalogSchema);
+const validate = compiledOnUse<Static<typeof CatalogSchema>>("model-catalog", CatalogSchema, { allErrors: true, strict: false });
 
 /** Reads and validates a catalog file. */
 export function loadCatalog(file = defaultCatalogFile): CatalogModel[] {

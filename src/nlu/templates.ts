@@ -1,3 +1,4 @@
+import { broadTemplates, type BroadTemplate } from "../intents/broad.ts";
 import type { IntentSpec } from "../intents/types.ts";
 import { TemplateMatcher, tokenize, trimFillers } from "../template/index.ts";
 import type { Recognition, Recognizer } from "./recognizer.ts";
@@ -38,6 +39,11 @@ export class TemplateRecognizer implements Recognizer {
 
     public setIntents(intents: readonly IntentSpec[]): void {
         this.matcher = new TemplateMatcher(intents);
+    }
+
+    /** The templates that match nearly any sentence exactly, so take every request the others do not. */
+    public broadTemplates(): BroadTemplate[] {
+        return broadTemplates(this.matcher);
     }
 
     public async recognize(text: string): Promise<Recognition | null> {

@@ -6,6 +6,8 @@ import { CommandPlayer, type Player } from "../audio/player.ts";
 import type { HarkConfig } from "../config/schema.ts";
 import { Dispatcher } from "../dispatch/dispatcher.ts";
 import { errorMessage, HarkError } from "../errors.ts";
+import { describeBroad } from "../intents/broad.ts";
+import type { LoadedIntent } from "../intents/compile.ts";
 import { IntentRegistry } from "../intents/registry.ts";
 import type { LlmOverrides } from "../llm/profile.ts";
 import { DecisionPolicy, type TextEvidence } from "../nlu/decision.ts";
@@ -150,7 +152,16 @@ export class Assistant {
             (slot) => knownValuesOf(slot, services, config)
         );
         const router = new RecognizerRouter([{ recognizer: templates, minConfidence: config.nlu.minConfidence }], intents.intents.map((i) => i.spec), policy);
-        intents.onChange((set) => router.setIntents(set.intents.map((i) => i.spec)));
+        const intentsLog = log.child({ component: "intents" });
+        const warnBroad = (loaded: readonly LoadedIntent[]): void => {
+            const files = new Map(loaded.map((i) => [i.spec.name, i.file]));
+            for (const broad of templates.broadTemplates()) intentsLog.warn({ file: files.get(broad.intent), template: broad.template }, describeBroad(broad));
+        };
+        warnBroad(intents.intents);
+        intents.onChange(async (set) => {
+            await router.setIntents(set.intents.map((i) => i.spec));
+            warnBroad(set.intents);
+        });
         const state = new StateStore(options.ephemeralState ? null : path.join(config.paths.dataDir, "state.json"), log);
         const dispatcher = new Dispatcher({ timeoutMs: config.dispatch.timeoutMs, log: log.child({ component: "dispatch" }), services, state, config });
         const speaker = new EspeakSpeaker({ voice: config.tts.voice, speedWpm: config.tts.speedWpm });

@@ -1,5 +1,8 @@
-import * as chrono from "chrono-node";
+import type * as Chrono from "chrono-node/en";
 import { parseNumberWords } from "../template/index.ts";
+import { onFirstUse } from "../util/lazy.ts";
+
+const chrono = onFirstUse<typeof Chrono>("chrono-node/en");
 
 /**
  * A spoken date or time resolved against "now", in local time: `start` and `end` as `YYYY-MM-DDTHH:mm:ss` (no zone).
@@ -229,7 +232,7 @@ function ownPhrases(text: string, now: Date): Phrase[] {
 }
 
 function chronoPhrases(text: string, now: Date): Phrase[] {
-    return chrono.casual.parse(text, { instant: now }, { forwardDate: true }).map((r) => {
+    return chrono().casual.parse(text, { instant: now }, { forwardDate: true }).map((r) => {
         const start = r.start.date();
         const end = r.end?.date();
         // A phrase that names a time of day ("at 5 pm", "tonight") is a moment; one that only names a day is the whole day.

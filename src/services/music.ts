@@ -1,6 +1,5 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { parseFile } from "music-metadata";
 import type { Logger } from "pino";
 import type { Player, Playback } from "../audio/player.ts";
 import { objectOf, readJsonFile, writeJsonFileAtomic } from "../state/json-file.ts";
@@ -257,6 +256,7 @@ export class MusicService {
     private async readTags(file: string): Promise<Track> {
         const fromName = trackFromFileName(file);
         try {
+            const { parseFile } = await import("music-metadata");
             const { common } = await parseFile(file, { duration: false, skipCovers: true });
             return {
                 file,

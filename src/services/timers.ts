@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { Type, type Static } from "@sinclair/typebox";
-import { Ajv } from "ajv";
 import type { Logger } from "pino";
 import { readJsonFile, withFileLock, writeJsonFileAtomic, type SetAside } from "../state/json-file.ts";
 import { describeDuration, durationMs, spokenList, type DurationArgs } from "../util/duration.ts";
 import { describeSchemaErrors } from "../util/schema-errors.ts";
+import { compiledOnUse } from "../util/validator.ts";
 
 export { describeDuration };
 
@@ -20,7 +20,7 @@ const TimerSchema = Type.Object({
     pausedRemainingMs: Type.Optional(Type.Number({ minimum: 0 }))
 });
 const TimersFileSchema = Type.Array(TimerSchema);
-const validateTimers = new Ajv({ allErrors: true }).compile(TimersFileSchema);
+const validateTimers = compiledOnUse<Static<typeof TimersFileSchema>>("timers-file", TimersFileSchema, { allErrors: true });
 
 /** A countdown timer. Times are epoch milliseconds so they survive a restart. */
 export type Timer = Static<typeof TimerSchema>;

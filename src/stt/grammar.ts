@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
 import { HarkError } from "../errors.ts";
+import { packageRoot } from "../paths.ts";
 import { compileGrammar, type GrammarProblem, type TemplateIntent } from "../template/index.ts";
 import { seededRandom } from "../util/random.ts";
 import { BatchDecoder, DecoderDiedError, type Segmentation } from "./pocketsphinx-batch.ts";
@@ -36,7 +37,7 @@ const BUILTIN_PRONUNCIATIONS: Readonly<Record<string, string>> = {
     vaporwave: "V EY P ER W EY V", exotica: "EH G Z AA T IH K AH"
 };
 /** Pronunciations for words the built-in intents use that cmudict lacks (service names, "o'clock" as normalised). */
-const EXTRA_DICTIONARY = new URL("./extra.dict", import.meta.url);
+const EXTRA_DICTIONARY = path.join(packageRoot, "src", "stt", "extra.dict");
 
 /**
  * Peak of the faint noise added to each utterance, in steps of 16-bit audio (about -67 dBFS: under the noise of any

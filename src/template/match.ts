@@ -1,5 +1,5 @@
 import { distance } from "fastest-levenshtein";
-import { rawText, tokenize, type Token } from "./normalize.ts";
+import { rawText, templateWords, tokenize, type Token } from "./normalize.ts";
 import { collectSlots, parseTemplate, type Sequence, type TemplateNode } from "./parse.ts";
 import type { SlotList, TemplateIntent } from "./types.ts";
 
@@ -35,7 +35,7 @@ export interface TemplateMatch {
 
 interface PreparedSlot {
     list: SlotList;
-    values: Array<{ tokens: string[]; out: unknown }>;
+    values: Array<{ tokens: readonly string[]; out: unknown }>;
 }
 
 /** Costs of fuzzy edits. An exact pass allows none. */
@@ -82,7 +82,7 @@ export class TemplateMatcher {
             const slots = new Map<string, PreparedSlot>();
             for (const [name, list] of Object.entries(intent.slots)) {
                 const values = list.kind === "values"
-                    ? list.values.map((v) => ({ tokens: tokenize(v.in).map((t) => t.text), out: v.out }))
+                    ? list.values.map((v) => ({ tokens: templateWords(v.in), out: v.out }))
                     : [];
                 slots.set(name, { list, values });
             }

@@ -50,6 +50,18 @@ export function tokenize(text: string): Token[] {
     return collapseNumbers(words);
 }
 
+const knownWords = new Map<string, readonly string[]>();
+
+/**
+ * The normalised words of a template's fixed text ("what is the", a slot value), remembered: the same phrases recur in
+ * every sentence of every intent, and matchers and grammars are built from them again on each reload.
+ */
+export function templateWords(text: string): readonly string[] {
+    let words = knownWords.get(text);
+    if (words == null) knownWords.set(text, (words = tokenize(text).map((t) => t.text)));
+    return words;
+}
+
 /** A sentence as one normalised string: what {@link tokenize} makes of it, words joined by single spaces. */
 export function normalizedText(text: string): string {
     return tokenize(text).map((t) => t.text).join(" ");

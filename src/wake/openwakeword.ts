@@ -1,10 +1,13 @@
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import * as ort from "onnxruntime-node";
+import type * as Ort from "onnxruntime-node";
 import { HarkError } from "../errors.ts";
 import type { WakeDetection, WakeWordDetector } from "./detector.ts";
 import { FrameSplitter, Refractory } from "./frames.ts";
+import { onFirstUse } from "../util/lazy.ts";
+
+const ort = onFirstUse<typeof Ort>("onnxruntime-node");
 
 /** Options for {@link OpenWakeWordDetector.create}. */
 export interface OpenWakeWordOptions {
@@ -48,9 +51,9 @@ export class OpenWakeWordDetector implements WakeWordDetector {
 
     private constructor(
         public readonly keyword: string,
-        private readonly melModel: ort.InferenceSession,
-        private readonly embeddingModel: ort.InferenceSession,
-        private readonly keywordModel: ort.InferenceSession,
+        private readonly melModel: Ort.InferenceSession,
+        private readonly embeddingModel: Ort.InferenceSession,
+        private readonly keywordModel: Ort.InferenceSession,
         private readonly windowEmbeddings: number,
         private readonly thresholdScore: number,
         refractoryMs: number
@@ -63,13 +66,13 @@ export class OpenWakeWordDetector implements WakeWordDetector {
         const modelsDir = options.modelsDir ?? packagedModelsDir();
         const keywordFile = options.keyword.endsWith(".onnx") ? path.resolve(options.keyword) : path.join(modelsDir, `${options.keyword}_v0.1.onnx`);
         const keyword = path.basename(keywordFile).replace(/(_v\d+(\.\d+)*)?\.onnx$/, "");
-        const load = async (file: string, what: string): Promise<ort.InferenceSession> => {
+        const load = async (file: string, what: string): Promise<Ort.InferenceSession> => {
             if (!fs.existsSync(file)) {
                 const known = fs.existsSync(modelsDir) ? fs.readdirSync(modelsDir).filter((f) => /_v[\d.]+\.onnx$/.test(f)).map((f) => f.replace(/_v[\d.]+\.onnx$/, "")) : [];
                 throw new HarkError("HARK_MODEL_MISSING", `openWakeWord ${what} not found at ${file}${known.length ? `; built-in keywords: ${known.join(", ")}` : "; set wake.modelsDir to a folder with the openWakeWord models"}`);
             }
             try {
-                return await ort.InferenceSession.create(file, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+                return await ort().InferenceSession.create(file, { intraOpNumThreads: 1, interOpNumThreads: 1 });
             } catch (error) {
                 throw new HarkError("HARK_MODEL_INVALID", `cannot load the openWakeWord ${what} ${file}: ${(error as Error).message}`);
             }
@@ -100,7 +103,7 @@ export class OpenWakeWordDetector implements WakeWordDetector {
         input.set(this.context);
         for (let i = 0; i < FRAME_SAMPLES; i++) input[MEL_CONTEXT_SAMPLES + i] = frame[i]!;
         this.context = input.slice(input.length - MEL_CONTEXT_SAMPLES);
-        const melOut = await this.melModel.run({ [this.melModel.inputNames[0]!]: new ort.Tensor("float32", input, [1, input.length]) });
+        const melOut = await this.melModel.run({ [this.melModel.inputNames[0]!]: new (ort().Tensor)("float32", input, [1, input.length]) });
         const melData = melOut[this.melModel.outputNames[0]!]!.data as Float32Array;
         const frames = melData.length / MEL_BINS;
         for (let f = 0; f < frames; f++) {
@@ -110,12 +113,12 @@ export class OpenWakeWordDetector implements WakeWordDetector {
         if (this.mel.length > MEL_WINDOW_FRAMES) this.mel.splice(0, this.mel.length - MEL_WINDOW_FRAMES);
         const window = new Float32Array(MEL_WINDOW_FRAMES * MEL_BINS);
         this.mel.forEach((m, i) => window.set(m, i * MEL_BINS));
-        const embOut = await this.embeddingModel.run({ [this.embeddingModel.inputNames[0]!]: new ort.Tensor("float32", window, [1, MEL_WINDOW_FRAMES, MEL_BINS, 1]) });
+        const embOut = await this.embeddingModel.run({ [this.embeddingModel.inputNames[0]!]: new (ort().Tensor)("float32", window, [1, MEL_WINDOW_FRAMES, MEL_BINS, 1]) });
         this.embeddings.push(new Float32Array(embOut[this.embeddingModel.outputNames[0]!]!.data as Float32Array));
         if (this.embeddings.length > this.windowEmbeddings) this.embeddings.splice(0, this.embeddings.length - this.windowEmbeddings);
         const features = new Float32Array(this.windowEmbeddings * EMBEDDING_SIZE);
         this.embeddings.forEach((e, i) => features.set(e, i * EMBEDDING_SIZE));
-        const out = await this.keywordModel.run({ [this.keywordModel.inputNames[0]!]: new ort.Tensor("float32", features, [1, this.windowEmbeddings, EMBEDDING_SIZE]) });
+        const out = await this.keywordModel.run({ [this.keywordModel.inputNames[0]!]: new (ort().Tensor)("float32", features, [1, this.windowEmbeddings, EMBEDDING_SIZE]) });
         return (out[this.keywordModel.outputNames[0]!]!.data as Float32Array)[0]!;
     }
 

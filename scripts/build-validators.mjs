@@ -1,0 +1,19 @@
+// Part of `npm run build`: compiles every schema hark validates against into dist/validators/NAME.cjs (ajv's
+// standalone code), so the built hark loads validators instead of compiling them on each command.
+import fs from "node:fs";
+import path from "node:path";
+import { Ajv } from "ajv";
+import standaloneCode from "ajv/dist/standalone/index.js";
+
+const dist = new URL("../dist/", import.meta.url);
+// The modules that declare validators (each calls compiledOnUse when imported).
+for (const module of ["config/load.js", "intents/load.js", "llm/params.js", "models/catalog.js", "services/timers.js"]) await import(new URL(module, dist).href);
+const { validatorSpecs, prebuiltValidatorFile } = await import(new URL("util/validator.js", dist).href);
+
+for (const [name, { schema, options }] of validatorSpecs) {
+    const ajv = new Ajv({ ...options, code: { ...options.code, source: true } });
+    const file = prebuiltValidatorFile(name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, standaloneCode.default(ajv, ajv.compile(schema)));
+}
+console.log(`build: ${validatorSpecs.size} validators compiled (${[...validatorSpecs.keys()].join(", ")})`);
