@@ -13,6 +13,7 @@ import { NONE_TOOL } from "../src/intents/types.ts";
 import { GgufValueType, MIN_CONFIDENCE_KEY, setGgufMetadata } from "../src/llm/gguf.ts";
 import { writeRandomLoraAdapter } from "../src/llm/lora-gguf.ts";
 import { resolveProfile, type LlmOverrides } from "../src/llm/profile.ts";
+import { HARK_INTENT_MODEL } from "../src/llm/profile.ts";
 import { loadLlm } from "../src/llm/runtime.ts";
 import { loadCatalog } from "../src/models/catalog.ts";
 import { ModelStore } from "../src/models/store.ts";
@@ -243,6 +244,24 @@ describe("LLM recognizer (node-llama-cpp, tiny models from ../shared)", { skip }
             assert.match(String(await llmVerdict()), /^(accepted|none)$/);
             await assistant.configureLlm(testConfig(raw(1)));
             assert.equal(await llmVerdict(), "below threshold");
+            assert.equal(messages.filter((m) => m === "LLM loaded").length, 1);
+        } finally {
+            await assistant.dispose();
+        }
+    });
+
+    it("llmWhenFirstAsked: the model loads when a sentence first reaches it, not for one the templates answer; its threshold is known before", async () => {
+        const messages: string[] = [];
+        const log = pino({ level: "info" }, { write: (line: string) => void messages.push(JSON.parse(line).msg) });
+        const assistant = await Assistant.create({ config: testConfig({ llm: { enabled: true } }), log, ephemeralState: true, llm: { model: HARK_INTENT_MODEL }, llmWhenFirstAsked: true });
+        try {
+            const stage = (assistant.router as unknown as { stages: Array<{ recognizer: { name: string; suggestedMinConfidence?: number | null }; minConfidence: number }> }).stages.find((s) => s.recognizer.name === "llm")!;
+            assert.equal(typeof stage.recognizer.suggestedMinConfidence, "number");
+            assert.equal(stage.minConfidence, stage.recognizer.suggestedMinConfidence);
+            assert.equal((await assistant.handleText("what time is it")).toolCall?.engine, "template");
+            assert.equal(messages.filter((m) => m === "LLM loaded").length, 0);
+            const record = await assistant.handleText("blorp the flibbet");
+            assert.ok((record.stages[0]!.output as { attempts: Array<{ engine: string }> }).attempts.some((a) => a.engine === "llm"));
             assert.equal(messages.filter((m) => m === "LLM loaded").length, 1);
         } finally {
             await assistant.dispose();

@@ -23,7 +23,7 @@ export function registerAsk(program: Command): void {
         .option("-y, --yes", "answer yes when hark asks before acting (\"Cancel the pizza timer?\"); otherwise the answer is read from stdin"))
         .action(async (words: string[], options: AskOptions, command: Command) => {
             const { config, log } = setup(command, "warn");
-            const assistant = await Assistant.create({ config, log, llm: llmOverrides(options) });
+            const assistant = await Assistant.create({ config, log, llm: llmOverrides(options), llmWhenFirstAsked: true });
             try {
                 warnProblems(assistant.intents.problems);
                 const turn = { source: "cli", speak: !options.quiet, ...(options.out ? { replyWav: options.out } : {}) };

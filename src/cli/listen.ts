@@ -14,7 +14,7 @@ export function registerListen(program: Command): void {
         .option("--speak", "also play replies and feedback sounds"))
         .action(async (file: string, options: { out?: string; json?: boolean; speak?: boolean } & LlmCliOptions, command: Command) => {
             const { config, log } = setup(command, "warn");
-            const assistant = await Assistant.create({ config, log, llm: llmOverrides(options) });
+            const assistant = await Assistant.create({ config, log, llm: llmOverrides(options), llmWhenFirstAsked: true });
             const engines = await createVoiceEngines(config, assistant, log);
             try {
                 warnProblems(assistant.intents.problems);

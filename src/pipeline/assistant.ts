@@ -11,7 +11,6 @@ import type { LoadedIntent } from "../intents/compile.ts";
 import { IntentRegistry } from "../intents/registry.ts";
 import type { LlmOverrides } from "../llm/profile.ts";
 import { DecisionPolicy, type TextEvidence } from "../nlu/decision.ts";
-import type { LlmRecognizer } from "../nlu/llm.ts";
 import type { Recognition } from "../nlu/recognizer.ts";
 import { RecognizerRouter } from "../nlu/router.ts";
 import { TemplateRecognizer } from "../nlu/templates.ts";
@@ -25,7 +24,7 @@ import type { Speaker } from "../tts/speaker.ts";
 import { round2, TraceWriter, TurnTrace, type TraceRecord, type TraceStage } from "../trace/trace.ts";
 import { privateModes } from "../util/files.ts";
 import { readAnswer, type PendingCall } from "./confirmation.ts";
-import { createLlmRecognizer, selectedProfile } from "./llm-setup.ts";
+import { createLlmRecognizer, selectedProfile, type LanguageModelEngine } from "./llm-setup.ts";
 
 /** The language model's threshold when neither the config nor the model names one. */
 const DEFAULT_LLM_MIN_CONFIDENCE = 0.3;
@@ -79,6 +78,11 @@ export interface AssistantOptions {
     ephemeralState?: boolean;
     /** Command-line changes to the LLM profile, or `false` for templates only. Defaults to `{}` (the config's profile). */
     llm?: LlmOverrides | false;
+    /**
+     * Load the language model only when a sentence first reaches it (the templates did not answer): for one-shot
+     * commands such as `hark ask`. Defaults to `false`: loaded now, so a daemon's first request does not wait.
+     */
+    llmWhenFirstAsked?: boolean;
 }
 
 /** Options for one turn. */
@@ -117,7 +121,8 @@ export class Assistant {
         public readonly services: Services,
         public readonly speaker: Speaker,
         private readonly traces: TraceWriter,
-        private readonly llmOverrides: LlmOverrides | false
+        private readonly llmOverrides: LlmOverrides | false,
+        private readonly llmWhenFirstAsked: boolean
     ) {}
 
     /** The LLM set-up in use (profile and the settings that shape its prompt), or null without an LLM. */
@@ -127,7 +132,7 @@ export class Assistant {
     /** Whether the last trace write failed (warned once until one succeeds). */
     private traceFailing = false;
     /** The language-model engine in use, or null. */
-    private llm: LlmRecognizer | null = null;
+    private llm: LanguageModelEngine | null = null;
 
     public static async create(options: AssistantOptions): Promise<Assistant> {
         const { config, log } = options;
@@ -166,7 +171,7 @@ export class Assistant {
         const dispatcher = new Dispatcher({ timeoutMs: config.dispatch.timeoutMs, log: log.child({ component: "dispatch" }), services, state, config });
         const speaker = new EspeakSpeaker({ voice: config.tts.voice, speedWpm: config.tts.speedWpm });
         const traces = new TraceWriter({ file: config.trace.enabled ? config.trace.file : null, maxFileBytes: config.trace.maxFileBytes, keepFiles: config.trace.keepFiles, maxRecordBytes: config.trace.maxRecordBytes });
-        const assistant = new Assistant(config, log, intents, router, dispatcher, services, speaker, traces, options.llm ?? {});
+        const assistant = new Assistant(config, log, intents, router, dispatcher, services, speaker, traces, options.llm ?? {}, options.llmWhenFirstAsked ?? false);
         try {
             await assistant.configureLlm(config);
         } catch (error) {
@@ -191,7 +196,7 @@ export class Assistant {
             if (this.llm) this.router.setMinConfidence("llm", minConfidence ?? this.llm.suggestedMinConfidence ?? DEFAULT_LLM_MIN_CONFIDENCE);
             return;
         }
-        const recognizer = profile && await createLlmRecognizer(profile, config, this.log.child({ component: "llm" }));
+        const recognizer = profile && await createLlmRecognizer(profile, config, this.log.child({ component: "llm" }), { whenFirstAsked: this.llmWhenFirstAsked });
         const threshold = minConfidence ?? recognizer?.suggestedMinConfidence ?? DEFAULT_LLM_MIN_CONFIDENCE;
         const old = await this.router.replace("llm", recognizer && { recognizer, minConfidence: threshold });
         this.llm = recognizer;
