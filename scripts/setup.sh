@@ -1,31 +1,36 @@
 #!/usr/bin/env bash
 # Sets up hark on a fresh Debian or Raspberry Pi OS machine. Safe to run again: it installs only what is missing.
 # Run it as root or as a user with sudo.
-# Usage: scripts/setup.sh [--service [hark service install options]]
+# Usage: scripts/setup.sh [--train] [--gpu] [--service [hark service install options]]
+#   --train     also install the trainer's packages (PyTorch and friends, about 1 GB): `hark train` and the tests need them
+#   --gpu       keep the CUDA and Vulkan builds of llama.cpp and whisper.cpp that npm brings (about 860 MB); without it
+#               they are removed, as hark runs on the CPU unless llm.gpu is set
 #   --service   also install hark as a systemd service (hardened unit, hark user, /etc/hark), enable and start it.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
 service=false
+train=false
+gpu=false
 service_args=()
-if [ "${1:-}" = "--service" ]; then
-    service=true
-    shift
-    service_args=("$@")
-elif [ $# -gt 0 ]; then
-    echo "setup: unknown option $1 (usage: scripts/setup.sh [--service [--intents-dir DIR] [--music-dir DIR] [--no-start]])" >&2
-    exit 2
-fi
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --train) train=true; shift ;;
+        --gpu) gpu=true; shift ;;
+        --service) service=true; shift; service_args=("$@"); break ;;
+        *) echo "setup: unknown option $1 (usage: scripts/setup.sh [--train] [--gpu] [--service [--intents-dir DIR] [--music-dir DIR] [--no-start]])" >&2; exit 2 ;;
+    esac
+done
 
 # alsa-utils: arecord/aplay/amixer; sox (+ formats): audio conversion and the default player for FLAC/Ogg;
 # mpg123: MP3 playback; espeak-ng: speech; pocketsphinx + en-us model: the offline grammar recogniser;
 # systemd: the service (systemctl, systemd-sysusers, systemd-notify; always there on Raspberry Pi OS);
 # python3: the tests' stand-in for systemd's notification socket (also always there on Raspberry Pi OS);
-# python3-torch, -sentencepiece, -numpy + libopenblas0-pthread: `hark train` (base model and LoRA adapters on your
-# intents; OpenBLAS made a training step ~20x faster on 2 cores). hark run itself never needs Python.
-APT_PACKAGES=(alsa-utils sox libsox-fmt-all mpg123 espeak-ng pocketsphinx pocketsphinx-en-us ca-certificates systemd python3
-    python3-torch python3-sentencepiece python3-numpy libopenblas0-pthread)
+# with --train, python3-torch, -sentencepiece, -numpy + libopenblas0-pthread: `hark train` (base model and LoRA
+# adapters on your intents; OpenBLAS made a training step ~20x faster on 2 cores). hark run itself never needs them.
+APT_PACKAGES=(alsa-utils sox libsox-fmt-all mpg123 espeak-ng pocketsphinx pocketsphinx-en-us ca-certificates systemd python3)
+if [ "$train" = true ]; then APT_PACKAGES+=(python3-torch python3-sentencepiece python3-numpy libopenblas0-pthread); fi
 NODE_MAJOR_MIN=20
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
@@ -65,6 +70,22 @@ if [ "$(id -u)" -eq 0 ] && [ "$owner" = "root" ]; then npm_scripts=(--ignore-scr
 # both npm packages already carry prebuilt CPU binaries (node-llama-cpp's for linux x64, arm64 and armv7l).
 echo "setup: npm ci"
 "${run_as_owner[@]}" env ONNXRUNTIME_NODE_INSTALL=skip NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund "${npm_scripts[@]}"
+# The npm packages carry builds for every platform and GPU; hark needs this machine's CPU build only.
+if [ "$gpu" = false ]; then
+    arch=$(node -p 'process.arch')
+    before=$(du -sm node_modules | cut -f1)
+    for dir in node_modules/@node-llama-cpp/* node_modules/@fugood/node-whisper-*; do
+        case "$(basename "$dir")" in
+            *cuda*|*vulkan*|*metal*) rm -rf "$dir" ;;
+        esac
+    done
+    for dir in node_modules/onnxruntime-node/bin/napi-v*/*/*; do
+        [ -d "$dir" ] || continue
+        case "$dir" in */linux/"$arch") ;; *) rm -rf "$dir" ;; esac
+    done
+    echo "setup: removed GPU builds and other platforms' binaries: node_modules $before MB → $(du -sm node_modules | cut -f1) MB (--gpu keeps them)"
+fi
+
 # JavaScript built once here starts each command several times faster than compiling the TypeScript on every start.
 echo "setup: npm run build"
 "${run_as_owner[@]}" npm run build --silent
