@@ -37,6 +37,17 @@ describe("hark CLI", () => {
         assert.equal(fs.readFileSync(log, "utf8").trim(), path.join(music, "shark.flac"));
     });
 
+    it("hark ask exits 2 when nothing was understood, 1 when the handler failed; --version prints the package's version", () => {
+        const r = hark(["ask", "--quiet", "--no-llm", "blorp the flibbet"]);
+        assert.equal(r.status, 2, r.stderr);
+        assert.equal(r.stdout, "Sorry, I didn't catch that.\n");
+        const failing = tempDir();
+        writeIntent(failing, "broken.yaml", "name: broken_thing\ndescription: fails\nsentences: [\"break the thing\"]\naction:\n  run: { command: [\"false\"], speak: \"done\" }\n");
+        assert.equal(hark(["ask", "--quiet", "--no-llm", "break the thing"], { paths: { intentsDirs: [failing] } }).status, 1);
+        const version = spawnSync(process.execPath, [bin, "--version"], { encoding: "utf8" });
+        assert.equal(version.stdout.trim(), JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")).version);
+    });
+
     it("hark ask --json prints the whole trace record", () => {
         const r = hark(["ask", "--quiet", "--json", "what time is it"]);
         assert.equal(r.status, 0, r.stderr);

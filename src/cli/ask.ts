@@ -1,6 +1,7 @@
 import readline from "node:readline";
 import type { Command } from "commander";
 import { Assistant } from "../pipeline/assistant.ts";
+import type { TraceRecord } from "../trace/trace.ts";
 import { addLlmOptions, llmOverrides, setup, warnProblems, type LlmCliOptions } from "./common.ts";
 
 interface AskOptions extends LlmCliOptions {
@@ -14,7 +15,7 @@ interface AskOptions extends LlmCliOptions {
 /** `hark ask "play baby shark"`: one sentence through the whole text loop. */
 export function registerAsk(program: Command): void {
     addLlmOptions(program.command("ask")
-        .description("understand a sentence, run it, and print (and speak) the reply")
+        .description("understand a sentence, run it, and print (and speak) the reply; exits 0 when it acted, 2 when nothing was understood, 1 when it failed")
         .argument("<text...>", "what you would say")
         .option("-q, --quiet", "do not speak the reply")
         .option("--json", "print the whole trace record")
@@ -35,6 +36,7 @@ export function registerAsk(program: Command): void {
                     record = await assistant.handleText(answer ?? "no", turn);
                     process.stdout.write(options.json ? `${JSON.stringify(record, null, 2)}\n` : `${record.reply}\n`);
                 }
+                process.exitCode = exitCodeOf(record);
                 const speakFailed = record.stages.find((s) => s.name === "speak" && s.error);
                 if (speakFailed?.error) {
                     process.stderr.write(`hark: could not speak the reply: ${speakFailed.error.message}\n  (no sound device? use --quiet, or --out reply.wav to write it to a file)\n`);
@@ -50,6 +52,13 @@ export function registerAsk(program: Command): void {
                 await assistant.dispose();
             }
         });
+}
+
+/** 0: acted (or answered a question); 2: nothing was understood; 1: the turn or its handler failed. */
+export function exitCodeOf(record: TraceRecord): number {
+    if (record.error || record.result?.ok === false) return 1;
+    if (record.toolCall == null && !record.stages.some((s) => s.name === "confirm")) return 2;
+    return 0;
 }
 
 /** One line from stdin (after `prompt` on a terminal), or null when stdin ends first. */

@@ -1,5 +1,8 @@
+import fs from "node:fs";
+import path from "node:path";
 import { Command, Option } from "commander";
 import { HarkError } from "../errors.ts";
+import { packageRoot } from "../paths.ts";
 import { TemplateSyntaxError } from "../template/index.ts";
 import { registerAsk } from "./ask.ts";
 import { registerConfig } from "./config.ts";
@@ -13,8 +16,11 @@ import { registerRun } from "./run.ts";
 import { registerService } from "./service.ts";
 import { registerTrain } from "./train.ts";
 
+const { version } = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string };
+
 const program = new Command("hark")
     .description("Offline voice assistant: intents, local recognition, local language models.")
+    .version(version, "-V, --version")
     .addOption(new Option("-c, --config <file>", "config file (YAML or JSON); default $HARK_CONFIG, ~/.config/hark/config.yaml, /etc/hark/config.yaml"))
     .addOption(new Option("--log-level <level>", "log level for this command").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]))
     .showHelpAfterError();
