@@ -12,8 +12,8 @@ import { createVoiceEngines, createVoicePipeline } from "../pipeline/voice-setup
 import type { VoicePipeline } from "../pipeline/voice.ts";
 import { SystemdNotifier, watchdogIntervalMs } from "../service/notify.ts";
 import { Watchdog } from "../service/watchdog.ts";
-import { addLlmOptions, llmOverrides, setup, type LlmCliOptions } from "./common.ts";
 import { onFirstUse } from "../util/lazy.ts";
+import { addLlmOptions, llmOverrides, setup, type LlmCliOptions } from "./common.ts";
 
 interface RunOptions extends LlmCliOptions {
     text?: boolean;

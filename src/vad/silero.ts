@@ -2,8 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import type * as Ort from "onnxruntime-node";
 import { HarkError } from "../errors.ts";
-import type { VoiceActivityDetector } from "./vad.ts";
 import { onFirstUse } from "../util/lazy.ts";
+import type { VoiceActivityDetector } from "./vad.ts";
 
 const ort = onFirstUse<typeof Ort>("onnxruntime-node");
 

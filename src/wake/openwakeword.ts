@@ -3,9 +3,9 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type * as Ort from "onnxruntime-node";
 import { HarkError } from "../errors.ts";
+import { onFirstUse } from "../util/lazy.ts";
 import type { WakeDetection, WakeWordDetector } from "./detector.ts";
 import { FrameSplitter, Refractory } from "./frames.ts";
-import { onFirstUse } from "../util/lazy.ts";
 
 const ort = onFirstUse<typeof Ort>("onnxruntime-node");
 
