@@ -54,9 +54,13 @@ export function registerAsk(program: Command): void {
         });
 }
 
-/** 0: acted (or answered a question); 2: nothing was understood; 1: the turn or its handler failed. */
+/**
+ * 0: acted (or answered a question); 2: nothing was understood; 1: the turn or its handler failed. A reply that could
+ * not be played (no sound card) is reported on stderr, and the turn still counts.
+ */
 export function exitCodeOf(record: TraceRecord): number {
-    if (record.error || record.result?.ok === false) return 1;
+    const unspoken = record.stages.some((s) => s.name === "speak" && s.error);
+    if (record.result?.ok === false || (record.error && !unspoken)) return 1;
     if (record.toolCall == null && !record.stages.some((s) => s.name === "confirm")) return 2;
     return 0;
 }
