@@ -58,7 +58,8 @@ class LlmOnFirstUse implements Recognizer {
 
     public async setIntents(intents: readonly IntentSpec[]): Promise<void> {
         this.intents = intents;
-        if (this.loading) await (await this.loading).setIntents(intents);
+        // A model that failed to load says so on the next sentence that reaches it, not on an intent reload.
+        await (await this.loading?.catch(() => null))?.setIntents(intents);
     }
 
     public async recognize(text: string, signal?: AbortSignal): Promise<Recognition | null> {
