@@ -1,4 +1,4 @@
-import { contractedForms, tokenize } from "./normalize.ts";
+import { contractedForms, templateWords } from "./normalize.ts";
 import { numberToWords } from "./numbers.ts";
 import { parseTemplate, type Sequence } from "./parse.ts";
 import type { TemplateIntent } from "./types.ts";
@@ -39,7 +39,7 @@ function spokenNumbers(from: number, to: number): number[] {
 
 /** Words as the recogniser hears them: digits spelled out ("5" → "five"). */
 function spokenWords(text: string): string[] {
-    return tokenize(text).flatMap((t) => (/^\d+$/.test(t.text) ? numberToWords(Number(t.text)).split(" ") : [t.text]));
+    return templateWords(text).flatMap((word) => (/^\d+$/.test(word) ? numberToWords(Number(word)).split(" ") : [word]));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { tokenize } from "./normalize.ts";
+import { templateWords } from "./normalize.ts";
 import { parseTemplate, type Sequence } from "./parse.ts";
 import type { TemplateIntent } from "./types.ts";
 
@@ -73,7 +73,7 @@ export class TemplateSampler {
         if (list == null) throw new Error(`intent ${this.intent.name}: template slot {${slot}} has no slot list`);
         if (list.kind === "values") {
             const value = list.values[this.index(list.values.length)]!;
-            words.push(...tokenize(value.in).map((t) => t.text));
+            words.push(...templateWords(value.in));
             args[slot] = value.out;
         } else if (list.kind === "range") {
             const n = this.everydayNumber(list.from, list.to);
