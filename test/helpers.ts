@@ -22,13 +22,16 @@ export function tempDir(prefix = "hark-test-"): string {
     return dir;
 }
 
-/** A validated config whose state lives in a temporary folder; `raw` is merged over it. */
+/**
+ * A validated config whose state lives in a temporary folder; `raw` is merged over it. Its intents are exactly those
+ * of `paths.intentsDirs` (the built-in folder unless `raw` says otherwise): intents.builtins is off.
+ */
 export function testConfig(raw: Record<string, unknown> = {}): HarkConfig {
     const dataDir = tempDir();
     // The LLM is off unless a test turns it on: a model someone pulled into models/ must not change other tests. The
     // music folder is an empty one, not ~/Music: its titles go into the speech grammar and play_song's answers.
     const base = {
-        paths: { dataDir, intentsDirs: [builtinIntentsDir], modelsDir: path.join(dataDir, "models") }, log: { level: "silent" }, llm: { enabled: false },
+        paths: { dataDir, intentsDirs: [builtinIntentsDir], modelsDir: path.join(dataDir, "models") }, intents: { builtins: false }, log: { level: "silent" }, llm: { enabled: false },
         music: { dir: tempDir() }
     };
     return validateConfig(deepMerge(base, raw));

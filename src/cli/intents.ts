@@ -63,6 +63,7 @@ export function registerIntents(program: Command): void {
             }
             warnings.push(...(await grammarGaps(set.intents, config)));
             for (const p of set.problems) process.stdout.write(`error: ${p.message}\n`);
+            for (const r of set.replaced ?? []) process.stdout.write(`note: ${r.by}: replaces the built-in intent ${r.name} (${r.builtin})\n`);
             for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
             process.stdout.write(`${set.intents.length} intent(s) loaded, ${set.problems.length} error(s), ${warnings.length} warning(s)\n`);
             if (set.problems.length || warnings.length) process.exitCode = 1;

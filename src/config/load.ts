@@ -39,20 +39,28 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     if (typeof raw !== "object" || Array.isArray(raw)) {
         throw new ConfigError(`${file}: the top level must be a mapping of sections (paths, nlu, music, ...), not ${Array.isArray(raw) ? "a list" : typeof raw}`);
     }
-    applyEnvOverrides(raw as Record<string, unknown>, env);
-    return { config: validateConfig(raw, file ?? "config"), file: file ?? null };
+    const fromEnv = applyEnvOverrides(raw as Record<string, unknown>, env);
+    return { config: validateConfig(raw, file ?? "config", fromEnv), file: file ?? null };
 }
 
-/** Validates an already parsed config object, filling in defaults and resolving paths. */
-export function validateConfig(raw: unknown, source = "config"): HarkConfig {
+/**
+ * Validates an already parsed config object, filling in defaults and resolving paths. `fromEnv` maps the keys set
+ * by environment variables (`music.dir` → `HARK__MUSIC__DIR`), so that an error in one is blamed on the variable.
+ */
+export function validateConfig(raw: unknown, source = "config", fromEnv: ReadonlyMap<string, string> = new Map()): HarkConfig {
     const copy = structuredClone(raw);
     if (!validate(copy)) {
-        const lines = describeSchemaErrors(validate.errors, ConfigSchema);
-        throw new ConfigError(`${source} is invalid (hark config schema prints every key):\n  - ${lines.join("\n  - ")}`);
+        const lines = describeSchemaErrors(validate.errors, ConfigSchema).map((line) => {
+            const key = line.slice(0, line.indexOf(":"));
+            const variable = [...fromEnv].find(([k]) => key === k || key.startsWith(`${k}.`))?.[1];
+            return variable ? `${line} (from environment variable ${variable})` : line;
+        });
+        const blamed = lines.every((l) => l.includes("(from environment variable ")) ? "the HARK__ environment variables" : source;
+        throw new ConfigError(`${blamed} ${blamed === source ? "is" : "are"} invalid (hark config schema prints every key):\n  - ${lines.join("\n  - ")}`);
     }
     const config = copy;
-    if (config.paths.intentsDirs.length === 0) config.paths.intentsDirs = [builtinIntentsDir];
-    config.paths.intentsDirs = config.paths.intentsDirs.map((d) => path.resolve(expandHome(d)));
+    const dirs = [...(config.intents.builtins ? [builtinIntentsDir] : []), ...config.paths.intentsDirs.map((d) => path.resolve(expandHome(d)))];
+    config.paths.intentsDirs = [...new Set(dirs)];
     config.paths.dataDir = path.resolve(expandHome(config.paths.dataDir || defaultDataDir()));
     config.paths.modelsDir = path.resolve(expandHome(config.paths.modelsDir || process.env.HARK_MODELS_DIR || path.join(packageRoot, "models")));
     config.music.dir = path.resolve(expandHome(config.music.dir || "~/Music"));
@@ -82,21 +90,28 @@ function readConfigFile(file: string, explicit: boolean): unknown {
     }
 }
 
-/** `HARK__MUSIC__DIR=/srv/music` sets `music.dir`; keys match case-insensitively, values parse as JSON when they can. */
-export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+/**
+ * `HARK__MUSIC__DIR=/srv/music` sets `music.dir`; keys match case-insensitively, values parse as JSON when they can.
+ * Returns the keys set, each with its variable's name.
+ */
+export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Map<string, string> {
+    const set = new Map<string, string>();
     for (const [name, value] of Object.entries(env)) {
         if (!name.startsWith("HARK__") || value == null) continue;
         const parts = name.slice("HARK__".length).split("__");
         let schema: { properties?: Record<string, unknown> } = ConfigSchema;
         let target = raw;
+        const keys: string[] = [];
         for (let i = 0; i < parts.length; i++) {
             const props = schema.properties ?? {};
             const key = Object.keys(props).find((k) => k.toLowerCase() === parts[i]!.toLowerCase());
             if (key == null) {
                 throw new ConfigError(`environment variable ${name}: no config key "${parts.slice(0, i + 1).join(".").toLowerCase()}"${suggest(parts[i]!, Object.keys(props))}`);
             }
+            keys.push(key);
             if (i === parts.length - 1) {
                 target[key] = parseEnvValue(value);
+                set.set(keys.join("."), name);
             } else {
                 const next = target[key];
                 target = (next != null && typeof next === "object" ? next : (target[key] = {})) as Record<string, unknown>;
@@ -104,6 +119,7 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.Proc
             }
         }
     }
+    return set;
 }
 
 function parseEnvValue(value: string): unknown {

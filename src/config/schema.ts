@@ -25,7 +25,7 @@ export const ConfigSchema = Type.Object({
     paths: Type.Object({
         intentsDirs: Type.Array(Type.String(), {
             default: [],
-            description: "Directories scanned for intent files (*.yaml, *.yml, *.ts, *.js, *.mjs). Empty means the intents/ folder shipped with hark."
+            description: "Your folders of intent files (*.yaml, *.yml, *.ts, *.js, *.mjs), loaded after the intents shipped with hark (see intents.builtins). An intent of yours with a built-in intent's name replaces it."
         }),
         dataDir: Type.String({
             default: "",
@@ -35,6 +35,9 @@ export const ConfigSchema = Type.Object({
             default: "",
             description: "Where downloaded models live. Empty means $HARK_MODELS_DIR, else the models/ folder beside hark."
         })
+    }, { default: {}, additionalProperties: false }),
+    intents: Type.Object({
+        builtins: Type.Boolean({ default: true, description: "Load the intents shipped with hark (timers, time, weather, music, volume) as well as those in paths.intentsDirs. false: only yours." })
     }, { default: {}, additionalProperties: false }),
     log: Type.Object({
         level: Type.Union(["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)), { default: "info" }),

@@ -159,16 +159,20 @@ async function loadCode(file: string): Promise<LoadedIntent> {
 export interface IntentSet {
     intents: LoadedIntent[];
     problems: IntentLoadError[];
+    /** Built-in intents that a file of the user's, of the same name, replaced. */
+    replaced?: Array<{ name: string; builtin: string; by: string }>;
 }
 
 /**
  * Loads every intent file in the folders (in name order). A broken file, or a second file with a name already
- * taken, becomes a problem; every other intent still loads.
+ * taken, becomes a problem; every other intent still loads. A user's intent named like one shipped with hark replaces
+ * the shipped one.
  */
 export async function loadIntentDirs(dirs: readonly string[]): Promise<IntentSet> {
     const intents: LoadedIntent[] = [];
     const problems: IntentLoadError[] = [];
     const byName = new Map<string, LoadedIntent>();
+    const replaced: NonNullable<IntentSet["replaced"]> = [];
     for (const dir of dirs) {
         let files: string[];
         try {
@@ -198,6 +202,12 @@ export async function loadIntentDirs(dirs: readonly string[]): Promise<IntentSet
                 continue;
             }
             const existing = byName.get(result.spec.name);
+            if (existing && !own && isBuiltinIntentsDir(path.dirname(existing.file))) {
+                intents[intents.indexOf(existing)] = result;
+                byName.set(result.spec.name, result);
+                replaced.push({ name: result.spec.name, builtin: existing.file, by: result.file });
+                continue;
+            }
             if (existing) {
                 problems.push(new IntentLoadError(result.file, `duplicate intent name "${result.spec.name}" (already defined in ${existing.file}); rename one of them`));
                 continue;
@@ -206,5 +216,5 @@ export async function loadIntentDirs(dirs: readonly string[]): Promise<IntentSet
             intents.push(result);
         }
     }
-    return { intents, problems };
+    return { intents, problems, replaced };
 }

@@ -106,5 +106,6 @@ export class IntentRegistry {
 
     private report(): void {
         for (const problem of this.set.problems) this.options.log.error({ file: problem.file, code: problem.code }, problem.message);
+        for (const r of this.set.replaced ?? []) this.options.log.info({ file: r.by, builtin: r.builtin }, `intent ${r.name} of ${r.by} replaces the built-in one`);
     }
 }

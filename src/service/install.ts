@@ -161,7 +161,7 @@ export async function installService(o: ServiceInstallOptions): Promise<void> {
         o.report(`kept      ${SERVICE_FILES.config} (yours; delete it and install again for a fresh one)`);
     } else {
         const config = commentedConfig({
-            paths: { intentsDirs: [path.join(appDir, "intents"), intentsDir], dataDir: SERVICE_FILES.stateDir, modelsDir: path.join(SERVICE_FILES.stateDir, "models") },
+            paths: { intentsDirs: [intentsDir], dataDir: SERVICE_FILES.stateDir, modelsDir: path.join(SERVICE_FILES.stateDir, "models") },
             music: { dir: musicDir }
         }, [
             "Written by `hark service install` for the hark service, which reads it (HARK_CONFIG in the unit). LLM settings",
