@@ -4,11 +4,14 @@
 export class HarkError extends Error {
     /** Stable machine-readable code, e.g. `HARK_CONFIG_INVALID`. */
     public readonly code: string;
+    /** Facts for the trace: what was run or asked (argv, URL), what came back (exit code, status) and why it failed. */
+    public readonly detail?: Record<string, unknown>;
 
-    public constructor(code: string, message: string, options?: ErrorOptions) {
+    public constructor(code: string, message: string, options?: ErrorOptions & { detail?: Record<string, unknown> }) {
         super(message, options);
         this.name = new.target.name;
         this.code = code;
+        if (options?.detail) this.detail = options.detail;
     }
 }
 
@@ -35,7 +38,7 @@ export class ExternalProgramError extends HarkError {
     /** The program's name as spawned. */
     public readonly program: string;
 
-    public constructor(program: string, message: string, options?: ErrorOptions) {
+    public constructor(program: string, message: string, options?: ErrorOptions & { detail?: Record<string, unknown> }) {
         super("HARK_PROGRAM_FAILED", `${program}: ${message}`, options);
         this.program = program;
     }

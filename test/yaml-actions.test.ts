@@ -56,6 +56,7 @@ action: { run: { command: ["${process.execPath}", "-e", "console.error('disk is 
             const record = await a.handleText("make it fail");
             assert.equal(record.reply, `Sorry, I couldn't do that because the program ${path.basename(process.execPath)} failed. The log says why.`);
             assert.match(record.error!.message, /exited with 3: disk is full/);
+            assert.deepEqual(record.error!.detail, { argv: [process.execPath, "-e", "console.error('disk is full'); process.exit(3)"], exitCode: 3, stderr: "disk is full" });
         } finally {
             await a.dispose();
         }
@@ -91,6 +92,42 @@ action:
             assert.deepEqual(seen, [{ url: "/lights/living%20room", method: "POST", body: JSON.stringify({ on: true, brightness: 80 }) }]);
         } finally {
             await a.dispose();
+            server.close();
+        }
+    });
+
+    it("http: a failed request is traced with its method, URL, and the status or the cause", async () => {
+        const server = http.createServer((_req, res) => {
+            res.statusCode = 503;
+            res.end("down for maintenance");
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const port = (server.address() as AddressInfo).port;
+        const closed = http.createServer();
+        await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+        const closedPort = (closed.address() as AddressInfo).port;
+        await new Promise((resolve) => closed.close(resolve));
+        const refused = await assistantWith("gate.yaml", `name: open_gate
+description: Opens the gate.
+sentences: ["open the gate"]
+action: { http: { url: "http://127.0.0.1:${closedPort}/gate", speak: done } }
+`);
+        const answered = await assistantWith("door.yaml", `name: open_door
+description: Opens a door.
+sentences: ["open the door"]
+action: { http: { url: "http://127.0.0.1:${port}/door", speak: done } }
+`);
+        try {
+            const down = await answered.handleText("open the door");
+            assert.equal(down.result?.ok, false);
+            assert.deepEqual(down.error!.detail, { method: "GET", url: `http://127.0.0.1:${port}/door`, status: 503, body: "down for maintenance" });
+            const nobody = await refused.handleText("open the gate");
+            assert.equal(nobody.error!.code, "HARK_HTTP_FAILED");
+            assert.match(nobody.error!.message, new RegExp(`^GET http://127\\.0\\.0\\.1:${closedPort}/gate failed: .*ECONNREFUSED`));
+            assert.match(String(nobody.error!.detail!.cause), /ECONNREFUSED/);
+        } finally {
+            await refused.dispose();
+            await answered.dispose();
             server.close();
         }
     });

@@ -9,6 +9,7 @@ import { isBuiltinIntentsDir } from "../paths.ts";
 import { IsolatedIntent } from "./isolated.ts";
 import { turnCapabilities } from "./revocable.ts";
 import type { ResolvedWhen } from "../resolve/when.ts";
+import type { TraceError } from "../trace/trace.ts";
 
 /** What running a handler came to. A failure still carries words to speak. */
 export interface DispatchOutcome {
@@ -17,7 +18,7 @@ export interface DispatchOutcome {
     data?: unknown;
     /** Arguments after validation (defaults filled in). */
     args: Record<string, unknown>;
-    error?: { code: string; message: string };
+    error?: TraceError;
 }
 
 /** Options for {@link Dispatcher}. */
@@ -107,7 +108,8 @@ export class Dispatcher {
                     : (error as NodeJS.ErrnoException).code === "ENOSPC"
                         ? "Sorry, I couldn't do that: the disk I keep my files on is full."
                         : "Sorry, something went wrong while I was trying to do that.";
-            return { ok: false, args, speech, error: { code, message: errorMessage(error) } };
+            const detail = error instanceof HarkError ? error.detail : undefined;
+            return { ok: false, args, speech, error: { code, message: errorMessage(error), ...(detail ? { detail } : {}) } };
         } finally {
             clearTimeout(timer);
             signal?.removeEventListener("abort", onParentAbort);

@@ -50,7 +50,14 @@ export function actionHandler(action: YamlAction): (ctx: IntentContext) => Promi
         const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(http.timeoutMs ?? 10_000)]);
         const body = http.json === undefined ? undefined : JSON.stringify(substituteJson(http.json, ctx.args));
         const headers = { ...(body ? { "content-type": "application/json" } : {}), ...http.headers };
-        const response = await ctx.services.fetch(url, { method: http.method ?? (body ? "POST" : "GET"), headers, body, signal });
+        const method = http.method ?? (body ? "POST" : "GET");
+        let response: Response;
+        try {
+            response = await ctx.services.fetch(url, { method, headers, body, signal });
+        } catch (error) {
+            const cause = fetchCause(error);
+            throw new HarkError("HARK_HTTP_FAILED", `${method} ${url} failed: ${cause}`, { cause: error, detail: { method, url, cause } });
+        }
         const text = await response.text();
         let json: unknown = null;
         try {
@@ -58,8 +65,19 @@ export function actionHandler(action: YamlAction): (ctx: IntentContext) => Promi
         } catch {
             // Not JSON: {body} still has the text.
         }
-        if (!response.ok) throw new HarkError("HARK_HTTP_FAILED", `${url} answered ${response.status}: ${text.slice(0, 200)}`);
+        if (!response.ok) {
+            throw new HarkError("HARK_HTTP_FAILED", `${method} ${url} answered ${response.status}: ${text.slice(0, 200)}`, { detail: { method, url, status: response.status, body: text.slice(0, 200) } });
+        }
         const values = { ...ctx.args, status: response.status, body: text.trim(), json };
         return { speech: http.speak ? substitute(http.speak, values) : "Done.", data: { url, status: response.status } };
     };
+}
+
+/** Why a fetch failed, in words: undici says only "fetch failed" and keeps the reason (ECONNREFUSED, a DNS miss) in `cause`. */
+function fetchCause(error: unknown): string {
+    const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+    if (e.name === "TimeoutError" || e.name === "AbortError") return e.message ?? "timed out";
+    const cause = e.cause;
+    if (cause?.code && cause.message) return cause.message.includes(cause.code) ? cause.message : `${cause.code}: ${cause.message}`;
+    return cause?.message ?? e.message ?? String(error);
 }

@@ -3,12 +3,19 @@ import fs from "node:fs";
 import path from "node:path";
 import { privateModes } from "../util/files.ts";
 
+/** What went wrong in a turn: a stable code, the message, and for an action the facts (URL, argv, status, exit code). */
+export interface TraceError {
+    code: string;
+    message: string;
+    detail?: Record<string, unknown>;
+}
+
 /** One step of a turn: what it produced and how long it took. */
 export interface TraceStage {
     name: string;
     durationMs: number;
     output?: unknown;
-    error?: { code: string; message: string };
+    error?: TraceError;
 }
 
 /** Everything about one turn, written as one JSONL line. */
@@ -23,7 +30,7 @@ export interface TraceRecord {
     /** What the handler returned. */
     result: { ok: boolean; data?: unknown } | null;
     reply: string;
-    error: { code: string; message: string } | null;
+    error: TraceError | null;
     totalMs: number;
 }
 

@@ -47,7 +47,7 @@ export function runProgram(argv: readonly string[], options: RunProgramOptions =
         let settled = false;
         const timer = setTimeout(() => {
             child.kill("SIGKILL");
-            settle(new ExternalProgramError(program, `did not finish within ${timeoutMs} ms and was stopped`));
+            settle(new ExternalProgramError(program, `did not finish within ${timeoutMs} ms and was stopped`, { detail: { argv, timeoutMs } }));
         }, timeoutMs);
         const settle = (error: Error | null): void => {
             if (settled) return;
@@ -68,13 +68,14 @@ export function runProgram(argv: readonly string[], options: RunProgramOptions =
         child.stdin.on("error", () => undefined);
         child.stdin.end(options.input ?? "");
         child.on("error", (error: NodeJS.ErrnoException) => {
-            if (error.code === "ENOENT") settle(new ExternalProgramError(program, `not found; ${installHint(program)}`, { cause: error }));
-            else if (error.name === "AbortError") settle(new ExternalProgramError(program, "stopped (aborted)", { cause: error }));
-            else settle(new ExternalProgramError(program, error.message, { cause: error }));
+            const detail = { argv, cause: error.code ?? error.message };
+            if (error.code === "ENOENT") settle(new ExternalProgramError(program, `not found; ${installHint(program)}`, { cause: error, detail }));
+            else if (error.name === "AbortError") settle(new ExternalProgramError(program, "stopped (aborted)", { cause: error, detail }));
+            else settle(new ExternalProgramError(program, error.message, { cause: error, detail }));
         });
         child.on("close", (code, signal) => {
             if (code === 0) settle(null);
-            else settle(new ExternalProgramError(program, `exited with ${code ?? signal}: ${lastLine(stderr) || "(no error output)"}`));
+            else settle(new ExternalProgramError(program, `exited with ${code ?? signal}: ${lastLine(stderr) || "(no error output)"}`, { detail: { argv, ...(code != null ? { exitCode: code } : { signal }), stderr: lastLine(stderr) } }));
         });
     });
 }
