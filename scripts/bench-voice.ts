@@ -216,7 +216,7 @@ if (fs.existsSync(negatives)) {
 // Peak memory of the daemon: `hark run` fed the first in-scope utterances on stdin.
 const stream = path.join(dir, "stream.raw");
 execFileSync("sox", [...groups[0]!.utterances.slice(0, 6).map((u) => u.file), "-t", "raw", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", "-L", stream]);
-const run = spawnSync("/usr/bin/time", ["-f", "%M", process.execPath, path.join(packageRoot, "bin", "hark.js"), "run", "--stdin-audio", "--quiet", "--exit-on-eof", "--log-level", "warn"], {
+const run = spawnSync("/usr/bin/time", ["-f", "%M", process.execPath, path.join(packageRoot, "bin", "hark.js"), "run", "--stdin-audio", "--quiet", "--log-level", "warn"], {
     input: fs.readFileSync(stream), encoding: "utf8", env: { ...process.env, HARK__PATHS__DATADIR: dir, HARK__CONVERSATION__FEEDBACKSOUNDS: "false", HARK__STT__CONFIDENCE: String(config.stt.confidence) }
 });
 const peakKb = Number(run.stderr.trim().split("\n").at(-1));

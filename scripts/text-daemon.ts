@@ -15,9 +15,9 @@ export interface TextDaemon {
     close(): Promise<void>;
 }
 
-/** Starts `hark run --text --quiet --exit-on-eof` with `env` and the extra arguments (`--no-llm`). */
+/** Starts `hark run --text --quiet` with `env` and the extra arguments (`--no-llm`). */
 export function startTextDaemon(env: NodeJS.ProcessEnv, extraArgs: readonly string[]): TextDaemon {
-    const hark = spawn(process.execPath, [path.join(packageRoot, "bin", "hark.js"), "run", "--text", "--quiet", "--exit-on-eof", ...extraArgs], { env, stdio: ["pipe", "pipe", "inherit"] });
+    const hark = spawn(process.execPath, [path.join(packageRoot, "bin", "hark.js"), "run", "--text", "--quiet", ...extraArgs], { env, stdio: ["pipe", "pipe", "inherit"] });
     const waiting: Array<(reply: string) => void> = [];
     readline.createInterface({ input: hark.stdout! }).on("line", (line) => waiting.shift()?.(line));
     let alive = true;

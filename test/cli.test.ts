@@ -3,16 +3,18 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { fakePlayerCommand, makeTaggedFlac, packageRoot, tempDir, writeIntent } from "./helpers.ts";
+import { Transcript } from "../src/cli/transcript.ts";
+import { Assistant } from "../src/pipeline/assistant.ts";
+import { fakePlayerCommand, makeTaggedFlac, packageRoot, silentLogger, tempDir, testConfig, writeIntent } from "./helpers.ts";
 
 const bin = path.join(packageRoot, "bin", "hark.js");
 
 /** Runs the real `hark` executable with a config file in a temporary folder. */
-function hark(args: string[], config: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env) {
+function hark(args: string[], config: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env, input?: string) {
     const dir = tempDir();
     const file = path.join(dir, "config.json");
     fs.writeFileSync(file, JSON.stringify({ paths: { dataDir: path.join(dir, "data"), modelsDir: path.join(dir, "models") }, ...config }));
-    const result = spawnSync(process.execPath, [bin, "--config", file, ...args], { encoding: "utf8", timeout: 60_000, env });
+    const result = spawnSync(process.execPath, [bin, "--config", file, ...args], { encoding: "utf8", timeout: 60_000, env, ...(input != null ? { input } : {}) });
     return { ...result, dataDir: path.join(dir, "data") };
 }
 
@@ -46,6 +48,40 @@ describe("hark CLI", () => {
         assert.equal(hark(["ask", "--quiet", "--no-llm", "break the thing"], { paths: { intentsDirs: [failing] } }).status, 1);
         const version = spawnSync(process.execPath, [bin, "--version"], { encoding: "utf8" });
         assert.equal(version.stdout.trim(), JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")).version);
+    });
+
+    it("hark run --text stops at the end of its input, one reply per line, and says which timers are still set", () => {
+        const r = hark(["run", "--text", "--quiet", "--no-llm"], { log: { level: "warn" } }, process.env, "set a timer for 5 minutes\nblorp the flibbet\n");
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, "Timer set for 5 minutes.\nSorry, I didn't catch that.\n");
+        assert.match(r.stderr, /1 timer\(s\) still set; they ring when hark runs again/);
+    });
+
+    it("logs for people are one line per expected condition, without a stack trace unless --log-level debug", () => {
+        const config = { log: { pretty: true }, weather: { geocodingUrl: "http://127.0.0.1:9/search", timeoutMs: 2000 } };
+        const r = hark(["ask", "--quiet", "--no-llm", "what is the weather in boston"], config);
+        assert.equal(r.stdout, "Sorry, I can't reach the weather service right now. Please try again later.\n");
+        const lines = r.stderr.trim().split("\n");
+        assert.equal(lines.length, 1, r.stderr);
+        assert.match(lines[0]!, /^\[\d\d:\d\d:\d\d\] WARN: weather service unreachable: fetch failed/);
+        const debug = hark(["ask", "--quiet", "--no-llm", "--log-level", "debug", "what is the weather in boston"], config);
+        assert.match(debug.stderr, /^\s+at .*\(.*:\d+:\d+\)$/m, "the stack is there at debug");
+    });
+
+    it("on a terminal, hark run prints each turn as heard → call → reply", async () => {
+        const assistant = await Assistant.create({ config: testConfig(), log: silentLogger() });
+        try {
+            const lines: string[] = [];
+            const transcript = new Transcript((line) => lines.push(line));
+            transcript.turn(await assistant.handleText("set a timer for 5 minutes"));
+            transcript.turn(await assistant.handleText("blorp the flibbet"));
+            assert.deepEqual(lines, [
+                "\"set a timer for 5 minutes\" → set_timer(minutes: 5) → Timer set for 5 minutes.\n",
+                "\"blorp the flibbet\" → (not understood) → Sorry, I didn't catch that.\n"
+            ]);
+        } finally {
+            await assistant.dispose();
+        }
     });
 
     it("hark ask --json prints the whole trace record", () => {

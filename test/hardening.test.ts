@@ -278,7 +278,7 @@ export default defineIntent({ name: "late_throw", description: "fails after answ
         Promise.reject(new Error("nobody awaits this"));
         return "answered";
     } });`);
-        const hark = spawn(process.execPath, [path.resolve("bin/hark.js"), "run", "--text", "--quiet", "--exit-on-eof", "--no-llm"], {
+        const hark = spawn(process.execPath, [path.resolve("bin/hark.js"), "run", "--text", "--quiet", "--no-llm"], {
             env: { ...process.env, HARK__PATHS__DATADIR: tempDir(), HARK__PATHS__INTENTSDIRS: JSON.stringify([intents, path.resolve("intents")]), HARK__LOG__LEVEL: "error", HARK__DISPATCH__ISOLATION: "none" },
             stdio: ["pipe", "pipe", "pipe"]
         });

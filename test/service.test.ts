@@ -118,7 +118,7 @@ describe("systemd notifications", () => {
         const socketPath = path.join(tempDir(), "notify.sock");
         const receiver = await notifyReceiver(socketPath);
         try {
-            const hark = spawn(process.execPath, [path.join(packageRoot, "bin", "hark.js"), "run", "--text", "--quiet", "--exit-on-eof", "--no-llm"], {
+            const hark = spawn(process.execPath, [path.join(packageRoot, "bin", "hark.js"), "run", "--text", "--quiet", "--no-llm"], {
                 env: { ...process.env, NOTIFY_SOCKET: socketPath, WATCHDOG_USEC: "400000", HARK__PATHS__DATADIR: tempDir(), HARK__LOG__LEVEL: "warn" },
                 stdio: ["pipe", "pipe", "pipe"]
             });

@@ -5,6 +5,8 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { Assistant } from "../src/pipeline/assistant.ts";
 import { TimerService, describeDuration, remainingMs, type Timer } from "../src/services/timers.ts";
+import { describeTurn } from "../src/cli/transcript.ts";
+import type { TraceRecord } from "../src/trace/trace.ts";
 import { silentLogger, tempDir, testConfig, waitFor } from "./helpers.ts";
 
 describe("timers", () => {
@@ -40,6 +42,24 @@ describe("timers", () => {
             assert.deepEqual(await service.list(), []);
         } finally {
             service.stop();
+        }
+    });
+
+    it("the assistant announces a timer that rings, and traces the announcement as a turn of its own", async () => {
+        const config = testConfig();
+        const a = await Assistant.create({ config, log: silentLogger() });
+        const announced: TraceRecord[] = [];
+        a.startTimers({ speak: false, onAnnounced: (record) => announced.push(record) });
+        try {
+            await a.services.timers.add(150, "tea");
+            await waitFor(() => announced.length === 1, 3000, "the announcement");
+            assert.equal(announced[0]!.reply, `Your tea timer for ${describeDuration(150)} is done.`);
+            assert.equal(announced[0]!.input.source, "timer");
+            const traced = fs.readFileSync(config.trace.file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as TraceRecord);
+            assert.deepEqual(traced.map((t) => [t.input.source, t.reply, t.stages[0]?.name]), [["timer", announced[0]!.reply, "timer"]]);
+            assert.equal(describeTurn(announced[0]!), `timer: ${announced[0]!.reply}`);
+        } finally {
+            await a.dispose();
         }
     });
 

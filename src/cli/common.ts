@@ -11,11 +11,15 @@ export interface GlobalOptions {
     logLevel?: string;
 }
 
-/** Loads the config and a logger for a command. One-shot commands log warnings only unless told otherwise. */
+/**
+ * Loads the config and a logger for a command. One-shot commands log warnings only unless told otherwise; `hark run`
+ * logs what the config says, else warnings on a terminal (where it prints its own transcript) and info to a journal.
+ */
 export function setup(command: Command, defaultLevel?: string): { config: HarkConfig; log: Logger; file: string | null } {
     const globals = command.optsWithGlobals<GlobalOptions>();
     const { config, file } = loadConfig(globals.config ? { file: globals.config } : {});
-    const log = createLogger({ level: globals.logLevel ?? defaultLevel ?? config.log.level, pretty: config.log.pretty });
+    const level = globals.logLevel ?? defaultLevel ?? config.log.level ?? (process.stderr.isTTY ? "warn" : "info");
+    const log = createLogger({ level, ...(config.log.pretty !== undefined ? { pretty: config.log.pretty } : {}) });
     return { config, log, file };
 }
 

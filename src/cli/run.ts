@@ -14,12 +14,13 @@ import { SystemdNotifier, watchdogIntervalMs } from "../service/notify.ts";
 import { Watchdog } from "../service/watchdog.ts";
 import { onFirstUse } from "../util/lazy.ts";
 import { addLlmOptions, llmOverrides, setup, type LlmCliOptions } from "./common.ts";
+import { Transcript } from "./transcript.ts";
 
 interface RunOptions extends LlmCliOptions {
     text?: boolean;
     stdinAudio?: boolean;
     quiet?: boolean;
-    exitOnEof?: boolean;
+    stay?: boolean;
 }
 
 /** `hark run`: the assistant daemon. Microphone by default; `--text` or `--stdin-audio` for pipes. */
@@ -29,7 +30,7 @@ export function registerRun(program: Command): void {
         .option("--text", "read one sentence per line from stdin instead of listening")
         .option("--stdin-audio", "read raw 16 kHz mono s16le audio from stdin instead of the microphone")
         .option("-q, --quiet", "print replies without speaking them")
-        .option("--exit-on-eof", "stop when stdin closes (for scripts); by default hark keeps running for timers"))
+        .option("--stay", "with --text or --stdin-audio: keep running when the input ends, to ring the timers that are set"))
         .action(async (options: RunOptions, command: Command) => {
             const { config, log, file } = setup(command);
             log.info({ config: file ?? "(defaults)", intentsDirs: config.paths.intentsDirs }, "hark starting");
@@ -38,7 +39,8 @@ export function registerRun(program: Command): void {
             void service.notifier?.status("loading intents and models");
             const assistant = await Assistant.create({ config, log, watchIntents: true, llm: llmOverrides(options) });
             log.info({ intents: assistant.intents.intents.map((i) => i.spec.name), problems: assistant.intents.problems.length }, "intents loaded");
-            assistant.startTimers();
+            const transcript = process.stdout.isTTY ? new Transcript((line) => process.stdout.write(line)) : null;
+            assistant.startTimers({ speak: !options.quiet, ...(transcript ? { onAnnounced: (record) => transcript.turn(record) } : {}) });
             const configWatcher = file ? watchConfig(file, assistant, log) : null;
 
             const controller = new AbortController();
@@ -47,9 +49,10 @@ export function registerRun(program: Command): void {
                 process.once("SIGTERM", () => resolve("SIGTERM"));
             });
             const work = options.text
-                ? runText(assistant, options, controller.signal, log, service)
-                : runVoice(assistant, options, controller.signal, log, service);
-            const reason = await Promise.race([stopped, work.then(() => (options.exitOnEof ? "eof" : new Promise<string>(() => undefined)))]);
+                ? runText(assistant, options, controller.signal, log, service, transcript)
+                : runVoice(assistant, options, controller.signal, log, service, transcript);
+            const reason = await Promise.race([stopped, work.then(() => (options.stay ? new Promise<string>(() => undefined) : "end of input"))]);
+            if (reason === "end of input") await tellPendingTimers(assistant);
             log.info({ reason }, "shutting down");
             service.watchdog?.stop();
             void service.notifier?.stopping();
@@ -127,7 +130,14 @@ function serviceLink(stuckAfterMs: number, log: Logger): ServiceLink {
     return link;
 }
 
-async function runText(assistant: Assistant, options: RunOptions, signal: AbortSignal, log: Logger, service: ServiceLink): Promise<void> {
+/** Says, when hark stops at the end of its input, which timers are still set: they ring the next time it runs. */
+async function tellPendingTimers(assistant: Assistant): Promise<void> {
+    const pending = await assistant.services.timers.list().catch(() => []);
+    if (pending.length) process.stderr.write(`hark: ${pending.length} timer(s) still set; they ring when hark runs again (--stay keeps it running for them)\n`);
+}
+
+/** Sentences from stdin, one per line. A script reads one reply per line; a terminal gets the transcript. */
+async function runText(assistant: Assistant, options: RunOptions, signal: AbortSignal, log: Logger, service: ServiceLink, transcript: Transcript | null): Promise<void> {
     const lines = readline.createInterface({ input: process.stdin, terminal: false });
     service.ready("reading sentences from stdin", null);
     signal.addEventListener("abort", () => lines.close(), { once: true });
@@ -135,17 +145,20 @@ async function runText(assistant: Assistant, options: RunOptions, signal: AbortS
         const text = line.trim();
         if (!text) continue;
         const record = await assistant.handleText(text, { source: "stdin", speak: !options.quiet, signal });
-        process.stdout.write(`${record.reply}\n`);
+        if (transcript) transcript.turn(record);
+        else process.stdout.write(`${record.reply}\n`);
     }
-    if (!signal.aborted && !options.exitOnEof) log.info("stdin closed; still running for timers (send SIGTERM or press Ctrl-C to stop)");
+    if (!signal.aborted && options.stay) log.info("stdin closed; still running for timers (send SIGTERM or press Ctrl-C to stop)");
 }
 
-async function runVoice(assistant: Assistant, options: RunOptions, signal: AbortSignal, log: Logger, service: ServiceLink): Promise<void> {
+async function runVoice(assistant: Assistant, options: RunOptions, signal: AbortSignal, log: Logger, service: ServiceLink, transcript: Transcript | null): Promise<void> {
     const config = assistant.config;
     const engines = await createVoiceEngines(config, assistant, log);
     try {
         const pipeline = createVoicePipeline(config, assistant, engines, log, { speak: !options.quiet });
-        pipeline.onTurn((record) => process.stdout.write(`${record.input.text ? `"${record.input.text}" → ` : ""}${record.reply}\n`));
+        pipeline.onTurn((record) => (transcript
+            ? transcript.turn(record)
+            : process.stdout.write(`${record.input.text ? `"${record.input.text}" → ` : ""}${record.reply}\n`)));
         const source = options.stdinAudio
             ? new PcmStreamSource(process.stdin)
             : new MicrophoneSource({ ...config.audio, log: log.child({ component: "microphone" }), onStatus: (status) => void service.notifier?.status(status) });

@@ -40,8 +40,10 @@ export const ConfigSchema = Type.Object({
         builtins: Type.Boolean({ default: true, description: "Load the intents shipped with hark (timers, time, weather, music, volume) as well as those in paths.intentsDirs. false: only yours." })
     }, { default: {}, additionalProperties: false }),
     log: Type.Object({
-        level: Type.Union(["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)), { default: "info" }),
-        pretty: Type.Boolean({ default: false, description: "Human-readable logs instead of JSON lines." })
+        level: Type.Optional(Type.Union(["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)), {
+            description: "How much hark logs. Unset: warnings and errors on a terminal, info otherwise (the service's journal). --log-level wins."
+        })),
+        pretty: Type.Optional(Type.Boolean({ description: "Lines for people instead of JSON lines. Unset: for people on a terminal, JSON otherwise." }))
     }, { default: {}, additionalProperties: false }),
     nlu: Type.Object({
         fuzzy: Type.Boolean({ default: true, description: "Accept near misses (misspelt or extra words) with lower confidence." }),

@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { CommandPlayer, type Player } from "../audio/player.ts";
 import type { HarkConfig } from "../config/schema.ts";
 import { Dispatcher } from "../dispatch/dispatcher.ts";
-import { errorMessage, HarkError } from "../errors.ts";
+import { errorMessage, HarkError, PlaybackError } from "../errors.ts";
 import { describeBroad } from "../intents/broad.ts";
 import type { LoadedIntent } from "../intents/compile.ts";
 import { IntentRegistry } from "../intents/registry.ts";
@@ -309,7 +309,9 @@ export class Assistant {
                 await trace.stage("speak", () => this.say(record.reply, options), () => ({ wav: options.replyWav ?? null, played: options.speak ?? false }));
             } catch (error) {
                 record.error ??= { code: (error as { code?: string }).code ?? "HARK_TTS_FAILED", message: errorMessage(error) };
-                this.log.warn({ err: error }, "could not speak the reply");
+                // No sound card is a set-up hark works in (the reply is printed, and `hark run` shows it); other failures are news.
+                if (error instanceof PlaybackError) this.log.info({ err: error }, "could not play the reply");
+                else this.log.warn({ err: error }, "could not speak the reply");
             }
         }
         const done = trace.finish();
@@ -345,12 +347,30 @@ export class Assistant {
         }
     }
 
-    /** Starts ringing timers: each one is announced when it ends (daemon mode). */
-    public startTimers(): void {
+    /**
+     * Starts ringing timers (daemon mode): each one is announced when it ends, and traced as a turn of source "timer";
+     * `onAnnounced` sees that record (the terminal's transcript); `speak: false` announces in the trace and to it only.
+     */
+    public startTimers(options: { speak?: boolean; onAnnounced?: (record: TraceRecord) => void } = {}): void {
+        const speak = options.speak ?? true;
         this.services.timers.start((timer: Timer, late: boolean) => {
             const what = `${timer.label ? `${timer.label} ` : ""}timer for ${describeDuration(timer.durationMs)}`;
             const speech = late ? `Your ${what} went off while I wasn't running.` : `Your ${what} is done.`;
-            this.say(speech).catch((error: unknown) => this.log.error({ err: error, timer }, "could not announce the timer"));
+            const trace = new TurnTrace("", "timer");
+            trace.record.stages.push({ name: "timer", durationMs: 0, output: { id: timer.id, label: timer.label, durationMs: timer.durationMs, late } });
+            trace.record.reply = speech;
+            const spoken = speak ? trace.stage("speak", () => this.say(speech), () => ({ played: true })) : Promise.resolve();
+            void spoken
+                .catch((error: unknown) => {
+                    trace.record.error = { code: (error as { code?: string }).code ?? "HARK_TTS_FAILED", message: errorMessage(error) };
+                    if (error instanceof PlaybackError) this.log.info({ err: error, timer }, "could not play the timer's announcement");
+                    else this.log.error({ err: error, timer }, "could not announce the timer");
+                })
+                .then(() => {
+                    const record = trace.finish();
+                    this.record(record);
+                    options.onAnnounced?.(record);
+                });
         });
     }
 
