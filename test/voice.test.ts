@@ -98,6 +98,21 @@ describe("voice pipeline on recordings", { skip }, () => {
         assert.equal(records[0].toolCall.name, "get_time");
         assert.ok(fs.statSync(out).size > 10_000);
     });
+
+    it("hark transcribe leaves out the wake word, unless --whole", () => {
+        const file = joinAudio(path.join(dir, "transcribe.wav"), [heyJarvis!, makeSpeech(path.join(dir, "time2.wav"), "what time is it")], 400);
+        const transcribe = (...args: string[]) => spawnSync(process.execPath, [path.join(packageRoot, "bin", "hark.js"), "transcribe", file, "--engine", "grammar", ...args], {
+            encoding: "utf8", env: { ...process.env, HARK__PATHS__DATADIR: tempDir() }
+        });
+        const r = transcribe("--json");
+        assert.equal(r.status, 0, r.stderr);
+        const transcript = JSON.parse(r.stdout);
+        assert.equal(transcript.text, "what time is it");
+        assert.equal(transcript.wake.keyword, "hey_jarvis");
+        const whole = transcribe("--whole");
+        assert.equal(whole.status, 0, whole.stderr);
+        assert.notEqual(whole.stdout.trim(), "what time is it", "the wake word is decoded as words too");
+    });
 });
 
 describe("audio sources", () => {
