@@ -1,5 +1,8 @@
+import fs from "node:fs";
 import type { Command } from "commander";
 import { setConfigValues } from "../config/edit.ts";
+import { HarkError } from "../errors.ts";
+import { BUILTIN_PROFILES, HARK_INTENT_MODEL, resolveProfile } from "../llm/profile.ts";
 import type { HarkConfig } from "../config/schema.ts";
 import type { DownloadProgress } from "../models/download.ts";
 import type { ModelStore } from "../models/store.ts";
@@ -12,24 +15,39 @@ export function registerModels(program: Command): void {
     const models = program.command("models").description("download, choose and remove language and speech models");
 
     models.command("list")
-        .description("the catalog: what each model is, its size, what Pi it suits, and whether it is downloaded")
+        .description("hark's own model and the catalog: what each is, its size, what Pi it suits, whether it is on disk, which is in use")
         .option("--json", "print the list as JSON")
         .action((options: { json?: boolean }, command: Command) => {
             const { config } = setup(command, "warn");
             const store = modelStore(config);
-            const rows = store.list().map((m) => ({ ...m, inUse: inUse(config, m.model.name, m.file) }));
+            const active = activeLlmFile(config, store);
+            const shipped = fs.statSync(HARK_INTENT_MODEL, { throwIfNoEntry: false });
+            const rows = [
+                {
+                    name: "hark-intent", role: "llm", bytes: shipped?.size ?? null, state: shipped ? "shipped" : "missing (reinstall hark)",
+                    suits: "every Pi: hark's own 2 M-parameter intent model", path: HARK_INTENT_MODEL, inUse: active === HARK_INTENT_MODEL
+                },
+                ...store.list().map((m) => ({
+                    name: m.model.name, role: m.model.role, bytes: m.model.bytes ?? null,
+                    state: m.installed ? "downloaded" : m.partialBytes ? `partial ${megabytes(m.partialBytes)}` : "-",
+                    suits: m.model.suits, path: m.file, inUse: m.file === active || config.stt.whisperModel === m.file
+                }))
+            ];
+            const profiles = Object.entries(config.llm.profiles).map(([name, p]) => ({ name, model: p.model, inUse: config.llm.enabled && config.llm.profile === name }));
             if (options.json) {
-                process.stdout.write(`${JSON.stringify(rows.map((r) => ({ ...r.model, path: r.file, installed: r.installed, partialBytes: r.partialBytes, inUse: r.inUse })), null, 2)}\n`);
+                process.stdout.write(`${JSON.stringify({ models: rows, profiles, profile: config.llm.enabled ? config.llm.profile : null }, null, 2)}\n`);
                 return;
             }
             process.stdout.write(`models folder: ${store.dir}\n\n`);
             const header = ["", "name", "role", "size", "state", "suits"];
-            const table = rows.map((r) => [
-                r.inUse ? "*" : " ", r.model.name, r.model.role, r.model.bytes ? megabytes(r.model.bytes) : "unknown",
-                r.installed ? "downloaded" : r.partialBytes ? `partial ${megabytes(r.partialBytes)}` : "-", r.model.suits
-            ]);
+            const table = rows.map((r) => [r.inUse ? "*" : " ", r.name, r.role, r.bytes ? megabytes(r.bytes) : "unknown", r.state, r.suits]);
             process.stdout.write(formatTable([header, ...table]));
-            process.stdout.write(`\n* in use. "hark models pull NAME" downloads, "hark models use NAME" switches. LLM profile in use: ${config.llm.profile}\n`);
+            if (profiles.length) {
+                process.stdout.write(`\nyour profiles (llm.profiles):\n`);
+                for (const p of profiles) process.stdout.write(`${p.inUse ? "*" : " "} ${p.name}  model ${p.model}\n`);
+            }
+            const using = config.llm.enabled ? `LLM profile in use: ${config.llm.profile}` : "the LLM is off (llm.enabled: false)";
+            process.stdout.write(`\n* in use. ${using}. "hark models pull NAME" downloads, "hark models use NAME" switches.\n`);
         });
 
     models.command("pull")
@@ -70,16 +88,17 @@ export function registerModels(program: Command): void {
             const { config, file } = setup(command, "warn");
             const target = command.optsWithGlobals<GlobalOptions>().config ?? process.env.HARK_CONFIG ?? file ?? userConfigPath();
             const store = modelStore(config);
-            let note = "";
-            if (config.llm.profiles[name]) {
-                setConfigValues(target, [[["llm", "profile"], name]]);
+            if (config.llm.profiles[name] || BUILTIN_PROFILES[name]) {
+                const file = resolveProfile({ ...config.llm, profile: name }, store).modelFile;
+                if (!fs.existsSync(file)) throw new HarkError("HARK_MODEL_MISSING", `profile ${name} uses ${file}, which is not there; ${pullHint(store, file)}`);
+                setConfigValues(target, [[["llm", "profile"], name], [["llm", "enabled"], true]]);
             } else {
                 const { model, installed, file: modelFile } = store.get(name);
-                if (!installed) note = ` (not downloaded yet: run "hark models pull ${name}")`;
+                if (!installed) throw new HarkError("HARK_MODEL_MISSING", `${name} is not downloaded; run "hark models pull ${name}" first (nothing was changed)`);
                 if (model.role === "llm") setConfigValues(target, [[["llm", "profile"], name], [["llm", "enabled"], true]]);
                 else setConfigValues(target, [[["stt", "whisperModel"], modelFile], [["stt", "engine"], "whisper"]]);
             }
-            process.stdout.write(`now using ${name}${note}; wrote ${target} (a running hark picks up LLM changes at once)\n`);
+            process.stdout.write(`now using ${name}; wrote ${target} (a running hark picks up LLM changes at once)\n`);
         });
 
     models.command("rm")
@@ -94,13 +113,28 @@ export function registerModels(program: Command): void {
                 return;
             }
             process.stdout.write(`removed ${removed.join(", ")}\n`);
-            if (inUse(config, name, store.get(name).file)) process.stderr.write(`hark: note: ${name} is still selected in the config; hark answers with templates only until you pull it again or "hark models use" another\n`);
+            if (inUse(config, store, store.get(name).file)) process.stderr.write(`hark: note: ${name} is still selected in the config; hark answers with templates only until you pull it again or "hark models use" another\n`);
         });
 }
 
-function inUse(config: HarkConfig, name: string, file: string): boolean {
-    const profile = config.llm.profiles[config.llm.profile];
-    return (config.llm.enabled && (config.llm.profile === name || profile?.model === name)) || config.stt.whisperModel === file;
+function inUse(config: HarkConfig, store: ModelStore, file: string): boolean {
+    return activeLlmFile(config, store) === file || config.stt.whisperModel === file;
+}
+
+/** The model file of the LLM profile in use, or null when the LLM is off or the profile does not resolve. */
+function activeLlmFile(config: HarkConfig, store: ModelStore): string | null {
+    if (!config.llm.enabled) return null;
+    try {
+        return resolveProfile(config.llm, store).modelFile;
+    } catch {
+        return null;
+    }
+}
+
+/** How to get a missing model file: "hark models pull" when it is a catalog model's. */
+function pullHint(store: ModelStore, file: string): string {
+    const model = store.list().find((m) => m.file === file);
+    return model ? `run "hark models pull ${model.model.name}" first (nothing was changed)` : "put the file there or change the profile's model (nothing was changed)";
 }
 
 function megabytes(bytes: number): string {
