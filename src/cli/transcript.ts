@@ -34,6 +34,7 @@ export function describeTurn(record: TraceRecord): string {
     return `${heard} → ${call} → ${record.reply || "(no reply)"}${failed}`;
 }
 
-function describeCall(name: string, args: Record<string, unknown>): string {
+/** `set_timer(minutes: 5)`. */
+export function describeCall(name: string, args: Record<string, unknown>): string {
     return `${name}(${Object.entries(args).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(", ")})`;
 }

@@ -110,12 +110,21 @@ export class LlmRecognizer implements Recognizer {
         return this.exclusive(() => this.run(text, signal));
     }
 
+    /**
+     * The model's answer for `text` and the other intents it weighed, likeliest first: at each token of the intent's
+     * name the tokens it did not choose, each with the intents whose names it begins (several when they share it).
+     */
+    public async topAnswers(text: string, count = 5): Promise<Array<{ intents: string[]; probability: number }>> {
+        const result = await this.exclusive(() => this.run(text, undefined, true));
+        return ((result?.detail?.alternatives ?? []) as Array<{ intents: string[]; probability: number }>).slice(0, count);
+    }
+
     public async dispose(): Promise<void> {
         await this.queue.catch(() => undefined);
         await this.options.llm.dispose();
     }
 
-    private async run(text: string, signal?: AbortSignal): Promise<Recognition | null> {
+    private async run(text: string, signal?: AbortSignal, alternatives = false): Promise<Recognition | null> {
         const { llm, maxArgumentLength } = this.options;
         const params = llm.profile.params;
         const started = performance.now();
@@ -134,19 +143,25 @@ export class LlmRecognizer implements Recognizer {
         let output = "";
         let generated = 0;
         let firstTokenAt = 0;
-        const pieces: Array<{ end: number; confidence: number }> = [];
+        const pieces: NamePiece[] = [];
         const answer: Token[] = [];
-        const stream = this.sequence.evaluateWithMetadata(tokens.slice(reused), { confidence: true }, {
+        const stream = this.sequence.evaluateWithMetadata(tokens.slice(reused), { confidence: true, probabilities: alternatives }, {
             temperature: params.temperature, topK: params.topK, topP: params.topP, minP: params.minP, seed: params.seed,
             ...(params.repeatPenalty > 1 ? { repeatPenalty: { penalty: params.repeatPenalty, punishTokens: () => answer } } : {}),
             grammarEvaluationState: grammarState
         });
-        for await (const { token, confidence } of stream) {
+        for await (const item of stream) {
+            const { token, confidence } = item;
             if (generated === 0) firstTokenAt = performance.now();
             generated++;
             answer.push(token);
+            const start = output.length;
             output += llm.model.detokenize([token]);
-            pieces.push({ end: output.length, confidence });
+            const others = (item as { probabilities?: Map<Token, number> }).probabilities;
+            pieces.push({
+                start, end: output.length, confidence,
+                ...(others ? { others: [...others].filter(([t, p]) => t !== token && p > 0).slice(0, 8).map(([t, p]) => ({ text: llm.model.detokenize([t]), probability: p })) } : {})
+            });
             if (jsonObjectEnd(output) >= 0 || generated >= params.maxTokens || signal?.aborted) break;
         }
         signal?.throwIfAborted();
@@ -162,6 +177,7 @@ export class LlmRecognizer implements Recognizer {
         const call = parseToolCall(output.slice(0, end));
         if (llm.format.kind === "hark-call") call.args = trimTextValues(call.args);
         const confidence = nameConfidence(output, pieces);
+        if (alternatives) detail.alternatives = nameAlternatives(output, pieces, [...this.validators.keys(), NONE_TOOL]);
         if (call.name === NONE_TOOL) return { intent: NONE_TOOL, args: {}, confidence, source: this.name, detail };
         const validate = this.validators.get(call.name);
         if (validate == null) throw new Error(`the model named an unknown tool "${call.name}"`);
@@ -202,20 +218,51 @@ export class LlmRecognizer implements Recognizer {
     }
 }
 
+/** One generated token: where its text lies in the answer, its probability, and the likeliest tokens not chosen. */
+interface NamePiece {
+    start: number;
+    end: number;
+    confidence: number;
+    others?: Array<{ text: string; probability: number }>;
+}
+
+/** Where the tool's name lies in the answer: `{"name": "get_time"` → the span of get_time. */
+function nameSpan(output: string): { start: number; end: number } | null {
+    const match = /"name"\s*:\s*"/.exec(output);
+    if (match == null) return null;
+    const start = match.index + match[0].length;
+    return { start, end: output.indexOf('"', start) };
+}
+
 /**
  * How sure the model was of the tool it chose: the product of the probabilities of the tokens that spell the tool's
  * name (after the grammar: once the name is settled its remaining tokens are certain).
  */
-function nameConfidence(output: string, pieces: ReadonlyArray<{ end: number; confidence: number }>): number {
-    const match = /"name"\s*:\s*"/.exec(output);
-    if (match == null) return 0;
-    const start = match.index + match[0].length;
-    const end = output.indexOf('"', start);
-    let p = 1;
-    let pieceStart = 0;
-    for (const piece of pieces) {
-        if (piece.end > start && pieceStart < end) p *= piece.confidence;
-        pieceStart = piece.end;
+function nameConfidence(output: string, pieces: readonly NamePiece[]): number {
+    const span = nameSpan(output);
+    if (span == null) return 0;
+    return pieces.filter((p) => p.end > span.start && p.start < span.end).reduce((p, piece) => p * piece.confidence, 1);
+}
+
+/**
+ * The chosen name and, at each of its tokens, the names the other likely tokens would have begun, with the
+ * probability of reaching that token times the token's: likeliest first.
+ */
+function nameAlternatives(output: string, pieces: readonly NamePiece[], names: readonly string[]): Array<{ intents: string[]; probability: number }> {
+    const span = nameSpan(output);
+    if (span == null) return [];
+    const found: Array<{ intents: string[]; probability: number }> = [];
+    let reach = 1;
+    for (const piece of pieces.filter((p) => p.end > span.start && p.start < span.end)) {
+        for (const other of piece.others ?? []) {
+            const written = (output.slice(0, piece.start) + other.text).slice(span.start);
+            const quote = written.indexOf('"');
+            const prefix = quote >= 0 ? written.slice(0, quote) : written;
+            const intents = names.filter((n) => (quote >= 0 ? n === prefix : n.startsWith(prefix)));
+            if (intents.length) found.push({ intents, probability: Math.round(reach * other.probability * 1e6) / 1e6 });
+        }
+        reach *= piece.confidence;
     }
-    return p;
+    found.push({ intents: [output.slice(span.start, span.end)], probability: Math.round(reach * 1e6) / 1e6 });
+    return found.sort((a, b) => b.probability - a.probability);
 }

@@ -1,6 +1,6 @@
 import { broadTemplates, type BroadTemplate } from "../intents/broad.ts";
 import type { IntentSpec } from "../intents/types.ts";
-import { TemplateMatcher, tokenize, trimFillers } from "../template/index.ts";
+import { TemplateMatcher, tokenize, trimFillers, type TemplateMatch } from "../template/index.ts";
 import type { Recognition, Recognizer } from "./recognizer.ts";
 
 /** Words a fuzzy match may find beyond a template, besides the filler words: they never change what is asked. */
@@ -48,6 +48,23 @@ export class TemplateRecognizer implements Recognizer {
 
     public async recognize(text: string): Promise<Recognition | null> {
         return this.recognizeSync(text);
+    }
+
+    /**
+     * The `count` templates nearest to `text`, nearest first, each with its cost and the edits it needed (`+word` said
+     * but not in the template, `-word` in the template but not said, `heard→template`): why a sentence did not match.
+     * Only templates that share a word with the sentence are considered.
+     */
+    public nearest(text: string, count = 3, maxCost = 6): Array<Pick<TemplateMatch, "intent" | "template" | "args" | "cost" | "edits">> {
+        let tokens = trimFillers(tokenize(text), this.fillers);
+        const opening = this.leading.find((p) => p.length < tokens.length && p.every((w, i) => tokens[i]!.text === w));
+        if (opening) tokens = tokens.slice(opening.length);
+        const seen = new Set<string>();
+        // Any word may be extra here (matching allows only harmless ones): the point is to show which ones were.
+        return this.matcher.match(tokens, { maxCost })
+            .filter((m) => !seen.has(m.template) && Boolean(seen.add(m.template)))
+            .slice(0, count)
+            .map(({ intent, template, args, cost, edits }) => ({ intent, template, args, cost, edits }));
     }
 
     /** Synchronous form, for eval loops and benchmarks. */

@@ -37,15 +37,18 @@ export async function createLlmRecognizer(profile: ResolvedProfile, config: Hark
         log.info({ profile: profile.name, file: profile.modelFile }, `LLM off: the profile's model is not downloaded; ${how} (only templates answer until then)`);
         return null;
     }
-    const load = async (): Promise<LlmRecognizer> => {
-        // Imported here: node-llama-cpp adds ~30 MiB to the peak RSS of hark run (measured) and ~0.6 s to a start,
-        // which templates-only set-ups should not pay.
-        const [{ loadLlm }, { LlmRecognizer }] = await Promise.all([import("../llm/runtime.ts"), import("../nlu/llm.ts")]);
-        const llm = await loadLlm(profile, { gpu: config.llm.gpu, log });
-        log.info({ profile: profile.name, model: profile.modelFile, lora: profile.lora, loadMs: Math.round(llm.loadMs) }, "LLM loaded");
-        return new LlmRecognizer({ llm, examplesPerIntent: config.llm.examplesPerIntent, maxArgumentLength: config.llm.maxArgumentLength, log });
-    };
+    const load = (): Promise<LlmRecognizer> => loadLlmRecognizer(profile, config, log);
     return options.whenFirstAsked ? new LlmOnFirstUse(load, checkModelFiles(profile).minConfidence) : await load();
+}
+
+/** Loads the profile's model (which must be on disk) into an LLM recognizer that has no intents yet. */
+export async function loadLlmRecognizer(profile: ResolvedProfile, config: HarkConfig, log: Logger): Promise<LlmRecognizer> {
+    // Imported here: node-llama-cpp adds ~30 MiB to the peak RSS of hark run (measured) and ~0.6 s to a start,
+    // which templates-only set-ups should not pay.
+    const [{ loadLlm }, { LlmRecognizer }] = await Promise.all([import("../llm/runtime.ts"), import("../nlu/llm.ts")]);
+    const llm = await loadLlm(profile, { gpu: config.llm.gpu, log });
+    log.info({ profile: profile.name, model: profile.modelFile, lora: profile.lora, loadMs: Math.round(llm.loadMs) }, "LLM loaded");
+    return new LlmRecognizer({ llm, examplesPerIntent: config.llm.examplesPerIntent, maxArgumentLength: config.llm.maxArgumentLength, log });
 }
 
 /** The LLM recognizer, loaded when the first sentence reaches it; until then it only keeps the intents it is given. */
