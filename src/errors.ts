@@ -25,10 +25,17 @@ export class ConfigError extends HarkError {
 /** An intent file could not be loaded: syntax, schema, duplicate name or bad template. */
 export class IntentLoadError extends HarkError {
     public readonly file: string;
+    /** Where in the file, when known (1-based), as editors jump to `file:line:column`. */
+    public readonly line?: number;
+    public readonly column?: number;
 
-    public constructor(file: string, reason: string, options?: ErrorOptions) {
-        super("HARK_INTENT_INVALID", `${file}: ${reason}`, options);
+    public constructor(file: string, reason: string, options?: ErrorOptions & { line?: number; column?: number }) {
+        super("HARK_INTENT_INVALID", `${file}${options?.line != null ? `:${options.line}:${options.column ?? 1}` : ""}: ${reason}`, options);
         this.file = file;
+        if (options?.line != null) {
+            this.line = options.line;
+            this.column = options.column ?? 1;
+        }
     }
 }
 

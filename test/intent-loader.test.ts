@@ -30,13 +30,13 @@ async function problemsFor(files: Record<string, string>) {
 describe("intent loader", () => {
     it("a YAML file with a syntax error is rejected with its file name and the others still load", async () => {
         const [problem] = await problemsFor({ "broken.yaml": "name: x\nsentences: [unclosed\n" });
-        assert.match(problem!.message, /broken\.yaml: YAML syntax error/);
+        assert.match(problem!.message, /broken\.yaml:3:1: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a \]$/);
         assert.equal(problem!.code, "HARK_INTENT_INVALID");
     });
 
     it("a TypeScript file with a syntax error is rejected with the line number", async () => {
         const [problem] = await problemsFor({ "broken.ts": "import { defineIntent } from \"hark\";\nexport default defineIntent({ name: \"x\", \n sentences: [ \n" });
-        assert.match(problem!.message, /broken\.ts: line \d+/);
+        assert.match(problem!.message, /broken\.ts:\d+:\d+: /);
     });
 
     it("a second intent with a name already taken is rejected as a duplicate", async () => {
@@ -51,7 +51,20 @@ describe("intent loader", () => {
 
     it("an invalid argument schema is rejected", async () => {
         const [problem] = await problemsFor({ "bad-schema.yaml": "name: bad\ndescription: x\nargs: { type: object, properties: { n: { type: numbr } } }\nsentences: [go]\naction: { speak: ok }\n" });
-        assert.match(problem!.message, /bad-schema\.yaml: args is not a valid JSON Schema/);
+        assert.match(problem!.message, /bad-schema\.yaml:3:7: args is not a valid JSON Schema/);
+    });
+
+    it("a mistake in a template, a slot or the schema points at the line and column the person wrote", async () => {
+        const yaml = "name: lamp\ndescription: x\nargs: { type: object, properties: { room: { type: string } } }\nslots: { room: wildcard }\nsentences:\n  - \"turn on the light\"\n  - \"turn on the light[s] in {room\"\naction: { speak: ok }\n";
+        const [template] = await problemsFor({ "lamp.yaml": yaml });
+        assert.match(template!.message, /lamp\.yaml:7:5: template "turn on the light\[s\] in \{room" \(column 25\): /);
+        const [slot] = await problemsFor({ "lamp.yaml": yaml.replace("{room\"", "{rom}\"") });
+        assert.match(slot!.message, /lamp\.yaml:7:5: sentence "turn on the light\[s\] in \{rom\}" uses \{rom\}, which is not declared under slots/);
+        const [schema] = await problemsFor({ "lamp.yaml": yaml.replace("description: x\n", "description: x\ntimeout: 5\n") });
+        assert.match(schema!.message, /lamp\.yaml:1:1: timeout: unknown key \(did you mean "timeoutMs"\?\)/);
+        const ts = "import { defineIntent } from \"hark\";\n\nexport default defineIntent({\n    name: \"lamp\",\n    description: \"x\",\n    sentences: [\"turn on the light\", \"turn (on|off the lamp\"],\n    handler: () => \"ok\"\n});\n";
+        const [code] = await problemsFor({ "lamp.ts": ts });
+        assert.match(code!.message, /lamp\.ts:6:39: template "turn \(on\|off the lamp" \(column 22\): "\(" is never closed/);
     });
 
     it("a date argument must be free text, and a trim phrase may use only the intent's rules, {year} and {number}", async () => {

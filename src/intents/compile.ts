@@ -27,36 +27,60 @@ export interface LoadedIntent {
 
 type Declaration = Omit<Static<typeof IntentDeclarationSchema>, "confirm"> & { confirm?: string | ((args: Record<string, unknown>) => string) };
 
+/** Where in an intent's declaration something is: `["sentences", 2]`, `["slots", "room", "trim", 0]`. */
+export type DeclarationPath = Array<string | number>;
+
+/** A check of {@link compileIntent} failed at `at` in the declaration; the loader turns that into the file's line. */
+export class IntentDeclarationError extends Error {
+    public constructor(message: string, public readonly at: DeclarationPath) {
+        super(message);
+        this.name = "IntentDeclarationError";
+    }
+}
+
+/** Runs `check`; an error it throws (a template's syntax, a reason) becomes an {@link IntentDeclarationError} at `at`. */
+function checkAt<T>(at: DeclarationPath, check: () => T): T {
+    try {
+        return check();
+    } catch (error) {
+        if (error instanceof IntentDeclarationError) throw error;
+        throw new IntentDeclarationError(errorMessage(error), at);
+    }
+}
+
 /**
  * Checks the parts of an intent a schema cannot: the argument schema compiles, templates parse, every `{slot}`
  * has a slot list and an argument, every `<rule>` exists, and examples carry valid arguments.
- * Throws an Error whose message is the reason.
+ * Throws an {@link IntentDeclarationError} saying what is wrong and where.
  */
 export function compileIntent(decl: Declaration, handler: IntentHandler, file: string, format: "yaml" | "code"): LoadedIntent {
     const argsSchema: JSONSchema7 = (decl.args as JSONSchema7 | undefined) ?? { type: "object", properties: {}, additionalProperties: false };
-    let validate: ValidateFunction;
-    try {
-        validate = compileArgsSchema(argsSchema);
-    } catch (error) {
-        throw new Error(`args is not a valid JSON Schema: ${errorMessage(error)}`);
-    }
+    const validate: ValidateFunction = checkAt(["args"], () => {
+        try {
+            return compileArgsSchema(argsSchema);
+        } catch (error) {
+            throw new Error(`args is not a valid JSON Schema: ${errorMessage(error)}`);
+        }
+    });
     const properties = Object.keys(argsSchema.properties ?? {});
 
     const slots: Record<string, SlotList> = {};
     for (const [name, declaration] of Object.entries(decl.slots ?? {})) {
-        if (!properties.includes(name)) throw new Error(`slot "${name}" has no argument of that name in args.properties (${properties.join(", ") || "none declared"})`);
-        slots[name] = toSlotList(name, declaration as SlotDeclaration);
+        checkAt(["slots", name], () => {
+            if (!properties.includes(name)) throw new Error(`slot "${name}" has no argument of that name in args.properties (${properties.join(", ") || "none declared"})`);
+            slots[name] = toSlotList(name, declaration as SlotDeclaration);
+        });
     }
 
     const rules = new Map<string, Sequence>();
-    for (const [name, template] of Object.entries(decl.rules ?? {})) rules.set(name, parseTemplate(template));
-    for (const name of decl.textOnlyRules ?? []) {
+    for (const [name, template] of Object.entries(decl.rules ?? {})) rules.set(name, checkAt(["rules", name], () => parseTemplate(template)));
+    (decl.textOnlyRules ?? []).forEach((name, i) => checkAt(["textOnlyRules", i], () => {
         if (!rules.has(name)) throw new Error(`textOnlyRules names <${name}>, which is not defined under rules`);
-    }
+    }));
 
     const sentences = decl.sentences.map((s) => (typeof s === "string" ? { sentences: [s], args: {} } : { sentences: s.sentences, args: s.args ?? {} }));
-    for (const group of sentences) {
-        for (const sentence of group.sentences) {
+    sentences.forEach((group, g) => {
+        group.sentences.forEach((sentence, i) => checkAt(typeof decl.sentences[g] === "string" ? ["sentences", g] : ["sentences", g, "sentences", i], () => {
             const seq = parseTemplate(sentence);
             for (const rule of collectRules(seq)) {
                 if (!rules.has(rule)) throw new Error(`sentence "${sentence}" uses <${rule}>, which is not defined under rules`);
@@ -64,32 +88,34 @@ export function compileIntent(decl: Declaration, handler: IntentHandler, file: s
             for (const slot of collectSlots(seq, rules)) {
                 if (!(slot in slots)) throw new Error(`sentence "${sentence}" uses {${slot}}, which is not declared under slots`);
             }
-        }
+        }));
         for (const key of Object.keys(group.args)) {
-            if (!properties.includes(key)) throw new Error(`fixed argument "${key}" in sentences is not in args.properties`);
+            checkAt(["sentences", g, "args", key], () => {
+                if (!properties.includes(key)) throw new Error(`fixed argument "${key}" in sentences is not in args.properties`);
+            });
         }
-    }
+    });
 
     for (const [slot, list] of Object.entries(slots)) {
-        for (const template of list.kind === "wildcard" ? list.trim ?? [] : []) {
+        (list.kind === "wildcard" ? list.trim ?? [] : []).forEach((template, i) => checkAt(["slots", slot, "trim", i], () => {
             for (const rule of collectRules(parseTemplate(template))) {
                 if (!rules.has(rule)) throw new Error(`slot "${slot}": trim "${template}" uses <${rule}>, which is not defined under rules`);
             }
             for (const name of collectSlots(parseTemplate(template), rules)) {
                 if (name !== "year" && name !== "number") throw new Error(`slot "${slot}": trim "${template}" uses {${name}}; only {year} and {number} may be used there`);
             }
-        }
+        }));
     }
-    for (const name of decl.dates ?? []) {
+    (decl.dates ?? []).forEach((name, i) => checkAt(["dates", i], () => {
         const schema = argsSchema.properties?.[name];
         if (schema == null || schema.type !== "string" || schema.enum !== undefined) throw new Error(`dates names "${name}", which is not a free-text string in args.properties`);
-    }
+    }));
 
     const examples = (decl.examples ?? []).map((e) => ({ text: e.text, args: e.args ?? {} }));
-    for (const example of examples) {
+    examples.forEach((example, i) => checkAt(["examples", i], () => {
         const copy = structuredClone(example.args);
         if (!validate(copy)) throw new Error(`example "${example.text}" has invalid args: ${describeAjvErrors(validate.errors)}`);
-    }
+    }));
 
     const spec: IntentSpec = {
         name: decl.name,
@@ -101,7 +127,7 @@ export function compileIntent(decl: Declaration, handler: IntentHandler, file: s
         textOnlyRules: decl.textOnlyRules ?? [],
         examples,
         dates: decl.dates ?? [],
-        ...(decl.confirm != null ? { confirm: confirmQuestion(decl.confirm, properties) } : {})
+        ...(decl.confirm != null ? { confirm: checkAt(["confirm"], () => confirmQuestion(decl.confirm!, properties)) } : {})
     };
     return {
         spec, file, format, handler,

@@ -12,7 +12,7 @@ import { unsafeForRoot } from "../util/ownership.ts";
 import { describeSchemaErrors } from "../util/schema-errors.ts";
 import { compiledOnUse } from "../util/validator.ts";
 import { actionHandler } from "./actions.ts";
-import { compileIntent, type IntentHandler, type LoadedIntent } from "./compile.ts";
+import { compileIntent, IntentDeclarationError, type DeclarationPath, type IntentHandler, type LoadedIntent } from "./compile.ts";
 import { CodeIntentSchema, YamlIntentSchema } from "./file-schema.ts";
 import { NONE_TOOL } from "./types.ts";
 
@@ -99,15 +99,53 @@ export async function loadIntentFile(file: string): Promise<LoadedIntent> {
 
 async function loadYaml(file: string): Promise<LoadedIntent> {
     const text = await fs.readFile(file, "utf8");
-    let data: unknown;
-    try {
-        data = YAML.parse(text, { prettyErrors: true });
-    } catch (error) {
-        throw new IntentLoadError(file, `YAML syntax error: ${errorMessage(error)}`);
+    const lines = new YAML.LineCounter();
+    const doc = YAML.parseDocument(text, { prettyErrors: true, lineCounter: lines });
+    const syntax = doc.errors[0];
+    if (syntax) {
+        const at = syntax.linePos?.[0];
+        throw new IntentLoadError(file, `YAML syntax error: ${syntax.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`, at ? { line: at.line, column: at.col } : {});
     }
-    if (!validateYaml(data)) throw new IntentLoadError(file, describeSchemaErrors(validateYaml.errors, YamlIntentSchema).join("; "));
+    const data: unknown = doc.toJS();
+    // Where a declaration path is in the file: the node's start, or its parent's when the node is missing.
+    const position = (at: DeclarationPath): { line?: number; column?: number } => {
+        for (let n = at.length; n >= 0; n--) {
+            const node = doc.getIn(at.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+            if (node?.range) {
+                const { line, col } = lines.linePos(node.range[0]);
+                return { line, column: col };
+            }
+        }
+        return {};
+    };
+    if (!validateYaml(data)) {
+        const errors = validateYaml.errors ?? [];
+        const first = errors.find((e) => e.keyword !== "anyOf") ?? errors[0];
+        const where = first ? position(first.instancePath.split("/").slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p))) : {};
+        throw new IntentLoadError(file, describeSchemaErrors(errors, YamlIntentSchema).join("; "), where);
+    }
     const { action, ...decl } = data;
-    return compileIntent(decl, actionHandler(action) as IntentHandler, file, "yaml");
+    try {
+        return compileIntent(decl, actionHandler(action) as IntentHandler, file, "yaml");
+    } catch (error) {
+        if (error instanceof IntentDeclarationError) throw new IntentLoadError(file, error.message, position(error.at));
+        throw error;
+    }
+}
+
+/**
+ * Where a declaration path's value is written in a code intent's source: the first place its text appears (a
+ * sentence, an example), or its key; null when neither is found.
+ */
+function sourcePosition(source: string, definition: Record<string, unknown>, at: DeclarationPath): { line?: number; column?: number } {
+    const value = at.reduce<unknown>((v, key) => (v != null && typeof v === "object" ? (v as Record<string | number, unknown>)[key] : undefined), definition);
+    const text = typeof value === "string" ? JSON.stringify(value).slice(1, -1) : typeof value === "object" && value != null && "text" in value ? String(value.text) : null;
+    let index = text ? source.indexOf(text) : -1;
+    const key = [...at].reverse().find((k): k is string => typeof k === "string");
+    if (index < 0 && key) index = source.search(new RegExp(`["']?\\b${key.replace(/[^\w]/g, "")}\\b["']?\\s*:`));
+    if (index < 0) return {};
+    const before = source.slice(0, index).split("\n");
+    return { line: before.length, column: before.at(-1)!.length + 1 };
 }
 
 async function loadCode(file: string): Promise<LoadedIntent> {
@@ -132,8 +170,7 @@ async function loadCode(file: string): Promise<LoadedIntent> {
     } catch (error) {
         const failure = error as BuildFailure;
         const first = failure.errors?.[0];
-        const where = first?.location ? `line ${first.location.line}, column ${first.location.column + 1}: ` : "";
-        throw new IntentLoadError(file, `${where}${first?.text ?? errorMessage(error)}`);
+        throw new IntentLoadError(file, first?.text ?? errorMessage(error), first?.location ? { line: first.location.line, column: first.location.column + 1 } : {});
     }
     const code = bundled.outputFiles[0]!.text;
     let module: { default?: unknown };
@@ -148,11 +185,23 @@ async function loadCode(file: string): Promise<LoadedIntent> {
     }
     // A code intent may give its question as a function of the arguments; the schema checks the rest.
     const { confirm, ...checked } = definition as Record<string, unknown>;
-    if (!validateCode(typeof confirm === "function" ? checked : definition)) throw new IntentLoadError(file, describeSchemaErrors(validateCode.errors, CodeIntentSchema).join("; "));
+    if (!validateCode(typeof confirm === "function" ? checked : definition)) {
+        const first = validateCode.errors?.find((e) => e.keyword !== "anyOf") ?? validateCode.errors?.[0];
+        const at = first ? first.instancePath.split("/").slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p)) : [];
+        const where = at.length ? sourcePosition(await fs.readFile(file, "utf8"), definition as Record<string, unknown>, at) : {};
+        throw new IntentLoadError(file, describeSchemaErrors(validateCode.errors, CodeIntentSchema).join("; "), where);
+    }
     const { handler, ...decl } = definition as Omit<Static<typeof CodeIntentSchema>, "confirm"> & { confirm?: string | ((args: Record<string, unknown>) => string) };
     if (typeof handler !== "function") throw new IntentLoadError(file, "handler must be a function");
-    // The bundle is kept: a user's intent runs its handler in a worker thread of its own, which imports it again.
-    return { ...compileIntent(decl, handler as IntentHandler, file, "code"), bundle: code };
+    try {
+        // The bundle is kept: a user's intent runs its handler in a worker thread of its own, which imports it again.
+        return { ...compileIntent(decl, handler as IntentHandler, file, "code"), bundle: code };
+    } catch (error) {
+        if (error instanceof IntentDeclarationError) {
+            throw new IntentLoadError(file, error.message, sourcePosition(await fs.readFile(file, "utf8"), definition as Record<string, unknown>, error.at));
+        }
+        throw error;
+    }
 }
 
 /** The result of loading folders: the intents that work and a problem for each file that does not. */

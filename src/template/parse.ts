@@ -16,12 +16,31 @@ export type TemplateNode =
  * `(a|b)` alternatives, `[a]` optional, `{name}` slot, `<name>` expansion rule; words are normalised like input.
  */
 export function parseTemplate(template: string): Sequence {
-    // "minute[s]" and "max[imum]" are optional endings of one word, not a separate optional word.
-    const expanded = template.replace(/([a-z0-9']+)\[([a-z0-9']+)\](?![a-z0-9'])/gi, "($1|$1$2)");
-    const parser = new Parser(expanded);
+    const { text, origin } = expandEndings(template);
+    const parser = new Parser(text, template, origin);
     const seq = parser.sequence(null);
     if (!parser.done()) parser.fail(`unexpected "${parser.peek()}"`);
     return seq;
+}
+
+/**
+ * "minute[s]" and "max[imum]" are optional endings of one word, not a separate optional word: rewritten as
+ * "(minute|minutes)". `origin[i]` is where the rewritten text's character i came from in the template, so that an
+ * error points at the column the person wrote.
+ */
+function expandEndings(template: string): { text: string; origin: number[] } {
+    let text = "";
+    const origin: number[] = [];
+    let last = 0;
+    for (const match of template.matchAll(/([a-z0-9']+)\[([a-z0-9']+)\](?![a-z0-9'])/gi)) {
+        for (let i = last; i < match.index; i++) origin.push(i);
+        const out = `(${match[1]}|${match[1]}${match[2]})`;
+        text += template.slice(last, match.index) + out;
+        for (let i = 0; i < out.length; i++) origin.push(match.index);
+        last = match.index + match[0].length;
+    }
+    for (let i = last; i <= template.length; i++) origin.push(i);
+    return { text: text + template.slice(last), origin };
 }
 
 /** Slot names referenced by a template, rules resolved through `rules`. */
@@ -58,7 +77,8 @@ export function collectRules(seq: Sequence): Set<string> {
 class Parser {
     private pos = 0;
 
-    public constructor(private readonly text: string) {}
+    /** `text` is the template after {@link expandEndings}; errors name `template` and the column it had there. */
+    public constructor(private readonly text: string, private readonly template: string, private readonly origin: readonly number[]) {}
 
     public done(): boolean {
         return this.pos >= this.text.length;
@@ -69,7 +89,7 @@ class Parser {
     }
 
     public fail(reason: string): never {
-        throw new TemplateSyntaxError(this.text, this.pos + 1, reason);
+        throw new TemplateSyntaxError(this.template, (this.origin[this.pos] ?? this.template.length) + 1, reason);
     }
 
     /** Reads until `close` (or the end when `close` is null); splits on `|` into alternatives when inside a group. */
