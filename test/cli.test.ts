@@ -134,9 +134,21 @@ describe("hark CLI", () => {
         writeIntent(dir, "zorblax.yaml", "name: greet_zorblax\ndescription: x\nsentences: [hello zorblax]\nexamples: [{ text: hello zorblax }]\naction: { speak: hi }\n");
         const r = hark(["intents", "check", dir]);
         assert.equal(r.status, 1);
-        assert.match(r.stdout, /error: .*bad\.yaml: name: must match pattern/);
+        assert.match(r.stdout, /error: .*bad\.yaml:1:7: name: must match pattern/);
         assert.match(r.stdout, /warning: .*zorblax\.yaml: intent greet_zorblax: "zorblax" has no pronunciation.*stt\.pronunciations/);
         assert.match(r.stdout, /2 intent\(s\) loaded, 1 error\(s\), 1 warning\(s\)/);
+    });
+
+    it("hark intents check finds placeholders nothing fills and type errors in TypeScript intents, each with its line", () => {
+        const dir = tempDir();
+        writeIntent(dir, "lamp.yaml", "name: lamp_on\ndescription: x\nargs: { type: object, properties: { room: { type: string } } }\nslots: { room: [kitchen, hall] }\nsentences: [\"lamp on in {room}\"]\nexamples: [{ text: lamp on in kitchen, args: { room: kitchen } }]\naction:\n  http:\n    url: \"http://127.0.0.1:8123/lamp/{rom}\"\n    speak: \"The {room} lamp is {json.state}, status {stat}.\"\n");
+        writeIntent(dir, "fan.ts", "import { defineIntent } from \"hark\";\n\nexport default defineIntent({\n    name: \"fan_on\",\n    description: \"x\",\n    sentences: [\"fan on\"],\n    examples: [{ text: \"fan on\", args: {} }],\n    async handler({ services }) {\n        await services.timerz.list();\n        return \"ok\";\n    }\n});\n");
+        const r = hark(["intents", "check", dir]);
+        assert.equal(r.status, 1);
+        assert.match(r.stdout, /warning: .*lamp\.yaml:9:10: \{rom\} is not an argument of this intent \(room\) \(did you mean "room"\?\); it would be left empty/);
+        assert.match(r.stdout, /warning: .*lamp\.yaml:10:12: \{stat\} is not an argument \(room\) or one of status, body, json \(did you mean "status"\?\)/);
+        assert.doesNotMatch(r.stdout, /json\.state/, "the answer's keys are not known before it comes");
+        assert.match(r.stdout, /error: .*fan\.ts:9:24: Property 'timerz' does not exist on type 'Services'\. Did you mean 'timers'\?/);
     });
 
     it("an invalid config stops with one clear line and exit code 2", () => {

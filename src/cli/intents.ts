@@ -6,6 +6,8 @@ import { errorMessage } from "../errors.ts";
 import type { LoadedIntent } from "../intents/compile.ts";
 import { describeBroad } from "../intents/broad.ts";
 import { loadIntentDirs } from "../intents/load.ts";
+import { typeErrors } from "../intents/typecheck.ts";
+import { isBuiltinIntentsDir } from "../paths.ts";
 import { silentLogger } from "../log/logger.ts";
 import { createGrammarTranscriber } from "../pipeline/voice-setup.ts";
 import type { GrammarTranscriber } from "../stt/grammar.ts";
@@ -45,7 +47,7 @@ export function registerIntents(program: Command): void {
         });
 
     intents.command("check")
-        .description("load every intent file and report each problem: examples the sentences do not match, words the speech grammar cannot hear")
+        .description("load every intent file and report each problem with its line: templates, placeholders nothing fills, type errors in TypeScript intents, examples the sentences do not match, words the speech grammar cannot hear")
         .argument("[dir...]", "folders to check (default: the configured intents folders)")
         .action(async (dirs: string[], _options: unknown, command: Command) => {
             const { config } = setup(command, "warn");
@@ -53,6 +55,7 @@ export function registerIntents(program: Command): void {
             const recognizer = new TemplateRecognizer(set.intents.map((i) => i.spec), { fuzzy: false, fillerWords: config.nlu.fillerWords, leadingPhrases: config.nlu.leadingPhrases });
             const warnings: string[] = [];
             const files = new Map(set.intents.map((i) => [i.spec.name, i.file]));
+            warnings.push(...set.intents.flatMap((i) => i.warnings ?? []));
             for (const broad of recognizer.broadTemplates()) warnings.push(`${files.get(broad.intent)}: ${describeBroad(broad)}`);
             for (const intent of set.intents) {
                 for (const example of intent.spec.examples) {
@@ -62,11 +65,17 @@ export function registerIntents(program: Command): void {
                 }
             }
             warnings.push(...(await grammarGaps(set.intents, config)));
+            const code = set.intents.filter((i) => i.format === "code" && /\.m?ts$/.test(i.file) && !isBuiltinIntentsDir(path.dirname(i.file))).map((i) => i.file);
+            const types = typeErrors(code);
+            const typeProblems = Array.isArray(types) ? types : [];
+            if (!Array.isArray(types)) warnings.push(`types of ${code.length} TypeScript intent(s) not checked: ${types.unchecked}`);
             for (const p of set.problems) process.stdout.write(`error: ${p.message}\n`);
+            for (const t of typeProblems) process.stdout.write(`error: ${t}\n`);
             for (const r of set.replaced ?? []) process.stdout.write(`note: ${r.by}: replaces the built-in intent ${r.name} (${r.builtin})\n`);
             for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
-            process.stdout.write(`${set.intents.length} intent(s) loaded, ${set.problems.length} error(s), ${warnings.length} warning(s)\n`);
-            if (set.problems.length || warnings.length) process.exitCode = 1;
+            const errors = set.problems.length + typeProblems.length;
+            process.stdout.write(`${set.intents.length} intent(s) loaded, ${errors} error(s), ${warnings.length} warning(s)\n`);
+            if (errors || warnings.length) process.exitCode = 1;
         });
 }
 

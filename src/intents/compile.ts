@@ -19,6 +19,8 @@ export interface LoadedIntent {
     /** Overrides the dispatcher's timeout. */
     timeoutMs?: number;
     handler: IntentHandler;
+    /** What loads but will not work as written (`file:line:column: reason`): `intents check` lists them. */
+    warnings?: string[];
     /** A code intent's bundled module, for running its handler in a worker thread. */
     bundle?: string;
     /** Validates (and fills defaults into) arguments; returns a reason or `null` when they are fine. */

@@ -11,7 +11,7 @@ import { isBuiltinIntentsDir, ownModuleUrl } from "../paths.ts";
 import { unsafeForRoot } from "../util/ownership.ts";
 import { describeSchemaErrors } from "../util/schema-errors.ts";
 import { compiledOnUse } from "../util/validator.ts";
-import { actionHandler } from "./actions.ts";
+import { actionHandler, unknownPlaceholders } from "./actions.ts";
 import { compileIntent, IntentDeclarationError, type DeclarationPath, type IntentHandler, type LoadedIntent } from "./compile.ts";
 import { CodeIntentSchema, YamlIntentSchema } from "./file-schema.ts";
 import { NONE_TOOL } from "./types.ts";
@@ -126,7 +126,12 @@ async function loadYaml(file: string): Promise<LoadedIntent> {
     }
     const { action, ...decl } = data;
     try {
-        return compileIntent(decl, actionHandler(action) as IntentHandler, file, "yaml");
+        const intent = compileIntent(decl, actionHandler(action) as IntentHandler, file, "yaml");
+        const warnings = unknownPlaceholders(action, Object.keys(intent.spec.args.properties ?? {})).map(({ at, message }) => {
+            const where = position(at);
+            return `${file}${where.line != null ? `:${where.line}:${where.column}` : ""}: ${message}`;
+        });
+        return warnings.length ? { ...intent, warnings } : intent;
     } catch (error) {
         if (error instanceof IntentDeclarationError) throw new IntentLoadError(file, error.message, position(error.at));
         throw error;

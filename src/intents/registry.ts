@@ -106,6 +106,7 @@ export class IntentRegistry {
 
     private report(): void {
         for (const problem of this.set.problems) this.options.log.error({ file: problem.file, code: problem.code }, problem.message);
+        for (const warning of this.set.intents.flatMap((i) => i.warnings ?? [])) this.options.log.warn(warning);
         for (const r of this.set.replaced ?? []) this.options.log.info({ file: r.by, builtin: r.builtin }, `intent ${r.name} of ${r.by} replaces the built-in one`);
     }
 }
