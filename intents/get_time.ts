@@ -18,7 +18,9 @@ export default defineIntent({
         { text: "tell me the time", args: {} }
     ],
     handler() {
-        const time = new Date().toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit" });
+        // "9:05 PM" by hand: toLocaleTimeString's first call loads ICU's data, about 60 ms of a `hark ask`.
+        const now = new Date();
+        const time = `${now.getHours() % 12 || 12}:${String(now.getMinutes()).padStart(2, "0")} ${now.getHours() < 12 ? "AM" : "PM"}`;
         return { speech: `It's ${time}.`, data: { time } };
     }
 });

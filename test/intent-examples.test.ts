@@ -15,6 +15,10 @@ describe("built-in intents", () => {
     });
 
     const recognizer = new TemplateRecognizer(set.intents.map((i) => i.spec), { fuzzy: false });
+    it("have no template that matches nearly anything (a start does not check them again)", () => {
+        assert.deepEqual(recognizer.broadTemplates(), []);
+        assert.deepEqual(set.intents.flatMap((i) => i.warnings ?? []), []);
+    });
     for (const intent of set.intents) {
         it(`${intent.spec.name}: every example is matched exactly, with its arguments`, () => {
             assert.ok(intent.spec.examples.length > 0, "an intent should ship examples");

@@ -4,18 +4,6 @@ import { Command, Option } from "commander";
 import { HarkError } from "../errors.ts";
 import { packageRoot } from "../paths.ts";
 import { TemplateSyntaxError } from "../template/index.ts";
-import { registerAsk } from "./ask.ts";
-import { registerConfig } from "./config.ts";
-import { registerDoctor } from "./doctor.ts";
-import { registerEval } from "./eval.ts";
-import { registerIntents } from "./intents.ts";
-import { registerListen } from "./listen.ts";
-import { registerModels } from "./models.ts";
-import { registerTrace } from "./trace.ts";
-import { registerTranscribe } from "./transcribe.ts";
-import { registerRun } from "./run.ts";
-import { registerService } from "./service.ts";
-import { registerTrain } from "./train.ts";
 
 const { version } = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string };
 
@@ -26,18 +14,38 @@ const program = new Command("hark")
     .addOption(new Option("--log-level <level>", "log level for this command").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]))
     .showHelpAfterError();
 
-registerAsk(program);
-registerRun(program);
-registerListen(program);
-registerTranscribe(program);
-registerTrace(program);
-registerEval(program);
-registerIntents(program);
-registerModels(program);
-registerConfig(program);
-registerService(program);
-registerDoctor(program);
-registerTrain(program);
+type Register = (program: Command) => void;
+
+/** Every command, in the order help lists them; each module is imported only when its command is wanted. */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+    ask: async () => (await import("./ask.ts")).registerAsk,
+    run: async () => (await import("./run.ts")).registerRun,
+    listen: async () => (await import("./listen.ts")).registerListen,
+    transcribe: async () => (await import("./transcribe.ts")).registerTranscribe,
+    trace: async () => (await import("./trace.ts")).registerTrace,
+    eval: async () => (await import("./eval.ts")).registerEval,
+    intents: async () => (await import("./intents.ts")).registerIntents,
+    models: async () => (await import("./models.ts")).registerModels,
+    config: async () => (await import("./config.ts")).registerConfig,
+    service: async () => (await import("./service.ts")).registerService,
+    doctor: async () => (await import("./doctor.ts")).registerDoctor,
+    train: async () => (await import("./train.ts")).registerTrain
+};
+
+/** The command named on the command line (the first word that is no option or option value), if any. */
+function commandName(args: readonly string[]): string | undefined {
+    for (let i = 0; i < args.length; i++) {
+        const arg = args[i]!;
+        if (arg === "-c" || arg === "--config" || arg === "--log-level") i++;
+        else if (!arg.startsWith("-")) return arg;
+    }
+    return undefined;
+}
+
+// A command loads its own modules only (`hark ask` does not import the trainer): help, and a word that is no command,
+// get them all.
+const named = commandName(process.argv.slice(2));
+for (const name of named != null && named in COMMANDS ? [named] : Object.keys(COMMANDS)) (await COMMANDS[name]!())(program);
 
 // `hark ... | head` closes the pipe early: that is not an error.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {

@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import YAML from "yaml";
+import type * as Yaml from "yaml";
 import { ConfigError } from "../errors.ts";
+import { onFirstUse } from "../util/lazy.ts";
 import { unsafeForRoot } from "../util/ownership.ts";
 import { describeSchemaErrors, suggest } from "../util/schema-errors.ts";
 import { compiledOnUse } from "../util/validator.ts";
@@ -23,6 +24,7 @@ export interface LoadConfigOptions {
     env?: NodeJS.ProcessEnv;
 }
 
+const yaml = onFirstUse<typeof Yaml>("yaml");
 const validate = compiledOnUse<HarkConfig>("config", ConfigSchema, { useDefaults: true, allErrors: true, strict: false });
 
 /** Finds, parses, overrides and validates the configuration. */
@@ -84,7 +86,7 @@ function readConfigFile(file: string, explicit: boolean): unknown {
         throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`, { cause: error });
     }
     try {
-        return YAML.parse(text, { prettyErrors: true });
+        return yaml().parse(text, { prettyErrors: true });
     } catch (error) {
         throw new ConfigError(`${file} is not valid YAML/JSON: ${(error as Error).message}`, { cause: error });
     }

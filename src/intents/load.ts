@@ -6,9 +6,10 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Static } from "@sinclair/typebox";
 import type { BuildFailure, BuildResult, PluginBuild } from "esbuild";
-import YAML from "yaml";
+import type * as Yaml from "yaml";
 import { errorMessage, IntentLoadError } from "../errors.ts";
 import { isBuiltinIntentsDir, ownModuleUrl, packageRoot } from "../paths.ts";
+import { onFirstUse } from "../util/lazy.ts";
 import { unsafeForRoot } from "../util/ownership.ts";
 import { describeSchemaErrors } from "../util/schema-errors.ts";
 import { compiledOnUse } from "../util/validator.ts";
@@ -20,6 +21,7 @@ import { NONE_TOOL } from "./types.ts";
 /** File types the loader reads; anything else in an intents folder is ignored. */
 export const INTENT_EXTENSIONS = [".yaml", ".yml", ".ts", ".mts", ".js", ".mjs"] as const;
 
+const yaml = onFirstUse<typeof Yaml>("yaml");
 const validateYaml = compiledOnUse<Static<typeof YamlIntentSchema>>("yaml-intent", YamlIntentSchema, { allErrors: true, strict: false });
 const validateCode = compiledOnUse("code-intent", CodeIntentSchema, { allErrors: true, strict: false });
 
@@ -100,16 +102,29 @@ export async function loadIntentFile(file: string): Promise<LoadedIntent> {
 
 async function loadYaml(file: string): Promise<LoadedIntent> {
     const text = await fs.readFile(file, "utf8");
-    const lines = new YAML.LineCounter();
-    const doc = YAML.parseDocument(text, { prettyErrors: true, lineCounter: lines });
-    const syntax = doc.errors[0];
-    if (syntax) {
-        const at = syntax.linePos?.[0];
-        throw new IntentLoadError(file, `YAML syntax error: ${syntax.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`, at ? { line: at.line, column: at.col } : {});
+    // A built-in YAML intent comes parsed from the build when its text is unchanged: the yaml package is then loaded
+    // only to find the line of a problem.
+    const prebuilt = await prebuiltYaml(file, text);
+    let parsedDoc: { doc: Yaml.Document; lines: Yaml.LineCounter } | null = null;
+    const parse = (): { doc: Yaml.Document; lines: Yaml.LineCounter } => {
+        if (parsedDoc) return parsedDoc;
+        const lines = new (yaml().LineCounter)();
+        parsedDoc = { doc: yaml().parseDocument(text, { prettyErrors: true, lineCounter: lines }), lines };
+        return parsedDoc;
+    };
+    let data: unknown = prebuilt;
+    if (prebuilt === undefined) {
+        const { doc } = parse();
+        const syntax = doc.errors[0];
+        if (syntax) {
+            const at = syntax.linePos?.[0];
+            throw new IntentLoadError(file, `YAML syntax error: ${syntax.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`, at ? { line: at.line, column: at.col } : {});
+        }
+        data = doc.toJS();
     }
-    const data: unknown = doc.toJS();
     // Where a declaration path is in the file: the node's start, or its parent's when the node is missing.
     const position = (at: DeclarationPath): { line?: number; column?: number } => {
+        const { doc, lines } = parse();
         for (let n = at.length; n >= 0; n--) {
             const node = doc.getIn(at.slice(0, n), true) as { range?: [number, number, number] } | undefined;
             if (node?.range) {
@@ -211,6 +226,17 @@ async function prebuiltBundle(file: string): Promise<string | null> {
         if (now !== hash) return null;
     }
     return code.replaceAll(JSON.stringify(HARK_MODULE_PLACEHOLDER), JSON.stringify(HARK_MODULE_URL));
+}
+
+/** The build's parse of a built-in YAML intent (`NAME.yaml.json`), when its text is the one parsed; else undefined. */
+async function prebuiltYaml(file: string, text: string): Promise<unknown> {
+    if (!import.meta.url.endsWith(".js") || !isBuiltinIntentsDir(path.dirname(file))) return undefined;
+    try {
+        const prebuilt = JSON.parse(await fs.readFile(path.join(PREBUILT_INTENTS_DIR, `${path.basename(file)}.json`), "utf8")) as { sha256: string; data: unknown };
+        return prebuilt.sha256 === sha256(text) ? prebuilt.data : undefined;
+    } catch {
+        return undefined;
+    }
 }
 
 /** A file's sha256, hex. */

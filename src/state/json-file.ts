@@ -1,7 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
-import lockfile from "proper-lockfile";
+import type * as Lockfile from "proper-lockfile";
 import { privateModes, writeFileAtomic } from "../util/files.ts";
+import { onFirstUse } from "../util/lazy.ts";
+
+/** Loaded with the first lock taken: a start that changes no file does not pay for it. */
+const properLockfile = onFirstUse<typeof Lockfile>("proper-lockfile");
 
 /** A file that could not be used: where it was moved, and why. */
 export interface SetAside {
@@ -63,7 +67,7 @@ export function writeJsonFileAtomic(file: string, value: unknown): void {
  */
 export async function withFileLock<T>(file: string, fn: () => T | Promise<T>): Promise<T> {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const release = await lockfile.lock(file, { realpath: false, stale: 10_000, retries: { retries: 100, factor: 1.2, minTimeout: 5, maxTimeout: 100 } });
+    const release = await properLockfile().lock(file, { realpath: false, stale: 10_000, retries: { retries: 100, factor: 1.2, minTimeout: 5, maxTimeout: 100 } });
     try {
         return await fn();
     } finally {

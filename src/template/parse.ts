@@ -16,12 +16,18 @@ export type TemplateNode =
  * `(a|b)` alternatives, `[a]` optional, `{name}` slot, `<name>` expansion rule; words are normalised like input.
  */
 export function parseTemplate(template: string): Sequence {
+    const known = parsed.get(template);
+    if (known) return known;
     const { text, origin } = expandEndings(template);
     const parser = new Parser(text, template, origin);
     const seq = parser.sequence(null);
     if (!parser.done()) parser.fail(`unexpected "${parser.peek()}"`);
+    parsed.set(template, seq);
     return seq;
 }
+
+/** Templates parsed so far: an intent's are checked when it loads and compiled again by the matcher and the grammar. Nobody changes a parsed sequence. */
+const parsed = new Map<string, Sequence>();
 
 /**
  * "minute[s]" and "max[imum]" are optional endings of one word, not a separate optional word: rewritten as
