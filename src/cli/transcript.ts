@@ -19,15 +19,16 @@ export class Transcript {
     }
 }
 
-/** One turn in a line: `"set a timer for 5 minutes" → set_timer(duration: "5 minutes") → Timer set for 5 minutes.` */
+/** One turn in a line: `"set a timer for 5 minutes" → set_timer(minutes: 5) → Timer set for 5 minutes.` */
 export function describeTurn(record: TraceRecord): string {
     if (record.input.source === "timer") return `timer: ${record.reply}`;
     const heard = record.input.text ? `"${record.input.text}"` : "(nothing heard)";
     const asked = record.stages.some((s) => s.name === "recognize" && (s.output as { decision?: { verdict?: string } } | undefined)?.decision?.verdict === "confirm");
     const recognized = record.stages.find((s) => s.name === "recognize")?.output as { intent?: string | null; args?: Record<string, unknown> | null } | undefined;
+    const declined = (record.stages.find((s) => s.name === "confirm")?.output as { answer?: string | null } | undefined)?.answer === "no";
     const call = record.toolCall
         ? describeCall(record.toolCall.name, record.toolCall.arguments)
-        : asked && recognized?.intent ? `${describeCall(recognized.intent, recognized.args ?? {})}?` : "(not understood)";
+        : asked && recognized?.intent ? `${describeCall(recognized.intent, recognized.args ?? {})}?` : declined ? "(not done)" : "(not understood)";
     const failed = record.result?.ok === false || (record.error && !record.stages.some((s) => s.name === "speak" && s.error))
         ? `  [failed: ${record.error?.message ?? "the handler failed"}]`
         : "";

@@ -39,7 +39,16 @@ function annotate(node: Node | null | undefined, schema: SchemaNode): void {
         const key = isScalar(pair.key) ? String(pair.key.value) : null;
         const child = key == null ? undefined : schema.properties[key];
         if (!child) continue;
-        if (child.description && isScalar(pair.key)) pair.key.commentBefore = ` ${child.description}`;
-        annotate(pair.value as Node, child);
+        const lines = child.description ? [` ${child.description}`] : [];
+        // Keys without a default are not in the file; say what each would do.
+        const value = pair.value as Node;
+        if (isMap(value) && child.properties) {
+            const present = new Set(value.items.map((item) => (isScalar(item.key) ? String(item.key.value) : "")));
+            for (const [name, property] of Object.entries(child.properties)) {
+                if (!present.has(name)) lines.push(` ${name} (not set): ${property.description ?? ""}`.trimEnd());
+            }
+        }
+        if (lines.length && isScalar(pair.key)) pair.key.commentBefore = lines.join("\n");
+        annotate(value, child);
     }
 }
