@@ -81,13 +81,13 @@ export function compileGrammar(intents: readonly TemplateIntent[], options: Gram
             const list = intent.slots[name];
             let body: string | null = null;
             if (list?.kind === "values") {
-                body = alternatives(list.values.map((v) => phrase(intent.name, v.in)));
+                body = sharedBeginnings(list.values.map((v) => phrase(intent.name, v.in)));
             } else if (list?.kind === "range") {
                 const numbers = list.to - list.from <= 200 ? Array.from({ length: list.to - list.from + 1 }, (_, i) => list.from + i) : spokenNumbers(list.from, list.to);
-                body = alternatives(numbers.map((n) => phrase(intent.name, numberToWords(n))));
+                body = sharedBeginnings(numbers.map((n) => phrase(intent.name, numberToWords(n))));
             } else if (list?.kind === "wildcard") {
                 const values = [...(options.slotValues?.[name] ?? []), ...intent.examples.map((e) => e.args[name]).filter((v): v is string => typeof v === "string")];
-                body = alternatives([...new Set(values)].map((v) => phrase(intent.name, v)));
+                body = sharedBeginnings([...new Set(values)].map((v) => phrase(intent.name, v)));
                 if (body == null) {
                     report({ intent: intent.name, kind: "wildcard-without-values", subject: name, message: `intent ${intent.name}: {${name}} is a wildcard and no values are known for it; sentences that need it are left out of the grammar (give values under stt.slotValues.${name}, or use the whisper engine)` });
                 }
@@ -98,7 +98,8 @@ export function compileGrammar(intents: readonly TemplateIntent[], options: Gram
             return rule;
         };
         const ruleBodies = new Map(Object.entries(intent.rules).map(([k, v]) => [k, parseTemplate(v)]));
-        const expr = (seq: Sequence, stack: string[]): string | null => {
+        const expr = (seq: Sequence, stack: string[]): string | null => exprParts(seq, stack)?.join(" ") ?? null;
+        const exprParts = (seq: Sequence, stack: string[]): string[] | null => {
             const parts: string[] = [];
             for (const node of seq) {
                 let part: string | null;
@@ -120,7 +121,7 @@ export function compileGrammar(intents: readonly TemplateIntent[], options: Gram
             }
             return withContractions(parts, options.dictionary);
         };
-        const sentences = intent.sentences.flatMap((g) => g.sentences).map((s) => expr(parseTemplate(s), [])).filter((s): s is string => s != null && s !== "");
+        const sentences = sharedEndings(intent.sentences.flatMap((g) => g.sentences).map((s) => exprParts(parseTemplate(s), [])).filter((s): s is string[] => s != null && s.length > 0));
         if (sentences.length === 0) continue;
         rules.push(`<${id}> = ${alternatives(sentences)};`);
         intentRules.push(`<${id}>`);
@@ -136,7 +137,7 @@ export function compileGrammar(intents: readonly TemplateIntent[], options: Gram
  * Joins a sequence's parts, letting two plain words also be said contracted: "what is" becomes "(what is | what's)"
  * where the dictionary has "what's" (people say "what's the time"; the transcript is read back as "what is").
  */
-function withContractions(parts: readonly string[], dictionary: ReadonlySet<string>): string {
+function withContractions(parts: readonly string[], dictionary: ReadonlySet<string>): string[] {
     const out: string[] = [];
     for (let i = 0; i < parts.length; i++) {
         const [a, b] = [parts[i]!, parts[i + 1]];
@@ -146,7 +147,60 @@ function withContractions(parts: readonly string[], dictionary: ReadonlySet<stri
             i++;
         } else out.push(a);
     }
-    return out.join(" ");
+    return out;
+}
+
+/** A part worth writing once: a slot's list (a rule reference) or a spoken rule this long ("<duration>": 1,500 characters). */
+function heavy(part: string): boolean {
+    return part.length >= 200 || /<[^>]+>/.test(part);
+}
+
+/**
+ * The sentences (each as its parts) as grammar alternatives, those that end alike from their last heavy part on
+ * written as one: `(set a | start a) DURATION timer` rather than DURATION once per sentence. The language is the
+ * same; pocketsphinx copies a rule into its search graph wherever it is written, so a duration said in 30 sentences
+ * made set_timer most of the graph, and decoding took seconds.
+ */
+function sharedEndings(sentences: readonly string[][]): string[] {
+    const byEnding = new Map<string, string[]>();
+    const out: string[] = [];
+    for (const parts of sentences) {
+        const at = parts.findLastIndex(heavy);
+        if (at <= 0) {
+            out.push(parts.join(" "));
+            continue;
+        }
+        const ending = parts.slice(at).join(" ");
+        const starts = byEnding.get(ending) ?? byEnding.set(ending, []).get(ending)!;
+        starts.push(parts.slice(0, at).join(" "));
+    }
+    for (const [ending, starts] of byEnding) {
+        const unique = [...new Set(starts)];
+        out.push(unique.length === 1 ? `${unique[0]} ${ending}` : `(${unique.join(" | ")}) ${ending}`);
+    }
+    return out;
+}
+
+/**
+ * Phrases as grammar alternatives with the words they begin with written once: "twenty (one | two | ...)" rather
+ * than "twenty one | twenty two | ...". The language is the same; pocketsphinx's search graph gets one arc for
+ * "twenty" instead of ten, which for the numbers of a duration said in many sentences is most of the graph.
+ */
+function sharedBeginnings(phrases: ReadonlyArray<string | null>): string | null {
+    type Node = { end: boolean; next: Map<string, Node> };
+    const root: Node = { end: false, next: new Map() };
+    for (const phrase of new Set(phrases)) {
+        if (!phrase) continue;
+        let node = root;
+        for (const word of phrase.split(" ")) node = node.next.get(word) ?? node.next.set(word, { end: false, next: new Map() }).get(word)!;
+        node.end = true;
+    }
+    const render = (node: Node): string => [...node.next].map(([word, child]) => {
+        if (child.next.size === 0) return word;
+        const rest = render(child);
+        return `${word} ${child.end ? `[${rest}]` : child.next.size > 1 ? `(${rest})` : rest}`;
+    }).join(" | ");
+    return root.next.size ? render(root) : null;
 }
 
 function alternatives(options: ReadonlyArray<string | null>): string | null {
