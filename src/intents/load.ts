@@ -156,7 +156,7 @@ async function loadYaml(file: string): Promise<LoadedIntent> {
 
 /**
  * Where a declaration path's value is written in a code intent's source: the first place its text appears (a
- * sentence, an example), or its key; null when neither is found.
+ * sentence, an example), or its key; no position when neither is found.
  */
 function sourcePosition(source: string, definition: Record<string, unknown>, at: DeclarationPath): { line?: number; column?: number } {
     const value = at.reduce<unknown>((v, key) => (v != null && typeof v === "object" ? (v as Record<string | number, unknown>)[key] : undefined), definition);
