@@ -81,13 +81,13 @@ export function compileGrammar(intents: readonly TemplateIntent[], options: Gram
             const list = intent.slots[name];
             let body: string | null = null;
             if (list?.kind === "values") {
-                body = sharedBeginnings(list.values.map((v) => phrase(intent.name, v.in)));
+                body = sharedBeginnings(list.values.map((v) => wordsOf(phrase(intent.name, v.in))));
             } else if (list?.kind === "range") {
                 const numbers = list.to - list.from <= 200 ? Array.from({ length: list.to - list.from + 1 }, (_, i) => list.from + i) : spokenNumbers(list.from, list.to);
-                body = sharedBeginnings(numbers.map((n) => phrase(intent.name, numberToWords(n))));
+                body = sharedBeginnings(numbers.map((n) => wordsOf(phrase(intent.name, numberToWords(n)))));
             } else if (list?.kind === "wildcard") {
                 const values = [...(options.slotValues?.[name] ?? []), ...intent.examples.map((e) => e.args[name]).filter((v): v is string => typeof v === "string")];
-                body = sharedBeginnings([...new Set(values)].map((v) => phrase(intent.name, v)));
+                body = sharedBeginnings([...new Set(values)].map((v) => wordsOf(phrase(intent.name, v))));
                 if (body == null) {
                     report({ intent: intent.name, kind: "wildcard-without-values", subject: name, message: `intent ${intent.name}: {${name}} is a wildcard and no values are known for it; sentences that need it are left out of the grammar (give values under stt.slotValues.${name}, or use the whisper engine)` });
                 }
@@ -121,9 +121,9 @@ export function compileGrammar(intents: readonly TemplateIntent[], options: Gram
             }
             return withContractions(parts, options.dictionary);
         };
-        const sentences = sharedEndings(intent.sentences.flatMap((g) => g.sentences).map((s) => exprParts(parseTemplate(s), [])).filter((s): s is string[] => s != null && s.length > 0));
-        if (sentences.length === 0) continue;
-        rules.push(`<${id}> = ${alternatives(sentences)};`);
+        const body = sharedBeginnings(sharedEndings(intent.sentences.flatMap((g) => g.sentences).map((s) => exprParts(parseTemplate(s), [])).filter((s): s is string[] => s != null && s.length > 0)));
+        if (body == null) continue;
+        rules.push(`<${id}> = ${body};`);
         intentRules.push(`<${id}>`);
     }
     if (intentRules.length === 0) throw new Error("no intent sentence could be expressed in the grammar");
@@ -161,46 +161,53 @@ function heavy(part: string): boolean {
  * same; pocketsphinx copies a rule into its search graph wherever it is written, so a duration said in 30 sentences
  * made set_timer most of the graph, and decoding took seconds.
  */
-function sharedEndings(sentences: readonly string[][]): string[] {
-    const byEnding = new Map<string, string[]>();
-    const out: string[] = [];
+function sharedEndings(sentences: readonly string[][]): string[][] {
+    const byEnding = new Map<string, { ending: string[]; starts: string[] }>();
+    const out: string[][] = [];
     for (const parts of sentences) {
         const at = parts.findLastIndex(heavy);
         if (at <= 0) {
-            out.push(parts.join(" "));
+            out.push(parts);
             continue;
         }
-        const ending = parts.slice(at).join(" ");
-        const starts = byEnding.get(ending) ?? byEnding.set(ending, []).get(ending)!;
-        starts.push(parts.slice(0, at).join(" "));
+        const ending = parts.slice(at);
+        const key = ending.join(" ");
+        const group = byEnding.get(key) ?? byEnding.set(key, { ending, starts: [] }).get(key)!;
+        group.starts.push(parts.slice(0, at).join(" "));
     }
-    for (const [ending, starts] of byEnding) {
+    for (const { ending, starts } of byEnding.values()) {
         const unique = [...new Set(starts)];
-        out.push(unique.length === 1 ? `${unique[0]} ${ending}` : `(${unique.join(" | ")}) ${ending}`);
+        out.push([unique.length === 1 ? unique[0]! : `(${unique.join(" | ")})`, ...ending]);
     }
     return out;
 }
 
 /**
- * Phrases as grammar alternatives with the words they begin with written once: "twenty (one | two | ...)" rather
- * than "twenty one | twenty two | ...". The language is the same; pocketsphinx's search graph gets one arc for
- * "twenty" instead of ten, which for the numbers of a duration said in many sentences is most of the graph.
+ * Phrases (each as its words, or a sentence as its parts) as grammar alternatives with what they begin with written
+ * once: "twenty (one | two | ...)" rather than "twenty one | twenty two | ...". The language is the same; pocketsphinx
+ * copies every written word and rule into its search graph, so one arc for "twenty" instead of ten, for the numbers of
+ * a duration said in many sentences, is most of the graph.
  */
-function sharedBeginnings(phrases: ReadonlyArray<string | null>): string | null {
+function sharedBeginnings(phrases: ReadonlyArray<readonly string[] | null>): string | null {
     type Node = { end: boolean; next: Map<string, Node> };
     const root: Node = { end: false, next: new Map() };
-    for (const phrase of new Set(phrases)) {
-        if (!phrase) continue;
+    for (const phrase of phrases) {
+        if (!phrase?.length) continue;
         let node = root;
-        for (const word of phrase.split(" ")) node = node.next.get(word) ?? node.next.set(word, { end: false, next: new Map() }).get(word)!;
+        for (const token of phrase) node = node.next.get(token) ?? node.next.set(token, { end: false, next: new Map() }).get(token)!;
         node.end = true;
     }
-    const render = (node: Node): string => [...node.next].map(([word, child]) => {
-        if (child.next.size === 0) return word;
+    const render = (node: Node): string => [...node.next].map(([token, child]) => {
+        if (child.next.size === 0) return token;
         const rest = render(child);
-        return `${word} ${child.end ? `[${rest}]` : child.next.size > 1 ? `(${rest})` : rest}`;
+        return `${token} ${child.end ? `[${rest}]` : child.next.size > 1 ? `(${rest})` : rest}`;
     }).join(" | ");
     return root.next.size ? render(root) : null;
+}
+
+/** A phrase as the words {@link sharedBeginnings} takes. */
+function wordsOf(phrase: string | null): string[] | null {
+    return phrase ? phrase.split(" ") : null;
 }
 
 function alternatives(options: ReadonlyArray<string | null>): string | null {
