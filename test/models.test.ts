@@ -211,6 +211,11 @@ describe("model catalog, profiles and parameters", () => {
         assert.equal(missing.status, 2);
         assert.match(missing.stderr, /qwen2\.5-0\.5b-instruct is not downloaded; run "hark models pull qwen2\.5-0\.5b-instruct" first \(nothing was changed\)/);
         assert.equal(fs.readFileSync(file, "utf8"), before);
+        fs.writeFileSync(file, `${before}llm:\n  profiles:\n    mine: { model: ${dir}/absent.gguf }\n`);
+        const profileMissing = run("use", "mine");
+        assert.equal(profileMissing.status, 2);
+        assert.match(profileMissing.stderr, /profile mine uses .*absent\.gguf, which is not there; check the path of profile mine's model \(nothing was changed\)/);
+        fs.writeFileSync(file, before);
         const shipped = run("list");
         assert.match(shipped.stdout, /^\*\s+hark-intent\s+llm\s+[\d.]+ MB\s+shipped/m, "hark's own model is listed, in use by default");
         // Stand-ins for downloaded files: `use` and `list` look only at whether they are there.

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import type { Command } from "commander";
 import { setConfigValues } from "../config/edit.ts";
 import { HarkError } from "../errors.ts";
-import { BUILTIN_PROFILES, HARK_INTENT_MODEL, resolveProfile } from "../llm/profile.ts";
+import { BUILTIN_PROFILES, HARK_INTENT_MODEL, howToGetModel, resolveProfile } from "../llm/profile.ts";
 import type { HarkConfig } from "../config/schema.ts";
 import type { DownloadProgress } from "../models/download.ts";
 import type { ModelStore } from "../models/store.ts";
@@ -89,8 +89,8 @@ export function registerModels(program: Command): void {
             const target = command.optsWithGlobals<GlobalOptions>().config ?? process.env.HARK_CONFIG ?? file ?? userConfigPath();
             const store = modelStore(config);
             if (config.llm.profiles[name] || BUILTIN_PROFILES[name]) {
-                const file = resolveProfile({ ...config.llm, profile: name }, store).modelFile;
-                if (!fs.existsSync(file)) throw new HarkError("HARK_MODEL_MISSING", `profile ${name} uses ${file}, which is not there; ${pullHint(store, file)}`);
+                const profile = resolveProfile({ ...config.llm, profile: name }, store);
+                if (!fs.existsSync(profile.modelFile)) throw new HarkError("HARK_MODEL_MISSING", `profile ${name} uses ${profile.modelFile}, which is not there; ${howToGetModel(profile)} (nothing was changed)`);
                 setConfigValues(target, [[["llm", "profile"], name], [["llm", "enabled"], true]]);
             } else {
                 const { model, installed, file: modelFile } = store.get(name);
@@ -129,12 +129,6 @@ function activeLlmFile(config: HarkConfig, store: ModelStore): string | null {
     } catch {
         return null;
     }
-}
-
-/** How to get a missing model file: "hark models pull" when it is a catalog model's. */
-function pullHint(store: ModelStore, file: string): string {
-    const model = store.list().find((m) => m.file === file);
-    return model ? `run "hark models pull ${model.model.name}" first (nothing was changed)` : "put the file there or change the profile's model (nothing was changed)";
 }
 
 function megabytes(bytes: number): string {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { loadConfig } from "../config/load.ts";
 import type { HarkConfig } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
-import type { ResolvedProfile } from "../llm/profile.ts";
+import { howToGetModel, type ResolvedProfile } from "../llm/profile.ts";
 import { isIntentFile, loadIntentDirs } from "../intents/load.ts";
 import { silentLogger } from "../log/logger.ts";
 import { isBuiltinIntentsDir } from "../paths.ts";
@@ -213,8 +213,7 @@ async function checkModels(config: HarkConfig, quick: boolean): Promise<CheckRes
 function checkLlm(profile: ResolvedProfile | null): CheckResult {
     if (profile == null) return { name: "llm", status: "ok", detail: "off (llm.enabled: false): templates answer" };
     if (!fs.existsSync(profile.modelFile)) {
-        const how = profile.catalogName ? `hark models pull ${profile.catalogName}` : `check the path of profile ${profile.name}'s model`;
-        return { name: "llm", status: "warn", detail: `profile ${profile.name}: ${profile.modelFile} is not on disk, so only templates answer`, fix: `${how} (or llm.enabled: false to silence this)` };
+        return { name: "llm", status: "warn", detail: `profile ${profile.name}: ${profile.modelFile} is not on disk, so only templates answer`, fix: `${howToGetModel(profile)} (or llm.enabled: false to silence this)` };
     }
     return { name: "llm", status: "ok", detail: `profile ${profile.name}: ${profile.modelFile} (${Math.round(fs.statSync(profile.modelFile).size / 2 ** 20)} MiB)` };
 }

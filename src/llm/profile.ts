@@ -84,6 +84,11 @@ export function resolveProfile(llm: HarkConfig["llm"], store: ModelStore, overri
     };
 }
 
+/** How to get a profile's model that is not on disk: the pull to run for a catalog model, else where to look. */
+export function howToGetModel(profile: ResolvedProfile): string {
+    return profile.catalogName ? `run "hark models pull ${profile.catalogName}"` : `check the path of profile ${profile.name}'s model`;
+}
+
 /** Parses `--lora adapter.gguf` or `--lora adapter.gguf:0.5`. */
 export function parseLoraOption(value: string): LoraAdapter {
     const match = /^(.*?)(?::(-?\d+(?:\.\d+)?))?$/.exec(value);

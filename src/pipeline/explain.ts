@@ -2,6 +2,7 @@ import fs from "node:fs";
 import type { HarkConfig } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
 import { loadIntentDirs } from "../intents/load.ts";
+import { howToGetModel } from "../llm/profile.ts";
 import type { Logger } from "../log/logger.ts";
 import type { LlmRecognizer } from "../nlu/llm.ts";
 import { TemplateRecognizer } from "../nlu/templates.ts";
@@ -46,10 +47,7 @@ export class Explainer {
             const selected = selectedProfile(config, {});
             if (selected == null) return { templates, llm: null, profile, unavailable: "the LLM is off (llm.enabled: false)" };
             profile = selected.name;
-            if (!fs.existsSync(selected.modelFile)) {
-                const how = selected.catalogName ? `"hark models pull ${selected.catalogName}" gets it` : "check the path in the profile";
-                return { templates, llm: null, profile, unavailable: `its model ${selected.modelFile} is not on disk; ${how}` };
-            }
+            if (!fs.existsSync(selected.modelFile)) return { templates, llm: null, profile, unavailable: `its model ${selected.modelFile} is not on disk; ${howToGetModel(selected)}` };
             const llm = await loadLlmRecognizer(selected, config, this.log);
             await llm.setIntents(specs);
             return { templates, llm, profile, unavailable: "" };

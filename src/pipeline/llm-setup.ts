@@ -2,7 +2,7 @@ import fs from "node:fs";
 import type { Logger } from "pino";
 import type { HarkConfig } from "../config/schema.ts";
 import { ModelFileError } from "../errors.ts";
-import { resolveProfile, type LlmOverrides, type ResolvedProfile } from "../llm/profile.ts";
+import { howToGetModel, resolveProfile, type LlmOverrides, type ResolvedProfile } from "../llm/profile.ts";
 import { loadCatalog } from "../models/catalog.ts";
 import { ModelStore } from "../models/store.ts";
 import type { IntentSpec } from "../intents/types.ts";
@@ -32,7 +32,7 @@ export type LanguageModelEngine = Recognizer & { readonly suggestedMinConfidence
  */
 export async function createLlmRecognizer(profile: ResolvedProfile, config: HarkConfig, log: Logger, options: { whenFirstAsked?: boolean } = {}): Promise<LanguageModelEngine | null> {
     if (!fs.existsSync(profile.modelFile)) {
-        const how = profile.catalogName ? `run "hark models pull ${profile.catalogName}"` : "check the path in the profile";
+        const how = howToGetModel(profile);
         if (profile.explicit) throw new ModelFileError(profile.modelFile, `the model of profile "${profile.name}" is not on disk; ${how}`);
         log.info({ profile: profile.name, file: profile.modelFile }, `LLM off: the profile's model is not downloaded; ${how} (only templates answer until then)`);
         return null;
