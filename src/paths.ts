@@ -16,6 +16,14 @@ export function ownModuleUrl(relative: string, from: string): URL {
 /** The intents shipped with hark. */
 export const builtinIntentsDir = path.join(packageRoot, "intents");
 
+/** Whether hark runs from the JavaScript built into `dist/` (rather than from its TypeScript sources through tsx). */
+export const runningFromBuild = import.meta.url.endsWith(".js");
+
+/** Whether `file` is one of the intents shipped with hark (in {@link builtinIntentsDir}). */
+export function isBuiltinIntent(file: string): boolean {
+    return isBuiltinIntentsDir(path.dirname(file));
+}
+
 /** Whether `dir` is hark's own intents folder: its code comes with hark's and is trusted like it. */
 export function isBuiltinIntentsDir(dir: string): boolean {
     return path.resolve(dir) === builtinIntentsDir;

@@ -7,7 +7,7 @@ import type { LoadedIntent } from "../intents/compile.ts";
 import { describeBroad } from "../intents/broad.ts";
 import { loadIntentDirs } from "../intents/load.ts";
 import { typeErrors } from "../intents/typecheck.ts";
-import { isBuiltinIntentsDir } from "../paths.ts";
+import { isBuiltinIntent } from "../paths.ts";
 import { silentLogger } from "../log/logger.ts";
 import { createGrammarTranscriber } from "../pipeline/voice-setup.ts";
 import type { GrammarTranscriber } from "../stt/grammar.ts";
@@ -65,7 +65,7 @@ export function registerIntents(program: Command): void {
                 }
             }
             warnings.push(...(await grammarGaps(set.intents, config)));
-            const code = set.intents.filter((i) => i.format === "code" && /\.m?ts$/.test(i.file) && !isBuiltinIntentsDir(path.dirname(i.file))).map((i) => i.file);
+            const code = set.intents.filter((i) => i.format === "code" && /\.m?ts$/.test(i.file) && !isBuiltinIntent(i.file)).map((i) => i.file);
             const types = typeErrors(code);
             const typeProblems = Array.isArray(types) ? types : [];
             if (!Array.isArray(types)) warnings.push(`types of ${code.length} TypeScript intent(s) not checked: ${types.unchecked}`);

@@ -5,7 +5,7 @@ import { ArgumentsInvalidError, errorMessage, ExternalProgramError, HandlerTimeo
 import type { LoadedIntent } from "../intents/compile.ts";
 import type { Services } from "../services/services.ts";
 import type { StateStore } from "../state/store.ts";
-import { isBuiltinIntentsDir } from "../paths.ts";
+import { isBuiltinIntent } from "../paths.ts";
 import { IsolatedIntent } from "./isolated.ts";
 import { turnCapabilities } from "./revocable.ts";
 import type { ResolvedWhen } from "../resolve/when.ts";
@@ -50,7 +50,7 @@ export class Dispatcher {
     /** The worker to run `intent` in, or null to run it in this thread (hark's own intents, YAML, isolation off). */
     private workerFor(intent: LoadedIntent): IsolatedIntent | null {
         const { dispatch } = this.options.config;
-        if (dispatch.isolation !== "worker" || intent.bundle == null || isBuiltinIntentsDir(path.dirname(intent.file))) return null;
+        if (dispatch.isolation !== "worker" || intent.bundle == null || isBuiltinIntent(intent.file)) return null;
         const known = this.isolated.get(intent.spec.name);
         if (known?.intent === intent) return known.worker;
         known?.worker.end("its file was loaded again");

@@ -8,7 +8,7 @@ import type { Static } from "@sinclair/typebox";
 import type { BuildFailure, BuildResult, PluginBuild } from "esbuild";
 import type * as Yaml from "yaml";
 import { errorMessage, IntentLoadError } from "../errors.ts";
-import { isBuiltinIntentsDir, ownModuleUrl, packageRoot } from "../paths.ts";
+import { isBuiltinIntent, isBuiltinIntentsDir, ownModuleUrl, packageRoot, runningFromBuild } from "../paths.ts";
 import { onFirstUse } from "../util/lazy.ts";
 import { unsafeForRoot } from "../util/ownership.ts";
 import { describeSchemaErrors } from "../util/schema-errors.ts";
@@ -211,7 +211,7 @@ export async function bundleIntent(file: string, harkUrl: string): Promise<{ cod
  * unchanged; null otherwise (the intent is bundled now). Spares each start esbuild's start-up and 18 bundlings.
  */
 async function prebuiltBundle(file: string): Promise<string | null> {
-    if (!import.meta.url.endsWith(".js") || !isBuiltinIntentsDir(path.dirname(file))) return null;
+    if (!runningFromBuild || !isBuiltinIntent(file)) return null;
     const name = path.basename(file, path.extname(file));
     let manifest: { inputs: Record<string, string> };
     let code: string;
@@ -230,7 +230,7 @@ async function prebuiltBundle(file: string): Promise<string | null> {
 
 /** The build's parse of a built-in YAML intent (`NAME.yaml.json`), when its text is the one parsed; else undefined. */
 async function prebuiltYaml(file: string, text: string): Promise<unknown> {
-    if (!import.meta.url.endsWith(".js") || !isBuiltinIntentsDir(path.dirname(file))) return undefined;
+    if (!runningFromBuild || !isBuiltinIntent(file)) return undefined;
     try {
         const prebuilt = JSON.parse(await fs.readFile(path.join(PREBUILT_INTENTS_DIR, `${path.basename(file)}.json`), "utf8")) as { sha256: string; data: unknown };
         return prebuilt.sha256 === sha256(text) ? prebuilt.data : undefined;
@@ -324,7 +324,7 @@ export async function loadIntentDirs(dirs: readonly string[]): Promise<IntentSet
                 continue;
             }
             const existing = byName.get(result.spec.name);
-            if (existing && !own && isBuiltinIntentsDir(path.dirname(existing.file))) {
+            if (existing && !own && isBuiltinIntent(existing.file)) {
                 intents[intents.indexOf(existing)] = result;
                 byName.set(result.spec.name, result);
                 replaced.push({ name: result.spec.name, builtin: existing.file, by: result.file });

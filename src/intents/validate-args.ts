@@ -3,7 +3,7 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { Ajv, ErrorObject, Options, ValidateFunction } from "ajv";
-import { packageRoot } from "../paths.ts";
+import { packageRoot, runningFromBuild } from "../paths.ts";
 import type { JSONSchema7 } from "./json-schema.ts";
 
 const require = createRequire(import.meta.url);
@@ -41,7 +41,7 @@ export function prebuiltArgsValidatorFile(schema: JSONSchema7): string | null {
  * loads the code the build compiled for the same schema instead (a built-in intent's: about 5 ms each saved at start).
  */
 export function compileArgsSchema(schema: JSONSchema7): ValidateFunction {
-    const built = import.meta.url.endsWith(".js") ? prebuiltArgsValidatorFile(schema) : null;
+    const built = runningFromBuild ? prebuiltArgsValidatorFile(schema) : null;
     if (built != null && fs.existsSync(built)) return require(built) as ValidateFunction;
     return argumentsAjv().compile(schema);
 }

@@ -22,7 +22,7 @@ import { StateStore } from "../state/store.ts";
 import { EspeakSpeaker } from "../tts/espeak.ts";
 import type { Speaker } from "../tts/speaker.ts";
 import { round2, TraceWriter, TurnTrace, type TraceRecord, type TraceStage } from "../trace/trace.ts";
-import { isBuiltinIntentsDir } from "../paths.ts";
+import { isBuiltinIntent } from "../paths.ts";
 import { privateModes } from "../util/files.ts";
 import { readAnswer, type PendingCall } from "./confirmation.ts";
 import { createLlmRecognizer, selectedProfile, type LanguageModelEngine } from "./llm-setup.ts";
@@ -161,7 +161,7 @@ export class Assistant {
         const intentsLog = log.child({ component: "intents" });
         const warnBroad = (loaded: readonly LoadedIntent[]): void => {
             // hark's own intents are checked by its tests; the check costs about 30 ms of every start.
-            if (loaded.every((i) => isBuiltinIntentsDir(path.dirname(i.file)))) return;
+            if (loaded.every((i) => isBuiltinIntent(i.file))) return;
             const files = new Map(loaded.map((i) => [i.spec.name, i.file]));
             for (const broad of templates.broadTemplates()) intentsLog.warn({ file: files.get(broad.intent), template: broad.template }, describeBroad(broad));
         };

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { ErrorObject, Options, ValidateFunction } from "ajv";
-import { packageRoot } from "../paths.ts";
+import { packageRoot, runningFromBuild } from "../paths.ts";
 
 /** A validator as its callers use it: true when `data` fits, and the reasons when it did not. */
 export interface Validator<T> {
@@ -39,7 +39,7 @@ export function compiledOnUse<T>(name: string, schema: object, options: Options)
 function load<T>(name: string, schema: object, options: Options): ValidateFunction<T> {
     // Only a build of these very sources: hark run from its TypeScript may have schemas newer than dist/.
     const built = prebuiltValidatorFile(name);
-    if (import.meta.url.endsWith(".js") && fs.existsSync(built)) return require(built) as ValidateFunction<T>;
+    if (runningFromBuild && fs.existsSync(built)) return require(built) as ValidateFunction<T>;
     const { default: Ajv } = require("ajv") as typeof import("ajv");
     return new Ajv(options).compile<T>(schema);
 }
