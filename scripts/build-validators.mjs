@@ -19,15 +19,15 @@ for (const [name, { schema, options }] of validatorSpecs) {
 
 // The built-in intents' argument schemas, by the hash the loader looks them up by.
 const { loadIntentDirs } = await import(new URL("intents/load.js", dist).href);
-const { argumentsAjv, prebuiltArgsValidatorFile } = await import(new URL("intents/validate-args.js", dist).href);
+const { argumentsAjv, argsValidatorName } = await import(new URL("intents/validate-args.js", dist).href);
 const { builtinIntentsDir } = await import(new URL("paths.js", dist).href);
 const { intents } = await loadIntentDirs([builtinIntentsDir]);
+const argsAjv = argumentsAjv({ code: { source: true } });
 let args = 0;
 for (const intent of intents) {
-    const file = prebuiltArgsValidatorFile(intent.spec.args);
-    if (file == null) continue;
-    const ajv = argumentsAjv({ code: { source: true } });
-    fs.writeFileSync(file, standaloneCode.default(ajv, ajv.compile(intent.spec.args)));
+    const name = argsValidatorName(intent.spec.args);
+    if (name == null) continue;
+    fs.writeFileSync(prebuiltValidatorFile(name), standaloneCode.default(argsAjv, argsAjv.compile(intent.spec.args)));
     args++;
 }
 console.log(`build: ${validatorSpecs.size} validators compiled (${[...validatorSpecs.keys()].join(", ")}), and ${args} intents' argument validators`);

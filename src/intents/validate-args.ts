@@ -1,9 +1,7 @@
 import { createHash } from "node:crypto";
-import fs from "node:fs";
 import { createRequire } from "node:module";
-import path from "node:path";
 import type { Ajv, ErrorObject, Options, ValidateFunction } from "ajv";
-import { packageRoot, runningFromBuild } from "../paths.ts";
+import { prebuiltValidator } from "../util/validator.ts";
 import type { JSONSchema7 } from "./json-schema.ts";
 
 const require = createRequire(import.meta.url);
@@ -27,13 +25,13 @@ export function argumentsAjv(extra?: Options): Ajv {
 }
 
 /**
- * Where the build puts the compiled validator of an argument schema (`scripts/build-validators.mjs` compiles the
- * built-in intents'), or null for a schema it does not compile ahead: one with formats, whose code needs ajv-formats.
+ * The name the build compiles an argument schema's validator under (`scripts/build-validators.mjs` compiles the built-in
+ * intents'): by the schema's hash. Null for a schema it does not compile ahead: one with formats, whose code needs
+ * ajv-formats.
  */
-export function prebuiltArgsValidatorFile(schema: JSONSchema7): string | null {
+export function argsValidatorName(schema: JSONSchema7): string | null {
     const text = JSON.stringify(schema);
-    if (text.includes('"format"')) return null;
-    return path.join(packageRoot, "dist", "validators", `args-${createHash("sha256").update(text).digest("hex").slice(0, 16)}.cjs`);
+    return text.includes('"format"') ? null : `args-${createHash("sha256").update(text).digest("hex").slice(0, 16)}`;
 }
 
 /**
@@ -41,9 +39,8 @@ export function prebuiltArgsValidatorFile(schema: JSONSchema7): string | null {
  * loads the code the build compiled for the same schema instead (a built-in intent's: about 5 ms each saved at start).
  */
 export function compileArgsSchema(schema: JSONSchema7): ValidateFunction {
-    const built = runningFromBuild ? prebuiltArgsValidatorFile(schema) : null;
-    if (built != null && fs.existsSync(built)) return require(built) as ValidateFunction;
-    return argumentsAjv().compile(schema);
+    const name = argsValidatorName(schema);
+    return (name != null ? prebuiltValidator(name) : null) ?? argumentsAjv().compile(schema);
 }
 
 /** "song: must be string; when: must be equal to one of the allowed values (today, tomorrow)". */

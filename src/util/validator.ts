@@ -36,10 +36,18 @@ export function compiledOnUse<T>(name: string, schema: object, options: Options)
     return validator;
 }
 
-function load<T>(name: string, schema: object, options: Options): ValidateFunction<T> {
-    // Only a build of these very sources: hark run from its TypeScript may have schemas newer than dist/.
+/**
+ * The validator the build compiled under `name`, when hark runs from that build; else null. Only a build of these
+ * very sources: hark run from its TypeScript may have schemas newer than dist/.
+ */
+export function prebuiltValidator<T>(name: string): ValidateFunction<T> | null {
     const built = prebuiltValidatorFile(name);
-    if (runningFromBuild && fs.existsSync(built)) return require(built) as ValidateFunction<T>;
+    return runningFromBuild && fs.existsSync(built) ? (require(built) as ValidateFunction<T>) : null;
+}
+
+function load<T>(name: string, schema: object, options: Options): ValidateFunction<T> {
+    const prebuilt = prebuiltValidator<T>(name);
+    if (prebuilt) return prebuilt;
     const { default: Ajv } = require("ajv") as typeof import("ajv");
     return new Ajv(options).compile<T>(schema);
 }
