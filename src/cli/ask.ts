@@ -1,6 +1,7 @@
 import readline from "node:readline";
 import type { Command } from "commander";
 import { Assistant } from "../pipeline/assistant.ts";
+import { actionFailed, speakError } from "../trace/read.ts";
 import type { TraceRecord } from "../trace/trace.ts";
 import { addLlmOptions, llmOverrides, setup, warnProblems, type LlmCliOptions } from "./common.ts";
 
@@ -37,9 +38,9 @@ export function registerAsk(program: Command): void {
                     process.stdout.write(options.json ? `${JSON.stringify(record, null, 2)}\n` : `${record.reply}\n`);
                 }
                 process.exitCode = exitCodeOf(record);
-                const speakFailed = record.stages.find((s) => s.name === "speak" && s.error);
-                if (speakFailed?.error) {
-                    process.stderr.write(`hark: could not speak the reply: ${speakFailed.error.message}\n  (no sound device? use --quiet, or --out reply.wav to write it to a file)\n`);
+                const unspoken = speakError(record);
+                if (unspoken) {
+                    process.stderr.write(`hark: could not speak the reply: ${unspoken.message}\n  (no sound device? use --quiet, or --out reply.wav to write it to a file)\n`);
                 }
                 if (options.wait && assistant.services.player.active().some((p) => p.kind === "music")) {
                     process.stderr.write("(playing; press Ctrl-C to stop)\n");
@@ -59,8 +60,7 @@ export function registerAsk(program: Command): void {
  * not be played (no sound card) is reported on stderr, and the turn still counts.
  */
 export function exitCodeOf(record: TraceRecord): number {
-    const unspoken = record.stages.some((s) => s.name === "speak" && s.error);
-    if (record.result?.ok === false || (record.error && !unspoken)) return 1;
+    if (actionFailed(record)) return 1;
     if (record.toolCall == null && !record.stages.some((s) => s.name === "confirm")) return 2;
     return 0;
 }

@@ -1,3 +1,4 @@
+import { actionFailed, decisionOf, speakError } from "../trace/read.ts";
 import type { TraceRecord } from "../trace/trace.ts";
 
 /**
@@ -11,10 +12,10 @@ export class Transcript {
 
     public turn(record: TraceRecord): void {
         this.write(`${describeTurn(record)}\n`);
-        const unspoken = record.stages.find((s) => s.name === "speak" && s.error);
+        const unspoken = speakError(record);
         if (unspoken && !this.told) {
             this.told = true;
-            this.write(`  (replies are not spoken: ${unspoken.error!.message}; --quiet prints them only)\n`);
+            this.write(`  (replies are not spoken: ${unspoken.message}; --quiet prints them only)\n`);
         }
     }
 }
@@ -23,15 +24,13 @@ export class Transcript {
 export function describeTurn(record: TraceRecord): string {
     if (record.input.source === "timer") return `timer: ${record.reply}`;
     const heard = record.input.text ? `"${record.input.text}"` : "(nothing heard)";
-    const asked = record.stages.some((s) => s.name === "recognize" && (s.output as { decision?: { verdict?: string } } | undefined)?.decision?.verdict === "confirm");
+    const asked = decisionOf(record) === "confirm";
     const recognized = record.stages.find((s) => s.name === "recognize")?.output as { intent?: string | null; args?: Record<string, unknown> | null } | undefined;
     const declined = (record.stages.find((s) => s.name === "confirm")?.output as { answer?: string | null } | undefined)?.answer === "no";
     const call = record.toolCall
         ? describeCall(record.toolCall.name, record.toolCall.arguments)
         : asked && recognized?.intent ? `${describeCall(recognized.intent, recognized.args ?? {})}?` : declined ? "(not done)" : "(not understood)";
-    const failed = record.result?.ok === false || (record.error && !record.stages.some((s) => s.name === "speak" && s.error))
-        ? `  [failed: ${record.error?.message ?? "the handler failed"}]`
-        : "";
+    const failed = actionFailed(record) ? `  [failed: ${record.error?.message ?? "the handler failed"}]` : "";
     return `${heard} → ${call} → ${record.reply || "(no reply)"}${failed}`;
 }
 

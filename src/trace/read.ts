@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import type { TraceRecord } from "./trace.ts";
+import type { TraceError, TraceRecord } from "./trace.ts";
 
 /** What {@link readTraces} found. */
 export interface TraceReading {
@@ -55,9 +55,20 @@ export function readTraces(file: string, count: number, keep: (record: TraceReco
 export function turnFailed(record: TraceRecord): boolean {
     if (record.error != null || record.result?.ok === false) return true;
     if (record.toolCall != null || record.input.source === "timer") return false;
-    return !record.stages.some((s) => s.name === "confirm" || (s.name === "recognize" && decisionOf(s.output) === "confirm"));
+    return !record.stages.some((s) => s.name === "confirm") && decisionOf(record) !== "confirm";
 }
 
-function decisionOf(output: unknown): string | undefined {
-    return (output as { decision?: { verdict?: string } } | undefined)?.decision?.verdict;
+/** What the turn's decision was (`accept`, `reject`, `confirm`), from its recognize stage; undefined without one. */
+export function decisionOf(record: TraceRecord): string | undefined {
+    return (record.stages.find((s) => s.name === "recognize")?.output as { decision?: { verdict?: string } } | undefined)?.decision?.verdict;
+}
+
+/** Why the reply could not be spoken (no sound card ...), or undefined when it was, or was not asked to be. */
+export function speakError(record: TraceRecord): TraceError | undefined {
+    return record.stages.find((s) => s.name === "speak" && s.error)?.error;
+}
+
+/** The handler failed, or the turn did for another reason than its reply not being spoken: the request was not carried out. */
+export function actionFailed(record: TraceRecord): boolean {
+    return record.result?.ok === false || (record.error != null && speakError(record) == null);
 }
