@@ -22,6 +22,11 @@ export class ConfigError extends HarkError {
     }
 }
 
+/** `file:line:column` as editors jump to it, or the file alone when the line is not known. */
+export function filePosition(file: string, where: { line?: number; column?: number }): string {
+    return where.line != null ? `${file}:${where.line}:${where.column ?? 1}` : file;
+}
+
 /** An intent file could not be loaded: syntax, schema, duplicate name or bad template. */
 export class IntentLoadError extends HarkError {
     public readonly file: string;
@@ -30,7 +35,7 @@ export class IntentLoadError extends HarkError {
     public readonly column?: number;
 
     public constructor(file: string, reason: string, options?: ErrorOptions & { line?: number; column?: number }) {
-        super("HARK_INTENT_INVALID", `${file}${options?.line != null ? `:${options.line}:${options.column ?? 1}` : ""}: ${reason}`, options);
+        super("HARK_INTENT_INVALID", `${filePosition(file, options ?? {})}: ${reason}`, options);
         this.file = file;
         if (options?.line != null) {
             this.line = options.line;

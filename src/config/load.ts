@@ -52,13 +52,13 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
 export function validateConfig(raw: unknown, source = "config", fromEnv: ReadonlyMap<string, string> = new Map()): HarkConfig {
     const copy = structuredClone(raw);
     if (!validate(copy)) {
-        const lines = describeSchemaErrors(validate.errors, ConfigSchema).map((line) => {
+        const problems = describeSchemaErrors(validate.errors, ConfigSchema).map((line) => {
             const key = line.slice(0, line.indexOf(":"));
-            const variable = [...fromEnv].find(([k]) => key === k || key.startsWith(`${k}.`))?.[1];
-            return variable ? `${line} (from environment variable ${variable})` : line;
+            return { line, variable: [...fromEnv].find(([k]) => key === k || key.startsWith(`${k}.`))?.[1] };
         });
-        const blamed = lines.every((l) => l.includes("(from environment variable ")) ? "the HARK__ environment variables" : source;
-        throw new ConfigError(`${blamed} ${blamed === source ? "is" : "are"} invalid (hark config schema prints every key):\n  - ${lines.join("\n  - ")}`);
+        const lines = problems.map(({ line, variable }) => (variable ? `${line} (from environment variable ${variable})` : line));
+        const blamed = problems.every((p) => p.variable) ? "the HARK__ environment variables are" : `${source} is`;
+        throw new ConfigError(`${blamed} invalid (hark config schema prints every key):\n  - ${lines.join("\n  - ")}`);
     }
     const config = copy;
     const dirs = [...(config.intents.builtins ? [builtinIntentsDir] : []), ...config.paths.intentsDirs.map((d) => path.resolve(expandHome(d)))];

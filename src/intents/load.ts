@@ -5,9 +5,10 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Static } from "@sinclair/typebox";
+import type { ErrorObject } from "ajv";
 import type { BuildFailure, BuildResult, PluginBuild } from "esbuild";
 import type * as Yaml from "yaml";
-import { errorMessage, IntentLoadError } from "../errors.ts";
+import { errorMessage, filePosition, IntentLoadError } from "../errors.ts";
 import { isBuiltinIntent, isBuiltinIntentsDir, ownModuleUrl, packageRoot, runningFromBuild } from "../paths.ts";
 import { onFirstUse } from "../util/lazy.ts";
 import { unsafeForRoot } from "../util/ownership.ts";
@@ -135,23 +136,23 @@ async function loadYaml(file: string): Promise<LoadedIntent> {
         return {};
     };
     if (!validateYaml(data)) {
-        const errors = validateYaml.errors ?? [];
-        const first = errors.find((e) => e.keyword !== "anyOf") ?? errors[0];
-        const where = first ? position(first.instancePath.split("/").slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p))) : {};
-        throw new IntentLoadError(file, describeSchemaErrors(errors, YamlIntentSchema).join("; "), where);
+        throw new IntentLoadError(file, describeSchemaErrors(validateYaml.errors, YamlIntentSchema).join("; "), position(firstErrorPath(validateYaml.errors)));
     }
     const { action, ...decl } = data;
     try {
         const intent = compileIntent(decl, actionHandler(action) as IntentHandler, file, "yaml");
-        const warnings = unknownPlaceholders(action, Object.keys(intent.spec.args.properties ?? {})).map(({ at, message }) => {
-            const where = position(at);
-            return `${file}${where.line != null ? `:${where.line}:${where.column}` : ""}: ${message}`;
-        });
+        const warnings = unknownPlaceholders(action, Object.keys(intent.spec.args.properties ?? {})).map(({ at, message }) => `${filePosition(file, position(at))}: ${message}`);
         return warnings.length ? { ...intent, warnings } : intent;
     } catch (error) {
         if (error instanceof IntentDeclarationError) throw new IntentLoadError(file, error.message, position(error.at));
         throw error;
     }
+}
+
+/** Where the first schema error that says something (not a union's summary) is, as a declaration path. */
+function firstErrorPath(errors: readonly ErrorObject[] | null | undefined): DeclarationPath {
+    const first = errors?.find((e) => e.keyword !== "anyOf") ?? errors?.[0];
+    return (first?.instancePath.split("/").slice(1) ?? []).map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
 
 /**
@@ -259,8 +260,7 @@ async function loadCode(file: string): Promise<LoadedIntent> {
     // A code intent may give its question as a function of the arguments; the schema checks the rest.
     const { confirm, ...checked } = definition as Record<string, unknown>;
     if (!validateCode(typeof confirm === "function" ? checked : definition)) {
-        const first = validateCode.errors?.find((e) => e.keyword !== "anyOf") ?? validateCode.errors?.[0];
-        const at = first ? first.instancePath.split("/").slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p)) : [];
+        const at = firstErrorPath(validateCode.errors);
         const where = at.length ? sourcePosition(await fs.readFile(file, "utf8"), definition as Record<string, unknown>, at) : {};
         throw new IntentLoadError(file, describeSchemaErrors(validateCode.errors, CodeIntentSchema).join("; "), where);
     }

@@ -1,6 +1,6 @@
 import { broadTemplates, type BroadTemplate } from "../intents/broad.ts";
 import type { IntentSpec } from "../intents/types.ts";
-import { TemplateMatcher, tokenize, trimFillers, type TemplateMatch } from "../template/index.ts";
+import { TemplateMatcher, tokenize, trimFillers, type TemplateMatch, type Token } from "../template/index.ts";
 import type { Recognition, Recognizer } from "./recognizer.ts";
 
 /** Words a fuzzy match may find beyond a template, besides the filler words: they never change what is asked. */
@@ -56,9 +56,8 @@ export class TemplateRecognizer implements Recognizer {
      * Only templates that share a word with the sentence are considered.
      */
     public nearest(text: string, count = 3, maxCost = 6): Array<Pick<TemplateMatch, "intent" | "template" | "args" | "cost" | "edits">> {
-        let tokens = trimFillers(tokenize(text), this.fillers);
-        const opening = this.leading.find((p) => p.length < tokens.length && p.every((w, i) => tokens[i]!.text === w));
-        if (opening) tokens = tokens.slice(opening.length);
+        const said = trimFillers(tokenize(text), this.fillers);
+        const tokens = said.slice(this.openingLength(said));
         const seen = new Set<string>();
         // Any word may be extra here (matching allows only harmless ones): the point is to show which ones were.
         return this.matcher.match(tokens, { maxCost })
@@ -67,15 +66,20 @@ export class TemplateRecognizer implements Recognizer {
             .map(({ intent, template, args, cost, edits }) => ({ intent, template, args, cost, edits }));
     }
 
+    /** How many words a polite opening ("could you") takes at the start of `tokens`: 0 for none (or nothing after it). */
+    private openingLength(tokens: readonly Token[]): number {
+        return this.leading.find((p) => p.length < tokens.length && p.every((w, i) => tokens[i]!.text === w))?.length ?? 0;
+    }
+
     /** Synchronous form, for eval loops and benchmarks. */
     public recognizeSync(text: string): Recognition | null {
         let tokens = trimFillers(tokenize(text), this.fillers);
         if (tokens.length === 0) return null;
         let matches = this.matcher.match(tokens);
         let fuzzy = false;
-        const opening = matches.length === 0 ? this.leading.find((p) => p.length < tokens.length && p.every((w, i) => tokens[i]!.text === w)) : undefined;
+        const opening = matches.length === 0 ? this.openingLength(tokens) : 0;
         if (opening) {
-            tokens = tokens.slice(opening.length);
+            tokens = tokens.slice(opening);
             matches = this.matcher.match(tokens);
         }
         if (matches.length === 0 && this.fuzzy) {
