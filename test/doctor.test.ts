@@ -45,6 +45,13 @@ describe("hark doctor", () => {
         }
     });
 
+    it("with no intent loaded, says how to get the shipped ones back", () => {
+        const data = tempDir();
+        const r = doctor({ paths: { dataDir: data, modelsDir: path.join(data, "models"), intentsDirs: [tempDir()] }, intents: { builtins: false }, llm: { enabled: false } });
+        assert.match(r.stdout, /^✘ intents +no intents loaded from /m);
+        assert.match(r.stdout, /^ +fix: set intents\.builtins: true for the intents shipped with hark/m);
+    });
+
     it("counts a worker thread's memory for each of your code intents", () => {
         const data = tempDir();
         const intents = tempDir();

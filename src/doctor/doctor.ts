@@ -222,10 +222,10 @@ async function checkIntents(config: HarkConfig): Promise<CheckResult[]> {
     const set = await loadIntentDirs(config.paths.intentsDirs);
     const results: CheckResult[] = set.problems.map((p) => ({ name: "intents", status: "warn" as const, detail: p.message, fix: "fix or remove the file (hark intents check); the other intents work meanwhile" }));
     if (set.intents.length === 0) {
-        results.push({ name: "intents", status: "fail", detail: `no intents loaded from ${config.paths.intentsDirs.join(", ")}`, fix: "set paths.intentsDirs to folders with intent files (the shipped ones are in hark's intents/ folder)" });
-    } else {
-        results.push({ name: "intents", status: "ok", detail: `${set.intents.length} loaded from ${config.paths.intentsDirs.join(", ")}` });
+        // Nothing for the speech grammar to be built from either: its check would only fail again.
+        return [...results, { name: "intents", status: "fail", detail: `no intents loaded from ${config.paths.intentsDirs.join(", ")}`, fix: config.intents.builtins ? "put intent files in a folder of paths.intentsDirs (hark intents check says why a file does not load)" : "set intents.builtins: true for the intents shipped with hark, or add folders with intent files to paths.intentsDirs" }];
     }
+    results.push({ name: "intents", status: "ok", detail: `${set.intents.length} loaded from ${config.paths.intentsDirs.join(", ")}` });
     if (chooseTranscriber(config) !== "grammar" || !onPath("pocketsphinx_batch")) return results;
     let transcriber: GrammarTranscriber;
     try {
