@@ -1,13 +1,11 @@
 import type { Command } from "commander";
 import { readAudioFile } from "../audio/file.ts";
+import { samplesIn } from "../audio/pcm.ts";
 import { HarkError } from "../errors.ts";
 import { Assistant } from "../pipeline/assistant.ts";
 import { chooseTranscriber, createTranscriber, createWakeWordDetector } from "../pipeline/voice-setup.ts";
 import type { WakeDetection } from "../wake/detector.ts";
 import { setup } from "./common.ts";
-
-/** Samples per step when looking for the wake word: 80 ms, openWakeWord's frame. */
-const WAKE_STEP = 1280;
 
 /** `hark transcribe FILE.wav`: speech to text only. */
 export function registerTranscribe(program: Command): void {
@@ -25,7 +23,7 @@ export function registerTranscribe(program: Command): void {
             let wake: WakeDetection | null = null;
             if (!options.whole) {
                 wake = await findWakeWord(samples, config);
-                if (wake) samples = samples.subarray(Math.min(samples.length, Math.round((wake.timestampMs * 16_000) / 1000)));
+                if (wake) samples = samples.subarray(Math.min(samples.length, samplesIn(wake.timestampMs)));
                 else process.stderr.write(`hark: no wake word ("${config.wake.keyword}") heard; transcribing the whole file\n`);
             }
             const assistant = await Assistant.create({ config, log, ephemeralState: true, llm: false });
@@ -47,12 +45,8 @@ export function registerTranscribe(program: Command): void {
 async function findWakeWord(samples: Int16Array, config: Parameters<typeof createWakeWordDetector>[0]): Promise<WakeDetection | null> {
     const detector = await createWakeWordDetector(config);
     try {
-        for (let start = 0; start < samples.length; start += WAKE_STEP) {
-            const chunk = samples.subarray(start, start + WAKE_STEP);
-            const [first] = await detector.process(chunk, (start * 1000) / 16_000);
-            if (first) return first;
-        }
-        return null;
+        // The detector takes audio of any length and says where in it each detection ended.
+        return (await detector.process(samples, 0))[0] ?? null;
     } finally {
         await detector.dispose();
     }
