@@ -311,16 +311,24 @@ export class Assistant {
             try {
                 await trace.stage("speak", () => this.say(record.reply, options), () => ({ wav: options.replyWav ?? null, played: options.speak ?? false }));
             } catch (error) {
-                record.error ??= { code: (error as { code?: string }).code ?? "HARK_TTS_FAILED", message: errorMessage(error) };
-                // No sound card is a set-up hark works in (the reply is printed, and `hark run` shows it); other failures are news.
-                if (error instanceof PlaybackError) this.log.info({ err: error }, "could not play the reply");
-                else this.log.warn({ err: error }, "could not speak the reply");
+                this.notSpoken(record, error, { what: "the reply", level: "warn" });
             }
         }
         const done = trace.finish();
         this.record(done);
         this.log.info({ turn: done.id, intent: done.toolCall?.name ?? null, totalMs: done.totalMs }, "turn done");
         return done;
+    }
+
+    /**
+     * Records why a turn's words could not be spoken. No sound card is a set-up hark works in (the words are printed,
+     * and `hark run` shows them): logged at info; any other failure is news, at `level`.
+     */
+    private notSpoken(record: TraceRecord, error: unknown, how: { what: string; level: "warn" | "error"; timer?: Timer }): void {
+        record.error ??= { code: (error as { code?: string }).code ?? "HARK_TTS_FAILED", message: errorMessage(error) };
+        const fields = { err: error, ...(how.timer ? { timer: how.timer } : {}) };
+        if (error instanceof PlaybackError) this.log.info(fields, `could not play ${how.what}`);
+        else this.log[how.level](fields, `could not speak ${how.what}`);
     }
 
     /** Appends a finished turn to the trace file (the voice loop uses it for turns that never reached text). */
@@ -364,11 +372,7 @@ export class Assistant {
             trace.record.reply = speech;
             const spoken = speak ? trace.stage("speak", () => this.say(speech), () => ({ played: true })) : Promise.resolve();
             void spoken
-                .catch((error: unknown) => {
-                    trace.record.error = { code: (error as { code?: string }).code ?? "HARK_TTS_FAILED", message: errorMessage(error) };
-                    if (error instanceof PlaybackError) this.log.info({ err: error, timer }, "could not play the timer's announcement");
-                    else this.log.error({ err: error, timer }, "could not announce the timer");
-                })
+                .catch((error: unknown) => this.notSpoken(trace.record, error, { what: "the timer's announcement", level: "error", timer }))
                 .then(() => {
                     const record = trace.finish();
                     this.record(record);
