@@ -161,6 +161,9 @@ describe("play_song on a generated music folder", () => {
         try {
             assert.equal(await say("pause"), "No music is playing.");
             assert.equal(await say("play some music by queen"), "Playing Bohemian Rhapsody by Queen, then 1 more.");
+            // The stand-in player logs its file once node has started it, which may be after the reply; paused or
+            // skipped before that, it would never log it.
+            await waitFor(() => played(log).length === 1, 5000, "the first song's player to start");
             const pid = playerPid(log);
             assert.equal(await say("pause the music"), "");
             await waitFor(() => processState(pid) === "T", 3000, "the player to be suspended, not ended");
@@ -168,7 +171,6 @@ describe("play_song on a generated music folder", () => {
             assert.equal(await say("resume"), "");
             await waitFor(() => processState(pid) !== "T", 3000, "the player to run again");
             assert.equal(await say("skip this song"), "Playing Don't Stop Me Now by Queen.");
-            // The stand-in player logs its file once node has started it, which may be after the reply.
             await waitFor(() => played(log).length === 2, 5000, "the second song's player to start");
             assert.equal(await say("next song"), "That is the last song.");
             assert.equal(await say("go back a song"), "Playing Bohemian Rhapsody by Queen.");
