@@ -28,6 +28,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
     models: async () => (await import("./models.ts")).registerModels,
     config: async () => (await import("./config.ts")).registerConfig,
     service: async () => (await import("./service.ts")).registerService,
+    wyoming: async () => (await import("./wyoming.ts")).registerWyoming,
     doctor: async () => (await import("./doctor.ts")).registerDoctor,
     train: async () => (await import("./train.ts")).registerTrain
 };

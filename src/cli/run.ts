@@ -15,6 +15,7 @@ import { Watchdog } from "../service/watchdog.ts";
 import { onFirstUse } from "../util/lazy.ts";
 import { addLlmOptions, llmOverrides, setup, type LlmCliOptions } from "./common.ts";
 import { Transcript } from "./transcript.ts";
+import { startWyoming } from "./wyoming.ts";
 
 interface RunOptions extends LlmCliOptions {
     text?: boolean;
@@ -48,6 +49,7 @@ export function registerRun(program: Command): void {
                 process.once("SIGINT", () => resolve("SIGINT"));
                 process.once("SIGTERM", () => resolve("SIGTERM"));
             });
+            if (options.text && config.wyoming.serve) log.warn("wyoming.serve is for the voice loop; with --text nothing is served (hark wyoming serve serves on its own)");
             const work = options.text
                 ? runText(assistant, options, controller.signal, log, service, transcript)
                 : runVoice(assistant, options, controller.signal, log, service, transcript);
@@ -154,6 +156,8 @@ async function runText(assistant: Assistant, options: RunOptions, signal: AbortS
 async function runVoice(assistant: Assistant, options: RunOptions, signal: AbortSignal, log: Logger, service: ServiceLink, transcript: Transcript | null): Promise<void> {
     const config = assistant.config;
     const engines = await createVoiceEngines(config, assistant, log);
+    // Home Assistant's Wyoming services, on the voice loop's recognizer (it decodes one utterance at a time).
+    const wyoming = config.wyoming.serve ? await startWyoming(config.wyoming.uri, config, assistant, engines.transcriber, log) : null;
     try {
         const pipeline = createVoicePipeline(config, assistant, engines, log, { speak: !options.quiet });
         pipeline.onTurn((record) => (transcript
@@ -166,6 +170,7 @@ async function runVoice(assistant: Assistant, options: RunOptions, signal: Abort
         service.ready(`listening for ${engines.wake.keyword} on ${source.name}`, pipeline);
         await pipeline.run(source, signal);
     } finally {
+        await wyoming?.dispose();
         await engines.dispose();
     }
 }

@@ -196,6 +196,13 @@ export const ConfigSchema = Type.Object({
             description: "Under systemd's watchdog (hark service install): one step of the voice loop (transcribing, understanding, a handler) taking longer than this counts as a hang; hark stops answering the watchdog and systemd restarts it."
         })
     }, { default: {}, additionalProperties: false }),
+    wyoming: Type.Object({
+        uri: Type.String({
+            default: "tcp://127.0.0.1:10700",
+            description: "Where hark serves the Wyoming protocol (asr, tts, wake, handle, intent) for Home Assistant: tcp://HOST:PORT or unix:///path. Loopback by default; tcp://0.0.0.0:10700 lets the LAN in (Wyoming has no authentication)."
+        }),
+        serve: Type.Boolean({ default: false, description: "hark run serves Wyoming at wyoming.uri too (hark wyoming serve does only that)." })
+    }, { default: {}, additionalProperties: false }),
     trace: Type.Object({
         enabled: Type.Boolean({ default: true }),
         file: Type.String({ default: "", description: "JSONL file, one record per turn. Empty means <dataDir>/traces/turns.jsonl." }),

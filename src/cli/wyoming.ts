@@ -1,0 +1,48 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Command } from "commander";
+import type { HarkConfig } from "../config/schema.ts";
+import type { Logger } from "../log/logger.ts";
+import { packageRoot } from "../paths.ts";
+import { Assistant } from "../pipeline/assistant.ts";
+import { createTranscriber, createWakeWordDetector } from "../pipeline/voice-setup.ts";
+import { serveWyoming } from "../pipeline/wyoming-service.ts";
+import type { Transcriber } from "../stt/transcriber.ts";
+import type { WyomingServer } from "../wyoming/connection.ts";
+import { addLlmOptions, llmOverrides, setup, type LlmCliOptions } from "./common.ts";
+
+/** `hark wyoming serve`: hark's recognizer, voices, wake words and intents as Wyoming services for Home Assistant. */
+export function registerWyoming(program: Command): void {
+    const wyoming = program.command("wyoming").description("the Wyoming protocol (Home Assistant's voice services)");
+    addLlmOptions(wyoming.command("serve")
+        .description("serve asr (speech to text), tts (espeak-ng), wake (openWakeWord), handle (run hark's intents) and intent (recognize only) over Wyoming until stopped")
+        .option("--uri <uri>", "where to listen: tcp://HOST:PORT or unix:///path; default: the config's wyoming.uri (tcp://127.0.0.1:10700)"))
+        .action(async (options: LlmCliOptions & { uri?: string }, command: Command) => {
+            const { config, log } = setup(command, "info");
+            const assistant = await Assistant.create({ config, log, watchIntents: true, llm: llmOverrides(options) });
+            assistant.startTimers({ speak: true });
+            const transcriber = await createTranscriber(config, assistant, log);
+            let server: WyomingServer | null = null;
+            try {
+                server = await startWyoming(options.uri ?? config.wyoming.uri, config, assistant, transcriber, log);
+                process.stderr.write(`hark: serving Wyoming at ${server.uri} (Ctrl-C stops)\n`);
+                await new Promise<void>((resolve) => {
+                    process.once("SIGINT", resolve);
+                    process.once("SIGTERM", resolve);
+                });
+            } finally {
+                await server?.dispose();
+                await transcriber.dispose();
+                await assistant.dispose();
+            }
+        });
+}
+
+/** Starts hark's Wyoming services at `uri` on engines the caller owns (`hark run` shares its voice loop's). */
+export function startWyoming(uri: string, config: HarkConfig, assistant: Assistant, transcriber: Transcriber, log: Logger): Promise<WyomingServer> {
+    const { version } = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string };
+    return serveWyoming(uri, {
+        config, assistant, transcriber, version, log: log.child({ component: "wyoming" }),
+        createWakeDetector: (keyword) => createWakeWordDetector({ ...config, wake: { ...config.wake, keyword } })
+    });
+}
