@@ -8,10 +8,12 @@ import { loadConfig } from "../config/load.ts";
 import { errorMessage } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { Assistant } from "../pipeline/assistant.ts";
-import { createVoiceEngines, createVoicePipeline } from "../pipeline/voice-setup.ts";
+import { SatelliteHub } from "../pipeline/satellites.ts";
+import { createRoomEngines, createVoiceEngines, createVoicePipeline } from "../pipeline/voice-setup.ts";
 import type { VoicePipeline } from "../pipeline/voice.ts";
 import { SystemdNotifier, watchdogIntervalMs } from "../service/notify.ts";
 import { Watchdog } from "../service/watchdog.ts";
+import type { TraceRecord } from "../trace/trace.ts";
 import { onFirstUse } from "../util/lazy.ts";
 import { addLlmOptions, llmOverrides, setup, type LlmCliOptions } from "./common.ts";
 import { Transcript } from "./transcript.ts";
@@ -158,11 +160,17 @@ async function runVoice(assistant: Assistant, options: RunOptions, signal: Abort
     const engines = await createVoiceEngines(config, assistant, log);
     // Home Assistant's Wyoming services, on the voice loop's recognizer (it decodes one utterance at a time).
     const wyoming = config.wyoming.serve ? await startWyoming(config.wyoming.uri, config, assistant, engines.transcriber, log) : null;
+    // Rooms with a satellite each get a voice loop of their own on the shared recognizer.
+    const satellites = config.satellites.length
+        ? SatelliteHub.start(config.satellites, { config, assistant, transcriber: engines.transcriber, createRoomEngines: () => createRoomEngines(config), log: log.child({ component: "satellites" }) })
+        : null;
+    const show = (record: TraceRecord): void => void (transcript
+        ? transcript.turn(record)
+        : process.stdout.write(`${record.room ? `[${record.room}] ` : ""}${record.input.text ? `"${record.input.text}" → ` : ""}${record.reply}\n`));
+    satellites?.onTurn(show);
     try {
         const pipeline = createVoicePipeline(config, assistant, engines, log, { speak: !options.quiet });
-        pipeline.onTurn((record) => (transcript
-            ? transcript.turn(record)
-            : process.stdout.write(`${record.input.text ? `"${record.input.text}" → ` : ""}${record.reply}\n`)));
+        pipeline.onTurn(show);
         const source = options.stdinAudio
             ? new PcmStreamSource(process.stdin)
             : new MicrophoneSource({ ...config.audio, log: log.child({ component: "microphone" }), onStatus: (status) => void service.notifier?.status(status) });
@@ -170,6 +178,7 @@ async function runVoice(assistant: Assistant, options: RunOptions, signal: Abort
         service.ready(`listening for ${engines.wake.keyword} on ${source.name}`, pipeline);
         await pipeline.run(source, signal);
     } finally {
+        await satellites?.dispose();
         await wyoming?.dispose();
         await engines.dispose();
     }

@@ -196,6 +196,13 @@ export const ConfigSchema = Type.Object({
             description: "Under systemd's watchdog (hark service install): one step of the voice loop (transcribing, understanding, a handler) taking longer than this counts as a hang; hark stops answering the watchdog and systemd restarts it."
         })
     }, { default: {}, additionalProperties: false }),
+    satellites: Type.Array(Type.Object({
+        name: Type.String({ minLength: 1, description: "The room, e.g. kitchen: traces name it, and its replies play there." }),
+        uri: Type.String({ description: "Where the wyoming-satellite listens, e.g. tcp://kitchen.local:10700." })
+    }, { additionalProperties: false }), {
+        default: [],
+        description: "Wyoming satellites (wyoming-satellite on a Pi Zero 2 W) hark run connects to: each streams its microphone to hark and plays hark's replies. Start them without a server of their own; hark connects to them."
+    }),
     wyoming: Type.Object({
         uri: Type.String({
             default: "tcp://127.0.0.1:10700",

@@ -90,6 +90,8 @@ export interface AssistantOptions {
 export interface TurnOptions {
     /** Where the text came from, for the trace ("cli", "stdin", "stt"). Defaults to "text". */
     source?: string;
+    /** The room it was heard in (a satellite's name), for the trace. */
+    room?: string;
     /** The transcript the text is, when it was heard: its engine and confidence feed the decision. */
     transcript?: TextEvidence["transcript"];
     /**
@@ -223,6 +225,7 @@ export class Assistant {
         }
         const trace = new TurnTrace(text, options.source ?? "text");
         const record = trace.record;
+        if (options.room) record.room = options.room;
         record.stages.push(...(options.audioStages ?? []));
         const pending = this.takePending();
         // An answer heard no better than any other unsure transcript confirms nothing.

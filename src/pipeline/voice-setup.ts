@@ -12,7 +12,7 @@ import type { WakeWordDetector } from "../wake/detector.ts";
 import { OpenWakeWordDetector, packagedModelsDir } from "../wake/openwakeword.ts";
 import { knownSlotValues, type Assistant } from "./assistant.ts";
 import { CONFIRMATION_ANSWERS } from "./confirmation.ts";
-import { VoicePipeline } from "./voice.ts";
+import { VoicePipeline, type VoicePipelineOptions } from "./voice.ts";
 
 /** The engines the voice loop uses, chosen by config. */
 export interface VoiceEngines {
@@ -62,23 +62,34 @@ export async function createTranscriber(config: HarkConfig, assistant: Assistant
     return transcriber;
 }
 
-/** Creates every engine of the voice loop. */
-export async function createVoiceEngines(config: HarkConfig, assistant: Assistant, log: Logger): Promise<VoiceEngines> {
+/** The engines one room's voice loop has to itself: they hold its audio (the recognizer is shared). */
+export async function createRoomEngines(config: HarkConfig): Promise<Omit<VoiceEngines, "transcriber">> {
     const wake = await createWakeWordDetector(config);
     const vad = await SileroVad.create({ modelPath: config.vad.modelPath || path.join(packagedModelsDir(), "silero_vad.onnx") });
-    const transcriber = await createTranscriber(config, assistant, log);
     return {
-        wake, vad, transcriber,
+        wake, vad,
         async dispose() {
-            await transcriber.dispose();
             await vad.dispose();
             await wake.dispose();
         }
     };
 }
 
+/** Creates every engine of the voice loop. */
+export async function createVoiceEngines(config: HarkConfig, assistant: Assistant, log: Logger): Promise<VoiceEngines> {
+    const room = await createRoomEngines(config);
+    const transcriber = await createTranscriber(config, assistant, log);
+    return {
+        ...room, transcriber,
+        async dispose() {
+            await transcriber.dispose();
+            await room.dispose();
+        }
+    };
+}
+
 /** The voice pipeline wired from config. */
-export function createVoicePipeline(config: HarkConfig, assistant: Assistant, engines: VoiceEngines, log: Logger, overrides: { speak?: boolean; replyWav?: string; muteWhilePlaying?: boolean } = {}): VoicePipeline {
+export function createVoicePipeline(config: HarkConfig, assistant: Assistant, engines: VoiceEngines, log: Logger, overrides: Pick<VoicePipelineOptions, "speak" | "replyWav" | "muteWhilePlaying" | "room"> = {}): VoicePipeline {
     const c = config.conversation;
     const sound = (configured: string, name: string): string => configured || path.join(packageRoot, "src", "audio", "sounds", `${name}.wav`);
     return new VoicePipeline({

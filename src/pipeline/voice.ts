@@ -45,6 +45,17 @@ export interface VoicePipelineOptions {
     /** Speech shorter than this, or quieter (dBFS), that is not understood gets no spoken answer. Defaults to 400 ms and -50 dBFS. */
     quietBelowSpeechMs?: number;
     quietBelowDbfs?: number;
+    /**
+     * A room hark hears through a satellite: replies play there, not on this machine's speaker (whose music and
+     * sounds the room's wake word leaves alone), and its turns are traced with its name. Absent: this machine.
+     */
+    room?: { name: string; output: RoomOutput };
+}
+
+/** Where a room's replies are heard: a satellite's speaker. */
+export interface RoomOutput {
+    /** Plays a reply (a WAV file) in the room; resolves once it has started, its `done` when it has been heard. */
+    play(file: string): Promise<Playback>;
 }
 
 /**
@@ -116,7 +127,7 @@ export class VoicePipeline {
         const assistant = this.o.assistant;
         // While a feedback sound plays the input is ignored; while hark speaks only the wake word is listened for,
         // so it can interrupt the reply but nothing hark says is recorded as a command.
-        const playingSound = assistant.services.player.active().some((p) => p.kind === "sound");
+        const playingSound = !this.o.room && assistant.services.player.active().some((p) => p.kind === "sound");
         if (this.o.muteWhilePlaying !== false && playingSound) return;
 
         if (this.state === "listening" || this.state === "speaking") {
@@ -124,10 +135,11 @@ export class VoicePipeline {
             const detection = detections[0];
             if (!detection) return;
             this.o.log.info({ keyword: detection.keyword, score: detection.score, atMs: Math.round(detection.timestampMs) }, "wake word");
-            // The wake word interrupts whatever hark is playing or saying.
+            // The wake word interrupts whatever hark is playing or saying (in a satellite's room: its reply).
+            const speech = this.speech;
             this.speech = null;
-            const stoppedMusic = assistant.services.music.stop();
-            const interrupted = assistant.services.player.stopAll(["speech"]) > 0 || stoppedMusic;
+            const interrupted = this.o.room ? speech != null : assistant.services.player.stopAll(["speech"]) > 0 || assistant.services.music.stop();
+            speech?.stop();
             this.audioStages = [{ name: "wake", durationMs: 0, output: { keyword: detection.keyword, score: round2(detection.score), atMs: Math.round(detection.timestampMs), interrupted } }];
             await this.feedback("wake");
             this.startRecording(this.o.endpointer);
@@ -136,6 +148,16 @@ export class VoicePipeline {
         if (this.state === "recording" && this.endpointer) {
             for (const event of await this.endpointer.push(samples)) await this.handleEndpoint(event, signal);
         }
+    }
+
+    /** Starts a turn without hearing the wake word here (a satellite heard it): recording begins with the next audio. */
+    public wakeUp(heardBy: string): void {
+        if (this.state !== "listening" && this.state !== "speaking") return;
+        const speech = this.speech;
+        this.speech = null;
+        speech?.stop();
+        this.audioStages = [{ name: "wake", durationMs: 0, output: { heardBy, interrupted: speech != null } }];
+        this.startRecording(this.o.endpointer);
     }
 
     private startRecording(options: EndpointerOptions): void {
@@ -201,7 +223,7 @@ export class VoicePipeline {
         const spokenWav = speak && !this.o.replyWav ? path.join(this.replyDir(), `reply-${this.turns}.wav`) : undefined;
         const replyWav = this.o.replyWav ? numbered(this.o.replyWav, this.turns) : spokenWav;
         const record = await this.o.assistant.handleText(text, {
-            source: "voice", speak: false, signal, audioStages: this.audioStages, onPhase: (phase) => this.setState(phase),
+            source: "voice", ...(this.o.room ? { room: this.o.room.name } : {}), speak: false, signal, audioStages: this.audioStages, onPhase: (phase) => this.setState(phase),
             transcript: { engine: transcript.engine, ...(transcript.confidence != null ? { confidence: transcript.confidence } : {}) },
             ...(quiet ? { quietIfNotUnderstood: quiet } : {}),
             ...(replyWav ? { replyWav } : {})
@@ -212,7 +234,7 @@ export class VoicePipeline {
         const question = record.reply.trim().endsWith("?");
         if (speak && replyWav && record.reply && fs.existsSync(replyWav)) {
             try {
-                const playback = await this.o.assistant.services.player.play(replyWav, "speech");
+                const playback = await this.play(replyWav);
                 this.speech = playback;
                 this.o.wake.reset();
                 this.setState("speaking");
@@ -260,13 +282,19 @@ export class VoicePipeline {
         if (text) await this.feedback(sound);
         if (this.o.speak !== false && text) {
             try {
-                await this.o.assistant.say(text);
+                if (this.o.room) {
+                    const wav = path.join(this.replyDir(), "said.wav");
+                    await this.o.assistant.say(text, { speak: false, replyWav: wav });
+                    await (await this.play(wav)).done;
+                } else {
+                    await this.o.assistant.say(text);
+                }
             } catch (error) {
                 this.o.log.warn({ err: error }, "could not speak");
             }
         }
         const record: TraceRecord = {
-            id: crypto.randomUUID(), time: new Date().toISOString(), input: { text: "", source: "voice" }, stages: this.audioStages,
+            id: crypto.randomUUID(), time: new Date().toISOString(), input: { text: "", source: "voice" }, ...(this.o.room ? { room: this.o.room.name } : {}), stages: this.audioStages,
             toolCall: null, result: null, reply: text, error: null, totalMs: 0
         };
         this.o.assistant.record(record);
@@ -274,9 +302,15 @@ export class VoicePipeline {
         this.audioStages = [];
     }
 
+    /** Plays a reply where the loop listens: the room's satellite, or this machine's speaker. */
+    private play(file: string): Promise<Playback> {
+        return this.o.room ? this.o.room.output.play(file) : this.o.assistant.services.player.play(file, "speech");
+    }
+
     private async feedback(kind: "wake" | "done" | "error"): Promise<void> {
         const file = this.o.sounds?.[kind];
-        if (!file || this.o.speak === false) return;
+        // A satellite plays its own sounds (it is told of the wake word and the transcript).
+        if (!file || this.o.speak === false || this.o.room) return;
         try {
             const playback = await this.o.assistant.services.player.play(file, "sound");
             await playback.done;

@@ -24,6 +24,8 @@ export interface TraceRecord {
     /** ISO time the turn began. */
     time: string;
     input: { text: string; source: string };
+    /** The room the turn was heard in, when it came through a satellite. */
+    room?: string;
     stages: TraceStage[];
     /** The tool call made, or null when nothing was understood. */
     toolCall: { name: string; arguments: Record<string, unknown>; confidence: number; engine: string } | null;

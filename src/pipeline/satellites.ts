@@ -1,0 +1,250 @@
+import { execFile } from "node:child_process";
+import { PassThrough } from "node:stream";
+import { promisify } from "node:util";
+import type { Logger } from "pino";
+import { PcmConverter } from "../audio/convert.ts";
+import type { Playback } from "../audio/player.ts";
+import { pcmEvents, type AudioEvent, type AudioSource } from "../audio/source.ts";
+import type { HarkConfig } from "../config/schema.ts";
+import { errorMessage } from "../errors.ts";
+import type { Transcriber } from "../stt/transcriber.ts";
+import type { TraceRecord } from "../trace/trace.ts";
+import type { VoiceActivityDetector } from "../vad/vad.ts";
+import type { WakeWordDetector } from "../wake/detector.ts";
+import { WyomingConnection } from "../wyoming/connection.ts";
+import type { Assistant } from "./assistant.ts";
+import { createVoicePipeline } from "./voice-setup.ts";
+import type { RoomOutput, VoicePipeline } from "./voice.ts";
+
+const run = promisify(execFile);
+
+/** One satellite from the config. */
+export interface SatelliteConfig {
+    name: string;
+    uri: string;
+}
+
+/** What the hub needs: the shared engines, and a way to make each room's own (a wake-word detector and a VAD hold audio). */
+export interface SatelliteHubOptions {
+    config: HarkConfig;
+    assistant: Assistant;
+    transcriber: Transcriber;
+    createRoomEngines: () => Promise<{ wake: WakeWordDetector; vad: VoiceActivityDetector; dispose(): Promise<void> }>;
+    log: Logger;
+    /** First wait before connecting again to a satellite that is unreachable or hung up; doubles up to `retryMaxMs`. Defaults to 1 s and 30 s. */
+    retryInitialMs?: number;
+    retryMaxMs?: number;
+}
+
+/** How a room is doing, for logs, tests and (later) the web page. */
+export type SatelliteStatus = "connecting" | "streaming" | "disconnected";
+
+/**
+ * hark as the hub of Wyoming satellites (wyoming-satellite on a Pi Zero 2 W): it connects to each configured
+ * satellite, starts it (`run-satellite`), and runs a voice loop per room on the audio it streams — wake word (unless the
+ * satellite heard it), endpointing, the shared recognizer, the intents — and plays each reply on that room's speaker.
+ */
+export class SatelliteHub {
+    private readonly controller = new AbortController();
+    private readonly rooms: Room[];
+    private readonly running: Promise<void>[];
+
+    private constructor(satellites: readonly SatelliteConfig[], options: SatelliteHubOptions) {
+        this.rooms = satellites.map((s) => new Room(s, options));
+        this.running = this.rooms.map((room) => room.run(this.controller.signal));
+    }
+
+    /** Starts connecting to every satellite (in the background; an unreachable one is retried, the others go on). */
+    public static start(satellites: readonly SatelliteConfig[], options: SatelliteHubOptions): SatelliteHub {
+        const names = new Set<string>();
+        for (const s of satellites) {
+            if (names.has(s.name)) throw new Error(`two satellites are named ${s.name}; give each room its own name`);
+            names.add(s.name);
+        }
+        return new SatelliteHub(satellites, options);
+    }
+
+    /** Each room's status by name. */
+    public status(): Record<string, SatelliteStatus> {
+        return Object.fromEntries(this.rooms.map((r) => [r.name, r.status]));
+    }
+
+    /** Called with every finished turn of every room (its record names the room). */
+    public onTurn(listener: (record: TraceRecord) => void): void {
+        for (const room of this.rooms) room.turnListeners.push(listener);
+    }
+
+    /** Disconnects from every satellite and stops their loops (safe twice). */
+    public async dispose(): Promise<void> {
+        this.controller.abort();
+        await Promise.all(this.running);
+    }
+}
+
+/** One satellite's room: its connection (kept up), its voice loop and its speaker. */
+class Room {
+    public status: SatelliteStatus = "connecting";
+    public readonly turnListeners: Array<(record: TraceRecord) => void> = [];
+    public readonly name: string;
+    private readonly log: Logger;
+
+    public constructor(private readonly satellite: SatelliteConfig, private readonly o: SatelliteHubOptions) {
+        this.name = satellite.name;
+        this.log = o.log.child({ room: satellite.name });
+    }
+
+    /** Connects, streams until the satellite goes away, and connects again after a growing wait, until `signal` aborts. */
+    public async run(signal: AbortSignal): Promise<void> {
+        const engines = await this.o.createRoomEngines();
+        let waitMs = this.o.retryInitialMs ?? 1000;
+        try {
+            while (!signal.aborted) {
+                this.status = "connecting";
+                try {
+                    const connection = await WyomingConnection.connect(this.satellite.uri, { signal, timeoutMs: 10_000 });
+                    waitMs = this.o.retryInitialMs ?? 1000;
+                    await this.serve(connection, engines, signal);
+                    if (!signal.aborted) this.log.warn(`satellite ${this.name} hung up; connecting again`);
+                } catch (error) {
+                    if (signal.aborted) break;
+                    this.log.warn({ uri: this.satellite.uri, retryInMs: waitMs }, `satellite ${this.name}: ${errorMessage(error)}; trying again in ${Math.round(waitMs / 1000)} s`);
+                }
+                this.status = "disconnected";
+                await sleep(waitMs, signal);
+                waitMs = Math.min(waitMs * 2, this.o.retryMaxMs ?? 30_000);
+            }
+        } finally {
+            await engines.dispose();
+        }
+    }
+
+    /** One connection: starts the satellite and runs the room's voice loop on its audio until either side stops. */
+    private async serve(connection: WyomingConnection, engines: { wake: WakeWordDetector; vad: VoiceActivityDetector }, signal: AbortSignal): Promise<void> {
+        const audio = new PassThrough();
+        const output = new SatelliteSpeaker(connection, this.log);
+        const pipeline = createVoicePipeline(this.o.config, this.o.assistant, { ...engines, transcriber: this.o.transcriber, dispose: async () => undefined }, this.log, {
+            speak: true, room: { name: this.name, output }
+        });
+        this.tellSatellite(pipeline, connection, engines.wake.keyword);
+        const stop = new AbortController();
+        const onAbort = () => stop.abort();
+        signal.addEventListener("abort", onAbort, { once: true });
+        const source: AudioSource = { name: `satellite:${this.name}`, stream: (s: AbortSignal): AsyncIterable<AudioEvent> => pcmEvents(`satellite:${this.name}`, audio, 1280, s) };
+        const loop = pipeline.run(source, stop.signal);
+        try {
+            await connection.send({ type: "run-satellite", data: {} });
+            this.status = "streaming";
+            this.log.info({ uri: this.satellite.uri }, `satellite ${this.name} connected`);
+            let converter: PcmConverter | null = null;
+            for await (const event of eventsUntil(connection, stop.signal)) {
+                const d = event.data;
+                if (event.type === "audio-chunk" && event.payload) {
+                    const format = { rateHz: Number(d.rate ?? 16000), width: Number(d.width ?? 2), channels: Number(d.channels ?? 1) };
+                    const f = converter?.format;
+                    if (!converter || !f || f.rateHz !== format.rateHz || f.width !== format.width || f.channels !== format.channels) converter = new PcmConverter(format);
+                    const samples = converter.push(event.payload);
+                    audio.write(Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength));
+                } else if (event.type === "run-pipeline") {
+                    const snd = d.snd_format as { rate?: number; width?: number; channels?: number } | undefined;
+                    if (snd) output.format = { rate: Number(snd.rate ?? 22050), width: Number(snd.width ?? 2), channels: Number(snd.channels ?? 1) };
+                    // A satellite with its own wake word starts the pipeline at speech to text: the turn begins now.
+                    if (d.start_stage === "asr") pipeline.wakeUp("satellite");
+                } else if (event.type === "ping") {
+                    await connection.send({ type: "pong", data: { text: d.text ?? null } });
+                }
+            }
+        } finally {
+            signal.removeEventListener("abort", onAbort);
+            // Stopped first: half an utterance from a satellite that went away is dropped, not acted on.
+            stop.abort();
+            audio.end();
+            output.stopAll();
+            await loop.catch((error: unknown) => this.log.error({ err: error }, `the voice loop of ${this.name} stopped with an error`));
+            connection.close();
+        }
+    }
+
+    /** Tells the satellite what the loop does (it shows it, plays its own sounds, and records for debugging). */
+    private tellSatellite(pipeline: VoicePipeline, connection: WyomingConnection, keyword: string): void {
+        const send = (type: string, data: Record<string, unknown>) => {
+            if (connection.open) connection.send({ type, data }).catch((error: unknown) => this.log.debug({ err: error, type }, "could not tell the satellite"));
+        };
+        let previous = pipeline.currentState;
+        pipeline.onState((state) => {
+            if (state === "recording" && (previous === "listening" || previous === "speaking")) send("detection", { name: keyword, timestamp: null, speaker: null });
+            if (state === "transcribing") send("voice-stopped", { timestamp: null });
+            previous = state;
+        });
+        pipeline.onTurn((record) => {
+            send("transcript", { text: record.input.text });
+            for (const listener of this.turnListeners) listener(record);
+        });
+    }
+}
+
+/** Plays replies on a satellite's speaker: audio-start, chunks and audio-stop in the format its run-pipeline asked for. */
+class SatelliteSpeaker implements RoomOutput {
+    public format = { rate: 22050, width: 2, channels: 1 };
+    private readonly playing = new Set<{ stop(): void }>();
+
+    public constructor(private readonly connection: WyomingConnection, private readonly log: Logger) {}
+
+    public async play(file: string): Promise<Playback> {
+        const { rate, width, channels } = this.format;
+        if (width !== 2) throw new Error(`the satellite asked for ${width}-byte samples; hark sends 16-bit audio (use --snd-command-width 2)`);
+        const { stdout: pcm } = await run("sox", ["-V1", file, "-t", "raw", "-r", String(rate), "-c", String(channels), "-b", "16", "-e", "signed-integer", "-L", "-"], { encoding: "buffer", maxBuffer: 64 << 20 });
+        const format = { rate, width, channels };
+        const frameBytes = width * channels;
+        const chunkBytes = 1024 * frameBytes;
+        const seconds = pcm.length / frameBytes / rate;
+        let stopped = false;
+        const started = performance.now();
+        await this.connection.send({ type: "audio-start", data: { ...format, timestamp: 0 } });
+        const sending = (async () => {
+            for (let at = 0; at < pcm.length && !stopped; at += chunkBytes) {
+                await this.connection.send({ type: "audio-chunk", data: { ...format, timestamp: Math.round((at / frameBytes / rate) * 1000) }, payload: pcm.subarray(at, at + chunkBytes) });
+            }
+            await this.connection.send({ type: "audio-stop", data: { timestamp: Math.round(seconds * 1000) } });
+        })();
+        const handle = { stop: () => void (stopped = true) };
+        this.playing.add(handle);
+        // The satellite plays in real time: heard once the audio has had time to play out.
+        const done = sending.then(async () => {
+            if (!stopped) await sleep(Math.max(0, seconds * 1000 - (performance.now() - started)), null);
+            this.playing.delete(handle);
+            return stopped ? "stopped" as const : "finished" as const;
+        }, (error: unknown) => {
+            this.playing.delete(handle);
+            this.log.debug({ err: error }, "the reply did not reach the satellite");
+            return "stopped" as const;
+        });
+        return {
+            file, kind: "speech", done, paused: false,
+            stop: handle.stop, pause: () => false, resume: () => false
+        };
+    }
+
+    public stopAll(): void {
+        for (const p of this.playing) p.stop();
+    }
+}
+
+/** The connection's events until it closes or `signal` aborts. */
+async function* eventsUntil(connection: WyomingConnection, signal: AbortSignal) {
+    const aborted = new Promise<null>((resolve) => signal.addEventListener("abort", () => resolve(null), { once: true }));
+    for (;;) {
+        const event = await Promise.race([connection.next(), aborted]);
+        if (event == null) return;
+        yield event;
+    }
+}
+
+function sleep(ms: number, signal: AbortSignal | null): Promise<void> {
+    return new Promise((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        signal?.addEventListener("abort", () => {
+            clearTimeout(timer);
+            resolve();
+        }, { once: true });
+    });
+}

@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { Assistant } from "../src/pipeline/assistant.ts";
+import { SatelliteHub } from "../src/pipeline/satellites.ts";
+import { createRoomEngines, createTranscriber } from "../src/pipeline/voice-setup.ts";
+import type { Transcriber } from "../src/stt/transcriber.ts";
+import type { TraceRecord } from "../src/trace/trace.ts";
+import { makeSpeech, sharedDir, silentLogger, tempDir, testConfig, waitFor } from "./helpers.ts";
+
+const pythonPath = path.join(sharedDir, "vendor", "python");
+const dir = tempDir();
+
+/** A free TCP port on loopback. */
+async function freePort(): Promise<number> {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
+}
+
+/** Raw 16 kHz mono audio of "hey jarvis", a pause, `command` and a second of silence: what a satellite's microphone hears. */
+function spokenTurn(name: string, command: string): string {
+    const wake = makeSpeech(path.join(dir, `${name}-wake.wav`), "hey jarvis", 400);
+    const said = makeSpeech(path.join(dir, `${name}-cmd.wav`), command, 1500);
+    const raw = path.join(dir, `${name}.raw`);
+    execFileSync("sox", [wake, said, "-t", "raw", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", "-L", raw]);
+    return raw;
+}
+
+/** A real wyoming-satellite whose microphone plays `raw` once `gate` exists, and whose speaker appends to `speaker`. */
+class Satellite {
+    public readonly gate: string;
+    public readonly speaker: string;
+    private child: ChildProcess | null = null;
+
+    public constructor(public readonly name: string, public readonly port: number, private readonly raw: string) {
+        this.gate = path.join(dir, `${name}.go`);
+        this.speaker = path.join(dir, `${name}-speaker.raw`);
+    }
+
+    public async start(): Promise<void> {
+        fs.rmSync(this.gate, { force: true });
+        this.child = spawn("python3", ["-m", "wyoming_satellite", "--name", this.name, "--uri", `tcp://127.0.0.1:${this.port}`, "--no-zeroconf",
+            "--mic-command", `sh -c 'while [ ! -e ${this.gate} ]; do sleep 0.05; done; cat ${this.raw}; exec sleep 600'`,
+            "--snd-command", `sh -c 'cat >> ${this.speaker}'`], { env: { ...process.env, PYTHONPATH: pythonPath }, stdio: "ignore" });
+        await waitFor(() => new Promise<boolean>((resolve) => {
+            const socket = net.connect(this.port, "127.0.0.1");
+            socket.once("connect", () => { socket.destroy(); resolve(true); });
+            socket.once("error", () => resolve(false));
+        }), 30_000, `satellite ${this.name} to listen`);
+    }
+
+    /** Lets the microphone speak. */
+    public speak(): void {
+        fs.writeFileSync(this.gate, "");
+    }
+
+    public kill(): void {
+        this.child?.kill("SIGKILL");
+        this.child = null;
+    }
+}
+
+describe("satellites: real wyoming-satellite programs as rooms of hark's hub", () => {
+    const config = testConfig();
+    let assistant: Assistant;
+    let transcriber: Transcriber;
+    const satellites: Satellite[] = [];
+    const hubs: SatelliteHub[] = [];
+
+    before(async () => {
+        assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
+        transcriber = await createTranscriber(config, assistant, silentLogger());
+    });
+
+    after(async () => {
+        for (const hub of hubs) await hub.dispose();
+        for (const s of satellites) s.kill();
+        await transcriber.dispose();
+        await assistant.dispose();
+    });
+
+    const startHub = (rooms: Satellite[]): { hub: SatelliteHub; turns: TraceRecord[] } => {
+        const hub = SatelliteHub.start(rooms.map((s) => ({ name: s.name, uri: `tcp://127.0.0.1:${s.port}` })), {
+            config, assistant, transcriber, createRoomEngines: () => createRoomEngines(config), log: silentLogger(), retryInitialMs: 200, retryMaxMs: 400
+        });
+        hubs.push(hub);
+        const turns: TraceRecord[] = [];
+        hub.onTurn((r) => turns.push(r));
+        return { hub, turns };
+    };
+
+    /** The reply as hark speaks it, in the satellite's default speaker format (22050 Hz mono 16-bit). */
+    const spokenReply = async (text: string): Promise<Buffer> => {
+        const wav = path.join(tempDir(), "reply.wav");
+        await assistant.say(text, { speak: false, replyWav: wav });
+        return execFileSync("sox", [wav, "-t", "raw", "-r", "22050", "-c", "1", "-b", "16", "-e", "signed-integer", "-L", "-"]);
+    };
+
+    it("a turn spoken into a satellite runs in its room and the reply plays on its speaker", async () => {
+        const kitchen = new Satellite("kitchen", await freePort(), spokenTurn("kitchen", "what time is it"));
+        satellites.push(kitchen);
+        await kitchen.start();
+        const { hub, turns } = startHub([kitchen]);
+        await waitFor(() => hub.status().kitchen === "streaming", 30_000, "the hub to start the satellite");
+        kitchen.speak();
+        await waitFor(() => turns.length > 0, 60_000, "the kitchen's turn");
+        const [turn] = turns;
+        assert.equal(turn!.room, "kitchen");
+        assert.equal(turn!.input.text, "what time is it");
+        assert.equal(turn!.toolCall?.name, "get_time");
+        assert.match(turn!.reply, /^It's \d{1,2}:\d\d [AP]M\.$/);
+        // The speaker received exactly hark's spoken reply, sample for sample.
+        const expected = await spokenReply(turn!.reply);
+        await waitFor(() => fs.existsSync(kitchen.speaker) && fs.statSync(kitchen.speaker).size >= expected.length, 30_000, "the reply on the kitchen's speaker");
+        assert.ok(expected.length > 22050, "at least half a second of speech");
+        assert.deepEqual(fs.readFileSync(kitchen.speaker), expected);
+    });
+
+    it("two rooms at once; a satellite killed while streaming and restarted is connected again, and the other room is unaffected", async () => {
+        const study = new Satellite("study", await freePort(), spokenTurn("study", "what time is it"));
+        const nursery = new Satellite("nursery", await freePort(), spokenTurn("nursery", "what day is it"));
+        satellites.push(study, nursery);
+        await study.start();
+        await nursery.start();
+        const { hub, turns } = startHub([study, nursery]);
+        await waitFor(() => hub.status().study === "streaming" && hub.status().nursery === "streaming", 30_000, "both satellites streaming");
+        nursery.kill();
+        await waitFor(() => hub.status().nursery !== "streaming", 10_000, "the hub to notice the nursery is gone");
+        study.speak();
+        await nursery.start();
+        await waitFor(() => hub.status().nursery === "streaming", 30_000, "the hub to connect to the nursery again");
+        nursery.speak();
+        await waitFor(() => turns.length >= 2, 90_000, "a turn in each room");
+        const byRoom = Object.fromEntries(turns.map((t) => [t.room, t]));
+        assert.equal(byRoom.study?.toolCall?.name, "get_time");
+        assert.equal(byRoom.nursery?.toolCall?.name, "get_date");
+        assert.equal(turns.length, 2, "one turn each, none repeated or lost");
+    });
+});
