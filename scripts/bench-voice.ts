@@ -20,7 +20,11 @@ import { createVoiceEngines, createVoicePipeline } from "../src/pipeline/voice-s
 import { OpenWakeWordDetector } from "../src/wake/openwakeword.ts";
 
 const sentences = Number(process.env.HARK_BENCH_SENTENCES ?? 20);
-// HARK_BENCH_GROUPS=REGEX runs only the groups whose name matches; HARK_BENCH_ERRORS=1 lists every wrong utterance.
+// HARK_BENCH_GROUPS=REGEX runs only the groups whose name matches; HARK_BENCH_ERRORS=1 lists every wrong utterance;
+// HARK_BENCH_ROWS=FILE writes one JSON line per utterance (what was heard, with the transcriber's detail, and what came
+// of it), for measuring a change to the decision offline.
+const rowsFile = process.env.HARK_BENCH_ROWS;
+if (rowsFile) fs.writeFileSync(rowsFile, "");
 const only = process.env.HARK_BENCH_GROUPS ? new RegExp(process.env.HARK_BENCH_GROUPS) : null;
 const listErrors = process.env.HARK_BENCH_ERRORS === "1";
 const shared = process.env.HARK_SHARED_DIR ?? path.resolve(packageRoot, "..", "shared");
@@ -147,8 +151,9 @@ for (const group of groups.filter((g) => only == null || only.test(g.name))) {
         const prediction = predictionFromTrace(record);
         if (prediction.stoppedBy !== "wake" && u.case.expect) latencyMs.push(prediction.latencyMs);
         predictions.push(prediction);
+        const heard = record?.stages.find((s) => s.name === "transcribe")?.output as { text?: string; confidence?: number; detail?: unknown } | undefined;
+        if (rowsFile) fs.appendFileSync(rowsFile, `${JSON.stringify({ group: group.name, file: path.basename(u.file), text: u.case.text, expect: u.case.expect, heard: heard ?? null, prediction })}\n`);
         if (listErrors && prediction.intent !== (u.case.expect?.intent ?? null)) {
-            const heard = record?.stages.find((s) => s.name === "transcribe")?.output as { text?: string; confidence?: number } | undefined;
             wrong.push(`      "${u.case.text}" (${path.basename(u.file)}): heard "${heard?.text ?? ""}" at ${heard?.confidence?.toFixed(3) ?? "-"} → ${prediction.intent ?? `no action (${prediction.stoppedBy})`} ${prediction.intent ? JSON.stringify(prediction.args) : ""}`);
         }
         await assistant.services.timers.cancel((await assistant.services.timers.list()).map((t) => t.id));
