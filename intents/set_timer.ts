@@ -40,10 +40,11 @@ export default defineIntent<Args>({
         { text: "set a 3 minute timer called noodles", args: { minutes: 3, label: "noodles" } },
         { text: "remind me in twenty minutes", args: { minutes: 20 } }
     ],
-    async handler({ args, services }) {
+    async handler({ args, services, room }) {
         const ms = durationMs(args);
         if (ms <= 0) return "How long should the timer be?";
-        const timer = await services.timers.add(ms, args.label ?? "");
+        // Set in a satellite's room, it rings there.
+        const timer = await services.timers.add(ms, args.label ?? "", room);
         const lost = services.timers.takeNotices();
         return { speech: [...lost, `${args.label ? `${capitalize(args.label)} timer` : "Timer"} set for ${describeDuration(ms)}.`].join(" "), data: { timer } };
     }

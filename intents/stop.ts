@@ -13,7 +13,10 @@ export default defineIntent({
         { text: "stop the music", args: {} },
         { text: "be quiet", args: {} }
     ],
-    handler({ services }) {
+    handler({ services, room }) {
+        // Said in a satellite's room, its wake word has already stopped what plays there; this machine's music and
+        // voice belong to another room.
+        if (room) return { speech: "", data: { stopped: 0, room } };
         const music = services.music.stop();
         const other = services.player.stopAll();
         // Silence is the answer: speaking after "stop" would be the opposite of what was asked.

@@ -154,6 +154,20 @@ describe("play_song on a generated music folder", () => {
         }
     });
 
+    it("'stop' heard in a satellite's room leaves this machine's music playing", async () => {
+        const log = path.join(tempDir(), "played.log");
+        const a = await assistant(fakePlayerCommand(log, 30));
+        try {
+            await a.handleText("play baby shark");
+            const record = await a.handleText("stop", { room: "kitchen" });
+            assert.equal(record.toolCall?.name, "stop");
+            assert.equal(record.room, "kitchen");
+            assert.equal(a.services.player.active().length, 1, "the music plays on");
+        } finally {
+            await a.dispose();
+        }
+    });
+
     it("pause holds the player where it is, resume carries on, and next and previous move through the request's songs", async () => {
         const log = path.join(tempDir(), "played.log");
         const a = await assistant(fakePlayerCommand(log, 30));

@@ -156,6 +156,20 @@ describe("acting only on what was understood: every stage can turn a request dow
 });
 
 describe("intents that change what is set up ask before acting on a request that was not matched exactly", () => {
+    it("a question asked in one room is answered in that room only: a 'yes' from another room confirms nothing", async () => {
+        const assistant = await Assistant.create({ config: testConfig({ paths: { dataDir: withTimers() } }), log: silentLogger(), ephemeralState: true });
+        try {
+            assert.equal((await assistant.handleText("cancel the pizza timmer", { room: "kitchen" })).reply, "Cancel the pizza timer?");
+            assert.equal(assistant.pendingQuestion("kitchen"), "Cancel the pizza timer?");
+            assert.equal(assistant.pendingQuestion(), null);
+            assert.equal((await assistant.handleText("yes", { room: "nursery" })).reply, NOT_UNDERSTOOD);
+            assert.equal((await assistant.services.timers.list()).length, 2, "nothing was cancelled");
+            assert.equal((await assistant.handleText("yes", { room: "kitchen" })).reply, "Cancelled the pizza timer.");
+        } finally {
+            await assistant.dispose();
+        }
+    });
+
     it("typed: a misspelt cancel asks, 'yes' cancels, 'no' keeps the timer, anything else is a new request", async () => {
         const assistant = await Assistant.create({ config: testConfig({ paths: { dataDir: withTimers() } }), log: silentLogger(), ephemeralState: true });
         try {

@@ -122,6 +122,27 @@ describe("satellites: real wyoming-satellite programs as rooms of hark's hub", (
         assert.deepEqual(fs.readFileSync(kitchen.speaker), expected);
     });
 
+    it("a timer set in a room rings in that room, on its satellite's speaker", async () => {
+        const kitchen = new Satellite("pantry", await freePort(), spokenTurn("pantry", "set a timer for five seconds"));
+        satellites.push(kitchen);
+        await kitchen.start();
+        const { hub, turns } = startHub([kitchen]);
+        const announced: TraceRecord[] = [];
+        assistant.startTimers({ playIn: (room, file) => hub.playIn(room, file), onAnnounced: (r) => announced.push(r) });
+        await waitFor(() => hub.status().pantry === "streaming", 30_000, "the hub to start the satellite");
+        kitchen.speak();
+        await waitFor(() => turns.length > 0, 60_000, "the pantry's turn");
+        assert.equal(turns[0]!.toolCall?.name, "set_timer");
+        assert.deepEqual(turns[0]!.toolCall?.arguments, { seconds: 5 });
+        await waitFor(() => announced.length > 0, 30_000, "the timer to ring");
+        assert.equal(announced[0]!.room, "pantry");
+        assert.equal(announced[0]!.reply, "Your timer for 5 seconds is done.");
+        // The pantry's speaker heard the reply, then the announcement.
+        const expected = Buffer.concat([await spokenReply(turns[0]!.reply), await spokenReply(announced[0]!.reply)]);
+        await waitFor(() => fs.statSync(kitchen.speaker).size >= expected.length, 30_000, "the announcement on the pantry's speaker");
+        assert.deepEqual(fs.readFileSync(kitchen.speaker), expected);
+    });
+
     it("two rooms at once; a satellite killed while streaming and restarted is connected again, and the other room is unaffected", async () => {
         const study = new Satellite("study", await freePort(), spokenTurn("study", "what time is it"));
         const nursery = new Satellite("nursery", await freePort(), spokenTurn("nursery", "what day is it"));

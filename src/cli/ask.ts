@@ -31,7 +31,7 @@ export function registerAsk(program: Command): void {
                 const turn = { source: "cli", speak: !options.quiet, ...(options.out ? { replyWav: options.out } : {}) };
                 let record = await assistant.handleText(words.join(" "), turn);
                 process.stdout.write(options.json ? `${JSON.stringify(record, null, 2)}\n` : `${record.reply}\n`);
-                if (assistant.pendingQuestion) {
+                if (assistant.pendingQuestion()) {
                     // hark asks before acting on a request it is not sure of: the answer is the next line.
                     const answer = options.yes ? "yes" : await readLine(process.stdin.isTTY ? "(yes/no) " : "");
                     record = await assistant.handleText(answer ?? "no", turn);

@@ -43,7 +43,12 @@ export function registerRun(program: Command): void {
             const assistant = await Assistant.create({ config, log, watchIntents: true, llm: llmOverrides(options) });
             log.info({ intents: assistant.intents.intents.map((i) => i.spec.name), problems: assistant.intents.problems.length }, "intents loaded");
             const transcript = process.stdout.isTTY ? new Transcript((line) => process.stdout.write(line)) : null;
-            assistant.startTimers({ speak: !options.quiet, ...(transcript ? { onAnnounced: (record) => transcript.turn(record) } : {}) });
+            // A timer set in a satellite's room rings there once the voice loop has connected to the satellites.
+            const rooms: { hub: SatelliteHub | null } = { hub: null };
+            assistant.startTimers({
+                speak: !options.quiet, playIn: (room, file) => rooms.hub?.playIn(room, file) ?? null,
+                ...(transcript ? { onAnnounced: (record) => transcript.turn(record) } : {})
+            });
             const configWatcher = file ? watchConfig(file, assistant, log) : null;
 
             const controller = new AbortController();
@@ -54,7 +59,7 @@ export function registerRun(program: Command): void {
             if (options.text && config.wyoming.serve) log.warn("wyoming.serve is for the voice loop; with --text nothing is served (hark wyoming serve serves on its own)");
             const work = options.text
                 ? runText(assistant, options, controller.signal, log, service, transcript)
-                : runVoice(assistant, options, controller.signal, log, service, transcript);
+                : runVoice(assistant, options, controller.signal, log, service, transcript, rooms);
             const reason = await Promise.race([stopped, work.then(() => (options.stay ? new Promise<string>(() => undefined) : "end of input"))]);
             if (reason === "end of input") await tellPendingTimers(assistant);
             log.info({ reason }, "shutting down");
@@ -155,7 +160,7 @@ async function runText(assistant: Assistant, options: RunOptions, signal: AbortS
     if (!signal.aborted && options.stay) log.info("stdin closed; still running for timers (send SIGTERM or press Ctrl-C to stop)");
 }
 
-async function runVoice(assistant: Assistant, options: RunOptions, signal: AbortSignal, log: Logger, service: ServiceLink, transcript: Transcript | null): Promise<void> {
+async function runVoice(assistant: Assistant, options: RunOptions, signal: AbortSignal, log: Logger, service: ServiceLink, transcript: Transcript | null, rooms: { hub: SatelliteHub | null }): Promise<void> {
     const config = assistant.config;
     const engines = await createVoiceEngines(config, assistant, log);
     // Home Assistant's Wyoming services, on the voice loop's recognizer (it decodes one utterance at a time).
@@ -168,6 +173,7 @@ async function runVoice(assistant: Assistant, options: RunOptions, signal: Abort
         ? transcript.turn(record)
         : process.stdout.write(`${record.room ? `[${record.room}] ` : ""}${record.input.text ? `"${record.input.text}" → ` : ""}${record.reply}\n`));
     satellites?.onTurn(show);
+    rooms.hub = satellites;
     try {
         const pipeline = createVoicePipeline(config, assistant, engines, log, { speak: !options.quiet });
         pipeline.onTurn(show);
@@ -178,6 +184,7 @@ async function runVoice(assistant: Assistant, options: RunOptions, signal: Abort
         service.ready(`listening for ${engines.wake.keyword} on ${source.name}`, pipeline);
         await pipeline.run(source, signal);
     } finally {
+        rooms.hub = null;
         await satellites?.dispose();
         await wyoming?.dispose();
         await engines.dispose();

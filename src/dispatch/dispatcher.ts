@@ -59,8 +59,12 @@ export class Dispatcher {
         return worker;
     }
 
-    /** Runs the intent's handler on a call; `resolved` holds its `dates` arguments resolved (see `src/resolve`). */
-    public async dispatch(intent: LoadedIntent, rawArgs: Record<string, unknown>, text: string, signal?: AbortSignal, resolved: Record<string, ResolvedWhen | null> = {}): Promise<DispatchOutcome> {
+    /**
+     * Runs the intent's handler on a call; `turn.resolved` holds its `dates` arguments resolved (see `src/resolve`),
+     * `turn.room` the room it was heard in.
+     */
+    public async dispatch(intent: LoadedIntent, rawArgs: Record<string, unknown>, text: string, turn: { signal?: AbortSignal; resolved?: Record<string, ResolvedWhen | null>; room?: string } = {}): Promise<DispatchOutcome> {
+        const { signal, resolved = {}, room } = turn;
         const name = intent.spec.name;
         const log = this.options.log.child({ intent: name });
         const args = structuredClone(rawArgs);
@@ -88,8 +92,8 @@ export class Dispatcher {
         try {
             const worker = this.workerFor(intent);
             const run = Promise.resolve().then(() => worker
-                ? worker.run({ args, text, resolved, config: this.options.config }, capabilities, controller.signal, log)
-                : intent.handler({ args, text, resolved, signal: controller.signal, log, state: capabilities.state, services: capabilities.services, config: this.options.config }));
+                ? worker.run({ args, text, resolved, ...(room ? { room } : {}), config: this.options.config }, capabilities, controller.signal, log)
+                : intent.handler({ args, text, resolved, ...(room ? { room } : {}), signal: controller.signal, log, state: capabilities.state, services: capabilities.services, config: this.options.config }));
             // A handler that ignores its signal keeps running, but the turn goes on without it.
             run.catch(() => undefined);
             const result = await Promise.race([run, timeout]);

@@ -69,7 +69,7 @@ async function run(request: HandlerRequest): Promise<void> {
     const signal = new AbortController().signal;
     const services = remote(request.id, ["services"]) as Record<string, unknown>;
     const context = {
-        args: request.args, text: request.text, resolved: request.resolved, config: request.config, signal, log: log(request.id),
+        args: request.args, text: request.text, ...(request.room ? { room: request.room } : {}), resolved: request.resolved, config: request.config, signal, log: log(request.id),
         state: remote(request.id, ["state"]),
         services: new Proxy(services, { get: (target, key) => (key === "fetch" ? (input: unknown, init?: RequestInit) => fetchThrough(request.id, input, init) : Reflect.get(target, key)) })
     };

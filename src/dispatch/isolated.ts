@@ -17,6 +17,7 @@ export interface HandlerRequest {
     id: number;
     args: Record<string, unknown>;
     text: string;
+    room?: string;
     resolved: Record<string, ResolvedWhen | null>;
     config: HarkConfig;
 }

@@ -19,6 +19,8 @@ export interface IntentContext<Args = Record<string, unknown>> {
     args: Args;
     /** The sentence as heard or typed. */
     text: string;
+    /** The room it was heard in (a satellite's name, e.g. "kitchen"); absent when it came to this machine. */
+    room?: string;
     /**
      * The intent's `dates` arguments that were said, resolved against the time of the request: local start and end
      * (`null` when the words name no date hark can place).

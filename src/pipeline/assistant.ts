@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
-import { CommandPlayer, type Player } from "../audio/player.ts";
+import { CommandPlayer, type Playback, type Player } from "../audio/player.ts";
 import type { HarkConfig } from "../config/schema.ts";
 import { Dispatcher } from "../dispatch/dispatcher.ts";
 import { errorMessage, HarkError, PlaybackError } from "../errors.ts";
@@ -130,8 +130,8 @@ export class Assistant {
 
     /** The LLM set-up in use (profile and the settings that shape its prompt), or null without an LLM. */
     private llmKey: string | null = null;
-    /** A call that asked "...?" and waits for "yes". */
-    private pending: PendingCall | null = null;
+    /** Calls that asked "...?" and wait for "yes", by room ("" for this machine): a yes answers its own room only. */
+    private readonly pending = new Map<string, PendingCall>();
     /** Whether the last trace write failed (warned once until one succeeds). */
     private traceFailing = false;
     /** The language-model engine in use, or null. */
@@ -227,7 +227,7 @@ export class Assistant {
         const record = trace.record;
         if (options.room) record.room = options.room;
         record.stages.push(...(options.audioStages ?? []));
-        const pending = this.takePending();
+        const pending = this.takePending(options.room);
         // An answer heard no better than any other unsure transcript confirms nothing.
         const heardClearly = (options.transcript?.confidence ?? 1) >= this.config.stt.minConfidence;
         const answer = pending && heardClearly ? readAnswer(text) : null;
@@ -252,11 +252,11 @@ export class Assistant {
             record.reply = options.quietIfNotUnderstood ? "" : this.config.conversation.notUnderstoodReply;
             if (options.quietIfNotUnderstood) record.stages.push({ name: "quiet", durationMs: 0, output: { reason: options.quietIfNotUnderstood } });
         } else if (decision.verdict === "confirm") {
-            this.pending = {
+            this.pending.set(options.room ?? "", {
                 intent: recognition.intent, args: recognition.args, ...(recognition.resolved ? { resolved: recognition.resolved } : {}),
                 question: decision.question, engine: recognition.source, confidence: recognition.confidence,
                 expiresAt: performance.now() + this.config.conversation.confirmWithinMs
-            };
+            });
             record.reply = decision.question;
         } else {
             await this.act(trace, recognition, { engine: recognition.source, confidence: recognition.confidence }, text, options);
@@ -264,20 +264,21 @@ export class Assistant {
         return this.finish(trace, options);
     }
 
-    /** The question a call waits on for "yes", or null. */
-    public get pendingQuestion(): string | null {
-        return this.pending && performance.now() <= this.pending.expiresAt ? this.pending.question : null;
+    /** The question a call waits on for "yes" in `room` (absent: this machine), or null. */
+    public pendingQuestion(room?: string): string | null {
+        const pending = this.pending.get(room ?? "");
+        return pending && performance.now() <= pending.expiresAt ? pending.question : null;
     }
 
-    /** Forgets a call that waits for "yes" (nobody answered the question). */
-    public dropPending(): void {
-        this.pending = null;
+    /** Forgets the call that waits for "yes" in `room` (nobody answered the question). */
+    public dropPending(room?: string): void {
+        this.pending.delete(room ?? "");
     }
 
-    /** The call waiting for "yes", unless it lapsed; either way there is none waiting afterwards. */
-    private takePending(): PendingCall | null {
-        const pending = this.pending;
-        this.pending = null;
+    /** The call waiting for "yes" in `room`, unless it lapsed; either way there is none waiting there afterwards. */
+    private takePending(room?: string): PendingCall | null {
+        const pending = this.pending.get(room ?? "");
+        this.pending.delete(room ?? "");
         return pending && performance.now() <= pending.expiresAt ? pending : null;
     }
 
@@ -292,7 +293,7 @@ export class Assistant {
         }
         record.toolCall = { name, arguments: args, confidence: by.confidence, engine: by.engine };
         options.onPhase?.("acting");
-        const outcome = await trace.stage("dispatch", () => this.dispatcher.dispatch(intent, args, text, options.signal, call.resolved), (o) => o);
+        const outcome = await trace.stage("dispatch", () => this.dispatcher.dispatch(intent, args, text, { ...(options.signal ? { signal: options.signal } : {}), ...(call.resolved ? { resolved: call.resolved } : {}), ...(options.room ? { room: options.room } : {}) }), (o) => o);
         record.result = { ok: outcome.ok, ...(outcome.data !== undefined ? { data: outcome.data } : {}) };
         record.toolCall.arguments = outcome.args;
         record.reply = outcome.speech;
@@ -365,15 +366,16 @@ export class Assistant {
      * Starts ringing timers (daemon mode): each one is announced when it ends, and traced as a turn of source "timer";
      * `onAnnounced` sees that record (the terminal's transcript); `speak: false` announces in the trace and to it only.
      */
-    public startTimers(options: { speak?: boolean; onAnnounced?: (record: TraceRecord) => void } = {}): void {
+    public startTimers(options: { speak?: boolean; onAnnounced?: (record: TraceRecord) => void; playIn?: (room: string, file: string) => Promise<Playback> | null } = {}): void {
         const speak = options.speak ?? true;
         this.services.timers.start((timer: Timer, late: boolean) => {
             const what = `${timer.label ? `${timer.label} ` : ""}timer for ${describeDuration(timer.durationMs)}`;
             const speech = late ? `Your ${what} went off while I wasn't running.` : `Your ${what} is done.`;
             const trace = new TurnTrace("", "timer");
+            if (timer.room) trace.record.room = timer.room;
             trace.record.stages.push({ name: "timer", durationMs: 0, output: { id: timer.id, label: timer.label, durationMs: timer.durationMs, late } });
             trace.record.reply = speech;
-            const spoken = speak ? trace.stage("speak", () => this.say(speech), () => ({ played: true })) : Promise.resolve();
+            const spoken = speak ? trace.stage("speak", () => this.announce(speech, timer.room, options.playIn), (where) => ({ played: true, where })) : Promise.resolve();
             void spoken
                 .catch((error: unknown) => this.notSpoken(trace.record, error, { what: "the timer's announcement", level: "error", timer }))
                 .then(() => {
@@ -382,6 +384,30 @@ export class Assistant {
                     options.onAnnounced?.(record);
                 });
         });
+    }
+
+    /**
+     * Says a timer's announcement in the room it was set in, through `playIn` (a satellite's speaker); here when it
+     * was set here, or when that room's satellite is not connected. Resolves with where it was said.
+     */
+    private async announce(speech: string, room: string | undefined, playIn: ((room: string, file: string) => Promise<Playback> | null) | undefined): Promise<string> {
+        if (room && playIn) {
+            const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "hark-tts-"));
+            try {
+                const wav = path.join(dir, "announcement.wav");
+                await this.speaker.synthesize(speech, wav);
+                const playing = playIn(room, wav);
+                if (playing) {
+                    await (await playing).done;
+                    return room;
+                }
+                this.log.warn({ room }, `the ${room} satellite is not connected; the timer's announcement plays here`);
+            } finally {
+                await fs.promises.rm(dir, { recursive: true, force: true });
+            }
+        }
+        await this.say(speech);
+        return "here";
     }
 
     public async dispose(): Promise<void> {

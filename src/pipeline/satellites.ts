@@ -69,6 +69,14 @@ export class SatelliteHub {
         return Object.fromEntries(this.rooms.map((r) => [r.name, r.status]));
     }
 
+    /**
+     * Plays a WAV file in the named room (a timer that was set there rings there); `null` when that room's satellite
+     * is not connected now.
+     */
+    public playIn(room: string, file: string): Promise<Playback> | null {
+        return this.rooms.find((r) => r.name === room)?.speaker?.play(file) ?? null;
+    }
+
     /** Called with every finished turn of every room (its record names the room). */
     public onTurn(listener: (record: TraceRecord) => void): void {
         for (const room of this.rooms) room.turnListeners.push(listener);
@@ -84,6 +92,8 @@ export class SatelliteHub {
 /** One satellite's room: its connection (kept up), its voice loop and its speaker. */
 class Room {
     public status: SatelliteStatus = "connecting";
+    /** The satellite's speaker while it is connected. */
+    public speaker: SatelliteSpeaker | null = null;
     public readonly turnListeners: Array<(record: TraceRecord) => void> = [];
     public readonly name: string;
     private readonly log: Logger;
@@ -122,6 +132,7 @@ class Room {
     private async serve(connection: WyomingConnection, engines: { wake: WakeWordDetector; vad: VoiceActivityDetector }, signal: AbortSignal): Promise<void> {
         const audio = new PassThrough();
         const output = new SatelliteSpeaker(connection, this.log);
+        this.speaker = output;
         const pipeline = createVoicePipeline(this.o.config, this.o.assistant, { ...engines, transcriber: this.o.transcriber, dispose: async () => undefined }, this.log, {
             speak: true, room: { name: this.name, output }
         });
@@ -159,6 +170,7 @@ class Room {
             stop.abort();
             audio.end();
             output.stopAll();
+            this.speaker = null;
             await loop.catch((error: unknown) => this.log.error({ err: error }, `the voice loop of ${this.name} stopped with an error`));
             connection.close();
         }
@@ -224,8 +236,10 @@ class SatelliteSpeaker implements RoomOutput {
         };
     }
 
-    public stopAll(): void {
+    public stopAll(): boolean {
+        const any = this.playing.size > 0;
         for (const p of this.playing) p.stop();
+        return any;
     }
 }
 

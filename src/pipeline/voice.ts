@@ -56,6 +56,8 @@ export interface VoicePipelineOptions {
 export interface RoomOutput {
     /** Plays a reply (a WAV file) in the room; resolves once it has started, its `done` when it has been heard. */
     play(file: string): Promise<Playback>;
+    /** Stops everything playing in the room (a reply, a timer's announcement); returns whether anything was. */
+    stopAll(): boolean;
 }
 
 /**
@@ -136,10 +138,8 @@ export class VoicePipeline {
             if (!detection) return;
             this.o.log.info({ keyword: detection.keyword, score: detection.score, atMs: Math.round(detection.timestampMs) }, "wake word");
             // The wake word interrupts whatever hark is playing or saying (in a satellite's room: its reply).
-            const speech = this.speech;
             this.speech = null;
-            const interrupted = this.o.room ? speech != null : assistant.services.player.stopAll(["speech"]) > 0 || assistant.services.music.stop();
-            speech?.stop();
+            const interrupted = this.o.room ? this.o.room.output.stopAll() : assistant.services.player.stopAll(["speech"]) > 0 || assistant.services.music.stop();
             this.audioStages = [{ name: "wake", durationMs: 0, output: { keyword: detection.keyword, score: round2(detection.score), atMs: Math.round(detection.timestampMs), interrupted } }];
             await this.feedback("wake");
             this.startRecording(this.o.endpointer);
@@ -156,7 +156,8 @@ export class VoicePipeline {
         const speech = this.speech;
         this.speech = null;
         speech?.stop();
-        this.audioStages = [{ name: "wake", durationMs: 0, output: { heardBy, interrupted: speech != null } }];
+        const interrupted = (this.o.room?.output.stopAll() ?? false) || speech != null;
+        this.audioStages = [{ name: "wake", durationMs: 0, output: { heardBy, interrupted } }];
         this.startRecording(this.o.endpointer);
     }
 
@@ -173,7 +174,7 @@ export class VoicePipeline {
             if (this.audioStages.some((s) => s.name === "follow-up")) {
                 // Nobody answered a follow-up question: that is fine, go back to waiting for the wake word (a call
                 // that waited for "yes" lapses).
-                this.o.assistant.dropPending();
+                this.o.assistant.dropPending(this.o.room?.name);
                 this.backToListening();
                 return;
             }

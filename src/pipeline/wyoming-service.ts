@@ -250,7 +250,7 @@ class WyomingSession {
         const assistant = this.o.assistant;
         const record = await this.shared.run(() => assistant.handleText(text, { source: "wyoming" }));
         const acted = record.toolCall != null && record.result?.ok !== false;
-        const asked = assistant.pendingQuestion != null;
+        const asked = assistant.pendingQuestion() != null;
         await this.send(acted || asked ? "handled" : "not-handled", { text: record.reply });
     }
 

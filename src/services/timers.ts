@@ -17,7 +17,9 @@ const TimerSchema = Type.Object({
     /** When it rings; meaningless while it is paused. */
     endsAt: Type.Number(),
     /** Set while the timer is paused: the time it had left when paused. */
-    pausedRemainingMs: Type.Optional(Type.Number({ minimum: 0 }))
+    pausedRemainingMs: Type.Optional(Type.Number({ minimum: 0 })),
+    /** The room it was set in (a satellite's name): it rings there. Absent: this machine. */
+    room: Type.Optional(Type.String())
 });
 const TimersFileSchema = Type.Array(TimerSchema);
 const validateTimers = compiledOnUse<Static<typeof TimersFileSchema>>("timers-file", TimersFileSchema, { allErrors: true });
@@ -64,9 +66,10 @@ export class TimerService {
         return (await this.locked(() => this.read())).sort((a, b) => a.endsAt - b.endsAt);
     }
 
-    public async add(durationMs: number, label = ""): Promise<Timer> {
+    /** Sets a timer; `room` (a satellite's name) makes it ring in that room. */
+    public async add(durationMs: number, label = "", room?: string): Promise<Timer> {
         const now = this.now();
-        const timer: Timer = { id: randomUUID(), label, durationMs, createdAt: now, endsAt: now + durationMs };
+        const timer: Timer = { id: randomUUID(), label, durationMs, createdAt: now, endsAt: now + durationMs, ...(room ? { room } : {}) };
         await this.locked(() => this.write([...this.read(), timer]));
         this.reschedule();
         this.options.log.info({ timer }, "timer set");
