@@ -4,7 +4,6 @@
 // start through the satellite against the same audio through hark's own audio input (a pipe), both in real time.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { PcmStreamSource } from "../src/audio/stdin.ts";
@@ -15,6 +14,7 @@ import { Assistant } from "../src/pipeline/assistant.ts";
 import { SatelliteHub } from "../src/pipeline/satellites.ts";
 import { createRoomEngines, createTranscriber, createVoicePipeline } from "../src/pipeline/voice-setup.ts";
 import type { TraceRecord } from "../src/trace/trace.ts";
+import { acceptsConnections, freePort } from "../test/helpers.ts";
 
 const shared = process.env.HARK_SHARED_DIR ?? path.resolve(packageRoot, "..", "shared");
 const runs = Number(process.env.HARK_BENCH_SATELLITE_RUNS ?? 5);
@@ -38,14 +38,6 @@ function turnAudio(): { raw: string; speechEndMs: number } {
     return { raw, speechEndMs: 400 + wakeMs + 400 + commandMs };
 }
 
-async function freePort(): Promise<number> {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const port = (server.address() as net.AddressInfo).port;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    return port;
-}
-
 const until = async (check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) => {
     const end = Date.now() + timeoutMs;
     while (!(await check())) {
@@ -53,13 +45,6 @@ const until = async (check: () => boolean | Promise<boolean>, timeoutMs: number,
         await new Promise((r) => setTimeout(r, 20));
     }
 };
-
-/** Whether something accepts connections on the port. */
-const listening = (port: number) => new Promise<boolean>((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => { socket.destroy(); resolve(true); });
-    socket.once("error", () => resolve(false));
-});
 
 /** CPU seconds used so far by this process and by its pocketsphinx children (the shared recognizer). */
 function cpuSeconds(): { hub: number; recognizer: number } {
@@ -78,7 +63,8 @@ function cpuSeconds(): { hub: number; recognizer: number } {
 }
 
 /** When the handler started, in epoch ms: the turn's start plus its recognition. */
-const handlerStartMs = (r: TraceRecord) => Date.parse(r.time) + (r.stages.find((s) => s.name === "recognize")?.durationMs ?? 0);
+const handlerStartMs = (r: TraceRecord) => Date.parse(r.time) + stageMs(r, "recognize");
+const stageMs = (r: TraceRecord, name: string) => r.stages.find((s) => s.name === name)?.durationMs ?? 0;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 const { raw, speechEndMs } = turnAudio();
@@ -92,6 +78,7 @@ console.log(`\nrooms over Wyoming (a real wyoming-satellite streaming in real ti
 
 // Through a satellite.
 const satelliteLatency: number[] = [];
+const satelliteWait: number[] = [];
 let listenCpu = 0;
 let turnCpu = { hub: 0, recognizer: 0 };
 for (let i = 0; i < runs; i++) {
@@ -101,7 +88,7 @@ for (let i = 0; i < runs; i++) {
     const satellite: ChildProcess = spawn("python3", ["-m", "wyoming_satellite", "--name", "bench", "--uri", `tcp://127.0.0.1:${port}`, "--no-zeroconf",
         "--mic-command", `python3 ${pacedMic} ${gate} ${raw} ${stamp}`, "--snd-command", "sh -c 'cat > /dev/null'"], { env: { ...process.env, PYTHONPATH: path.join(shared, "vendor", "python") }, stdio: "ignore" });
     try {
-        await until(() => listening(port), 30_000, "the satellite");
+        await until(() => acceptsConnections(port), 30_000, "the satellite");
         const hub = SatelliteHub.start([{ name: "bench", uri: `tcp://127.0.0.1:${port}` }], { config, assistant, transcriber, createRoomEngines: () => createRoomEngines(config), log: silentLogger() });
         const turns: TraceRecord[] = [];
         hub.onTurn((r) => turns.push(r));
@@ -114,6 +101,7 @@ for (let i = 0; i < runs; i++) {
         const after = cpuSeconds();
         turnCpu = { hub: turnCpu.hub + after.hub - before.hub, recognizer: turnCpu.recognizer + after.recognizer - before.recognizer };
         satelliteLatency.push(handlerStartMs(turns[0]!) - (started + speechEndMs));
+        satelliteWait.push(satelliteLatency.at(-1)! - stageMs(turns[0]!, "transcribe") - stageMs(turns[0]!, "recognize"));
         if (i === 0) {
             // Then the room just listens (the microphone streams silence after the turn): the hub's cost per second.
             await new Promise((r) => setTimeout(r, 2000));
@@ -130,6 +118,7 @@ for (let i = 0; i < runs; i++) {
 
 // The same audio through hark's own input: a pipe at the microphone's pace.
 const localLatency: number[] = [];
+const localWait: number[] = [];
 for (let i = 0; i < runs; i++) {
     const gate = path.join(dir, `local-gate-${i}`);
     const stamp = path.join(dir, `local-stamp-${i}`);
@@ -147,13 +136,19 @@ for (let i = 0; i < runs; i++) {
     mic.kill();
     await room.dispose();
     const started = Number(fs.readFileSync(stamp, "utf8")) * 1000;
-    if (turns[0]) localLatency.push(handlerStartMs(turns[0]) - (started + speechEndMs));
+    if (turns[0]) {
+        localLatency.push(handlerStartMs(turns[0]) - (started + speechEndMs));
+        localWait.push(localLatency.at(-1)! - stageMs(turns[0], "transcribe") - stageMs(turns[0], "recognize"));
+    }
 }
 
 const cores = os.cpus().length;
 console.log(`  one room listening (hub: wake word, VAD, audio conversion)   ${(listenCpu * 100).toFixed(1)} % of one core`);
 console.log(`  one turn, from the start of its audio to the handler: hub ${(turnCpu.hub / runs).toFixed(2)} s + recognizer ${(turnCpu.recognizer / runs).toFixed(2)} s of CPU`);
-console.log(`  end of speech → handler start: satellite p50 ${median(satelliteLatency).toFixed(0)} ms, hark's own input p50 ${median(localLatency).toFixed(0)} ms (difference ${(median(satelliteLatency) - median(localLatency)).toFixed(0)} ms; both include waiting for the silence that ends an utterance)`);
+console.log(`  end of speech → handler start: satellite p50 ${median(satelliteLatency).toFixed(0)} ms, hark's own input p50 ${median(localLatency).toFixed(0)} ms (difference ${(median(satelliteLatency) - median(localLatency)).toFixed(0)} ms)`);
+// The satellite program runs on this machine's cores here (on its own Pi in a home), which slows the recognizer;
+// what the Wyoming path itself adds is the part before transcription: the audio's trip and the end-of-speech wait.
+console.log(`    of which before transcription (audio delivery and the end-of-speech silence): satellite p50 ${median(satelliteWait).toFixed(0)} ms, own input ${median(localWait).toFixed(0)} ms (difference ${(median(satelliteWait) - median(localWait)).toFixed(0)} ms)`);
 console.log(`  rooms listening at once on this ${cores}-core machine, by CPU: about ${Math.floor((cores * 0.7) / Math.max(listenCpu, 1e-3))} (70 % of all cores)`);
 await transcriber.dispose();
 await assistant.dispose();

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { validateConfig } from "../src/config/load.ts";
@@ -105,4 +106,25 @@ export function joinAudio(out: string, files: string[], gapMs = 300): string {
 export function sharedFile(relative: string): string | null {
     const file = path.join(sharedDir, relative);
     return fs.existsSync(file) ? file : null;
+}
+
+/** A TCP port on loopback that nothing listens on now. */
+export async function freePort(): Promise<number> {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
+}
+
+/** Whether something accepts connections on `port` on loopback. */
+export function acceptsConnections(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const socket = net.connect(port, "127.0.0.1");
+        socket.once("connect", () => {
+            socket.destroy();
+            resolve(true);
+        });
+        socket.once("error", () => resolve(false));
+    });
 }

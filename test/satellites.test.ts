@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Assistant } from "../src/pipeline/assistant.ts";
@@ -9,19 +8,10 @@ import { SatelliteHub } from "../src/pipeline/satellites.ts";
 import { createRoomEngines, createTranscriber } from "../src/pipeline/voice-setup.ts";
 import type { Transcriber } from "../src/stt/transcriber.ts";
 import type { TraceRecord } from "../src/trace/trace.ts";
-import { makeSpeech, sharedDir, silentLogger, tempDir, testConfig, waitFor } from "./helpers.ts";
+import { acceptsConnections, freePort, makeSpeech, sharedDir, silentLogger, tempDir, testConfig, waitFor } from "./helpers.ts";
 
 const pythonPath = path.join(sharedDir, "vendor", "python");
 const dir = tempDir();
-
-/** A free TCP port on loopback. */
-async function freePort(): Promise<number> {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const port = (server.address() as net.AddressInfo).port;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    return port;
-}
 
 /** Raw 16 kHz mono audio of "hey jarvis", a pause, `command` and a second of silence: what a satellite's microphone hears. */
 function spokenTurn(name: string, command: string): string {
@@ -48,11 +38,7 @@ class Satellite {
         this.child = spawn("python3", ["-m", "wyoming_satellite", "--name", this.name, "--uri", `tcp://127.0.0.1:${this.port}`, "--no-zeroconf",
             "--mic-command", `sh -c 'while [ ! -e ${this.gate} ]; do sleep 0.05; done; cat ${this.raw}; exec sleep 600'`,
             "--snd-command", `sh -c 'cat >> ${this.speaker}'`], { env: { ...process.env, PYTHONPATH: pythonPath }, stdio: "ignore" });
-        await waitFor(() => new Promise<boolean>((resolve) => {
-            const socket = net.connect(this.port, "127.0.0.1");
-            socket.once("connect", () => { socket.destroy(); resolve(true); });
-            socket.once("error", () => resolve(false));
-        }), 30_000, `satellite ${this.name} to listen`);
+        await waitFor(() => acceptsConnections(this.port), 30_000, `satellite ${this.name} to listen`);
     }
 
     /** Lets the microphone speak. */

@@ -12,9 +12,9 @@ import { Endpointer, type EndpointerOptions } from "../vad/endpointer.ts";
 import type { VoiceActivityDetector } from "../vad/vad.ts";
 import type { WakeWordDetector } from "../wake/detector.ts";
 import type { Assistant } from "./assistant.ts";
+import { INITIAL_VOICE_STATE, nextVoiceState, type VoiceEffect, type VoiceEvent, type VoiceMachineState, type VoiceState } from "./voice-machine.ts";
 
-/** Where the voice loop is. */
-export type VoiceState = "idle" | "listening" | "recording" | "transcribing" | "understanding" | "acting" | "speaking";
+export type { VoiceState } from "./voice-machine.ts";
 
 /** Said when the wake word was heard but nobody spoke. */
 export const NOTHING_HEARD = "Sorry, I didn't hear anything.";
@@ -61,12 +61,13 @@ export interface RoomOutput {
 }
 
 /**
- * The voice loop as a state machine driven by audio events: listening for the wake word → recording until the
- * endpointer ends the utterance → transcribing → understanding and acting (the text loop) → speaking → listening.
- * The same code runs on a microphone, a file or a pipe.
+ * The voice loop: listening for the wake word → recording until the endpointer ends the utterance → transcribing →
+ * understanding and acting (the text loop) → speaking → listening. Its rules are the pure {@link nextVoiceState};
+ * this class runs the effects that function asks for with the real engines and feeds their outcomes back as events.
+ * The same code runs on a microphone, a file, a pipe or a satellite's stream.
  */
 export class VoicePipeline {
-    private state: VoiceState = "idle";
+    private machine: VoiceMachineState = INITIAL_VOICE_STATE;
     private endpointer: Endpointer | null = null;
     private audioStages: TraceStage[] = [];
     private turns = 0;
@@ -76,11 +77,17 @@ export class VoicePipeline {
     private readonly stateListeners: Array<(state: VoiceState) => void> = [];
     /** When the loop began handling the current audio event; `null` while it waits for the next. */
     private busySince: number | null = null;
+    /** What the effects work on: the chunk that arrived, the wake word, the utterance, the reply to play. */
+    private chunk: { samples: Int16Array; timestampMs: number } | null = null;
+    private woken: Record<string, unknown> = {};
+    private utterance: { samples: Int16Array; quiet: string | undefined } | null = null;
+    private transcript: Awaited<ReturnType<Transcriber["transcribe"]>> | null = null;
+    private reply: { file: string; spokenWav: string | undefined } | null = null;
 
     public constructor(private readonly o: VoicePipelineOptions) {}
 
     public get currentState(): VoiceState {
-        return this.state;
+        return this.machine.state;
     }
 
     /** Called with each finished turn's trace. */
@@ -103,16 +110,21 @@ export class VoicePipeline {
         const records: TraceRecord[] = [];
         const collect = (r: TraceRecord): void => void records.push(r);
         this.listeners.push(collect);
-        this.setState("listening");
+        this.signal = signal;
+        await this.dispatch({ type: "start" });
         try {
             for await (const event of source.stream(signal)) {
                 if (signal.aborted) break;
                 this.busySince = performance.now();
                 try {
-                    if (event.type === "chunk") await this.handleChunk(event.samples, event.timestampMs, signal);
-                    else if (event.type === "stop" && this.state === "recording" && this.endpointer) {
-                        // The stream ended mid-utterance: finish with what was said.
-                        for (const e of this.endpointer.finish()) await this.handleEndpoint(e, signal);
+                    if (event.type === "chunk") {
+                        // While a feedback sound plays the input is ignored (a live microphone hears the speaker).
+                        const playingSound = !this.o.room && this.o.assistant.services.player.active().some((p) => p.kind === "sound");
+                        if (this.o.muteWhilePlaying !== false && playingSound) continue;
+                        this.chunk = event;
+                        await this.dispatch({ type: "audio" });
+                    } else if (event.type === "stop") {
+                        await this.dispatch({ type: "end" });
                     }
                 } finally {
                     this.busySince = null;
@@ -120,67 +132,82 @@ export class VoicePipeline {
             }
         } finally {
             this.listeners.splice(this.listeners.indexOf(collect), 1);
-            this.setState("idle");
+            this.setMachine(INITIAL_VOICE_STATE);
         }
         return records;
     }
 
-    private async handleChunk(samples: Int16Array, timestampMs: number, signal: AbortSignal): Promise<void> {
-        const assistant = this.o.assistant;
-        // While a feedback sound plays the input is ignored; while hark speaks only the wake word is listened for,
-        // so it can interrupt the reply but nothing hark says is recorded as a command.
-        const playingSound = !this.o.room && assistant.services.player.active().some((p) => p.kind === "sound");
-        if (this.o.muteWhilePlaying !== false && playingSound) return;
-
-        if (this.state === "listening" || this.state === "speaking") {
-            const detections = await this.o.wake.process(samples, timestampMs);
-            const detection = detections[0];
-            if (!detection) return;
-            this.o.log.info({ keyword: detection.keyword, score: detection.score, atMs: Math.round(detection.timestampMs) }, "wake word");
-            // The wake word interrupts whatever hark is playing or saying (in a satellite's room: its reply).
-            this.speech = null;
-            const interrupted = this.o.room ? this.o.room.output.stopAll() : assistant.services.player.stopAll(["speech"]) > 0 || assistant.services.music.stop();
-            this.audioStages = [{ name: "wake", durationMs: 0, output: { keyword: detection.keyword, score: round2(detection.score), atMs: Math.round(detection.timestampMs), interrupted } }];
-            await this.feedback("wake");
-            this.startRecording(this.o.endpointer);
-            return;
-        }
-        if (this.state === "recording" && this.endpointer) {
-            for (const event of await this.endpointer.push(samples)) await this.handleEndpoint(event, signal);
-        }
-    }
-
     /** Starts a turn without hearing the wake word here (a satellite heard it): recording begins with the next audio. */
     public wakeUp(heardBy: string): void {
-        if (this.state !== "listening" && this.state !== "speaking") return;
-        const speech = this.speech;
+        this.woken = { heardBy };
+        void this.dispatch({ type: "wake" });
+    }
+
+    private signal: AbortSignal = new AbortController().signal;
+
+    /** Moves the machine on `event` and runs the effects it asks for, in order. */
+    private async dispatch(event: VoiceEvent): Promise<void> {
+        const { state, effects } = nextVoiceState(this.machine, event, { followUpMs: this.o.followUpMs ?? 5000 });
+        this.setMachine(state);
+        for (const effect of effects) await this.run1(effect);
+    }
+
+    private async run1(effect: VoiceEffect): Promise<void> {
+        switch (effect.type) {
+            case "detect-wake": {
+                const chunk = this.chunk!;
+                const detection = (await this.o.wake.process(chunk.samples, chunk.timestampMs))[0];
+                if (!detection) return;
+                this.o.log.info({ keyword: detection.keyword, score: detection.score, atMs: Math.round(detection.timestampMs) }, "wake word");
+                this.woken = { keyword: detection.keyword, score: round2(detection.score), atMs: Math.round(detection.timestampMs) };
+                return this.dispatch({ type: "wake" });
+            }
+            // A turn a satellite started may not have its endpointer yet when the next chunk arrives.
+            case "push-endpointer":
+                for (const event of this.endpointer ? await this.endpointer.push(this.chunk!.samples) : []) await this.endpointed(event);
+                return;
+            case "flush-endpointer":
+                for (const event of this.endpointer?.finish() ?? []) await this.endpointed(event);
+                return;
+            case "interrupt":
+                return this.interrupt();
+            case "sound":
+                return this.feedback(effect.kind);
+            case "record":
+                if (effect.followUp) this.audioStages = [{ name: "follow-up", durationMs: 0, output: { windowMs: this.o.followUpMs ?? 5000 } }];
+                this.endpointer = new Endpointer(this.o.vad, effect.followUp ? { ...this.o.endpointer, noSpeechTimeoutMs: this.o.followUpMs ?? 5000 } : this.o.endpointer);
+                return;
+            case "transcribe":
+                return this.transcribe();
+            case "understand":
+                return this.understand();
+            case "play-reply":
+                return this.playReply();
+            case "say":
+                return this.say(effect.key);
+            case "reset-wake":
+                this.o.wake.reset();
+                return;
+            case "drop-pending":
+                this.o.assistant.dropPending(this.o.room?.name);
+                return;
+        }
+    }
+
+    /** The wake word stops what plays where the loop listens (in a satellite's room: only what plays there). */
+    private interrupt(): void {
+        const assistant = this.o.assistant;
         this.speech = null;
-        speech?.stop();
-        const interrupted = (this.o.room?.output.stopAll() ?? false) || speech != null;
-        this.audioStages = [{ name: "wake", durationMs: 0, output: { heardBy, interrupted } }];
-        this.startRecording(this.o.endpointer);
+        const interrupted = this.o.room ? this.o.room.output.stopAll() : assistant.services.player.stopAll(["speech"]) > 0 || assistant.services.music.stop();
+        this.audioStages = [{ name: "wake", durationMs: 0, output: { ...this.woken, interrupted } }];
     }
 
-    private startRecording(options: EndpointerOptions): void {
-        this.endpointer = new Endpointer(this.o.vad, options);
-        this.setState("recording");
-    }
-
-    private async handleEndpoint(event: Awaited<ReturnType<Endpointer["push"]>>[number], signal: AbortSignal): Promise<void> {
+    private async endpointed(event: Awaited<ReturnType<Endpointer["push"]>>[number]): Promise<void> {
         if (event.type === "speech-start") return;
         this.endpointer = null;
         if (event.type === "no-speech") {
             this.audioStages.push({ name: "endpoint", durationMs: 0, output: { speech: false } });
-            if (this.audioStages.some((s) => s.name === "follow-up")) {
-                // Nobody answered a follow-up question: that is fine, go back to waiting for the wake word (a call
-                // that waited for "yes" lapses).
-                this.o.assistant.dropPending(this.o.room?.name);
-                this.backToListening();
-                return;
-            }
-            await this.reply(NOTHING_HEARD, "error");
-            this.backToListening();
-            return;
+            return this.dispatch({ type: "no-speech" });
         }
         const levelDbfs = Math.round(speechLevelDbfs(event.samples) * 10) / 10;
         this.audioStages.push({ name: "endpoint", durationMs: 0, output: { speechMs: Math.round(event.speechMs), utteranceMs: Math.round(durationMs(event.samples.length)), levelDbfs, reason: event.reason } });
@@ -193,64 +220,66 @@ export class VoicePipeline {
             writeWav(file, event.samples);
             this.audioStages.at(-1)!.output = { ...(this.audioStages.at(-1)!.output as object), savedAs: file };
         }
+        this.utterance = { samples: event.samples, quiet };
+        return this.dispatch({ type: "utterance" });
+    }
 
-        this.setState("transcribing");
+    private async transcribe(): Promise<void> {
+        const { samples, quiet } = this.utterance!;
         const started = performance.now();
-        let text: string;
-        let transcript: Awaited<ReturnType<Transcriber["transcribe"]>>;
         try {
-            transcript = await this.o.transcriber.transcribe(event.samples, signal);
-            text = transcript.text.trim();
+            const transcript = await this.o.transcriber.transcribe(samples, this.signal);
+            const text = transcript.text.trim();
+            this.transcript = transcript;
             this.audioStages.push({ name: "transcribe", durationMs: round2(performance.now() - started), output: { text, engine: transcript.engine, ...(transcript.detail ?? {}) } });
+            if (!text && quiet) this.audioStages.push({ name: "quiet", durationMs: 0, output: { reason: quiet } });
+            return this.dispatch({ type: "transcribed", text });
         } catch (error) {
             this.audioStages.push({ name: "transcribe", durationMs: round2(performance.now() - started), error: { code: (error as { code?: string }).code ?? "HARK_STT_FAILED", message: errorMessage(error) } });
             this.o.log.error({ err: error }, "transcription failed");
-            await this.reply("Sorry, I couldn't make out what you said.", "error");
-            this.backToListening();
-            return;
+            return this.dispatch({ type: "transcribed", text: "", failed: true });
         }
-        if (!text) {
-            if (quiet) this.audioStages.push({ name: "quiet", durationMs: 0, output: { reason: quiet } });
-            await this.reply(quiet ? "" : this.o.notUnderstoodReply ?? "Sorry, I didn't catch that.", "error");
-            this.backToListening();
-            return;
-        }
+    }
 
-        this.setState("understanding");
+    private async understand(): Promise<void> {
+        const transcript = this.transcript!;
+        const quiet = this.utterance?.quiet;
         this.turns++;
         const speak = this.o.speak !== false;
         // The reply is synthesised to a file and played here, not by the assistant, so that listening for the wake
         // word goes on while hark talks.
         const spokenWav = speak && !this.o.replyWav ? path.join(this.replyDir(), `reply-${this.turns}.wav`) : undefined;
         const replyWav = this.o.replyWav ? numbered(this.o.replyWav, this.turns) : spokenWav;
-        const record = await this.o.assistant.handleText(text, {
-            source: "voice", ...(this.o.room ? { room: this.o.room.name } : {}), speak: false, signal, audioStages: this.audioStages, onPhase: (phase) => this.setState(phase),
+        const record = await this.o.assistant.handleText(transcript.text.trim(), {
+            source: "voice", ...(this.o.room ? { room: this.o.room.name } : {}), speak: false, signal: this.signal, audioStages: this.audioStages,
+            onPhase: (phase) => void this.dispatch({ type: "phase", phase }),
             transcript: { engine: transcript.engine, ...(transcript.confidence != null ? { confidence: transcript.confidence } : {}) },
             ...(quiet ? { quietIfNotUnderstood: quiet } : {}),
             ...(replyWav ? { replyWav } : {})
         });
         this.audioStages = [];
         for (const listener of this.listeners) listener(record);
-        await this.feedback(record.error ? "error" : "done");
-        const question = record.reply.trim().endsWith("?");
-        if (speak && replyWav && record.reply && fs.existsSync(replyWav)) {
-            try {
-                const playback = await this.play(replyWav);
-                this.speech = playback;
-                this.o.wake.reset();
-                this.setState("speaking");
-                playback.done.catch(() => "finished" as const).then((how) => {
-                    if (spokenWav) fs.rmSync(spokenWav, { force: true });
-                    if (this.speech !== playback) return; // interrupted by the wake word: a new turn has begun
-                    this.speech = null;
-                    if (this.state === "speaking") this.afterReply(question && how === "finished");
-                });
-                return;
-            } catch (error) {
-                this.o.log.warn({ err: error }, "could not speak the reply");
-            }
+        const playable = speak && replyWav != null && record.reply !== "" && fs.existsSync(replyWav);
+        this.reply = playable ? { file: replyWav, spokenWav } : null;
+        return this.dispatch({ type: "turn-done", failed: record.error != null, question: record.reply.trim().endsWith("?"), playable });
+    }
+
+    private async playReply(): Promise<void> {
+        const { file, spokenWav } = this.reply!;
+        try {
+            const playback = await this.play(file);
+            this.speech = playback;
+            this.o.wake.reset();
+            playback.done.catch(() => "finished" as const).then((how) => {
+                if (spokenWav) fs.rmSync(spokenWav, { force: true });
+                if (this.speech !== playback) return; // interrupted by the wake word: a new turn has begun
+                this.speech = null;
+                void this.dispatch({ type: "reply-ended", finished: how === "finished" });
+            });
+        } catch (error) {
+            this.o.log.warn({ err: error }, "could not speak the reply");
+            return this.dispatch({ type: "reply-ended", finished: true });
         }
-        this.afterReply(question);
     }
 
     private replyDirPath: string | null = null;
@@ -265,22 +294,12 @@ export class VoicePipeline {
         return this.replyDirPath;
     }
 
-    /** After a reply: a question opens the follow-up window; anything else goes back to the wake word. */
-    private afterReply(question: boolean): void {
-        const followUpMs = this.o.followUpMs ?? 5000;
-        if (question && followUpMs > 0) {
-            // A question was asked: listen for the answer without the wake word.
-            this.audioStages = [{ name: "follow-up", durationMs: 0, output: { windowMs: followUpMs } }];
-            this.startRecording({ ...this.o.endpointer, noSpeechTimeoutMs: followUpMs });
-            return;
-        }
-        this.backToListening();
-    }
-
-    /** Speaks a reply that is not a turn (nothing heard, nothing understood) and records it as one; "" says nothing. */
-    private async reply(text: string, sound: "error"): Promise<void> {
-        this.setState("speaking");
-        if (text) await this.feedback(sound);
+    /** Speaks a notice that is not a turn (nothing heard, nothing understood) and records it as one; "" says nothing. */
+    private async say(key: "nothing-heard" | "not-understood" | "transcribe-failed"): Promise<void> {
+        const text = key === "nothing-heard" ? NOTHING_HEARD
+            : key === "transcribe-failed" ? "Sorry, I couldn't make out what you said."
+                : this.utterance?.quiet ? "" : this.o.notUnderstoodReply ?? "Sorry, I didn't catch that.";
+        if (text) await this.feedback("error");
         if (this.o.speak !== false && text) {
             try {
                 if (this.o.room) {
@@ -301,6 +320,7 @@ export class VoicePipeline {
         this.o.assistant.record(record);
         for (const listener of this.listeners) listener(record);
         this.audioStages = [];
+        return this.dispatch({ type: "said" });
     }
 
     /** Plays a reply where the loop listens: the room's satellite, or this machine's speaker. */
@@ -320,16 +340,12 @@ export class VoicePipeline {
         }
     }
 
-    private backToListening(): void {
-        this.o.wake.reset();
-        this.setState("listening");
-    }
-
-    private setState(state: VoiceState): void {
-        if (state === this.state) return;
-        this.state = state;
-        this.o.log.debug({ state }, "voice state");
-        for (const listener of this.stateListeners) listener(state);
+    private setMachine(next: VoiceMachineState): void {
+        const changed = next.state !== this.machine.state;
+        this.machine = next;
+        if (!changed) return;
+        this.o.log.debug({ state: next.state }, "voice state");
+        for (const listener of this.stateListeners) listener(next.state);
     }
 }
 
