@@ -5,10 +5,11 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Assistant } from "../src/pipeline/assistant.ts";
 import { SatelliteHub } from "../src/pipeline/satellites.ts";
-import { createRoomEngines, createTranscriber } from "../src/pipeline/voice-setup.ts";
+import { createRoomEngines, createTranscriber, createWakeWordDetector } from "../src/pipeline/voice-setup.ts";
+import { serveWyoming } from "../src/pipeline/wyoming-service.ts";
 import type { Transcriber } from "../src/stt/transcriber.ts";
 import type { TraceRecord } from "../src/trace/trace.ts";
-import { acceptsConnections, freePort, makeSpeech, sharedDir, silentLogger, tempDir, testConfig, waitFor } from "./helpers.ts";
+import { acceptsConnections, freePort, makeSpeech, packageRoot, sharedDir, silentLogger, tempDir, testConfig, waitFor } from "./helpers.ts";
 
 const pythonPath = path.join(sharedDir, "vendor", "python");
 const dir = tempDir();
@@ -28,16 +29,19 @@ class Satellite {
     public readonly speaker: string;
     private child: ChildProcess | null = null;
 
-    public constructor(public readonly name: string, public readonly port: number, private readonly raw: string) {
+    /** `extra`: more wyoming-satellite options; `paced`: the microphone speaks in real time (a local wake word needs it). */
+    public constructor(public readonly name: string, public readonly port: number, private readonly raw: string, private readonly options: { extra?: string[]; paced?: boolean } = {}) {
         this.gate = path.join(dir, `${name}.go`);
         this.speaker = path.join(dir, `${name}-speaker.raw`);
     }
 
     public async start(): Promise<void> {
         fs.rmSync(this.gate, { force: true });
+        const mic = this.options.paced
+            ? `python3 ${path.join(packageRoot, "test", "fixtures", "paced-mic.py")} ${this.gate} ${this.raw} ${path.join(dir, `${this.name}.stamp`)}`
+            : `sh -c 'while [ ! -e ${this.gate} ]; do sleep 0.05; done; cat ${this.raw}; exec sleep 600'`;
         this.child = spawn("python3", ["-m", "wyoming_satellite", "--name", this.name, "--uri", `tcp://127.0.0.1:${this.port}`, "--no-zeroconf",
-            "--mic-command", `sh -c 'while [ ! -e ${this.gate} ]; do sleep 0.05; done; cat ${this.raw}; exec sleep 600'`,
-            "--snd-command", `sh -c 'cat >> ${this.speaker}'`], { env: { ...process.env, PYTHONPATH: pythonPath }, stdio: "ignore" });
+            "--mic-command", mic, "--snd-command", `sh -c 'cat >> ${this.speaker}'`, ...(this.options.extra ?? [])], { env: { ...process.env, PYTHONPATH: pythonPath }, stdio: "ignore" });
         await waitFor(() => acceptsConnections(this.port), 30_000, `satellite ${this.name} to listen`);
     }
 
@@ -106,6 +110,26 @@ describe("satellites: real wyoming-satellite programs as rooms of hark's hub", (
         await waitFor(() => fs.existsSync(kitchen.speaker) && fs.statSync(kitchen.speaker).size >= expected.length, 30_000, "the reply on the kitchen's speaker");
         assert.ok(expected.length > 22050, "at least half a second of speech");
         assert.deepEqual(fs.readFileSync(kitchen.speaker), expected);
+    });
+
+    it("a satellite with its own wake word (here: hark's Wyoming wake service) starts the turn itself", async () => {
+        const wake = await serveWyoming("tcp://127.0.0.1:0", {
+            config, assistant, transcriber, version: "test", log: silentLogger(),
+            createWakeDetector: (keyword) => createWakeWordDetector({ ...config, wake: { ...config.wake, keyword } })
+        });
+        try {
+            const hall = new Satellite("hall", await freePort(), spokenTurn("hall", "what time is it"), { paced: true, extra: ["--wake-uri", wake.uri, "--wake-word-name", "hey_jarvis"] });
+            satellites.push(hall);
+            await hall.start();
+            const { hub, turns } = startHub([hall]);
+            await waitFor(() => hub.status().hall === "streaming", 30_000, "the hub to start the satellite");
+            hall.speak();
+            await waitFor(() => turns.length > 0, 60_000, "the hall's turn");
+            assert.equal(turns[0]!.toolCall?.name, "get_time");
+            assert.deepEqual(turns[0]!.stages[0], { name: "wake", durationMs: 0, output: { heardBy: "satellite", interrupted: false } });
+        } finally {
+            await wake.dispose();
+        }
     });
 
     it("a timer set in a room rings in that room, on its satellite's speaker", async () => {

@@ -134,7 +134,7 @@ class Room {
         const output = new SatelliteSpeaker(connection, this.log);
         this.speaker = output;
         const pipeline = createVoicePipeline(this.o.config, this.o.assistant, { ...engines, transcriber: this.o.transcriber, dispose: async () => undefined }, this.log, {
-            speak: true, room: { name: this.name, output }
+            speak: true, room: this.name, output
         });
         this.tellSatellite(pipeline, connection, engines.wake.keyword);
         const stop = new AbortController();

@@ -12,7 +12,7 @@ import type { WakeWordDetector } from "../wake/detector.ts";
 import { OpenWakeWordDetector, packagedModelsDir } from "../wake/openwakeword.ts";
 import { knownSlotValues, type Assistant } from "./assistant.ts";
 import { CONFIRMATION_ANSWERS } from "./confirmation.ts";
-import { VoicePipeline, type VoicePipelineOptions } from "./voice.ts";
+import { LocalOutput, VoicePipeline, type RoomOutput, type VoicePipelineOptions } from "./voice.ts";
 
 /** The engines the voice loop uses, chosen by config. */
 export interface VoiceEngines {
@@ -89,16 +89,17 @@ export async function createVoiceEngines(config: HarkConfig, assistant: Assistan
 }
 
 /** The voice pipeline wired from config. */
-export function createVoicePipeline(config: HarkConfig, assistant: Assistant, engines: VoiceEngines, log: Logger, overrides: Pick<VoicePipelineOptions, "speak" | "replyWav" | "muteWhilePlaying" | "room"> = {}): VoicePipeline {
+export function createVoicePipeline(config: HarkConfig, assistant: Assistant, engines: VoiceEngines, log: Logger, overrides: Pick<VoicePipelineOptions, "speak" | "replyWav" | "muteWhilePlaying" | "room"> & { output?: RoomOutput } = {}): VoicePipeline {
     const c = config.conversation;
     const sound = (configured: string, name: string): string => configured || path.join(packageRoot, "src", "audio", "sounds", `${name}.wav`);
+    const { room, output, ...rest } = overrides;
     return new VoicePipeline({
-        assistant, wake: engines.wake, vad: engines.vad, transcriber: engines.transcriber, log: log.child({ component: "voice" }),
+        turns: assistant, output: output ?? new LocalOutput(assistant.services), ...(room ? { room } : {}), wake: engines.wake, vad: engines.vad, transcriber: engines.transcriber, log: log.child({ component: "voice" }),
         endpointer: config.vad,
         followUpMs: c.followUpMs,
         notUnderstoodReply: c.notUnderstoodReply, quietBelowSpeechMs: c.quietBelowSpeechMs, quietBelowDbfs: c.quietBelowDbfs,
         sounds: c.feedbackSounds ? { wake: sound(c.wakeSound, "wake"), done: sound(c.doneSound, "done"), error: sound(c.errorSound, "error") } : {},
         saveUtterancesDir: config.audio.saveUtterances ? path.join(config.paths.dataDir, "utterances") : null,
-        ...overrides
+        ...rest
     });
 }

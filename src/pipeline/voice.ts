@@ -11,6 +11,7 @@ import type { Transcriber } from "../stt/transcriber.ts";
 import { Endpointer, type EndpointerOptions } from "../vad/endpointer.ts";
 import type { VoiceActivityDetector } from "../vad/vad.ts";
 import type { WakeWordDetector } from "../wake/detector.ts";
+import type { Services } from "../services/services.ts";
 import type { Assistant } from "./assistant.ts";
 import { INITIAL_VOICE_STATE, nextVoiceState, type VoiceEffect, type VoiceEvent, type VoiceMachineState, type VoiceState } from "./voice-machine.ts";
 
@@ -19,9 +20,55 @@ export type { VoiceState } from "./voice-machine.ts";
 /** Said when the wake word was heard but nobody spoke. */
 export const NOTHING_HEARD = "Sorry, I didn't hear anything.";
 
+/** What the voice loop asks of the text loop: {@link Assistant} is one. */
+export type VoiceTurns = Pick<Assistant, "handleText" | "record" | "say" | "dropPending">;
+
+/**
+ * Where a room hears hark: this machine's speaker ({@link LocalOutput}) or a satellite's. It owns what that room plays
+ * for the voice loop: replies, feedback sounds, and what the wake word stops.
+ */
+export interface RoomOutput {
+    /** Plays a reply (a WAV file); resolves once it has started, its `done` when it has been heard. */
+    play(file: string): Promise<Playback>;
+    /** Stops everything playing in the room (a reply, music, a timer's announcement); returns whether anything was. */
+    stopAll(): boolean;
+    /** Plays a feedback sound to its end. Absent: the room plays its own (a satellite is told of the wake word). */
+    playSound?(file: string): Promise<void>;
+    /** Whether a feedback sound plays now: a microphone beside the speaker would hear it. */
+    soundPlaying?(): boolean;
+}
+
+/** This machine's speaker: hark's replies and sounds through the player, and the music the wake word stops. */
+export class LocalOutput implements RoomOutput {
+    public constructor(private readonly services: Pick<Services, "player" | "music">) {}
+
+    public play(file: string): Promise<Playback> {
+        return this.services.player.play(file, "speech");
+    }
+
+    public stopAll(): boolean {
+        const speech = this.services.player.stopAll(["speech"]) > 0;
+        const music = this.services.music.stop();
+        return speech || music;
+    }
+
+    public async playSound(file: string): Promise<void> {
+        await (await this.services.player.play(file, "sound")).done;
+    }
+
+    public soundPlaying(): boolean {
+        return this.services.player.active().some((p) => p.kind === "sound");
+    }
+}
+
 /** Options for {@link VoicePipeline}. */
 export interface VoicePipelineOptions {
-    assistant: Assistant;
+    /** Understands and acts on what was heard. */
+    turns: VoiceTurns;
+    /** Where replies and sounds are heard. */
+    output: RoomOutput;
+    /** The room's name when it is a satellite's (traces name it); absent: this machine. */
+    room?: string;
     wake: WakeWordDetector;
     vad: VoiceActivityDetector;
     endpointer: EndpointerOptions;
@@ -45,19 +92,6 @@ export interface VoicePipelineOptions {
     /** Speech shorter than this, or quieter (dBFS), that is not understood gets no spoken answer. Defaults to 400 ms and -50 dBFS. */
     quietBelowSpeechMs?: number;
     quietBelowDbfs?: number;
-    /**
-     * A room hark hears through a satellite: replies play there, not on this machine's speaker (whose music and
-     * sounds the room's wake word leaves alone), and its turns are traced with its name. Absent: this machine.
-     */
-    room?: { name: string; output: RoomOutput };
-}
-
-/** Where a room's replies are heard: a satellite's speaker. */
-export interface RoomOutput {
-    /** Plays a reply (a WAV file) in the room; resolves once it has started, its `done` when it has been heard. */
-    play(file: string): Promise<Playback>;
-    /** Stops everything playing in the room (a reply, a timer's announcement); returns whether anything was. */
-    stopAll(): boolean;
 }
 
 /**
@@ -119,8 +153,7 @@ export class VoicePipeline {
                 try {
                     if (event.type === "chunk") {
                         // While a feedback sound plays the input is ignored (a live microphone hears the speaker).
-                        const playingSound = !this.o.room && this.o.assistant.services.player.active().some((p) => p.kind === "sound");
-                        if (this.o.muteWhilePlaying !== false && playingSound) continue;
+                        if (this.o.muteWhilePlaying !== false && this.o.output.soundPlaying?.()) continue;
                         this.chunk = event;
                         await this.dispatch({ type: "audio" });
                     } else if (event.type === "stop") {
@@ -189,16 +222,15 @@ export class VoicePipeline {
                 this.o.wake.reset();
                 return;
             case "drop-pending":
-                this.o.assistant.dropPending(this.o.room?.name);
+                this.o.turns.dropPending(this.o.room);
                 return;
         }
     }
 
-    /** The wake word stops what plays where the loop listens (in a satellite's room: only what plays there). */
+    /** The wake word stops what plays in the room the loop listens in (and only there). */
     private interrupt(): void {
-        const assistant = this.o.assistant;
         this.speech = null;
-        const interrupted = this.o.room ? this.o.room.output.stopAll() : assistant.services.player.stopAll(["speech"]) > 0 || assistant.services.music.stop();
+        const interrupted = this.o.output.stopAll();
         this.audioStages = [{ name: "wake", durationMs: 0, output: { ...this.woken, interrupted } }];
     }
 
@@ -250,8 +282,8 @@ export class VoicePipeline {
         // word goes on while hark talks.
         const spokenWav = speak && !this.o.replyWav ? path.join(this.replyDir(), `reply-${this.turns}.wav`) : undefined;
         const replyWav = this.o.replyWav ? numbered(this.o.replyWav, this.turns) : spokenWav;
-        const record = await this.o.assistant.handleText(transcript.text.trim(), {
-            source: "voice", ...(this.o.room ? { room: this.o.room.name } : {}), speak: false, signal: this.signal, audioStages: this.audioStages,
+        const record = await this.o.turns.handleText(transcript.text.trim(), {
+            source: "voice", ...(this.o.room ? { room: this.o.room } : {}), speak: false, signal: this.signal, audioStages: this.audioStages,
             onPhase: (phase) => void this.dispatch({ type: "phase", phase }),
             transcript: { engine: transcript.engine, ...(transcript.confidence != null ? { confidence: transcript.confidence } : {}) },
             ...(quiet ? { quietIfNotUnderstood: quiet } : {}),
@@ -302,39 +334,32 @@ export class VoicePipeline {
         if (text) await this.feedback("error");
         if (this.o.speak !== false && text) {
             try {
-                if (this.o.room) {
-                    const wav = path.join(this.replyDir(), "said.wav");
-                    await this.o.assistant.say(text, { speak: false, replyWav: wav });
-                    await (await this.play(wav)).done;
-                } else {
-                    await this.o.assistant.say(text);
-                }
+                const wav = path.join(this.replyDir(), "said.wav");
+                await this.o.turns.say(text, { speak: false, replyWav: wav });
+                await (await this.play(wav)).done;
             } catch (error) {
                 this.o.log.warn({ err: error }, "could not speak");
             }
         }
         const record: TraceRecord = {
-            id: crypto.randomUUID(), time: new Date().toISOString(), input: { text: "", source: "voice" }, ...(this.o.room ? { room: this.o.room.name } : {}), stages: this.audioStages,
+            id: crypto.randomUUID(), time: new Date().toISOString(), input: { text: "", source: "voice" }, ...(this.o.room ? { room: this.o.room } : {}), stages: this.audioStages,
             toolCall: null, result: null, reply: text, error: null, totalMs: 0
         };
-        this.o.assistant.record(record);
+        this.o.turns.record(record);
         for (const listener of this.listeners) listener(record);
         this.audioStages = [];
         return this.dispatch({ type: "said" });
     }
 
-    /** Plays a reply where the loop listens: the room's satellite, or this machine's speaker. */
     private play(file: string): Promise<Playback> {
-        return this.o.room ? this.o.room.output.play(file) : this.o.assistant.services.player.play(file, "speech");
+        return this.o.output.play(file);
     }
 
     private async feedback(kind: "wake" | "done" | "error"): Promise<void> {
         const file = this.o.sounds?.[kind];
-        // A satellite plays its own sounds (it is told of the wake word and the transcript).
-        if (!file || this.o.speak === false || this.o.room) return;
+        if (!file || this.o.speak === false || !this.o.output.playSound) return;
         try {
-            const playback = await this.o.assistant.services.player.play(file, "sound");
-            await playback.done;
+            await this.o.output.playSound(file);
         } catch (error) {
             this.o.log.debug({ err: error, kind }, "feedback sound failed");
         }
