@@ -27,12 +27,15 @@ function spokenTurn(name: string, command: string): string {
 class Satellite {
     public readonly gate: string;
     public readonly speaker: string;
+    /** What the satellite's timer commands were given. */
+    public readonly timerLog: string;
     private child: ChildProcess | null = null;
 
     /** `extra`: more wyoming-satellite options; `paced`: the microphone speaks in real time (a local wake word needs it). */
     public constructor(public readonly name: string, public readonly port: number, private readonly raw: string, private readonly options: { extra?: string[]; paced?: boolean } = {}) {
         this.gate = path.join(dir, `${name}.go`);
         this.speaker = path.join(dir, `${name}-speaker.raw`);
+        this.timerLog = path.join(dir, `${name}-timers.log`);
     }
 
     public async start(): Promise<void> {
@@ -41,7 +44,9 @@ class Satellite {
             ? `python3 ${path.join(packageRoot, "test", "fixtures", "paced-mic.py")} ${this.gate} ${this.raw} ${path.join(dir, `${this.name}.stamp`)}`
             : `sh -c 'while [ ! -e ${this.gate} ]; do sleep 0.05; done; cat ${this.raw}; exec sleep 600'`;
         this.child = spawn("python3", ["-m", "wyoming_satellite", "--name", this.name, "--uri", `tcp://127.0.0.1:${this.port}`, "--no-zeroconf",
-            "--mic-command", mic, "--snd-command", `sh -c 'cat >> ${this.speaker}'`, ...(this.options.extra ?? [])], { env: { ...process.env, PYTHONPATH: pythonPath }, stdio: "ignore" });
+            "--mic-command", mic, "--snd-command", `sh -c 'cat >> ${this.speaker}'`,
+            "--timer-started-command", `sh -c '(printf "started "; cat; echo) >> ${this.timerLog}'`,
+            "--timer-finished-command", `sh -c '(printf "finished "; cat; echo) >> ${this.timerLog}'`, ...(this.options.extra ?? [])], { env: { ...process.env, PYTHONPATH: pythonPath }, stdio: "ignore" });
         await waitFor(() => acceptsConnections(this.port), 30_000, `satellite ${this.name} to listen`);
     }
 
@@ -85,12 +90,16 @@ describe("satellites: real wyoming-satellite programs as rooms of hark's hub", (
         return { hub, turns };
     };
 
-    /** The reply as hark speaks it, in the satellite's default speaker format (22050 Hz mono 16-bit). */
+    /** A WAV file as the satellite's speaker receives it (its default format: 22050 Hz mono 16-bit). */
+    const asHeard = (wav: string): Buffer => execFileSync("sox", ["-R", wav, "-t", "raw", "-r", "22050", "-c", "1", "-b", "16", "-e", "signed-integer", "-L", "-"]);
+    /** The reply as hark speaks it, as the satellite's speaker receives it. */
     const spokenReply = async (text: string): Promise<Buffer> => {
         const wav = path.join(tempDir(), "reply.wav");
         await assistant.say(text, { speak: false, replyWav: wav });
-        return execFileSync("sox", [wav, "-t", "raw", "-r", "22050", "-c", "1", "-b", "16", "-e", "signed-integer", "-L", "-"]);
+        return asHeard(wav);
     };
+    /** hark's own feedback sounds, which play in the room too. */
+    const sound = (name: "wake" | "done") => asHeard(path.join(packageRoot, "src", "audio", "sounds", `${name}.wav`));
 
     it("a turn spoken into a satellite runs in its room and the reply plays on its speaker", async () => {
         const kitchen = new Satellite("kitchen", await freePort(), spokenTurn("kitchen", "what time is it"));
@@ -105,8 +114,8 @@ describe("satellites: real wyoming-satellite programs as rooms of hark's hub", (
         assert.equal(turn!.input.text, "what time is it");
         assert.equal(turn!.toolCall?.name, "get_time");
         assert.match(turn!.reply, /^It's \d{1,2}:\d\d [AP]M\.$/);
-        // The speaker received exactly hark's spoken reply, sample for sample.
-        const expected = await spokenReply(turn!.reply);
+        // The speaker received hark's wake sound, its done sound and its spoken reply, sample for sample.
+        const expected = Buffer.concat([sound("wake"), sound("done"), await spokenReply(turn!.reply)]);
         await waitFor(() => fs.existsSync(kitchen.speaker) && fs.statSync(kitchen.speaker).size >= expected.length, 30_000, "the reply on the kitchen's speaker");
         assert.ok(expected.length > 22050, "at least half a second of speech");
         assert.deepEqual(fs.readFileSync(kitchen.speaker), expected);
@@ -147,10 +156,15 @@ describe("satellites: real wyoming-satellite programs as rooms of hark's hub", (
         await waitFor(() => announced.length > 0, 30_000, "the timer to ring");
         assert.equal(announced[0]!.room, "pantry");
         assert.equal(announced[0]!.reply, "Your timer for 5 seconds is done.");
-        // The pantry's speaker heard the reply, then the announcement.
-        const expected = Buffer.concat([await spokenReply(turns[0]!.reply), await spokenReply(announced[0]!.reply)]);
+        // The pantry's speaker heard the sounds and the reply, then the announcement; the satellite was told of the timer.
+        const expected = Buffer.concat([sound("wake"), sound("done"), await spokenReply(turns[0]!.reply), await spokenReply(announced[0]!.reply)]);
         await waitFor(() => fs.statSync(kitchen.speaker).size >= expected.length, 30_000, "the announcement on the pantry's speaker");
         assert.deepEqual(fs.readFileSync(kitchen.speaker), expected);
+        const timer = turns[0]!.result?.data as { timer: { id: string } };
+        await waitFor(() => fs.existsSync(kitchen.timerLog) && fs.readFileSync(kitchen.timerLog, "utf8").includes("finished"), 10_000, "the satellite's timer commands");
+        const told = fs.readFileSync(kitchen.timerLog, "utf8");
+        assert.match(told, new RegExp(`started \\{"type": "timer-started", "data": \\{"id": "${timer.timer.id}", "total_seconds": 5`));
+        assert.match(told, new RegExp(`finished ${timer.timer.id}`));
     });
 
     it("two rooms at once; a satellite killed while streaming and restarted is connected again, and the other room is unaffected", async () => {

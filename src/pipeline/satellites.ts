@@ -7,6 +7,7 @@ import type { Playback } from "../audio/player.ts";
 import { pcmEvents, type AudioEvent, type AudioSource } from "../audio/source.ts";
 import type { HarkConfig } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
+import { remainingMs, type TimerChange } from "../services/timers.ts";
 import type { Transcriber } from "../stt/transcriber.ts";
 import type { TraceRecord } from "../trace/trace.ts";
 import type { VoiceActivityDetector } from "../vad/vad.ts";
@@ -49,9 +50,15 @@ export class SatelliteHub {
     private readonly rooms: Room[];
     private readonly running: Promise<void>[];
 
+    private readonly stopWatchingTimers: () => void;
+
     private constructor(satellites: readonly SatelliteConfig[], options: SatelliteHubOptions) {
         this.rooms = satellites.map((s) => new Room(s, options));
         this.running = this.rooms.map((room) => room.run(this.controller.signal));
+        // A satellite shows the timers set in its room (wyoming-satellite runs its timer commands and sounds).
+        this.stopWatchingTimers = options.assistant.services.timers.onChange((change) => {
+            if (change.timer.room) this.rooms.find((r) => r.name === change.timer.room)?.tellTimer(change);
+        });
     }
 
     /** Starts connecting to every satellite (in the background; an unreachable one is retried, the others go on). */
@@ -84,6 +91,7 @@ export class SatelliteHub {
 
     /** Disconnects from every satellite and stops their loops (safe twice). */
     public async dispose(): Promise<void> {
+        this.stopWatchingTimers();
         this.controller.abort();
         await Promise.all(this.running);
     }
@@ -94,6 +102,7 @@ class Room {
     public status: SatelliteStatus = "connecting";
     /** The satellite's speaker while it is connected. */
     public speaker: SatelliteSpeaker | null = null;
+    private connection: WyomingConnection | null = null;
     public readonly turnListeners: Array<(record: TraceRecord) => void> = [];
     public readonly name: string;
     private readonly log: Logger;
@@ -133,6 +142,7 @@ class Room {
         const audio = new PassThrough();
         const output = new SatelliteSpeaker(connection, this.log);
         this.speaker = output;
+        this.connection = connection;
         const pipeline = createVoicePipeline(this.o.config, this.o.assistant, { ...engines, transcriber: this.o.transcriber, dispose: async () => undefined }, this.log, {
             speak: true, room: this.name, output
         });
@@ -171,9 +181,26 @@ class Room {
             audio.end();
             output.stopAll();
             this.speaker = null;
+            this.connection = null;
             await loop.catch((error: unknown) => this.log.error({ err: error }, `the voice loop of ${this.name} stopped with an error`));
             connection.close();
         }
+    }
+
+    /** Tells the satellite of a timer set in its room: started, updated, cancelled, finished (Wyoming's timer events). */
+    public tellTimer({ kind, timer }: TimerChange): void {
+        const connection = this.connection;
+        if (!connection?.open) return;
+        const seconds = (ms: number) => Math.round(ms / 1000);
+        const data: Record<string, unknown> = kind === "started"
+            ? {
+                id: timer.id, total_seconds: seconds(timer.durationMs), name: timer.label || null,
+                start_hours: Math.floor(timer.durationMs / 3_600_000), start_minutes: Math.floor(timer.durationMs / 60_000) % 60, start_seconds: seconds(timer.durationMs) % 60
+            }
+            : kind === "updated"
+                ? { id: timer.id, is_active: timer.pausedRemainingMs == null, total_seconds: seconds(remainingMs(timer)) }
+                : { id: timer.id };
+        connection.send({ type: `timer-${kind}`, data }).catch((error: unknown) => this.log.debug({ err: error, kind }, "could not tell the satellite of the timer"));
     }
 
     /** Tells the satellite what the loop does (it shows it, plays its own sounds, and records for debugging). */
@@ -197,14 +224,27 @@ class Room {
 /** Plays replies on a satellite's speaker: audio-start, chunks and audio-stop in the format its run-pipeline asked for. */
 class SatelliteSpeaker implements RoomOutput {
     public format = { rate: 22050, width: 2, channels: 1 };
-    private readonly playing = new Set<{ stop(): void }>();
+    private readonly playing = new Set<{ kind: "speech" | "sound"; stop(): void }>();
 
     public constructor(private readonly connection: WyomingConnection, private readonly log: Logger) {}
 
-    public async play(file: string): Promise<Playback> {
+    public play(file: string): Promise<Playback> {
+        return this.send(file, "speech");
+    }
+
+    /** hark's feedback sounds play on the satellite's speaker too (leave its own --awake-wav and --done-wav unset). */
+    public async playSound(file: string): Promise<void> {
+        await (await this.send(file, "sound")).done;
+    }
+
+    public soundPlaying(): boolean {
+        return [...this.playing].some((p) => p.kind === "sound");
+    }
+
+    private async send(file: string, kind: "speech" | "sound"): Promise<Playback> {
         const { rate, width, channels } = this.format;
         if (width !== 2) throw new Error(`the satellite asked for ${width}-byte samples; hark sends 16-bit audio (use --snd-command-width 2)`);
-        const { stdout: pcm } = await run("sox", ["-V1", file, "-t", "raw", "-r", String(rate), "-c", String(channels), "-b", "16", "-e", "signed-integer", "-L", "-"], { encoding: "buffer", maxBuffer: 64 << 20 });
+        const { stdout: pcm } = await run("sox", ["-V1", "-R", file, "-t", "raw", "-r", String(rate), "-c", String(channels), "-b", "16", "-e", "signed-integer", "-L", "-"], { encoding: "buffer", maxBuffer: 64 << 20 });
         const format = { rate, width, channels };
         const frameBytes = width * channels;
         const chunkBytes = 1024 * frameBytes;
@@ -218,7 +258,7 @@ class SatelliteSpeaker implements RoomOutput {
             }
             await this.connection.send({ type: "audio-stop", data: { timestamp: Math.round(seconds * 1000) } });
         })();
-        const handle = { stop: () => void (stopped = true) };
+        const handle = { kind, stop: () => void (stopped = true) };
         this.playing.add(handle);
         // The satellite plays in real time: heard once the audio has had time to play out.
         const done = sending.then(async () => {
@@ -231,7 +271,7 @@ class SatelliteSpeaker implements RoomOutput {
             return "stopped" as const;
         });
         return {
-            file, kind: "speech", done, paused: false,
+            file, kind, done, paused: false,
             stop: handle.stop, pause: () => false, resume: () => false
         };
     }

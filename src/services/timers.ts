@@ -30,6 +30,15 @@ export type Timer = Static<typeof TimerSchema>;
 /** Called when a timer rings; `late` is true for a timer that ended while hark was not running. */
 export type TimerListener = (timer: Timer, late: boolean) => void;
 
+/**
+ * A change to the timers, by any process, for whatever shows them (a satellite's LEDs): set, changed (paused, resumed,
+ * time added or taken off), cancelled, or rung. Seen by a ringing service ({@link TimerService.start}) only.
+ */
+export interface TimerChange {
+    kind: "started" | "updated" | "cancelled" | "finished";
+    timer: Timer;
+}
+
 /** Options for {@link TimerService}. */
 export interface TimerServiceOptions {
     /** JSON file the timers live in; every process (daemon, `hark ask`) shares it. */
@@ -56,6 +65,11 @@ export class TimerService {
     private watcher: NodeJS.Timeout | null = null;
     private readonly now: () => number;
     private readonly notices: string[] = [];
+    private readonly changeListeners = new Set<(change: TimerChange) => void>();
+    /** The timers as last read, to tell what changed. */
+    private known = new Map<string, Timer>();
+    /** Timers being rung: gone from the file, but not cancelled. */
+    private readonly ringing = new Set<string>();
 
     public constructor(private readonly options: TimerServiceOptions) {
         this.now = options.now ?? Date.now;
@@ -135,6 +149,34 @@ export class TimerService {
         this.reschedule();
     }
 
+    /** Calls `listener` with every change to the timers while this service rings them; returns a function that stops it. */
+    public onChange(listener: (change: TimerChange) => void): () => void {
+        this.changeListeners.add(listener);
+        return () => this.changeListeners.delete(listener);
+    }
+
+    private changed(kind: TimerChange["kind"], timer: Timer): void {
+        for (const listener of this.changeListeners) {
+            try {
+                listener({ kind, timer });
+            } catch (error) {
+                this.options.log.error({ err: error, kind }, "a timer change listener failed");
+            }
+        }
+    }
+
+    /** Tells the listeners what changed since the file was last read. */
+    private compare(timers: readonly Timer[]): void {
+        const now = new Map(timers.map((t) => [t.id, t]));
+        for (const timer of timers) {
+            const before = this.known.get(timer.id);
+            if (before == null) this.changed("started", timer);
+            else if (before.endsAt !== timer.endsAt || before.pausedRemainingMs !== timer.pausedRemainingMs) this.changed("updated", timer);
+        }
+        for (const [id, timer] of this.known) if (!now.has(id) && !this.ringing.has(id)) this.changed("cancelled", timer);
+        this.known = now;
+    }
+
     /** Stops ringing; timers stay in the file. */
     public stop(): void {
         this.listener = null;
@@ -149,6 +191,7 @@ export class TimerService {
         if (this.listener == null) return;
         void this.locked(() => this.read()).then((timers) => {
             if (this.listener == null) return;
+            this.compare(timers);
             // A timer that is gone, paused or moved (time added or taken off, by any process) is disarmed, then armed anew.
             const armed = new Map(timers.filter((t) => t.pausedRemainingMs == null).map((t) => [t.id, t.endsAt]));
             for (const [id, { handle, endsAt }] of this.scheduled) {
@@ -169,6 +212,7 @@ export class TimerService {
     private async ring(id: string): Promise<void> {
         this.scheduled.delete(id);
         let due: Timer | null;
+        this.ringing.add(id);
         try {
             // Taken out of the file under the lock, so only one process rings it.
             due = await this.locked(() => {
@@ -181,12 +225,17 @@ export class TimerService {
         } catch (error) {
             this.options.log.error({ err: error, id }, "could not update the timers file; the timer rings at the next check");
             due = null;
+        } finally {
+            this.ringing.delete(id);
         }
         if (due == null) {
             // Cancelled, paused, not due yet (moved, or longer than setTimeout holds), or the file could not be updated.
             this.reschedule();
             return;
         }
+        // Rung, not cancelled.
+        this.known.delete(due.id);
+        this.changed("finished", due);
         const late = this.now() - due.endsAt > LATE_AFTER_MS;
         this.options.log.info({ timer: due, late }, "timer done");
         this.listener?.(due, late);
