@@ -95,6 +95,30 @@ describe("timers", () => {
         }
     });
 
+    it("a running service reports every change to the timers, its own and another process's: started, updated, cancelled, finished", async () => {
+        const file = path.join(tempDir(), "timers.json");
+        const daemon = new TimerService({ file, log: silentLogger() });
+        const changes: string[] = [];
+        daemon.start(() => undefined);
+        const stop = daemon.onChange((c) => changes.push(`${c.kind} ${c.timer.label}`));
+        try {
+            const other = new TimerService({ file, log: silentLogger() });
+            const [tea, pasta] = [await daemon.add(60_000, "tea", "kitchen"), await other.add(60_000, "pasta")];
+            await waitFor(() => changes.length === 2, 5000, "both timers seen");
+            await daemon.pause([tea.id]);
+            await other.cancel([pasta.id]);
+            await daemon.add(200, "egg");
+            await waitFor(() => changes.includes("finished egg"), 5000, "the egg timer to ring");
+            // Another process's change is seen at the next read of the file, so only the set is certain, and "finished" last.
+            assert.deepEqual([...changes].sort(), ["cancelled pasta", "finished egg", "started egg", "started pasta", "started tea", "updated tea"]);
+            assert.equal(changes.at(-1), "finished egg");
+            assert.equal((await daemon.list()).find((t) => t.label === "tea")?.room, "kitchen");
+        } finally {
+            stop();
+            daemon.stop();
+        }
+    });
+
     it("a timers file of the wrong shape is moved aside, and the next reply says what was lost", async () => {
         const data = tempDir();
         const file = path.join(data, "timers.json");
