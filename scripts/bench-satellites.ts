@@ -86,7 +86,7 @@ for (let i = 0; i < runs; i++) {
     const gate = path.join(dir, `gate-${i}`);
     const stamp = path.join(dir, `stamp-${i}`);
     const satellite: ChildProcess = spawn("python3", ["-m", "wyoming_satellite", "--name", "bench", "--uri", `tcp://127.0.0.1:${port}`, "--no-zeroconf",
-        "--mic-command", `python3 ${pacedMic} ${gate} ${raw} ${stamp}`, "--snd-command", "sh -c 'cat > /dev/null'"], { env: { ...process.env, PYTHONPATH: path.join(shared, "vendor", "python") }, stdio: "ignore" });
+        "--mic-command", `python3 ${pacedMic} ${gate} ${raw} ${stamp}`, "--snd-command", "sh -c 'cat > /dev/null'"], { env: { ...process.env, PYTHONPATH: path.join(shared, "vendor", "python") }, stdio: "ignore", detached: true });
     try {
         await until(() => acceptsConnections(port), 30_000, "the satellite");
         const hub = SatelliteHub.start([{ name: "bench", uri: `tcp://127.0.0.1:${port}` }], { config, assistant, transcriber, createRoomEngines: () => createRoomEngines(config), log: silentLogger() });
@@ -112,7 +112,8 @@ for (let i = 0; i < runs; i++) {
         }
         await hub.dispose();
     } finally {
-        satellite.kill();
+        // With its microphone command (its process group).
+        if (satellite.pid) process.kill(-satellite.pid, "SIGKILL");
     }
 }
 

@@ -139,6 +139,8 @@ class Room {
 
     /** One connection: starts the satellite and runs the room's voice loop on its audio until either side stops. */
     private async serve(connection: WyomingConnection, engines: { wake: WakeWordDetector; vad: VoiceActivityDetector }, signal: AbortSignal): Promise<void> {
+        // A new connection is a new stream (its times start at 0): nothing of the last one's audio may linger.
+        engines.wake.reset();
         const audio = new PassThrough();
         const output = new SatelliteSpeaker(connection, this.log);
         this.speaker = output;
