@@ -9,7 +9,7 @@ import { PcmConverter } from "../src/audio/convert.ts";
 import { readAudioFile } from "../src/audio/file.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
 import { createTranscriber, createWakeWordDetector } from "../src/pipeline/voice-setup.ts";
-import { serveWyoming } from "../src/pipeline/wyoming-service.ts";
+import { serveWyoming, type WyomingService } from "../src/pipeline/wyoming-service.ts";
 import type { Transcriber } from "../src/stt/transcriber.ts";
 import { WyomingConnection, WyomingServer } from "../src/wyoming/connection.ts";
 import { encodeEvent, EventParser, WyomingProtocolError } from "../src/wyoming/event.ts";
@@ -85,7 +85,7 @@ describe("hark wyoming serve, with the real wyoming library in Home Assistant's 
     const config = testConfig();
     let assistant: Assistant;
     let transcriber: Transcriber;
-    let server: WyomingServer;
+    let server: WyomingService;
     let uri = "";
 
     before(async () => {
@@ -164,6 +164,34 @@ describe("hark wyoming serve, with the real wyoming library in Home Assistant's 
         socket.write("GET / HTTP/1.1\r\n\r\n");
         await new Promise<void>((resolve) => socket.on("close", () => resolve()));
         assert.equal((await ask(uri, "handle", "what time is it")).type, "handled");
+    });
+});
+
+describe("Wyoming on the LAN", () => {
+    it("with wyoming.zeroconf, Home Assistant can discover the services over mDNS (_wyoming._tcp) at their port", async () => {
+        const config = testConfig({ wyoming: { zeroconf: true } });
+        const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
+        const transcriber = await createTranscriber(config, assistant, silentLogger());
+        const service = await serveWyoming("tcp://0.0.0.0:0", {
+            config, assistant, transcriber, version: "test", log: silentLogger(),
+            createWakeDetector: (keyword) => createWakeWordDetector({ ...config, wake: { ...config.wake, keyword } })
+        });
+        const { Bonjour } = await import("bonjour-service");
+        const browser = new Bonjour();
+        try {
+            const port = Number(new URL(service.uri).port);
+            const found = await new Promise<{ port: number; name: string } | null>((resolve) => {
+                browser.find({ type: "wyoming" }, (s) => { if (s.port === port) resolve(s); });
+                setTimeout(() => resolve(null), 10_000);
+            });
+            assert.ok(found, "announced");
+            assert.match(found.name, /^hark on /);
+        } finally {
+            browser.destroy();
+            await service.dispose();
+            await transcriber.dispose();
+            await assistant.dispose();
+        }
     });
 });
 

@@ -6,9 +6,8 @@ import type { Logger } from "../log/logger.ts";
 import { packageRoot } from "../paths.ts";
 import { Assistant } from "../pipeline/assistant.ts";
 import { createTranscriber, createWakeWordDetector } from "../pipeline/voice-setup.ts";
-import { serveWyoming } from "../pipeline/wyoming-service.ts";
+import { serveWyoming, type WyomingService } from "../pipeline/wyoming-service.ts";
 import type { Transcriber } from "../stt/transcriber.ts";
-import type { WyomingServer } from "../wyoming/connection.ts";
 import { addLlmOptions, llmOverrides, setup, type LlmCliOptions } from "./common.ts";
 
 /** `hark wyoming serve`: hark's recognizer, voices, wake words and intents as Wyoming services for Home Assistant. */
@@ -22,7 +21,7 @@ export function registerWyoming(program: Command): void {
             const assistant = await Assistant.create({ config, log, watchIntents: true, llm: llmOverrides(options) });
             assistant.startTimers({ speak: true });
             const transcriber = await createTranscriber(config, assistant, log);
-            let server: WyomingServer | null = null;
+            let server: WyomingService | null = null;
             try {
                 server = await startWyoming(options.uri ?? config.wyoming.uri, config, assistant, transcriber, log);
                 process.stderr.write(`hark: serving Wyoming at ${server.uri} (Ctrl-C stops)\n`);
@@ -39,7 +38,7 @@ export function registerWyoming(program: Command): void {
 }
 
 /** Starts hark's Wyoming services at `uri` on engines the caller owns (`hark run` shares its voice loop's). */
-export function startWyoming(uri: string, config: HarkConfig, assistant: Assistant, transcriber: Transcriber, log: Logger): Promise<WyomingServer> {
+export function startWyoming(uri: string, config: HarkConfig, assistant: Assistant, transcriber: Transcriber, log: Logger): Promise<WyomingService> {
     const { version } = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string };
     return serveWyoming(uri, {
         config, assistant, transcriber, version, log: log.child({ component: "wyoming" }),

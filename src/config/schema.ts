@@ -208,7 +208,8 @@ export const ConfigSchema = Type.Object({
             default: "tcp://127.0.0.1:10700",
             description: "Where hark serves the Wyoming protocol (asr, tts, wake, handle, intent) for Home Assistant: tcp://HOST:PORT or unix:///path. Loopback by default; tcp://0.0.0.0:10700 lets the LAN in (Wyoming has no authentication)."
         }),
-        serve: Type.Boolean({ default: false, description: "hark run serves Wyoming at wyoming.uri too (hark wyoming serve does only that)." })
+        serve: Type.Boolean({ default: false, description: "hark run serves Wyoming at wyoming.uri too (hark wyoming serve does only that)." }),
+        zeroconf: Type.Boolean({ default: false, description: "Announce the Wyoming services on the LAN (mDNS, _wyoming._tcp) so Home Assistant finds them by itself; needs wyoming.uri on a LAN address, not loopback." })
     }, { default: {}, additionalProperties: false }),
     trace: Type.Object({
         enabled: Type.Boolean({ default: true }),

@@ -11,7 +11,8 @@ import type { Transcriber } from "../stt/transcriber.ts";
 import { EspeakSpeaker } from "../tts/espeak.ts";
 import { runProgram } from "../util/program.ts";
 import type { WakeWordDetector } from "../wake/detector.ts";
-import { WyomingServer, type WyomingConnection } from "../wyoming/connection.ts";
+import { parseWyomingUri, WyomingServer, type WyomingConnection } from "../wyoming/connection.ts";
+import { announceWyoming, type Announcement } from "../wyoming/zeroconf.ts";
 import type { WyomingEvent } from "../wyoming/event.ts";
 import type { Assistant } from "./assistant.ts";
 
@@ -39,7 +40,7 @@ const CHUNK_SAMPLES = 1024;
  * `detection` out), `handle` (a `transcript` in, hark's intents run, `handled` or `not-handled` with the reply out) and
  * `intent` (`recognize` in, `intent` or `not-recognized` out, nothing run). Returns the listening server.
  */
-export async function serveWyoming(uri: string, options: WyomingServiceOptions): Promise<WyomingServer> {
+export async function serveWyoming(uri: string, options: WyomingServiceOptions): Promise<WyomingService> {
     const shared = new SharedWork();
     const voices = await englishVoices();
     const server = await WyomingServer.listen(uri, async (connection) => {
@@ -56,7 +57,34 @@ export async function serveWyoming(uri: string, options: WyomingServiceOptions):
         }
     });
     options.log.info({ uri: server.uri }, "serving Wyoming (asr, tts, wake, handle, intent)");
-    return server;
+    const announcement = options.config.wyoming.zeroconf ? await announce(server.uri, options.log) : null;
+    return {
+        uri: server.uri,
+        async dispose() {
+            await announcement?.dispose();
+            await server.dispose();
+        }
+    };
+}
+
+/** hark's Wyoming services while they listen. */
+export interface WyomingService {
+    /** Where they listen (with the port the system chose for port 0). */
+    readonly uri: string;
+    /** Stops listening, closes every connection and takes back the announcement (safe twice). */
+    dispose(): Promise<void>;
+}
+
+/** The mDNS announcement of the services at `uri`; none for loopback or a unix socket, which no other machine reaches. */
+async function announce(uri: string, log: Logger): Promise<Announcement | null> {
+    const address = parseWyomingUri(uri);
+    if (address.kind !== "tcp" || address.host === "localhost" || address.host === "::1" || address.host.startsWith("127.")) {
+        log.warn({ uri }, "wyoming.zeroconf is on, but hark listens where no other machine can reach it; set wyoming.uri to tcp://0.0.0.0:10700 to be found");
+        return null;
+    }
+    const announcement = await announceWyoming(address.port);
+    log.info({ port: address.port }, "announced on the LAN (mDNS _wyoming._tcp)");
+    return announcement;
 }
 
 /** Runs work on the shared engines one piece at a time (the transcriber and the assistant serve every connection). */
