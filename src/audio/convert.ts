@@ -9,6 +9,13 @@ export interface PcmFormat {
     channels: number;
 }
 
+/** Throws a {@link HarkError} that says what to send instead when hark cannot read audio in `format`. */
+export function checkPcmFormat({ rateHz, width, channels }: PcmFormat): void {
+    if (![1, 2, 4].includes(width)) throw new HarkError("HARK_AUDIO_FORMAT", `audio of ${width} bytes per sample is not supported; send 16-bit PCM (width 2)`);
+    if (!Number.isInteger(channels) || channels < 1 || channels > 16) throw new HarkError("HARK_AUDIO_FORMAT", `audio with ${channels} channels is not supported`);
+    if (!Number.isFinite(rateHz) || rateHz < 4000 || rateHz > 192_000) throw new HarkError("HARK_AUDIO_FORMAT", `a sample rate of ${rateHz} Hz is not supported; send 8000 to 192000 Hz (16000 is best)`);
+}
+
 /**
  * Converts a stream of raw PCM chunks in any common format to hark's 16 kHz mono 16-bit samples. Channels are averaged;
  * a rate that is a whole multiple of 16 kHz is averaged down (a box filter against aliasing), any other rate is
@@ -26,10 +33,8 @@ export class PcmConverter {
     private group: number[] = [];
 
     public constructor(public readonly format: PcmFormat) {
+        checkPcmFormat(format);
         const { rateHz, width, channels } = format;
-        if (![1, 2, 4].includes(width)) throw new HarkError("HARK_AUDIO_FORMAT", `audio of ${width} bytes per sample is not supported; send 16-bit PCM (width 2)`);
-        if (!Number.isInteger(channels) || channels < 1 || channels > 16) throw new HarkError("HARK_AUDIO_FORMAT", `audio with ${channels} channels is not supported`);
-        if (!Number.isFinite(rateHz) || rateHz < 4000 || rateHz > 192_000) throw new HarkError("HARK_AUDIO_FORMAT", `a sample rate of ${rateHz} Hz is not supported; send 8000 to 192000 Hz (16000 is best)`);
         this.frameBytes = width * channels;
         this.factor = rateHz % SAMPLE_RATE_HZ === 0 ? rateHz / SAMPLE_RATE_HZ : null;
     }
@@ -92,4 +97,19 @@ function toInt16(values: readonly number[]): Int16Array {
     const out = new Int16Array(values.length);
     for (let i = 0; i < values.length; i++) out[i] = Math.max(-32768, Math.min(32767, Math.round(values[i]!)));
     return out;
+}
+
+/**
+ * Converts chunks that each say their own format (as Wyoming's audio-chunk events do): a {@link PcmConverter} per
+ * format, started again when the format changes.
+ */
+export class PcmChunkConverter {
+    private converter: PcmConverter | null = null;
+
+    /** The 16 kHz mono samples of `bytes`, which are in `format`. */
+    public push(format: PcmFormat, bytes: Buffer): Int16Array {
+        const f = this.converter?.format;
+        if (!this.converter || !f || f.rateHz !== format.rateHz || f.width !== format.width || f.channels !== format.channels) this.converter = new PcmConverter(format);
+        return this.converter.push(bytes);
+    }
 }

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
 import type { Logger } from "pino";
-import { PcmConverter } from "../audio/convert.ts";
+import { PcmChunkConverter } from "../audio/convert.ts";
 import type { Playback } from "../audio/player.ts";
 import { pcmEvents, type AudioEvent, type AudioSource } from "../audio/source.ts";
 import type { HarkConfig } from "../config/schema.ts";
@@ -158,14 +158,11 @@ class Room {
             await connection.send({ type: "run-satellite", data: {} });
             this.status = "streaming";
             this.log.info({ uri: this.satellite.uri }, `satellite ${this.name} connected`);
-            let converter: PcmConverter | null = null;
+            const converter = new PcmChunkConverter();
             for await (const event of eventsUntil(connection, stop.signal)) {
                 const d = event.data;
                 if (event.type === "audio-chunk" && event.payload) {
-                    const format = { rateHz: Number(d.rate ?? 16000), width: Number(d.width ?? 2), channels: Number(d.channels ?? 1) };
-                    const f = converter?.format;
-                    if (!converter || !f || f.rateHz !== format.rateHz || f.width !== format.width || f.channels !== format.channels) converter = new PcmConverter(format);
-                    const samples = converter.push(event.payload);
+                    const samples = converter.push({ rateHz: Number(d.rate ?? 16000), width: Number(d.width ?? 2), channels: Number(d.channels ?? 1) }, event.payload);
                     audio.write(Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength));
                 } else if (event.type === "run-pipeline") {
                     const snd = d.snd_format as { rate?: number; width?: number; channels?: number } | undefined;
@@ -205,7 +202,7 @@ class Room {
         connection.send({ type: `timer-${kind}`, data }).catch((error: unknown) => this.log.debug({ err: error, kind }, "could not tell the satellite of the timer"));
     }
 
-    /** Tells the satellite what the loop does (it shows it, plays its own sounds, and records for debugging). */
+    /** Tells the satellite what the loop does (it shows it, and its debug recordings follow it). */
     private tellSatellite(pipeline: VoicePipeline, connection: WyomingConnection, keyword: string): void {
         const send = (type: string, data: Record<string, unknown>) => {
             if (connection.open) connection.send({ type, data }).catch((error: unknown) => this.log.debug({ err: error, type }, "could not tell the satellite"));

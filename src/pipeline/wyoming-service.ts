@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
-import { PcmConverter, type PcmFormat } from "../audio/convert.ts";
+import { checkPcmFormat, PcmChunkConverter, type PcmFormat } from "../audio/convert.ts";
 import { readAudioFile } from "../audio/file.ts";
 import { concatSamples, SAMPLE_RATE_HZ, samplesIn } from "../audio/pcm.ts";
 import type { HarkConfig } from "../config/schema.ts";
@@ -101,7 +101,7 @@ class SharedWork {
 /** The audio a client is streaming, and what it is for. */
 interface Stream {
     purpose: "transcribe" | "detect";
-    converter: PcmConverter | null;
+    converter: PcmChunkConverter;
     chunks: Int16Array[];
     samples: number;
     detected: boolean;
@@ -152,7 +152,9 @@ class WyomingSession {
                 this.next = "detect";
                 return this.useWakeWord(Array.isArray(d.names) ? d.names.filter((n): n is string => typeof n === "string") : []);
             case "audio-start":
-                this.stream = { purpose: this.next ?? "transcribe", converter: new PcmConverter(formatOf(d)), chunks: [], samples: 0, detected: false };
+                // A format hark cannot read is refused now, not at the first chunk.
+                checkPcmFormat(formatOf(d));
+                this.stream = { purpose: this.next ?? "transcribe", converter: new PcmChunkConverter(), chunks: [], samples: 0, detected: false };
                 return;
             case "audio-chunk":
                 return this.audioChunk(formatOf(d), event.payload ?? Buffer.alloc(0), typeof d.timestamp === "number" ? d.timestamp : null);
@@ -212,11 +214,9 @@ class WyomingSession {
 
     private async audioChunk(format: PcmFormat, bytes: Buffer, timestampMs: number | null): Promise<void> {
         // A chunk without audio-start (wake-word clients stream that way) starts the stream with its own format.
-        this.stream ??= { purpose: this.next ?? "transcribe", converter: null, chunks: [], samples: 0, detected: false };
+        this.stream ??= { purpose: this.next ?? "transcribe", converter: new PcmChunkConverter(), chunks: [], samples: 0, detected: false };
         const stream = this.stream;
-        const f = stream.converter?.format;
-        if (!f || f.rateHz !== format.rateHz || f.width !== format.width || f.channels !== format.channels) stream.converter = new PcmConverter(format);
-        const samples = stream.converter!.push(bytes);
+        const samples = stream.converter.push(format, bytes);
         if (stream.purpose === "transcribe") {
             if (stream.samples >= samplesIn(MAX_TRANSCRIBE_MS)) return;
             stream.chunks.push(samples);
