@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { LocalOutput } from "../src/pipeline/voice.ts";
 import { INITIAL_VOICE_STATE, nextVoiceState, type VoiceEvent, type VoiceMachineState, type VoiceState } from "../src/pipeline/voice-machine.ts";
 
-const rules = { followUpMs: 5000 };
+const rules = { followUpMs: 5000, wakeDuringTurn: false };
 const at = (state: VoiceState, extra: Partial<VoiceMachineState> = {}): VoiceMachineState => ({ ...INITIAL_VOICE_STATE, state, ...extra });
 /** The effects' names, with what tells them apart. */
 const names = (event: VoiceEvent, from: VoiceMachineState, r = rules) => {
@@ -43,8 +43,16 @@ describe("the voice loop's rules (no audio, no engines)", () => {
         it(what, () => assert.deepEqual(names(event, from), expected));
     }
 
+    it("from a live source the wake word is listened for while a turn runs, and calls the turn off", () => {
+        const live = { followUpMs: 5000, wakeDuringTurn: true };
+        assert.deepEqual(names({ type: "audio" }, at("acting"), live), { to: "acting", effects: ["detect-wake"] });
+        assert.deepEqual(names({ type: "wake" }, at("understanding"), live), { to: "recording", effects: ["cancel-turn", "interrupt", "sound:wake", "record"] });
+        assert.deepEqual(names({ type: "audio" }, at("transcribing"), live), { to: "transcribing", effects: [] }, "transcription is short and is not called off");
+        assert.deepEqual(names({ type: "transcribed", text: "what time is it" }, at("transcribing"), live), { to: "understanding", effects: ["reset-wake", "understand"] }, "the detector starts afresh after the utterance's gap");
+    });
+
     it("with follow-ups off, a question goes back to the wake word", () => {
-        assert.deepEqual(names({ type: "reply-ended", finished: true }, at("speaking", { question: true }), { followUpMs: 0 }), { to: "listening", effects: ["reset-wake"] });
+        assert.deepEqual(names({ type: "reply-ended", finished: true }, at("speaking", { question: true }), { followUpMs: 0, wakeDuringTurn: false }), { to: "listening", effects: ["reset-wake"] });
     });
 
     it("a follow-up's recording is no follow-up once an utterance was cut", () => {

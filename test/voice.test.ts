@@ -9,7 +9,8 @@ import { Assistant } from "../src/pipeline/assistant.ts";
 import { createVoiceEngines, createVoicePipeline } from "../src/pipeline/voice-setup.ts";
 import { NOTHING_HEARD, type VoiceState } from "../src/pipeline/voice.ts";
 import { OpenWakeWordDetector } from "../src/wake/openwakeword.ts";
-import { fakePlayerCommand, joinAudio, makeSpeech, makeTaggedFlac, packageRoot, sharedFile, silentLogger, tempDir, testConfig } from "./helpers.ts";
+import type { AudioEvent, AudioSource } from "../src/audio/source.ts";
+import { builtinIntentsDir, fakePlayerCommand, joinAudio, makeSpeech, makeTaggedFlac, packageRoot, sharedFile, silentLogger, tempDir, testConfig, writeIntent } from "./helpers.ts";
 import { pino } from "pino";
 
 const heyJarvis = sharedFile("audio/wyoming-openwakeword/hey_jarvis.wav");
@@ -192,7 +193,51 @@ describe("audio sources", () => {
     });
 });
 
+/** A recording played at the pace it was spoken, as a microphone would hear it. */
+class LiveFile implements AudioSource {
+    public readonly name = "live file";
+    public readonly live = true;
+    public constructor(private readonly file: string) {}
+    public async *stream(signal: AbortSignal): AsyncIterable<AudioEvent> {
+        const samples = await readAudioFile(this.file);
+        yield { type: "start", source: this.name };
+        const started = performance.now();
+        for (let at = 0; at < samples.length && !signal.aborted; at += 1280) {
+            yield { type: "chunk", samples: samples.subarray(at, at + 1280), timestampMs: at / 16 };
+            await new Promise((r) => setTimeout(r, Math.max(0, started + (at + 1280) / 16 - performance.now())));
+        }
+        yield { type: "stop", reason: signal.aborted ? "aborted" : "end" };
+    }
+}
+
 describe("interrupting hark", { skip }, () => {
+    it("from a live microphone, the wake word calls off a turn whose handler is still working, and the new turn runs", async () => {
+        const dir = tempDir();
+        const intents = tempDir();
+        fs.cpSync(builtinIntentsDir, intents, { recursive: true });
+        writeIntent(intents, "backup.yaml", "name: start_backup\ndescription: Backs up the photos (slowly).\nsentences: ['back up the photos']\naction: { run: { command: [sleep, '30'], timeoutMs: 60000, speak: Done. } }\n");
+        const config = testConfig({ paths: { intentsDirs: [intents] }, conversation: { feedbackSounds: false } });
+        const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
+        const engines = await createVoiceEngines(config, assistant, silentLogger());
+        const pipeline = createVoicePipeline(config, assistant, engines, silentLogger(), { speak: false, replyWav: path.join(dir, "reply.wav") });
+        const file = joinAudio(path.join(dir, "two.wav"), [
+            heyJarvis!, makeSpeech(path.join(dir, "a.wav"), "back up the photos"), heyJarvis!, makeSpeech(path.join(dir, "b.wav"), "what time is it")
+        ], 1000);
+        try {
+            const started = performance.now();
+            const records = await pipeline.run(new LiveFile(file), new AbortController().signal);
+            assert.deepEqual(records.map((r) => r.toolCall?.name), ["start_backup", "get_time"]);
+            assert.equal(records[0]!.error?.code, "HARK_TURN_CANCELLED");
+            assert.equal(records[0]!.reply, "");
+            assert.match(records[1]!.reply, /^It's /);
+            assert.ok(performance.now() - started < 25_000, "the 30-second handler did not hold the loop up");
+        } finally {
+            await engines.dispose();
+            await assistant.dispose();
+        }
+    });
+
+
     it("the wake word while hark is still speaking stops the reply and starts a new turn", async () => {
         const dir = tempDir();
         const played = path.join(dir, "played.log");

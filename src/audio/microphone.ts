@@ -29,6 +29,7 @@ export interface MicrophoneOptions {
  */
 export class MicrophoneSource implements AudioSource {
     public readonly name: string;
+    public readonly live = true;
 
     public constructor(private readonly o: MicrophoneOptions) {
         this.name = `microphone:${o.device}`;

@@ -10,6 +10,12 @@ export type AudioEvent =
 /** Engines live one per file beside this one (`microphone.ts`, `file.ts`, `stdin.ts`). */
 export interface AudioSource {
     readonly name: string;
+    /**
+     * Audio comes at the pace it is spoken (a microphone, a satellite) and goes on while hark works: the wake word is
+     * then listened for during a turn too, and interrupts it. Absent or false (a file, a pipe): hark takes the audio
+     * at its own pace, and a turn holds it up until it is done, so what follows in the file is heard after it.
+     */
+    readonly live?: boolean;
     /** Yields start, chunks, then stop. Ends on abort; a source that cannot recover throws. */
     stream(signal: AbortSignal): AsyncIterable<AudioEvent>;
 }

@@ -103,6 +103,11 @@ export class Dispatcher {
             }
             return { ok: true, args, speech: outcome.speech, ...(outcome.data !== undefined ? { data: outcome.data } : {}) };
         } catch (error) {
+            if (signal?.aborted && !(error instanceof HandlerTimeoutError)) {
+                // The turn was called off (the wake word was heard again, hark is stopping): no failure, nothing to say.
+                log.info({ reason: errorMessage(signal.reason) }, "handler stopped: its turn was called off");
+                return { ok: false, args, speech: "", error: { code: "HARK_TURN_CANCELLED", message: `the turn was called off: ${errorMessage(signal.reason)}` } };
+            }
             const code = error instanceof HarkError ? error.code : "HARK_HANDLER_FAILED";
             log.error({ err: error, args }, "handler failed");
             const speech = error instanceof HandlerTimeoutError

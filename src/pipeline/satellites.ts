@@ -152,7 +152,7 @@ class Room {
         const stop = new AbortController();
         const onAbort = () => stop.abort();
         signal.addEventListener("abort", onAbort, { once: true });
-        const source: AudioSource = { name: `satellite:${this.name}`, stream: (s: AbortSignal): AsyncIterable<AudioEvent> => pcmEvents(`satellite:${this.name}`, audio, 1280, s) };
+        const source: AudioSource = { name: `satellite:${this.name}`, live: true, stream: (s: AbortSignal): AsyncIterable<AudioEvent> => pcmEvents(`satellite:${this.name}`, audio, 1280, s) };
         const loop = pipeline.run(source, stop.signal);
         try {
             await connection.send({ type: "run-satellite", data: {} });

@@ -52,6 +52,8 @@ export type VoiceEffect =
     | { type: "record"; followUp: boolean }
     | { type: "transcribe" }
     | { type: "understand" }
+    /** The wake word came while a turn was being handled: that turn is called off (its handler's signal aborts). */
+    | { type: "cancel-turn" }
     | { type: "play-reply" }
     /** Say a notice that is not a turn; `key` picks the words, and "quiet-or-not-understood" may be silence. */
     | { type: "say"; key: "nothing-heard" | "not-understood" | "transcribe-failed" }
@@ -63,6 +65,8 @@ export type VoiceEffect =
 export interface VoiceRules {
     /** After a question, listen this long without the wake word; 0 turns follow-ups off. */
     followUpMs: number;
+    /** The audio is live: the wake word is listened for while a turn is understood and acted on, and cancels it. */
+    wakeDuringTurn: boolean;
 }
 
 /** The loop before it runs. */
@@ -75,7 +79,8 @@ export function nextVoiceState(current: VoiceMachineState, event: VoiceEvent, ru
     const to = (state: VoiceState, effects: VoiceEffect[] = [], extra: Partial<VoiceMachineState> = {}): Step => ({ state: { ...current, state, ...extra }, effects });
     const stay: Step = { state: current, effects: [] };
     const { state } = current;
-    const listeningForWake = state === "listening" || state === "speaking";
+    const turnRunning = state === "understanding" || state === "acting";
+    const listeningForWake = state === "listening" || state === "speaking" || (rules.wakeDuringTurn && turnRunning);
     const backToListening = (): Step => to("listening", [{ type: "reset-wake" }], { followUp: false, question: false });
     // After a reply: a question opens the follow-up window; anything else goes back to the wake word.
     const afterReply = (question: boolean): Step => (question && rules.followUpMs > 0
@@ -94,7 +99,7 @@ export function nextVoiceState(current: VoiceMachineState, event: VoiceEvent, ru
             return state === "recording" ? { state: current, effects: [{ type: "flush-endpointer" }] } : stay;
         case "wake":
             if (!listeningForWake) return stay;
-            return to("recording", [{ type: "interrupt" }, { type: "sound", kind: "wake" }, { type: "record", followUp: false }], { followUp: false, question: false });
+            return to("recording", [...(turnRunning ? [{ type: "cancel-turn" } as const] : []), { type: "interrupt" }, { type: "sound", kind: "wake" }, { type: "record", followUp: false }], { followUp: false, question: false });
         case "no-speech":
             if (state !== "recording") return stay;
             // Nobody answered a follow-up question: that is fine, go back to waiting for the wake word.
@@ -106,7 +111,8 @@ export function nextVoiceState(current: VoiceMachineState, event: VoiceEvent, ru
             if (state !== "transcribing") return stay;
             if (event.failed) return to("speaking", [{ type: "say", key: "transcribe-failed" }]);
             if (!event.text) return to("speaking", [{ type: "say", key: "not-understood" }]);
-            return to("understanding", [{ type: "understand" }]);
+            // Listening for the wake word again after the gap of the utterance: what the detector held is stale.
+            return to("understanding", rules.wakeDuringTurn ? [{ type: "reset-wake" }, { type: "understand" }] : [{ type: "understand" }]);
         case "phase":
             return state === "understanding" || state === "acting" ? to(event.phase) : stay;
         case "turn-done": {

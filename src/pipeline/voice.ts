@@ -111,6 +111,12 @@ export class VoicePipeline {
     private readonly stateListeners: Array<(state: VoiceState) => void> = [];
     /** When the loop began handling the current audio event; `null` while it waits for the next. */
     private busySince: number | null = null;
+    /** Whether the source is live (the wake word may then cancel a turn in progress). */
+    private live = false;
+    /** The turn being understood and acted on, which the wake word can call off on a live source. */
+    private turn: { controller: AbortController; startedAt: number } | null = null;
+    /** The live turn still being handled (its effects too), which the loop waits for when the audio ends. */
+    private turnWork: Promise<void> = Promise.resolve();
     /** What the effects work on: the chunk that arrived, the wake word, the utterance, the reply to play. */
     private chunk: { samples: Int16Array; timestampMs: number } | null = null;
     private woken: Record<string, unknown> = {};
@@ -134,9 +140,9 @@ export class VoicePipeline {
         this.stateListeners.push(listener);
     }
 
-    /** How long the loop has been handling one audio event (a chunk, an utterance's turn), in ms; 0 while it waits. */
+    /** How long the loop has been on one step (an audio event, a turn's handling), in ms; 0 while it waits. */
     public busyForMs(now = performance.now()): number {
-        return this.busySince == null ? 0 : now - this.busySince;
+        return Math.max(this.busySince == null ? 0 : now - this.busySince, this.turn ? now - this.turn.startedAt : 0);
     }
 
     /** Runs until the source ends or `signal` aborts; returns the turns' traces. */
@@ -145,6 +151,7 @@ export class VoicePipeline {
         const collect = (r: TraceRecord): void => void records.push(r);
         this.listeners.push(collect);
         this.signal = signal;
+        this.live = source.live === true;
         await this.dispatch({ type: "start" });
         try {
             for await (const event of source.stream(signal)) {
@@ -164,6 +171,8 @@ export class VoicePipeline {
                 }
             }
         } finally {
+            // A turn from a live source may still be at work when the audio ends: it finishes first.
+            await this.turnWork;
             this.listeners.splice(this.listeners.indexOf(collect), 1);
             this.setMachine(INITIAL_VOICE_STATE);
         }
@@ -180,7 +189,7 @@ export class VoicePipeline {
 
     /** Moves the machine on `event` and runs the effects it asks for, in order. */
     private async dispatch(event: VoiceEvent): Promise<void> {
-        const { state, effects } = nextVoiceState(this.machine, event, { followUpMs: this.o.followUpMs ?? 5000 });
+        const { state, effects } = nextVoiceState(this.machine, event, { followUpMs: this.o.followUpMs ?? 5000, wakeDuringTurn: this.live });
         this.setMachine(state);
         for (const effect of effects) await this.run1(effect);
     }
@@ -212,8 +221,18 @@ export class VoicePipeline {
                 return;
             case "transcribe":
                 return this.transcribe();
-            case "understand":
-                return this.understand();
+            case "understand": {
+                // From a live source the loop goes on listening for the wake word meanwhile; from a file or a pipe
+                // the turn holds the audio up, so what follows it in the file is heard after it.
+                const turn = this.understand();
+                if (!this.live) return turn;
+                this.turnWork = turn.catch((error: unknown) => this.o.log.error({ err: error }, "the turn failed"));
+                return;
+            }
+            case "cancel-turn":
+                this.turn?.controller.abort(new Error("the wake word was heard again"));
+                this.turn = null;
+                return;
             case "play-reply":
                 return this.playReply();
             case "say":
@@ -276,21 +295,28 @@ export class VoicePipeline {
     private async understand(): Promise<void> {
         const transcript = this.transcript!;
         const quiet = this.utterance?.quiet;
+        const turn = { controller: new AbortController(), startedAt: performance.now() };
+        this.turn = turn;
+        const current = () => this.turn === turn;
         this.turns++;
         const speak = this.o.speak !== false;
         // The reply is synthesised to a file and played here, not by the assistant, so that listening for the wake
         // word goes on while hark talks.
         const spokenWav = speak && !this.o.replyWav ? path.join(this.replyDir(), `reply-${this.turns}.wav`) : undefined;
         const replyWav = this.o.replyWav ? numbered(this.o.replyWav, this.turns) : spokenWav;
+        const audioStages = this.audioStages;
+        this.audioStages = [];
         const record = await this.o.turns.handleText(transcript.text.trim(), {
-            source: "voice", ...(this.o.room ? { room: this.o.room } : {}), speak: false, signal: this.signal, audioStages: this.audioStages,
-            onPhase: (phase) => void this.dispatch({ type: "phase", phase }),
+            source: "voice", ...(this.o.room ? { room: this.o.room } : {}), speak: false, signal: AbortSignal.any([this.signal, turn.controller.signal]), audioStages,
+            onPhase: (phase) => void (current() && this.dispatch({ type: "phase", phase })),
             transcript: { engine: transcript.engine, ...(transcript.confidence != null ? { confidence: transcript.confidence } : {}) },
             ...(quiet ? { quietIfNotUnderstood: quiet } : {}),
             ...(replyWav ? { replyWav } : {})
         });
-        this.audioStages = [];
         for (const listener of this.listeners) listener(record);
+        // Called off by the wake word: a new turn has begun, and this one's reply is not played.
+        if (!current()) return;
+        this.turn = null;
         const playable = speak && replyWav != null && record.reply !== "" && fs.existsSync(replyWav);
         this.reply = playable ? { file: replyWav, spokenWav } : null;
         return this.dispatch({ type: "turn-done", failed: record.error != null, question: record.reply.trim().endsWith("?"), playable });
