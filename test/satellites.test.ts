@@ -168,6 +168,28 @@ describe("satellites: real wyoming-satellite programs as rooms of hark's hub", (
         assert.match(told, new RegExp(`finished ${timer.timer.id}`));
     });
 
+    it("hark run with audio.device none serves its satellites only, prints each room's turns, and stops cleanly", async () => {
+        const attic = new Satellite("attic", await freePort(), spokenTurn("attic", "what time is it"));
+        satellites.push(attic);
+        await attic.start();
+        const cfg = path.join(tempDir(), "config.yaml");
+        fs.writeFileSync(cfg, `satellites:\n  - { name: attic, uri: "tcp://127.0.0.1:${attic.port}" }\npaths: { dataDir: ${tempDir()} }\nmusic: { dir: ${tempDir()} }\nllm: { enabled: false }\naudio: { device: none }\n`);
+        const child = spawn(process.execPath, [path.join(packageRoot, "bin", "hark.js"), "--config", cfg, "run"], { stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+        child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+        const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+        try {
+            await waitFor(() => stderr.includes("satellite attic connected"), 60_000, `hark run to connect (${stderr.slice(-500)})`);
+            attic.speak();
+            await waitFor(() => /\[attic\] "what time is it" → It's \d/.test(stdout), 60_000, `the attic's turn (${stdout})`);
+        } finally {
+            child.kill("SIGTERM");
+        }
+        assert.equal(await exited, 0, stderr.slice(-1000));
+    });
+
     it("two rooms at once; a satellite killed in the middle of a turn and restarted is connected again, and the other room is unaffected", async () => {
         const study = new Satellite("study", await freePort(), spokenTurn("study", "what time is it"));
         const nursery = new Satellite("nursery", await freePort(), spokenTurn("nursery", "what day is it"), { paced: true });

@@ -177,12 +177,24 @@ async function runVoice(assistant: Assistant, options: RunOptions, signal: Abort
     try {
         const pipeline = createVoicePipeline(config, assistant, engines, log, { speak: !options.quiet });
         pipeline.onTurn(show);
-        const source = options.stdinAudio
-            ? new PcmStreamSource(process.stdin)
-            : new MicrophoneSource({ ...config.audio, log: log.child({ component: "microphone" }), onStatus: (status) => void service.notifier?.status(status) });
-        log.info({ source: source.name, keyword: engines.wake.keyword, engine: engines.wake.name }, "listening for the wake word");
-        service.ready(`listening for ${engines.wake.keyword} on ${source.name}`, pipeline);
-        await pipeline.run(source, signal);
+        if (!options.stdinAudio && config.audio.device === "none") {
+            // A hub without a microphone of its own: the rooms are its satellites.
+            if (!satellites) log.warn("audio.device is none and no satellites are configured: there is nothing to listen to");
+            else log.info({ satellites: config.satellites.map((s) => s.name) }, "no microphone here (audio.device: none); serving the satellites");
+            service.ready(`serving ${config.satellites.length} satellite(s)`, null);
+        } else {
+            const source = options.stdinAudio
+                ? new PcmStreamSource(process.stdin)
+                : new MicrophoneSource({ ...config.audio, log: log.child({ component: "microphone" }), onStatus: (status) => void service.notifier?.status(status) });
+            log.info({ source: source.name, keyword: engines.wake.keyword, engine: engines.wake.name }, "listening for the wake word");
+            service.ready(`listening for ${engines.wake.keyword} on ${source.name}`, pipeline);
+            await pipeline.run(source, signal);
+        }
+        // The satellites' rooms go on after this machine's own audio ends, until hark is stopped.
+        if (satellites && !signal.aborted) {
+            if (options.stdinAudio) log.info("stdin ended; still serving the satellites (send SIGTERM or press Ctrl-C to stop)");
+            await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+        }
     } finally {
         rooms.hub = null;
         await satellites?.dispose();

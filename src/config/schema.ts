@@ -124,7 +124,7 @@ export const ConfigSchema = Type.Object({
         stepPercent: Type.Integer({ minimum: 1, maximum: 50, default: 10 })
     }, { default: {}, additionalProperties: false }),
     audio: Type.Object({
-        device: Type.String({ default: "default", description: "ALSA capture device for arecord (arecord -L lists them)." }),
+        device: Type.String({ default: "default", description: "ALSA capture device for arecord (arecord -L lists them); none: no microphone here (a hub that only serves its satellites)." }),
         sampleRateHz: Type.Integer({ default: 16000, description: "Capture rate; audio is converted to 16 kHz mono for processing." }),
         channels: Type.Integer({ minimum: 1, maximum: 8, default: 1 }),
         retryInitialMs: Type.Integer({ minimum: 100, default: 1000, description: "First wait before reopening a microphone that failed; doubles up to retryMaxMs." }),
