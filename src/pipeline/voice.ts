@@ -111,7 +111,8 @@ export class VoicePipeline {
     private readonly stateListeners: Array<(state: VoiceState) => void> = [];
     /** When the loop began handling the current audio event; `null` while it waits for the next. */
     private busySince: number | null = null;
-    /** Whether the source is live (the wake word may then cancel a turn in progress). */
+    /** The running loop's signal, and whether its source is live (the wake word may then cancel a turn in progress). */
+    private signal: AbortSignal = new AbortController().signal;
     private live = false;
     /** The turn being understood and acted on, which the wake word can call off on a live source. */
     private turn: { controller: AbortController; startedAt: number } | null = null;
@@ -182,19 +183,22 @@ export class VoicePipeline {
     /** Starts a turn without hearing the wake word here (a satellite heard it): recording begins with the next audio. */
     public wakeUp(heardBy: string): void {
         this.woken = { heardBy };
-        void this.dispatch({ type: "wake" });
+        this.fire({ type: "wake" });
     }
 
-    private signal: AbortSignal = new AbortController().signal;
+    /** Dispatches an event from outside the audio loop (a satellite, a playback's end, the turn's progress). */
+    private fire(event: VoiceEvent): void {
+        this.dispatch(event).catch((error: unknown) => this.o.log.error({ err: error, event: event.type }, "the voice loop failed to handle an event"));
+    }
 
     /** Moves the machine on `event` and runs the effects it asks for, in order. */
     private async dispatch(event: VoiceEvent): Promise<void> {
         const { state, effects } = nextVoiceState(this.machine, event, { followUpMs: this.o.followUpMs ?? 5000, wakeDuringTurn: this.live });
         this.setMachine(state);
-        for (const effect of effects) await this.run1(effect);
+        for (const effect of effects) await this.runEffect(effect);
     }
 
-    private async run1(effect: VoiceEffect): Promise<void> {
+    private async runEffect(effect: VoiceEffect): Promise<void> {
         switch (effect.type) {
             case "detect-wake": {
                 const chunk = this.chunk!;
@@ -308,7 +312,7 @@ export class VoicePipeline {
         this.audioStages = [];
         const record = await this.o.turns.handleText(transcript.text.trim(), {
             source: "voice", ...(this.o.room ? { room: this.o.room } : {}), speak: false, signal: AbortSignal.any([this.signal, turn.controller.signal]), audioStages,
-            onPhase: (phase) => void (current() && this.dispatch({ type: "phase", phase })),
+            onPhase: (phase) => current() && this.fire({ type: "phase", phase }),
             transcript: { engine: transcript.engine, ...(transcript.confidence != null ? { confidence: transcript.confidence } : {}) },
             ...(quiet ? { quietIfNotUnderstood: quiet } : {}),
             ...(replyWav ? { replyWav } : {})
@@ -332,7 +336,7 @@ export class VoicePipeline {
                 if (spokenWav) fs.rmSync(spokenWav, { force: true });
                 if (this.speech !== playback) return; // interrupted by the wake word: a new turn has begun
                 this.speech = null;
-                void this.dispatch({ type: "reply-ended", finished: how === "finished" });
+                this.fire({ type: "reply-ended", finished: how === "finished" });
             });
         } catch (error) {
             this.o.log.warn({ err: error }, "could not speak the reply");
