@@ -179,7 +179,7 @@ async function runVoice(assistant: Assistant, options: RunOptions, signal: Abort
         pipeline.onTurn(show);
         if (!options.stdinAudio && config.audio.device === "none") {
             // A hub without a microphone of its own: the rooms are its satellites.
-            if (!satellites) log.warn("audio.device is none and no satellites are configured: there is nothing to listen to");
+            if (!satellites && !wyoming) log.warn("audio.device is none, and there are no satellites and no Wyoming service: there is nothing to listen to");
             else log.info({ satellites: config.satellites.map((s) => s.name) }, "no microphone here (audio.device: none); serving the satellites");
             service.ready(`serving ${config.satellites.length} satellite(s)`, null);
         } else {
@@ -190,9 +190,9 @@ async function runVoice(assistant: Assistant, options: RunOptions, signal: Abort
             service.ready(`listening for ${engines.wake.keyword} on ${source.name}`, pipeline);
             await pipeline.run(source, signal);
         }
-        // The satellites' rooms go on after this machine's own audio ends, until hark is stopped.
-        if (satellites && !signal.aborted) {
-            if (options.stdinAudio) log.info("stdin ended; still serving the satellites (send SIGTERM or press Ctrl-C to stop)");
+        // The satellites' rooms and the Wyoming services go on after this machine's own audio ends, until hark is stopped.
+        if ((satellites || wyoming) && !signal.aborted) {
+            if (options.stdinAudio) log.info("stdin ended; still serving the satellites and Wyoming (send SIGTERM or press Ctrl-C to stop)");
             await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
         }
     } finally {
