@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { builtinIntentsDir, packageRoot, tempDir, writeIntent } from "./helpers.ts";
+import { acceptsConnections, builtinIntentsDir, freePort, packageRoot, sharedDir, tempDir, waitFor, writeIntent } from "./helpers.ts";
 
 const bin = path.join(packageRoot, "bin", "hark.js");
 
@@ -77,6 +77,32 @@ describe("hark doctor", () => {
         assert.match(find("intents", "warn")?.detail ?? "", /broken\.yaml/);
         assert.match(find("pronunciations", "warn")?.detail ?? "", /zorbleflax/);
         assert.match(find("llm", "fail")?.detail ?? "", /no-such-profile/);
+    });
+
+    it("each satellite is asked who it is: one that answers is named, one that does not says how to start it", { skip: fs.existsSync(path.join(sharedDir, "vendor", "python")) ? false : "../shared/vendor/python not found" }, async () => {
+        const port = await freePort();
+        const satellite = spawn("python3", ["-m", "wyoming_satellite", "--name", "porch", "--uri", `tcp://127.0.0.1:${port}`, "--no-zeroconf", "--mic-command", "sleep 600"], {
+            env: { ...process.env, PYTHONPATH: path.join(sharedDir, "vendor", "python") }, stdio: "ignore", detached: true
+        });
+        try {
+            await waitFor(() => acceptsConnections(port), 30_000, "the satellite to listen");
+            const data = tempDir();
+            const closed = await freePort();
+            const r = doctor({
+                paths: { dataDir: data, modelsDir: path.join(data, "models") }, llm: { enabled: false }, audio: { device: "none" },
+                satellites: [{ name: "porch", uri: `tcp://127.0.0.1:${port}` }, { name: "shed", uri: `tcp://127.0.0.1:${closed}` }]
+            }, ["--json", "--quick"]);
+            const results: Array<{ name: string; status: string; detail: string; fix?: string }> = JSON.parse(r.stdout).results;
+            const byName = Object.fromEntries(results.map((x) => [x.name, x]));
+            assert.equal(byName["satellite porch"]?.status, "ok");
+            assert.match(byName["satellite porch"]?.detail ?? "", /porch answers \(wyoming-satellite 1\.4\.1\)/);
+            assert.equal(byName["satellite shed"]?.status, "warn");
+            assert.match(byName["satellite shed"]?.detail ?? "", /ECONNREFUSED/);
+            assert.match(byName["satellite shed"]?.fix ?? "", /start wyoming-satellite in the shed room/);
+            assert.equal(byName.capture?.status, "skip", "no microphone here");
+        } finally {
+            if (satellite.pid) process.kill(-satellite.pid, "SIGKILL");
+        }
     });
 
     it("a microphone that records only silence is a warning about its level; a busy one names who may hold it", () => {

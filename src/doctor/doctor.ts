@@ -14,6 +14,7 @@ import { SERVICE_FILES, systemdRunning } from "../service/install.ts";
 import type { GrammarTranscriber } from "../stt/grammar.ts";
 import { SileroVad } from "../vad/silero.ts";
 import { packagedModelsDir } from "../wake/openwakeword.ts";
+import { WyomingConnection } from "../wyoming/connection.ts";
 import { installHint, lastLine, runProgram } from "../util/program.ts";
 
 /** ok: fine. warn: hark runs, with something missing. fail: `hark run` cannot work until it is fixed. */
@@ -72,9 +73,41 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<CheckResul
         results.push(...(await checkModels(config, options.quick ?? false)));
         results.push(...(await checkIntents(config)));
         results.push(checkMemory(config, profile));
+        results.push(...(await checkSatellites(config)));
     }
     results.push(await checkService());
     return results;
+}
+
+/** Each configured satellite answers `describe` with its satellite info (hark connects to it, not it to hark). */
+async function checkSatellites(config: HarkConfig): Promise<CheckResult[]> {
+    return Promise.all(config.satellites.map(async ({ name, uri }): Promise<CheckResult> => {
+        const check = `satellite ${name}`;
+        let connection: WyomingConnection | null = null;
+        try {
+            connection = await WyomingConnection.connect(uri, { timeoutMs: 3000 });
+            await connection.send({ type: "describe", data: {} });
+            const answer = await Promise.race([
+                (async () => {
+                    for (let event = await connection.next(); event; event = await connection.next()) if (event.type === "info") return event.data;
+                    return null;
+                })(),
+                new Promise<null>((resolve) => setTimeout(() => resolve(null), 3000).unref())
+            ]);
+            const satellite = answer?.satellite as { name?: string; version?: string } | undefined;
+            if (satellite == null) {
+                return { name: check, status: "warn", detail: `${uri} answers, but not as a Wyoming satellite`, fix: "point the satellite's uri at wyoming-satellite's --uri (it listens; hark connects to it)" };
+            }
+            return { name: check, status: "ok", detail: `${uri}: ${satellite.name ?? "a satellite"} answers (wyoming-satellite ${satellite.version ?? "?"})` };
+        } catch (error) {
+            return {
+                name: check, status: "warn", detail: errorMessage(error),
+                fix: `start wyoming-satellite in the ${name} room with --uri tcp://0.0.0.0:10700 (hark connects to it and retries meanwhile), or correct its uri under satellites`
+            };
+        } finally {
+            connection?.close();
+        }
+    }));
 }
 
 function checkNode(): CheckResult {
@@ -125,6 +158,7 @@ function checkPrograms(config: HarkConfig | null): CheckResult[] {
 }
 
 async function checkCapture(config: HarkConfig | null, seconds: number): Promise<CheckResult> {
+    if (config?.audio.device === "none") return { name: "capture", status: "skip", detail: "no microphone here (audio.device: none)" };
     if (!onPath("arecord")) return { name: "capture", status: "skip", detail: "arecord is missing (see above)" };
     const cards = await listCards("arecord");
     if (cards.length === 0) {

@@ -123,7 +123,8 @@ class Room {
                     const connection = await WyomingConnection.connect(this.satellite.uri, { signal, timeoutMs: 10_000 });
                     waitMs = this.o.retryInitialMs ?? 1000;
                     await this.serve(connection, engines, signal);
-                    if (!signal.aborted) this.log.warn(`satellite ${this.name} hung up; connecting again`);
+                    // wyoming-satellite serves one server at a time: it hangs up on a second one at once.
+                    if (!signal.aborted) this.log.warn(`satellite ${this.name} hung up (if at once: Home Assistant or another hark may be connected to it); connecting again`);
                 } catch (error) {
                     if (signal.aborted) break;
                     this.log.warn({ uri: this.satellite.uri, retryInMs: waitMs }, `satellite ${this.name}: ${errorMessage(error)}; trying again in ${Math.round(waitMs / 1000)} s`);
