@@ -9,7 +9,7 @@ import * as esbuild from "esbuild";
 import { CommandPlayer } from "../src/audio/player.ts";
 import { loadIntentDirs, loadIntentFile } from "../src/intents/load.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
-import { silentLogger, tempDir, testConfig, waitFor, writeIntent } from "./helpers.ts";
+import { packageRoot, silentLogger, tempDir, testConfig, waitFor, writeIntent } from "./helpers.ts";
 
 const CODE_INTENT = `export default {
     name: "tell_time_secure",
@@ -26,18 +26,26 @@ function ownBundleDirs(): string[] {
 }
 
 describe("bundled intent code", () => {
-    it("is written to a private folder of this process (mode 700, this user's) and deleted once imported", async () => {
+    it("is written to a private folder of this process (mode 700, this user's) and deleted once imported", () => {
         const file = writeIntent(tempDir(), "secure.ts", CODE_INTENT);
-        const before = new Set(ownBundleDirs());
-        const intent = await loadIntentFile(file);
-        assert.equal(intent.spec.name, "tell_time_secure");
-        const dirs = ownBundleDirs().filter((d) => !before.has(d));
+        // Loaded in a process of its own with a temporary folder of its own: other test files running at the same
+        // time make folders of their own in the shared one.
+        const tmp = tempDir();
+        const script = `
+            import fs from "node:fs";
+            import path from "node:path";
+            const { loadIntentFile } = await import(${JSON.stringify(path.join(packageRoot, "src", "intents", "load.ts"))});
+            const intent = await loadIntentFile(process.argv[1]);
+            const dirs = fs.readdirSync(process.env.TMPDIR).filter((f) => f.startsWith("hark-intents-")).map((f) => path.join(process.env.TMPDIR, f));
+            console.log(JSON.stringify({ name: intent.spec.name, dirs: dirs.map((d) => ({ mode: fs.statSync(d).mode & 0o777, uid: fs.statSync(d).uid, files: fs.readdirSync(d) })) }));`;
+        const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, file], { encoding: "utf8", env: { ...process.env, TMPDIR: tmp } });
+        assert.equal(r.status, 0, r.stderr);
+        const { name, dirs } = JSON.parse(r.stdout) as { name: string; dirs: Array<{ mode: number; uid: number; files: string[] }> };
+        assert.equal(name, "tell_time_secure");
         assert.equal(dirs.length, 1, "one folder, made for this process");
-        for (const dir of dirs) {
-            assert.equal(fs.statSync(dir).mode & 0o777, 0o700, `${dir} is private`);
-            assert.deepEqual(fs.readdirSync(dir), [], "no bundle is left behind");
-        }
-        assert.ok(!fs.existsSync(path.join(os.tmpdir(), `hark-intents-${process.getuid!()}`)) || !fs.readdirSync(path.join(os.tmpdir(), `hark-intents-${process.getuid!()}`)).some((f) => f.startsWith("secure-")), "the old shared, predictable folder is not used");
+        assert.deepEqual(dirs[0], { mode: 0o700, uid: process.getuid!(), files: [] }, "private, this user's, and no bundle is left behind");
+        assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.startsWith("hark-intents-")), [], "removed when the process exits");
+        assert.ok(!fs.existsSync(path.join(tmp, `hark-intents-${process.getuid!()}`)), "the old shared, predictable folder is not used");
     });
 
     it("cannot be swapped by another local user through a FIFO at the old predictable path", { skip: process.getuid?.() !== 0 ? "needs root, to play the other user (nobody)" : false }, async (t) => {
