@@ -19,12 +19,6 @@ const CODE_INTENT = `export default {
 };
 `;
 
-/** Folders this process bundled code intents into. */
-function ownBundleDirs(): string[] {
-    return fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("hark-intents-")).map((f) => path.join(os.tmpdir(), f))
-        .filter((d) => fs.lstatSync(d).isDirectory() && fs.lstatSync(d).uid === process.getuid!());
-}
-
 describe("bundled intent code", () => {
     it("is written to a private folder of this process (mode 700, this user's) and deleted once imported", () => {
         const file = writeIntent(tempDir(), "secure.ts", CODE_INTENT);
