@@ -89,7 +89,7 @@ for (let i = 0; i < runs; i++) {
         "--mic-command", `python3 ${pacedMic} ${gate} ${raw} ${stamp}`, "--snd-command", "sh -c 'cat > /dev/null'"], { env: { ...process.env, PYTHONPATH: path.join(shared, "vendor", "python") }, stdio: "ignore", detached: true });
     try {
         await until(() => acceptsConnections(port), 30_000, "the satellite");
-        const hub = SatelliteHub.start([{ name: "bench", uri: `tcp://127.0.0.1:${port}` }], { config, assistant, transcriber, createRoomEngines: () => createRoomEngines(config), log: silentLogger() });
+        const hub = SatelliteHub.start([{ name: "bench", uri: `tcp://127.0.0.1:${port}` }], { config, assistant, transcriber, log: silentLogger() });
         const turns: TraceRecord[] = [];
         hub.onTurn((r) => turns.push(r));
         await until(() => hub.status().bench === "streaming", 30_000, "the hub to start the satellite");

@@ -5,7 +5,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Assistant } from "../src/pipeline/assistant.ts";
 import { SatelliteHub } from "../src/pipeline/satellites.ts";
-import { createRoomEngines, createTranscriber, createWakeWordDetector } from "../src/pipeline/voice-setup.ts";
+import { createTranscriber } from "../src/pipeline/voice-setup.ts";
 import { serveWyoming } from "../src/pipeline/wyoming-service.ts";
 import type { Transcriber } from "../src/stt/transcriber.ts";
 import type { TraceRecord } from "../src/trace/trace.ts";
@@ -83,7 +83,7 @@ describe("satellites: real wyoming-satellite programs as rooms of hark's hub", (
 
     const startHub = (rooms: Satellite[]): { hub: SatelliteHub; turns: TraceRecord[] } => {
         const hub = SatelliteHub.start(rooms.map((s) => ({ name: s.name, uri: `tcp://127.0.0.1:${s.port}` })), {
-            config, assistant, transcriber, createRoomEngines: () => createRoomEngines(config), log: silentLogger(), retryInitialMs: 200, retryMaxMs: 400
+            config, assistant, transcriber, log: silentLogger(), retryInitialMs: 200, retryMaxMs: 400
         });
         hubs.push(hub);
         const turns: TraceRecord[] = [];
@@ -124,8 +124,7 @@ describe("satellites: real wyoming-satellite programs as rooms of hark's hub", (
 
     it("a satellite with its own wake word (here: hark's Wyoming wake service) starts the turn itself", async () => {
         const wake = await serveWyoming("tcp://127.0.0.1:0", {
-            config, assistant, transcriber, version: "test", log: silentLogger(),
-            createWakeDetector: (keyword) => createWakeWordDetector({ ...config, wake: { ...config.wake, keyword } })
+            config, assistant, transcriber, version: "test", log: silentLogger()
         });
         try {
             const hall = new Satellite("hall", await freePort(), spokenTurn("hall", "what time is it"), { paced: true, extra: ["--wake-uri", wake.uri, "--wake-word-name", "hey_jarvis"] });

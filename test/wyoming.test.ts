@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { PcmConverter } from "../src/audio/convert.ts";
 import { readAudioFile } from "../src/audio/file.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
-import { createTranscriber, createWakeWordDetector } from "../src/pipeline/voice-setup.ts";
+import { createTranscriber } from "../src/pipeline/voice-setup.ts";
 import { serveWyoming, type WyomingService } from "../src/pipeline/wyoming-service.ts";
 import type { Transcriber } from "../src/stt/transcriber.ts";
 import { WyomingConnection, WyomingServer } from "../src/wyoming/connection.ts";
@@ -92,8 +92,7 @@ describe("hark wyoming serve, with the real wyoming library in Home Assistant's 
         assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
         transcriber = await createTranscriber(config, assistant, silentLogger());
         server = await serveWyoming("tcp://127.0.0.1:0", {
-            config, assistant, transcriber, version: "test", log: silentLogger(),
-            createWakeDetector: (keyword) => createWakeWordDetector({ ...config, wake: { ...config.wake, keyword } })
+            config, assistant, transcriber, version: "test", log: silentLogger()
         });
         uri = server.uri;
         makeSpeech(path.join(dir, "time.wav"), "what time is it", 500);
@@ -173,8 +172,7 @@ describe("Wyoming on the LAN", () => {
         const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
         const transcriber = await createTranscriber(config, assistant, silentLogger());
         const service = await serveWyoming("tcp://0.0.0.0:0", {
-            config, assistant, transcriber, version: "test", log: silentLogger(),
-            createWakeDetector: (keyword) => createWakeWordDetector({ ...config, wake: { ...config.wake, keyword } })
+            config, assistant, transcriber, version: "test", log: silentLogger()
         });
         const { Bonjour } = await import("bonjour-service");
         const browser = new Bonjour();

@@ -9,7 +9,7 @@ import { errorMessage } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { Assistant } from "../pipeline/assistant.ts";
 import { SatelliteHub } from "../pipeline/satellites.ts";
-import { createRoomEngines, createVoiceEngines, createVoicePipeline } from "../pipeline/voice-setup.ts";
+import { createVoiceEngines, createVoicePipeline } from "../pipeline/voice-setup.ts";
 import type { VoicePipeline } from "../pipeline/voice.ts";
 import { SystemdNotifier, watchdogIntervalMs } from "../service/notify.ts";
 import { Watchdog } from "../service/watchdog.ts";
@@ -167,7 +167,7 @@ async function runVoice(assistant: Assistant, options: RunOptions, signal: Abort
     const wyoming = config.wyoming.serve ? await startWyoming(config.wyoming.uri, config, assistant, engines.transcriber, log) : null;
     // Rooms with a satellite each get a voice loop of their own on the shared recognizer.
     const satellites = config.satellites.length
-        ? SatelliteHub.start(config.satellites, { config, assistant, transcriber: engines.transcriber, createRoomEngines: () => createRoomEngines(config), log: log.child({ component: "satellites" }) })
+        ? SatelliteHub.start(config.satellites, { config, assistant, transcriber: engines.transcriber, log: log.child({ component: "satellites" }) })
         : null;
     const show = (record: TraceRecord): void => void (transcript
         ? transcript.turn(record)

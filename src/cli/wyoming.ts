@@ -5,7 +5,7 @@ import type { HarkConfig } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import { packageRoot } from "../paths.ts";
 import { Assistant } from "../pipeline/assistant.ts";
-import { createTranscriber, createWakeWordDetector } from "../pipeline/voice-setup.ts";
+import { createTranscriber } from "../pipeline/voice-setup.ts";
 import { serveWyoming, type WyomingService } from "../pipeline/wyoming-service.ts";
 import type { Transcriber } from "../stt/transcriber.ts";
 import { addLlmOptions, llmOverrides, setup, type LlmCliOptions } from "./common.ts";
@@ -41,7 +41,6 @@ export function registerWyoming(program: Command): void {
 export function startWyoming(uri: string, config: HarkConfig, assistant: Assistant, transcriber: Transcriber, log: Logger): Promise<WyomingService> {
     const { version } = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string };
     return serveWyoming(uri, {
-        config, assistant, transcriber, version, log: log.child({ component: "wyoming" }),
-        createWakeDetector: (keyword) => createWakeWordDetector({ ...config, wake: { ...config.wake, keyword } })
+        config, assistant, transcriber, version, log: log.child({ component: "wyoming" })
     });
 }

@@ -14,7 +14,7 @@ import type { VoiceActivityDetector } from "../vad/vad.ts";
 import type { WakeWordDetector } from "../wake/detector.ts";
 import { WyomingConnection } from "../wyoming/connection.ts";
 import type { Assistant } from "./assistant.ts";
-import { createVoicePipeline } from "./voice-setup.ts";
+import { createRoomEngines, createVoicePipeline } from "./voice-setup.ts";
 import type { RoomOutput, VoicePipeline } from "./voice.ts";
 
 const run = promisify(execFile);
@@ -25,12 +25,11 @@ export interface SatelliteConfig {
     uri: string;
 }
 
-/** What the hub needs: the shared engines, and a way to make each room's own (a wake-word detector and a VAD hold audio). */
+/** What the hub needs: the shared engines (each room makes its own wake-word detector and VAD from the config: they hold audio). */
 export interface SatelliteHubOptions {
     config: HarkConfig;
     assistant: Assistant;
     transcriber: Transcriber;
-    createRoomEngines: () => Promise<{ wake: WakeWordDetector; vad: VoiceActivityDetector; dispose(): Promise<void> }>;
     log: Logger;
     /** First wait before connecting again to a satellite that is unreachable or hung up; doubles up to `retryMaxMs`. Defaults to 1 s and 30 s. */
     retryInitialMs?: number;
@@ -114,7 +113,7 @@ class Room {
 
     /** Connects, streams until the satellite goes away, and connects again after a growing wait, until `signal` aborts. */
     public async run(signal: AbortSignal): Promise<void> {
-        const engines = await this.o.createRoomEngines();
+        const engines = await createRoomEngines(this.o.config);
         let waitMs = this.o.retryInitialMs ?? 1000;
         try {
             while (!signal.aborted) {

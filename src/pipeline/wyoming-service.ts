@@ -15,14 +15,13 @@ import { parseWyomingUri, WyomingServer, type WyomingConnection } from "../wyomi
 import { announceWyoming, type Announcement } from "../wyoming/zeroconf.ts";
 import type { WyomingEvent } from "../wyoming/event.ts";
 import type { Assistant } from "./assistant.ts";
+import { createWakeWordDetector } from "./voice-setup.ts";
 
 /** What {@link serveWyoming} needs: the engines are built once by the caller and shared by every connection. */
 export interface WyomingServiceOptions {
     config: HarkConfig;
     assistant: Assistant;
     transcriber: Transcriber;
-    /** Makes a wake-word detector for `keyword` (each connection that asks for detection gets its own: they hold audio). */
-    createWakeDetector: (keyword: string) => Promise<WakeWordDetector>;
     /** hark's version, for `info`. */
     version: string;
     log: Logger;
@@ -208,7 +207,9 @@ class WyomingSession {
         await this.detector?.dispose();
         this.detector = null;
         if (wanted == null) throw Object.assign(new Error(`no wake word model named ${names.join(" or ")}; hark has ${[configured, ...Object.keys(WAKE_PHRASES).filter((n) => n !== configured)].join(", ")}`), { code: "HARK_WAKE_MODEL" });
-        this.detector = await this.o.createWakeDetector(wanted);
+        // Each connection that asks for detection gets a detector of its own: it holds that stream's audio.
+        const config = this.o.config;
+        this.detector = await createWakeWordDetector({ ...config, wake: { ...config.wake, keyword: wanted } });
         this.detectorKeyword = wanted;
     }
 
