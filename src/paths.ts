@@ -1,9 +1,15 @@
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The folder that holds hark's package.json. */
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** hark's version, from its package.json. */
+export function packageVersion(): string {
+    return (JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string }).version;
+}
 
 /**
  * The URL of one of hark's own modules, `relative` to the module at `from` (its `import.meta.url`), with the extension

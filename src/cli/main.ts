@@ -1,11 +1,9 @@
-import fs from "node:fs";
-import path from "node:path";
 import { Command, Option } from "commander";
 import { HarkError } from "../errors.ts";
-import { packageRoot } from "../paths.ts";
+import { packageVersion } from "../paths.ts";
 import { TemplateSyntaxError } from "../template/index.ts";
 
-const { version } = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string };
+const version = packageVersion();
 
 const program = new Command("hark")
     .description("Offline voice assistant: intents, local recognition, local language models.")

@@ -1,9 +1,7 @@
-import fs from "node:fs";
-import path from "node:path";
 import type { Command } from "commander";
 import type { HarkConfig } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
-import { packageRoot } from "../paths.ts";
+import { packageVersion } from "../paths.ts";
 import { Assistant } from "../pipeline/assistant.ts";
 import { createTranscriber } from "../pipeline/voice-setup.ts";
 import { serveWyoming, type WyomingService } from "../pipeline/wyoming-service.ts";
@@ -39,8 +37,7 @@ export function registerWyoming(program: Command): void {
 
 /** Starts hark's Wyoming services at `uri` on engines the caller owns (`hark run` shares its voice loop's). */
 export function startWyoming(uri: string, config: HarkConfig, assistant: Assistant, transcriber: Transcriber, log: Logger): Promise<WyomingService> {
-    const { version } = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string };
     return serveWyoming(uri, {
-        config, assistant, transcriber, version, log: log.child({ component: "wyoming" })
+        config, assistant, transcriber, version: packageVersion(), log: log.child({ component: "wyoming" })
     });
 }
