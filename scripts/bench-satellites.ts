@@ -89,7 +89,7 @@ for (let i = 0; i < runs; i++) {
         "--mic-command", `python3 ${pacedMic} ${gate} ${raw} ${stamp}`, "--snd-command", "sh -c 'cat > /dev/null'"], { env: { ...process.env, PYTHONPATH: path.join(shared, "vendor", "python") }, stdio: "ignore", detached: true });
     try {
         await until(() => acceptsConnections(port), 30_000, "the satellite");
-        const hub = SatelliteHub.start([{ name: "bench", uri: `tcp://127.0.0.1:${port}` }], { config, assistant, transcriber, log: silentLogger() });
+        const hub = SatelliteHub.start([{ name: "bench", uri: `tcp://127.0.0.1:${port}` }], { config, turns: assistant, timers: assistant.services.timers, transcriber, log: silentLogger() });
         const turns: TraceRecord[] = [];
         hub.onTurn((r) => turns.push(r));
         await until(() => hub.status().bench === "streaming", 30_000, "the hub to start the satellite");
@@ -126,7 +126,7 @@ for (let i = 0; i < runs; i++) {
     fs.writeFileSync(gate, "");
     const mic = spawn("python3", [pacedMic, gate, raw, stamp], { stdio: ["ignore", "pipe", "ignore"] });
     const room = await createRoomEngines(config);
-    const pipeline = createVoicePipeline(config, assistant, { ...room, transcriber, dispose: async () => undefined }, silentLogger(), { speak: false });
+    const pipeline = createVoicePipeline(config, assistant, assistant.output, { ...room, transcriber }, silentLogger(), { speak: false });
     const controller = new AbortController();
     const turns: TraceRecord[] = [];
     pipeline.onTurn((r) => {

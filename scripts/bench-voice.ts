@@ -145,7 +145,7 @@ for (const group of groups.filter((g) => only == null || only.test(g.name))) {
     const predictions: Prediction[] = [];
     const wrong: string[] = [];
     for (const u of group.utterances) {
-        const pipeline = createVoicePipeline(config, assistant, engines, silentLogger(), { speak: false, muteWhilePlaying: false });
+        const pipeline = createVoicePipeline(config, assistant, assistant.output, engines, silentLogger(), { speak: false, muteWhilePlaying: false });
         const records = await pipeline.run(new FileSource(u.file), new AbortController().signal);
         const record = records.find((r) => r.stages.some((s) => s.name === "wake"));
         const prediction = predictionFromTrace(record);

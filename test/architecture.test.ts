@@ -52,4 +52,13 @@ describe("the source tree's dependencies", () => {
         const upward = folderImports().filter((i) => !above.has(i.from) && above.has(i.to));
         assert.deepEqual(upward.map((i) => `${i.file} → ${i.to}`), []);
     });
+
+    it("the rooms and the Wyoming service are handed the parts of the assistant they use, not the whole of it", () => {
+        const whole: string[] = [];
+        for (const file of ["voice.ts", "voice-setup.ts", "satellites.ts", "wyoming-service.ts"]) {
+            const text = fs.readFileSync(path.join(src, "pipeline", file), "utf8");
+            for (const match of text.matchAll(/:\s*Assistant\b/g)) whole.push(`${file}: ${text.slice(match.index, match.index + 30)}`);
+        }
+        assert.deepEqual(whole, []);
+    });
 });

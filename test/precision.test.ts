@@ -40,7 +40,7 @@ async function voiceTurns(file: string, raw: Record<string, unknown> = {}): Prom
     const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
     const engines = await createVoiceEngines(config, assistant, silentLogger());
     try {
-        const pipeline = createVoicePipeline(config, assistant, engines, silentLogger(), { speak: false, muteWhilePlaying: false });
+        const pipeline = createVoicePipeline(config, assistant, assistant.output, engines, silentLogger(), { speak: false, muteWhilePlaying: false });
         return await pipeline.run(new FileSource(file), new AbortController().signal);
     } finally {
         await engines.dispose();

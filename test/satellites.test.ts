@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { Assistant } from "../src/pipeline/assistant.ts";
 import { SatelliteHub } from "../src/pipeline/satellites.ts";
 import { createTranscriber } from "../src/pipeline/voice-setup.ts";
-import { serveWyoming } from "../src/pipeline/wyoming-service.ts";
+import { startWyoming } from "../src/pipeline/compose.ts";
 import type { Transcriber } from "../src/stt/transcriber.ts";
 import type { TraceRecord } from "../src/trace/trace.ts";
 import { acceptsConnections, freePort, makeSpeech, packageRoot, sharedDir, silentLogger, tempDir, testConfig, waitFor } from "./helpers.ts";
@@ -83,7 +83,7 @@ describe("satellites: real wyoming-satellite programs as rooms of hark's hub", (
 
     const startHub = (rooms: Satellite[]): { hub: SatelliteHub; turns: TraceRecord[] } => {
         const hub = SatelliteHub.start(rooms.map((s) => ({ name: s.name, uri: `tcp://127.0.0.1:${s.port}` })), {
-            config, assistant, transcriber, log: silentLogger(), retryInitialMs: 200, retryMaxMs: 400
+            config, turns: assistant, timers: assistant.services.timers, transcriber, log: silentLogger(), retryInitialMs: 200, retryMaxMs: 400
         });
         hubs.push(hub);
         const turns: TraceRecord[] = [];
@@ -123,9 +123,7 @@ describe("satellites: real wyoming-satellite programs as rooms of hark's hub", (
     });
 
     it("a satellite with its own wake word (here: hark's Wyoming wake service) starts the turn itself", async () => {
-        const wake = await serveWyoming("tcp://127.0.0.1:0", {
-            config, assistant, transcriber, version: "test", log: silentLogger()
-        });
+        const wake = await startWyoming("tcp://127.0.0.1:0", assistant, transcriber, silentLogger());
         try {
             const hall = new Satellite("hall", await freePort(), spokenTurn("hall", "what time is it"), { paced: true, extra: ["--wake-uri", wake.uri, "--wake-word-name", "hey_jarvis"] });
             satellites.push(hall);
@@ -147,7 +145,7 @@ describe("satellites: real wyoming-satellite programs as rooms of hark's hub", (
         await kitchen.start();
         const { hub, turns } = startHub([kitchen]);
         const announced: TraceRecord[] = [];
-        assistant.startTimers({ playIn: (room, file) => hub.playIn(room, file), onAnnounced: (r) => announced.push(r) });
+        assistant.startTimers({ outputIn: (room) => hub.outputIn(room), onAnnounced: (r) => announced.push(r) });
         await waitFor(() => hub.status().pantry === "streaming", 30_000, "the hub to start the satellite");
         kitchen.speak();
         await waitFor(() => turns.length > 0, 60_000, "the pantry's turn");

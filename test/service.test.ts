@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import type { AudioEvent, AudioSource } from "../src/audio/source.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
-import { LocalOutput, VoicePipeline } from "../src/pipeline/voice.ts";
+import { VoicePipeline } from "../src/pipeline/voice.ts";
 import { SERVICE_FILES } from "../src/service/install.ts";
 import { SystemdNotifier, watchdogIntervalMs } from "../src/service/notify.ts";
 import { Watchdog } from "../src/service/watchdog.ts";
@@ -65,7 +65,7 @@ describe("systemd watchdog", () => {
         const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
         let hungAt = 0;
         const pipeline = new VoicePipeline({
-            turns: assistant, output: new LocalOutput(assistant.services), wake, vad, endpointer: { ...config.vad, endSilenceMs: 300 }, log: silentLogger(), speak: false,
+            turns: assistant, output: assistant.output, wake, vad, endpointer: { ...config.vad, endSilenceMs: 300 }, log: silentLogger(), speak: false,
             transcriber: hangingTranscriber(() => (hungAt = performance.now()))
         });
         const pings: number[] = [];

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { LocalOutput } from "../src/pipeline/voice.ts";
 import { INITIAL_VOICE_STATE, nextVoiceState, type VoiceEvent, type VoiceMachineState, type VoiceState } from "../src/pipeline/voice-machine.ts";
 
 const rules = { followUpMs: 5000, wakeDuringTurn: false };
@@ -58,16 +57,5 @@ describe("the voice loop's rules (no audio, no engines)", () => {
     it("a follow-up's recording is no follow-up once an utterance was cut", () => {
         const { state } = nextVoiceState(at("recording", { followUp: true }), { type: "utterance" }, rules);
         assert.equal(state.followUp, false);
-    });
-});
-
-describe("this machine's output", () => {
-    it("the wake word stops hark's voice and the music together, not the first it finds", () => {
-        const stopped: string[] = [];
-        const player = { stopAll: (kinds?: readonly string[]) => (stopped.push(`player:${kinds?.join(",")}`), 1), active: () => [] };
-        const music = { stop: () => (stopped.push("music"), true) };
-        const output = new LocalOutput({ player, music } as unknown as ConstructorParameters<typeof LocalOutput>[0]);
-        assert.equal(output.stopAll(), true);
-        assert.deepEqual(stopped, ["player:speech", "music"]);
     });
 });

@@ -20,7 +20,7 @@ async function listen(file: string, raw: Record<string, unknown> = {}) {
     const config = testConfig(raw);
     const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
     const engines = await createVoiceEngines(config, assistant, silentLogger());
-    const pipeline = createVoicePipeline(config, assistant, engines, silentLogger(), { speak: false, muteWhilePlaying: false, replyWav: path.join(tempDir(), "reply.wav") });
+    const pipeline = createVoicePipeline(config, assistant, assistant.output, engines, silentLogger(), { speak: false, muteWhilePlaying: false, replyWav: path.join(tempDir(), "reply.wav") });
     const states: VoiceState[] = [];
     pipeline.onState((s) => states.push(s));
     try {
@@ -219,7 +219,7 @@ describe("interrupting hark", { skip }, () => {
         const config = testConfig({ paths: { intentsDirs: [intents] }, conversation: { feedbackSounds: false } });
         const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
         const engines = await createVoiceEngines(config, assistant, silentLogger());
-        const pipeline = createVoicePipeline(config, assistant, engines, silentLogger(), { speak: false, replyWav: path.join(dir, "reply.wav") });
+        const pipeline = createVoicePipeline(config, assistant, assistant.output, engines, silentLogger(), { speak: false, replyWav: path.join(dir, "reply.wav") });
         const file = joinAudio(path.join(dir, "two.wav"), [
             heyJarvis!, makeSpeech(path.join(dir, "a.wav"), "back up the photos"), heyJarvis!, makeSpeech(path.join(dir, "b.wav"), "what time is it")
         ], 1000);
@@ -246,7 +246,7 @@ describe("interrupting hark", { skip }, () => {
         const config = testConfig({ player: { wav: player, mp3: player, other: player }, conversation: { feedbackSounds: false } });
         const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
         const engines = await createVoiceEngines(config, assistant, silentLogger());
-        const pipeline = createVoicePipeline(config, assistant, engines, silentLogger(), { speak: true });
+        const pipeline = createVoicePipeline(config, assistant, assistant.output, engines, silentLogger(), { speak: true });
         const file = joinAudio(path.join(dir, "two.wav"), [
             heyJarvis!, makeSpeech(path.join(dir, "a.wav"), "what can you do"), heyJarvis!, makeSpeech(path.join(dir, "b.wav"), "what time is it")
         ], 800);

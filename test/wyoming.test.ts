@@ -9,7 +9,8 @@ import { PcmConverter } from "../src/audio/convert.ts";
 import { readAudioFile } from "../src/audio/file.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
 import { createTranscriber } from "../src/pipeline/voice-setup.ts";
-import { serveWyoming, type WyomingService } from "../src/pipeline/wyoming-service.ts";
+import { startWyoming } from "../src/pipeline/compose.ts";
+import type { WyomingService } from "../src/pipeline/wyoming-service.ts";
 import type { Transcriber } from "../src/stt/transcriber.ts";
 import { WyomingConnection, WyomingServer } from "../src/wyoming/connection.ts";
 import { encodeEvent, EventParser, WyomingProtocolError } from "../src/wyoming/event.ts";
@@ -91,9 +92,7 @@ describe("hark wyoming serve, with the real wyoming library in Home Assistant's 
     before(async () => {
         assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
         transcriber = await createTranscriber(config, assistant, silentLogger());
-        server = await serveWyoming("tcp://127.0.0.1:0", {
-            config, assistant, transcriber, version: "test", log: silentLogger()
-        });
+        server = await startWyoming("tcp://127.0.0.1:0", assistant, transcriber, silentLogger());
         uri = server.uri;
         makeSpeech(path.join(dir, "time.wav"), "what time is it", 500);
         makeSpeech(path.join(dir, "wake.wav"), "hey jarvis", 500);
@@ -171,9 +170,7 @@ describe("Wyoming on the LAN", () => {
         const config = testConfig({ wyoming: { zeroconf: true } });
         const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
         const transcriber = await createTranscriber(config, assistant, silentLogger());
-        const service = await serveWyoming("tcp://0.0.0.0:0", {
-            config, assistant, transcriber, version: "test", log: silentLogger()
-        });
+        const service = await startWyoming("tcp://0.0.0.0:0", assistant, transcriber, silentLogger());
         const { Bonjour } = await import("bonjour-service");
         const browser = new Bonjour();
         try {

@@ -4,8 +4,8 @@ import type { Logger } from "pino";
 import { PlaybackError } from "../errors.ts";
 import { installHint, lastLine } from "../util/program.ts";
 
-/** What is playing: music can be interrupted by "stop"; speech is hark's own voice. */
-export type PlaybackKind = "music" | "speech" | "sound";
+/** What is playing: music can be interrupted by "stop"; speech is hark's own voice; an announcement is a timer ringing. */
+export type PlaybackKind = "music" | "speech" | "sound" | "announcement";
 
 /** A running playback. */
 export interface Playback {

@@ -18,7 +18,7 @@ export function registerListen(program: Command): void {
             const engines = await createVoiceEngines(config, assistant, log);
             try {
                 warnProblems(assistant.intents.problems);
-                const pipeline = createVoicePipeline(config, assistant, engines, log, { speak: options.speak ?? false, muteWhilePlaying: false, ...(options.out ? { replyWav: options.out } : {}) });
+                const pipeline = createVoicePipeline(config, assistant, assistant.output, engines, log, { speak: options.speak ?? false, muteWhilePlaying: false, ...(options.out ? { replyWav: options.out } : {}) });
                 const records = await pipeline.run(new FileSource(file), new AbortController().signal);
                 if (options.json) {
                     process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);

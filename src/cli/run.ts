@@ -8,8 +8,8 @@ import { loadConfig } from "../config/load.ts";
 import { errorMessage } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { Assistant } from "../pipeline/assistant.ts";
-import { SatelliteHub } from "../pipeline/satellites.ts";
-import { createVoiceEngines, createVoicePipeline } from "../pipeline/voice-setup.ts";
+import { composeVoice } from "../pipeline/compose.ts";
+import type { SatelliteHub } from "../pipeline/satellites.ts";
 import type { VoicePipeline } from "../pipeline/voice.ts";
 import { SystemdNotifier, watchdogIntervalMs } from "../service/notify.ts";
 import { Watchdog } from "../service/watchdog.ts";
@@ -17,7 +17,6 @@ import type { TraceRecord } from "../trace/trace.ts";
 import { onFirstUse } from "../util/lazy.ts";
 import { addLlmOptions, llmOverrides, setup, type LlmCliOptions } from "./common.ts";
 import { Transcript } from "./transcript.ts";
-import { startWyoming } from "./wyoming.ts";
 
 interface RunOptions extends LlmCliOptions {
     text?: boolean;
@@ -46,7 +45,7 @@ export function registerRun(program: Command): void {
             // A timer set in a satellite's room rings there once the voice loop has connected to the satellites.
             const rooms: { hub: SatelliteHub | null } = { hub: null };
             assistant.startTimers({
-                speak: !options.quiet, playIn: (room, file) => rooms.hub?.playIn(room, file) ?? null,
+                speak: !options.quiet, outputIn: (room) => rooms.hub?.outputIn(room) ?? null,
                 ...(transcript ? { onAnnounced: (record) => transcript.turn(record) } : {})
             });
             const configWatcher = file ? watchConfig(file, assistant, log) : null;
@@ -162,20 +161,15 @@ async function runText(assistant: Assistant, options: RunOptions, signal: AbortS
 
 async function runVoice(assistant: Assistant, options: RunOptions, signal: AbortSignal, log: Logger, service: ServiceLink, transcript: Transcript | null, rooms: { hub: SatelliteHub | null }): Promise<void> {
     const config = assistant.config;
-    const engines = await createVoiceEngines(config, assistant, log);
-    // Home Assistant's Wyoming services, on the voice loop's recognizer (it decodes one utterance at a time).
-    const wyoming = config.wyoming.serve ? await startWyoming(config.wyoming.uri, config, assistant, engines.transcriber, log) : null;
-    // Rooms with a satellite each get a voice loop of their own on the shared recognizer.
-    const satellites = config.satellites.length
-        ? SatelliteHub.start(config.satellites, { config, assistant, transcriber: engines.transcriber, log: log.child({ component: "satellites" }) })
-        : null;
+    // This machine's room, a room per satellite and the Wyoming services, on one shared recognizer.
+    const voice = await composeVoice(assistant, log, { speak: !options.quiet });
+    const { engines, local: pipeline, satellites, wyoming } = voice;
     const show = (record: TraceRecord): void => void (transcript
         ? transcript.turn(record)
         : process.stdout.write(`${record.room ? `[${record.room}] ` : ""}${record.input.text ? `"${record.input.text}" → ` : ""}${record.reply}\n`));
     satellites?.onTurn(show);
     rooms.hub = satellites;
     try {
-        const pipeline = createVoicePipeline(config, assistant, engines, log, { speak: !options.quiet });
         pipeline.onTurn(show);
         if (!options.stdinAudio && config.audio.device === "none") {
             // A hub without a microphone of its own: the rooms are its satellites.
@@ -197,8 +191,6 @@ async function runVoice(assistant: Assistant, options: RunOptions, signal: Abort
         }
     } finally {
         rooms.hub = null;
-        await satellites?.dispose();
-        await wyoming?.dispose();
-        await engines.dispose();
+        await voice.dispose();
     }
 }

@@ -1,11 +1,8 @@
 import type { Command } from "commander";
-import type { HarkConfig } from "../config/schema.ts";
-import type { Logger } from "../log/logger.ts";
-import { packageVersion } from "../paths.ts";
 import { Assistant } from "../pipeline/assistant.ts";
+import { startWyoming } from "../pipeline/compose.ts";
 import { createTranscriber } from "../pipeline/voice-setup.ts";
-import { serveWyoming, type WyomingService } from "../pipeline/wyoming-service.ts";
-import type { Transcriber } from "../stt/transcriber.ts";
+import type { WyomingService } from "../pipeline/wyoming-service.ts";
 import { addLlmOptions, llmOverrides, setup, type LlmCliOptions } from "./common.ts";
 
 /** `hark wyoming serve`: hark's recognizer, voices, wake words and intents as Wyoming services for Home Assistant. */
@@ -21,7 +18,7 @@ export function registerWyoming(program: Command): void {
             const transcriber = await createTranscriber(config, assistant, log);
             let server: WyomingService | null = null;
             try {
-                server = await startWyoming(options.uri ?? config.wyoming.uri, config, assistant, transcriber, log);
+                server = await startWyoming(options.uri ?? config.wyoming.uri, assistant, transcriber, log);
                 process.stderr.write(`hark: serving Wyoming at ${server.uri} (Ctrl-C stops)\n`);
                 await new Promise<void>((resolve) => {
                     process.once("SIGINT", resolve);
@@ -33,11 +30,4 @@ export function registerWyoming(program: Command): void {
                 await assistant.dispose();
             }
         });
-}
-
-/** Starts hark's Wyoming services at `uri` on engines the caller owns (`hark run` shares its voice loop's). */
-export function startWyoming(uri: string, config: HarkConfig, assistant: Assistant, transcriber: Transcriber, log: Logger): Promise<WyomingService> {
-    return serveWyoming(uri, {
-        config, assistant, transcriber, version: packageVersion(), log: log.child({ component: "wyoming" })
-    });
 }

@@ -2,7 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
-import { CommandPlayer, type Playback, type Player } from "../audio/player.ts";
+import { RoomOutput } from "../audio/output.ts";
+import { CommandPlayer, type Player } from "../audio/player.ts";
 import type { HarkConfig } from "../config/schema.ts";
 import { Dispatcher } from "../dispatch/dispatcher.ts";
 import { errorMessage, HarkError, PlaybackError } from "../errors.ts";
@@ -122,6 +123,8 @@ export class Assistant {
         public readonly router: RecognizerRouter,
         public readonly dispatcher: Dispatcher,
         public readonly services: Services,
+        /** This machine's room output (`services.player` is it): the voice loop holds it and plays through it. */
+        public readonly output: RoomOutput,
         public readonly speaker: Speaker,
         private readonly traces: TraceWriter,
         private readonly llmOverrides: LlmOverrides | false,
@@ -142,7 +145,8 @@ export class Assistant {
         usableDataDir(config.paths.dataDir);
         const intents = await IntentRegistry.create({ dirs: config.paths.intentsDirs, log: log.child({ component: "intents" }), watch: options.watchIntents ?? false });
         const templates = new TemplateRecognizer(intents.intents.map((i) => i.spec), { fuzzy: config.nlu.fuzzy, fillerWords: config.nlu.fillerWords, leadingPhrases: config.nlu.leadingPhrases });
-        const player = options.player ?? new CommandPlayer({ commands: config.player, startupCheckMs: config.player.startupCheckMs, stopGraceMs: config.player.stopGraceMs, log: log.child({ component: "player" }) });
+        // This machine's room: everything played here (replies, sounds, announcements, music) goes through it.
+        const player = new RoomOutput(options.player ?? new CommandPlayer({ commands: config.player, startupCheckMs: config.player.startupCheckMs, stopGraceMs: config.player.stopGraceMs, log: log.child({ component: "player" }) }));
         const services: Services = {
             player,
             music: new MusicService({
@@ -176,7 +180,7 @@ export class Assistant {
         const dispatcher = new Dispatcher({ timeoutMs: config.dispatch.timeoutMs, log: log.child({ component: "dispatch" }), services, state, config });
         const speaker = new EspeakSpeaker({ voice: config.tts.voice, speedWpm: config.tts.speedWpm });
         const traces = new TraceWriter({ file: config.trace.enabled ? config.trace.file : null, maxFileBytes: config.trace.maxFileBytes, keepFiles: config.trace.keepFiles, maxRecordBytes: config.trace.maxRecordBytes });
-        const assistant = new Assistant(config, log, intents, router, dispatcher, services, speaker, traces, options.llm ?? {}, options.llmWhenFirstAsked ?? false);
+        const assistant = new Assistant(config, log, intents, router, dispatcher, services, player, speaker, traces, options.llm ?? {}, options.llmWhenFirstAsked ?? false);
         try {
             await assistant.configureLlm(config);
         } catch (error) {
@@ -347,14 +351,14 @@ export class Assistant {
         }
     }
 
-    /** Synthesises `text`; writes it to `replyWav` and/or plays it (waiting until it ends). */
-    public async say(text: string, options: Pick<TurnOptions, "speak" | "replyWav" | "signal"> = { speak: true }): Promise<void> {
+    /** Synthesises `text`; writes it to `replyWav` and/or plays it here (waiting until it ends), as speech or an announcement. */
+    public async say(text: string, options: Pick<TurnOptions, "speak" | "replyWav" | "signal"> & { as?: "speech" | "announcement" } = { speak: true }): Promise<void> {
         const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "hark-tts-"));
         try {
             const wav = options.replyWav ?? path.join(dir, "reply.wav");
             await this.speaker.synthesize(text, wav, options.signal);
             if (options.speak) {
-                const playback = await this.services.player.play(wav, "speech");
+                const playback = await this.output.play(wav, options.as ?? "speech");
                 await playback.done;
             }
         } finally {
@@ -366,7 +370,7 @@ export class Assistant {
      * Starts ringing timers (daemon mode): each one is announced when it ends, and traced as a turn of source "timer";
      * `onAnnounced` sees that record (the terminal's transcript); `speak: false` announces in the trace and to it only.
      */
-    public startTimers(options: { speak?: boolean; onAnnounced?: (record: TraceRecord) => void; playIn?: (room: string, file: string) => Promise<Playback> | null } = {}): void {
+    public startTimers(options: { speak?: boolean; onAnnounced?: (record: TraceRecord) => void; outputIn?: (room: string) => Player | null } = {}): void {
         const speak = options.speak ?? true;
         this.services.timers.start((timer: Timer, late: boolean) => {
             const what = `${timer.label ? `${timer.label} ` : ""}timer for ${describeDuration(timer.durationMs)}`;
@@ -375,7 +379,7 @@ export class Assistant {
             if (timer.room) trace.record.room = timer.room;
             trace.record.stages.push({ name: "timer", durationMs: 0, output: { id: timer.id, label: timer.label, durationMs: timer.durationMs, late } });
             trace.record.reply = speech;
-            const spoken = speak ? trace.stage("speak", () => this.announce(speech, timer.room, options.playIn), (where) => ({ played: true, where })) : Promise.resolve();
+            const spoken = speak ? trace.stage("speak", () => this.announce(speech, timer.room, options.outputIn), (where) => ({ played: true, where })) : Promise.resolve();
             void spoken
                 .catch((error: unknown) => this.notSpoken(trace.record, error, { what: "the timer's announcement", level: "error", timer }))
                 .then(() => {
@@ -387,26 +391,24 @@ export class Assistant {
     }
 
     /**
-     * Says a timer's announcement in the room it was set in, through `playIn` (a satellite's speaker); here when it
-     * was set here, or when that room's satellite is not connected. Resolves with where it was said.
+     * Says a timer's announcement in the room it was set in, through that room's output (a satellite's speaker); here
+     * when it was set here, or when that room's satellite is not connected. Resolves with where it was said.
      */
-    private async announce(speech: string, room: string | undefined, playIn: ((room: string, file: string) => Promise<Playback> | null) | undefined): Promise<string> {
-        if (room && playIn) {
+    private async announce(speech: string, room: string | undefined, outputIn: ((room: string) => Player | null) | undefined): Promise<string> {
+        const output = room ? outputIn?.(room) : null;
+        if (room && output) {
             const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "hark-tts-"));
             try {
                 const wav = path.join(dir, "announcement.wav");
                 await this.speaker.synthesize(speech, wav);
-                const playing = playIn(room, wav);
-                if (playing) {
-                    await (await playing).done;
-                    return room;
-                }
-                this.log.warn({ room }, `the ${room} satellite is not connected; the timer's announcement plays here`);
+                await (await output.play(wav, "announcement")).done;
+                return room;
             } finally {
                 await fs.promises.rm(dir, { recursive: true, force: true });
             }
         }
-        await this.say(speech);
+        if (room) this.log.warn({ room }, `the ${room} satellite is not connected; the timer's announcement plays here`);
+        await this.say(speech, { speak: true, as: "announcement" });
         return "here";
     }
 

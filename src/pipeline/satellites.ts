@@ -3,19 +3,19 @@ import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
 import type { Logger } from "pino";
 import { PcmChunkConverter } from "../audio/convert.ts";
-import type { Playback } from "../audio/player.ts";
+import { RoomOutput } from "../audio/output.ts";
+import type { Playback, PlaybackKind, Player } from "../audio/player.ts";
 import { pcmEvents, type AudioEvent, type AudioSource } from "../audio/source.ts";
 import type { HarkConfig } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
-import { remainingMs, type TimerChange } from "../services/timers.ts";
+import { remainingMs, type TimerChange, type TimerService } from "../services/timers.ts";
 import type { Transcriber } from "../stt/transcriber.ts";
 import type { TraceRecord } from "../trace/trace.ts";
 import type { VoiceActivityDetector } from "../vad/vad.ts";
 import type { WakeWordDetector } from "../wake/detector.ts";
 import { WyomingConnection } from "../wyoming/connection.ts";
-import type { Assistant } from "./assistant.ts";
 import { createRoomEngines, createVoicePipeline } from "./voice-setup.ts";
-import type { RoomOutput, VoicePipeline } from "./voice.ts";
+import type { VoicePipeline, VoiceTurns } from "./voice.ts";
 
 const run = promisify(execFile);
 
@@ -28,7 +28,10 @@ export interface SatelliteConfig {
 /** What the hub needs: the shared engines (each room makes its own wake-word detector and VAD from the config: they hold audio). */
 export interface SatelliteHubOptions {
     config: HarkConfig;
-    assistant: Assistant;
+    /** Understands and acts on what each room heard (the turn names its room). */
+    turns: VoiceTurns;
+    /** The timers, so that each room's satellite is told of those set there. */
+    timers: Pick<TimerService, "onChange">;
     transcriber: Transcriber;
     log: Logger;
     /** First wait before connecting again to a satellite that is unreachable or hung up; doubles up to `retryMaxMs`. Defaults to 1 s and 30 s. */
@@ -55,7 +58,7 @@ export class SatelliteHub {
         this.rooms = satellites.map((s) => new Room(s, options));
         this.running = this.rooms.map((room) => room.run(this.controller.signal));
         // A satellite shows the timers set in its room (wyoming-satellite runs its timer commands and sounds).
-        this.stopWatchingTimers = options.assistant.services.timers.onChange((change) => {
+        this.stopWatchingTimers = options.timers.onChange((change) => {
             if (change.timer.room) this.rooms.find((r) => r.name === change.timer.room)?.tellTimer(change);
         });
     }
@@ -75,12 +78,9 @@ export class SatelliteHub {
         return Object.fromEntries(this.rooms.map((r) => [r.name, r.status]));
     }
 
-    /**
-     * Plays a WAV file in the named room (a timer that was set there rings there); `null` when that room's satellite
-     * is not connected now.
-     */
-    public playIn(room: string, file: string): Promise<Playback> | null {
-        return this.rooms.find((r) => r.name === room)?.speaker?.play(file) ?? null;
+    /** The named room's speaker (a timer that was set there rings there); `null` when its satellite is not connected now. */
+    public outputIn(room: string): RoomOutput | null {
+        return this.rooms.find((r) => r.name === room)?.output ?? null;
     }
 
     /** Called with every finished turn of every room (its record names the room). */
@@ -100,7 +100,7 @@ export class SatelliteHub {
 class Room {
     public status: SatelliteStatus = "connecting";
     /** The satellite's speaker while it is connected. */
-    public speaker: SatelliteSpeaker | null = null;
+    public output: RoomOutput | null = null;
     private connection: WyomingConnection | null = null;
     public readonly turnListeners: Array<(record: TraceRecord) => void> = [];
     public readonly name: string;
@@ -142,12 +142,11 @@ class Room {
         // A new connection is a new stream (its times start at 0): nothing of the last one's audio may linger.
         engines.wake.reset();
         const audio = new PassThrough();
-        const output = new SatelliteSpeaker(connection, this.log);
-        this.speaker = output;
+        const speaker = new SatelliteSpeaker(connection, this.log);
+        const output = new RoomOutput(speaker);
+        this.output = output;
         this.connection = connection;
-        const pipeline = createVoicePipeline(this.o.config, this.o.assistant, { ...engines, transcriber: this.o.transcriber, dispose: async () => undefined }, this.log, {
-            speak: true, room: this.name, output
-        });
+        const pipeline = createVoicePipeline(this.o.config, this.o.turns, output, { ...engines, transcriber: this.o.transcriber }, this.log, { speak: true, room: this.name });
         this.tellSatellite(pipeline, connection, engines.wake.keyword);
         const stop = new AbortController();
         const onAbort = () => stop.abort();
@@ -166,7 +165,7 @@ class Room {
                     audio.write(Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength));
                 } else if (event.type === "run-pipeline") {
                     const snd = d.snd_format as { rate?: number; width?: number; channels?: number } | undefined;
-                    if (snd) output.format = { rate: Number(snd.rate ?? 22050), width: Number(snd.width ?? 2), channels: Number(snd.channels ?? 1) };
+                    if (snd) speaker.format = { rate: Number(snd.rate ?? 22050), width: Number(snd.width ?? 2), channels: Number(snd.channels ?? 1) };
                     // A satellite with its own wake word starts the pipeline at speech to text: the turn begins now.
                     if (d.start_stage === "asr") pipeline.wakeUp("satellite");
                 } else if (event.type === "ping") {
@@ -179,7 +178,7 @@ class Room {
             stop.abort();
             audio.end();
             output.stopAll();
-            this.speaker = null;
+            this.output = null;
             this.connection = null;
             await loop.catch((error: unknown) => this.log.error({ err: error }, `the voice loop of ${this.name} stopped with an error`));
             connection.close();
@@ -220,27 +219,30 @@ class Room {
     }
 }
 
-/** Plays replies on a satellite's speaker: audio-start, chunks and audio-stop in the format its run-pipeline asked for. */
-class SatelliteSpeaker implements RoomOutput {
+/**
+ * A satellite's speaker as a player: audio-start, chunks and audio-stop in the format its run-pipeline asked for.
+ * hark's feedback sounds play on it too (leave wyoming-satellite's own --awake-wav and --done-wav unset). Music is
+ * played on this machine only.
+ */
+class SatelliteSpeaker implements Player {
     public format = { rate: 22050, width: 2, channels: 1 };
-    private readonly playing = new Set<{ kind: "speech" | "sound"; stop(): void }>();
+    private readonly playing = new Set<Playback>();
 
     public constructor(private readonly connection: WyomingConnection, private readonly log: Logger) {}
 
-    public play(file: string): Promise<Playback> {
-        return this.send(file, "speech");
+    public play(file: string, kind: PlaybackKind): Promise<Playback> {
+        return this.send(file, kind);
     }
 
-    /** hark's feedback sounds play on the satellite's speaker too (leave its own --awake-wav and --done-wav unset). */
-    public async playSound(file: string): Promise<void> {
-        await (await this.send(file, "sound")).done;
+    public active(): readonly Playback[] {
+        return [...this.playing];
     }
 
-    public soundPlaying(): boolean {
-        return [...this.playing].some((p) => p.kind === "sound");
+    public takeLateFailures(): string[] {
+        return [];
     }
 
-    private async send(file: string, kind: "speech" | "sound"): Promise<Playback> {
+    private async send(file: string, kind: PlaybackKind): Promise<Playback> {
         const { rate, width, channels } = this.format;
         if (width !== 2) throw new Error(`the satellite asked for ${width}-byte samples; hark sends 16-bit audio (use --snd-command-width 2)`);
         const { stdout: pcm } = await run("sox", ["-V1", "-R", file, "-t", "raw", "-r", String(rate), "-c", String(channels), "-b", "16", "-e", "signed-integer", "-L", "-"], { encoding: "buffer", maxBuffer: 64 << 20 });
@@ -257,28 +259,28 @@ class SatelliteSpeaker implements RoomOutput {
             }
             await this.connection.send({ type: "audio-stop", data: { timestamp: Math.round(seconds * 1000) } });
         })();
-        const handle = { kind, stop: () => void (stopped = true) };
-        this.playing.add(handle);
         // The satellite plays in real time: heard once the audio has had time to play out.
         const done = sending.then(async () => {
             if (!stopped) await sleep(Math.max(0, seconds * 1000 - (performance.now() - started)), null);
-            this.playing.delete(handle);
             return stopped ? "stopped" as const : "finished" as const;
         }, (error: unknown) => {
-            this.playing.delete(handle);
-            this.log.debug({ err: error }, "the reply did not reach the satellite");
+            this.log.debug({ err: error }, "the audio did not reach the satellite");
             return "stopped" as const;
         });
-        return {
-            file, kind, done, paused: false,
-            stop: handle.stop, pause: () => false, resume: () => false
-        };
+        const playback: Playback = { file, kind, done, paused: false, stop: () => void (stopped = true), pause: () => false, resume: () => false };
+        this.playing.add(playback);
+        void done.then(() => this.playing.delete(playback));
+        return playback;
     }
 
-    public stopAll(): boolean {
-        const any = this.playing.size > 0;
-        for (const p of this.playing) p.stop();
-        return any;
+    public stopAll(kinds?: readonly PlaybackKind[]): number {
+        let count = 0;
+        for (const p of this.playing) {
+            if (kinds && !kinds.includes(p.kind)) continue;
+            p.stop();
+            count++;
+        }
+        return count;
     }
 }
 

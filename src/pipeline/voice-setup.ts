@@ -12,7 +12,8 @@ import type { WakeWordDetector } from "../wake/detector.ts";
 import { OpenWakeWordDetector, packagedModelsDir } from "../wake/openwakeword.ts";
 import { knownSlotValues, type Assistant } from "./assistant.ts";
 import { CONFIRMATION_ANSWERS } from "./confirmation.ts";
-import { LocalOutput, VoicePipeline, type RoomOutput, type VoicePipelineOptions } from "./voice.ts";
+import type { RoomOutput } from "../audio/output.ts";
+import { VoicePipeline, type VoicePipelineOptions, type VoiceTurns } from "./voice.ts";
 
 /** The engines the voice loop uses, chosen by config. */
 export interface VoiceEngines {
@@ -48,8 +49,8 @@ export function createGrammarTranscriber(config: HarkConfig, log: Logger): Promi
     });
 }
 
-/** Creates the transcriber named in the config, adapted to the assistant's intents (and kept so when they change). */
-export async function createTranscriber(config: HarkConfig, assistant: Assistant, log: Logger, engine = chooseTranscriber(config)): Promise<Transcriber> {
+/** Creates the transcriber named in the config, adapted to the intents (and kept so when they change). */
+export async function createTranscriber(config: HarkConfig, assistant: Pick<Assistant, "intents" | "services">, log: Logger, engine = chooseTranscriber(config)): Promise<Transcriber> {
     const s = config.stt;
     const sttLog = log.child({ component: "stt" });
     const transcriber: Transcriber = engine === "whisper"
@@ -76,7 +77,7 @@ export async function createRoomEngines(config: HarkConfig): Promise<Omit<VoiceE
 }
 
 /** Creates every engine of the voice loop. */
-export async function createVoiceEngines(config: HarkConfig, assistant: Assistant, log: Logger): Promise<VoiceEngines> {
+export async function createVoiceEngines(config: HarkConfig, assistant: Pick<Assistant, "intents" | "services">, log: Logger): Promise<VoiceEngines> {
     const room = await createRoomEngines(config);
     const transcriber = await createTranscriber(config, assistant, log);
     return {
@@ -88,13 +89,13 @@ export async function createVoiceEngines(config: HarkConfig, assistant: Assistan
     };
 }
 
-/** The voice pipeline wired from config. */
-export function createVoicePipeline(config: HarkConfig, assistant: Assistant, engines: VoiceEngines, log: Logger, overrides: Pick<VoicePipelineOptions, "speak" | "replyWav" | "muteWhilePlaying" | "room"> & { output?: RoomOutput } = {}): VoicePipeline {
+/** A room's voice loop wired from config: `turns` understands and acts, `output` is the room's speaker. */
+export function createVoicePipeline(config: HarkConfig, turns: VoiceTurns, output: RoomOutput, engines: Omit<VoiceEngines, "dispose">, log: Logger, overrides: Pick<VoicePipelineOptions, "speak" | "replyWav" | "muteWhilePlaying" | "room"> = {}): VoicePipeline {
     const c = config.conversation;
     const sound = (configured: string, name: string): string => configured || path.join(packageRoot, "src", "audio", "sounds", `${name}.wav`);
-    const { room, output, ...rest } = overrides;
+    const { room, ...rest } = overrides;
     return new VoicePipeline({
-        turns: assistant, output: output ?? new LocalOutput(assistant.services), ...(room ? { room } : {}), wake: engines.wake, vad: engines.vad, transcriber: engines.transcriber, log: log.child({ component: "voice" }),
+        turns, output, ...(room ? { room } : {}), wake: engines.wake, vad: engines.vad, transcriber: engines.transcriber, log: log.child({ component: "voice" }),
         endpointer: config.vad,
         followUpMs: c.followUpMs,
         notUnderstoodReply: c.notUnderstoodReply, quietBelowSpeechMs: c.quietBelowSpeechMs, quietBelowDbfs: c.quietBelowDbfs,

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
 import { durationMs, speechLevelDbfs, writeWav } from "../audio/pcm.ts";
+import type { RoomOutput } from "../audio/output.ts";
 import type { Playback } from "../audio/player.ts";
 import type { AudioSource } from "../audio/source.ts";
 import { errorMessage } from "../errors.ts";
@@ -11,7 +12,6 @@ import type { Transcriber } from "../stt/transcriber.ts";
 import { Endpointer, type EndpointerOptions } from "../vad/endpointer.ts";
 import type { VoiceActivityDetector } from "../vad/vad.ts";
 import type { WakeWordDetector } from "../wake/detector.ts";
-import type { Services } from "../services/services.ts";
 import type { Assistant } from "./assistant.ts";
 import { INITIAL_VOICE_STATE, nextVoiceState, type VoiceEffect, type VoiceEvent, type VoiceMachineState, type VoiceState } from "./voice-machine.ts";
 
@@ -23,49 +23,11 @@ export const NOTHING_HEARD = "Sorry, I didn't hear anything.";
 /** What the voice loop asks of the text loop: {@link Assistant} is one. */
 export type VoiceTurns = Pick<Assistant, "handleText" | "record" | "say" | "dropPending">;
 
-/**
- * Where a room hears hark: this machine's speaker ({@link LocalOutput}) or a satellite's. It owns what that room plays
- * for the voice loop: replies, feedback sounds, and what the wake word stops.
- */
-export interface RoomOutput {
-    /** Plays a reply (a WAV file); resolves once it has started, its `done` when it has been heard. */
-    play(file: string): Promise<Playback>;
-    /** Stops everything playing in the room (a reply, music, a timer's announcement); returns whether anything was. */
-    stopAll(): boolean;
-    /** Plays a feedback sound to its end. Absent: the room plays its own (a satellite is told of the wake word). */
-    playSound?(file: string): Promise<void>;
-    /** Whether a feedback sound plays now: a microphone beside the speaker would hear it. */
-    soundPlaying?(): boolean;
-}
-
-/** This machine's speaker: hark's replies and sounds through the player, and the music the wake word stops. */
-export class LocalOutput implements RoomOutput {
-    public constructor(private readonly services: Pick<Services, "player" | "music">) {}
-
-    public play(file: string): Promise<Playback> {
-        return this.services.player.play(file, "speech");
-    }
-
-    public stopAll(): boolean {
-        const speech = this.services.player.stopAll(["speech"]) > 0;
-        const music = this.services.music.stop();
-        return speech || music;
-    }
-
-    public async playSound(file: string): Promise<void> {
-        await (await this.services.player.play(file, "sound")).done;
-    }
-
-    public soundPlaying(): boolean {
-        return this.services.player.active().some((p) => p.kind === "sound");
-    }
-}
-
 /** Options for {@link VoicePipeline}. */
 export interface VoicePipelineOptions {
     /** Understands and acts on what was heard. */
     turns: VoiceTurns;
-    /** Where replies and sounds are heard. */
+    /** The room's speaker: replies and sounds play there, and the loop holds it (announcements wait, music pauses) from the wake word to the end of the reply. */
     output: RoomOutput;
     /** The room's name when it is a satellite's (traces name it); absent: this machine. */
     room?: string;
@@ -124,6 +86,8 @@ export class VoicePipeline {
     private utterance: { samples: Int16Array; quiet: string | undefined } | null = null;
     private transcript: Awaited<ReturnType<Transcriber["transcribe"]>> | null = null;
     private reply: { file: string; spokenWav: string | undefined } | null = null;
+    /** Lets the room's announcements and music go on; held from the wake word to the end of the turn. */
+    private release: (() => void) | null = null;
 
     public constructor(private readonly o: VoicePipelineOptions) {}
 
@@ -161,7 +125,7 @@ export class VoicePipeline {
                 try {
                     if (event.type === "chunk") {
                         // While a feedback sound plays the input is ignored (a live microphone hears the speaker).
-                        if (this.o.muteWhilePlaying !== false && this.o.output.soundPlaying?.()) continue;
+                        if (this.o.muteWhilePlaying !== false && this.o.output.playing("sound")) continue;
                         this.chunk = event;
                         await this.dispatch({ type: "audio" });
                     } else if (event.type === "stop") {
@@ -250,10 +214,10 @@ export class VoicePipeline {
         }
     }
 
-    /** The wake word stops what plays in the room the loop listens in (and only there). */
+    /** The wake word stops hark talking in the room the loop listens in (and only there); the music waits, held. */
     private interrupt(): void {
         this.speech = null;
-        const interrupted = this.o.output.stopAll();
+        const interrupted = this.o.output.stopAll(["speech", "announcement"]) > 0;
         this.audioStages = [{ name: "wake", durationMs: 0, output: { ...this.woken, interrupted } }];
     }
 
@@ -382,14 +346,14 @@ export class VoicePipeline {
     }
 
     private play(file: string): Promise<Playback> {
-        return this.o.output.play(file);
+        return this.o.output.play(file, "speech");
     }
 
     private async feedback(kind: "wake" | "done" | "error"): Promise<void> {
         const file = this.o.sounds?.[kind];
-        if (!file || this.o.speak === false || !this.o.output.playSound) return;
+        if (!file || this.o.speak === false) return;
         try {
-            await this.o.output.playSound(file);
+            await (await this.o.output.play(file, "sound")).done;
         } catch (error) {
             this.o.log.debug({ err: error, kind }, "feedback sound failed");
         }
@@ -399,6 +363,12 @@ export class VoicePipeline {
         const changed = next.state !== this.machine.state;
         this.machine = next;
         if (!changed) return;
+        const talking = next.state !== "listening" && next.state !== "idle";
+        if (talking) this.release ??= this.o.output.hold();
+        else {
+            this.release?.();
+            this.release = null;
+        }
         this.o.log.debug({ state: next.state }, "voice state");
         for (const listener of this.stateListeners) listener(next.state);
     }

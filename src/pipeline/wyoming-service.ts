@@ -14,13 +14,23 @@ import type { WakeWordDetector } from "../wake/detector.ts";
 import { parseWyomingUri, WyomingServer, type WyomingConnection } from "../wyoming/connection.ts";
 import { announceWyoming, type Announcement } from "../wyoming/zeroconf.ts";
 import type { WyomingEvent } from "../wyoming/event.ts";
+import type { IntentRegistry } from "../intents/registry.ts";
+import type { RecognizerRouter } from "../nlu/router.ts";
+import type { Speaker } from "../tts/speaker.ts";
 import type { Assistant } from "./assistant.ts";
 import { createWakeWordDetector } from "./voice-setup.ts";
 
 /** What {@link serveWyoming} needs: the engines are built once by the caller and shared by every connection. */
 export interface WyomingServiceOptions {
     config: HarkConfig;
-    assistant: Assistant;
+    /** Runs hark's intents on a sentence (`handle`), and says whether a question waits for its answer. */
+    turns: Pick<Assistant, "handleText" | "pendingQuestion">;
+    /** Recognizes a sentence without acting on it (`intent`). */
+    recognizer: Pick<RecognizerRouter, "recognize">;
+    /** The intents loaded now, named in `info`. */
+    intents: Pick<IntentRegistry, "intents">;
+    /** The configured voice, for a `synthesize` that names none. */
+    speaker: Speaker;
     transcriber: Transcriber;
     /** hark's version, for `info`. */
     version: string;
@@ -194,7 +204,7 @@ class WyomingSession {
     }
 
     private intentList(): string {
-        return this.o.assistant.intents.intents.map((i) => i.spec.name).join(", ");
+        return this.o.intents.intents.map((i) => i.spec.name).join(", ");
     }
 
     private async useWakeWord(names: readonly string[]): Promise<void> {
@@ -257,7 +267,7 @@ class WyomingSession {
         if (name != null && !this.voices.some((v) => v.name === name)) {
             throw Object.assign(new Error(`no espeak-ng voice named ${String(name)}; describe lists the voices`), { code: "HARK_TTS_VOICE" });
         }
-        const speaker = name == null ? this.o.assistant.speaker : new EspeakSpeaker({ voice: String(name), speedWpm: this.o.config.tts.speedWpm });
+        const speaker = name == null ? this.o.speaker : new EspeakSpeaker({ voice: String(name), speedWpm: this.o.config.tts.speedWpm });
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hark-wyoming-tts-"));
         try {
             const wav = path.join(dir, "reply.wav");
@@ -276,15 +286,14 @@ class WyomingSession {
     }
 
     private async handleText(text: string): Promise<void> {
-        const assistant = this.o.assistant;
-        const record = await this.shared.run(() => assistant.handleText(text, { source: "wyoming" }));
+        const record = await this.shared.run(() => this.o.turns.handleText(text, { source: "wyoming" }));
         const acted = record.toolCall != null && record.result?.ok !== false;
-        const asked = assistant.pendingQuestion() != null;
+        const asked = this.o.turns.pendingQuestion() != null;
         await this.send(acted || asked ? "handled" : "not-handled", { text: record.reply });
     }
 
     private async recognize(text: string): Promise<void> {
-        const { recognition, decision } = await this.shared.run(() => this.o.assistant.router.recognize(text));
+        const { recognition, decision } = await this.shared.run(() => this.o.recognizer.recognize(text));
         if (recognition == null || decision.verdict === "reject") {
             await this.send("not-recognized", { text: this.o.config.conversation.notUnderstoodReply });
             return;
