@@ -32,8 +32,8 @@ function turnAudio(): { raw: string; speechEndMs: number } {
     const wakeMs = part("wake", "hey jarvis");
     const commandMs = part("command", "what time is it");
     const raw = path.join(dir, "turn.raw");
-    sh("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", path.join(dir, "gap.wav"), "trim", "0", "0.4"]);
-    sh("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", path.join(dir, "tail.wav"), "trim", "0", "1.5"]);
+    sh("sox", ["-R", "-n", "-r", "16000", "-c", "1", "-b", "16", path.join(dir, "gap.wav"), "trim", "0", "0.4"]);
+    sh("sox", ["-R", "-n", "-r", "16000", "-c", "1", "-b", "16", path.join(dir, "tail.wav"), "trim", "0", "1.5"]);
     sh("sox", [path.join(dir, "gap.wav"), path.join(dir, "wake.wav"), path.join(dir, "gap.wav"), path.join(dir, "command.wav"), path.join(dir, "tail.wav"), "-t", "raw", "-e", "signed-integer", "-L", raw]);
     return { raw, speechEndMs: 400 + wakeMs + 400 + commandMs };
 }

@@ -56,8 +56,8 @@ function utteranceFile(command: { text: string } | { recording: string }, r: Ren
     speak("wake", "hey jarvis");
     if ("text" in command) speak("cmd", command.text);
     else to16k(command.recording, `${file}.cmd.wav`);
-    sh("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", `${file}.gap.wav`, "trim", "0", "0.4"]);
-    sh("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", `${file}.tail.wav`, "trim", "0", "1.5"]);
+    sh("sox", ["-R", "-n", "-r", "16000", "-c", "1", "-b", "16", `${file}.gap.wav`, "trim", "0", "0.4"]);
+    sh("sox", ["-R", "-n", "-r", "16000", "-c", "1", "-b", "16", `${file}.tail.wav`, "trim", "0", "1.5"]);
     const clean = r.noise > 0 ? `${file}.clean.wav` : file;
     sh("sox", [`${file}.gap.wav`, `${file}.wake.wav`, `${file}.gap.wav`, `${file}.cmd.wav`, `${file}.tail.wav`, clean]);
     if (r.noise > 0) {

@@ -12,7 +12,7 @@ const names = (event: VoiceEvent, from: VoiceMachineState, r = rules) => {
 
 describe("the voice loop's rules (no audio, no engines)", () => {
     const table: Array<[string, VoiceMachineState, VoiceEvent, { to: VoiceState; effects: string[] }]> = [
-        ["it starts listening", at("idle"), { type: "start" }, { to: "listening", effects: [] }],
+        ["it starts listening, with nothing of an earlier stream in the wake-word detector", at("idle"), { type: "start" }, { to: "listening", effects: ["reset-wake"] }],
         ["audio while listening goes to the wake word", at("listening"), { type: "audio" }, { to: "listening", effects: ["detect-wake"] }],
         ["audio while hark speaks goes to the wake word only", at("speaking"), { type: "audio" }, { to: "speaking", effects: ["detect-wake"] }],
         ["audio while recording goes to the endpointer", at("recording"), { type: "audio" }, { to: "recording", effects: ["push-endpointer"] }],

@@ -48,7 +48,7 @@ describe("voice pipeline on recordings", { skip }, () => {
 
     it("the wake word followed by silence gets 'didn't hear anything' and goes back to listening", async () => {
         const silence = path.join(dir, "silence.wav");
-        spawnSync("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", silence, "trim", "0", "6"]);
+        spawnSync("sox", ["-R", "-n", "-r", "16000", "-c", "1", "-b", "16", silence, "trim", "0", "6"]);
         const { records, states } = await listen(joinAudio(path.join(dir, "nothing.wav"), [heyJarvis!, silence]), { vad: { noSpeechTimeoutMs: 3000 } });
         assert.deepEqual(records.map((r) => r.reply), [NOTHING_HEARD]);
         assert.deepEqual(records[0]!.stages.map((s) => s.name), ["wake", "endpoint"]);
@@ -126,6 +126,14 @@ describe("audio sources", () => {
 
     it("a missing audio file is a clear error", async () => {
         await assert.rejects(readAudioFile("/nonexistent/x.wav"), /audio file \/nonexistent\/x\.wav does not exist/);
+    });
+
+    it("the same file gives the same samples every time it is read (sox's dither is seeded), so an evaluation repeats", async () => {
+        const stereo = path.join(tempDir(), "stereo-44k.wav");
+        spawnSync("sox", ["-R", "-n", "-r", "44100", "-c", "2", "-b", "24", stereo, "synth", "1", "pinknoise", "vol", "0.05"]);
+        const [first, second] = [await readAudioFile(stereo), await readAudioFile(stereo)];
+        assert.equal(first.length, 16_000);
+        assert.deepEqual(first, second);
     });
 
     it("a microphone capturing 48 kHz stereo is converted to 16 kHz mono, and the wake word is heard through it", { skip }, async () => {

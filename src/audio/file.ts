@@ -24,7 +24,9 @@ export class FileSource implements AudioSource {
     public async *stream(signal: AbortSignal): AsyncIterable<AudioEvent> {
         if (!fs.existsSync(this.file)) throw new HarkError("HARK_AUDIO_FILE", `audio file ${this.file} does not exist`);
         const padSeconds = String((this.options.trailingSilenceMs ?? 1000) / 1000);
-        const child = spawn("sox", ["-V1", this.file, "-t", "raw", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", "-L", "-", "pad", "0", padSeconds], { signal, stdio: ["ignore", "pipe", "pipe"] });
+        // -R: sox dithers when it converts (and when it pads), from a random seed unless told otherwise; the same file
+        // must give the same samples every time, or an evaluation moves without a change.
+        const child = spawn("sox", ["-V1", "-R", this.file, "-t", "raw", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", "-L", "-", "pad", "0", padSeconds], { signal, stdio: ["ignore", "pipe", "pipe"] });
         let stderr = "";
         child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
         const exited = new Promise<number | null>((resolve, reject) => {

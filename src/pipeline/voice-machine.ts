@@ -88,8 +88,9 @@ export function nextVoiceState(current: VoiceMachineState, event: VoiceEvent, ru
         : backToListening());
 
     switch (event.type) {
+        // A new stream starts from nothing: what the wake-word detector heard of the last one must not count.
         case "start":
-            return state === "idle" ? to("listening", [], { followUp: false, question: false }) : stay;
+            return state === "idle" ? to("listening", [{ type: "reset-wake" }], { followUp: false, question: false }) : stay;
         case "audio":
             // While hark speaks only the wake word is listened for: nothing it says is recorded as a command.
             if (listeningForWake) return { state: current, effects: [{ type: "detect-wake" }] };
