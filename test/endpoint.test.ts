@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { readAudioFile } from "../src/audio/file.ts";
+import { meanPower, powerDbfs } from "../src/audio/pcm.ts";
 import { Endpointer, type EndpointEvent } from "../src/vad/endpointer.ts";
 import { SileroVad } from "../src/vad/silero.ts";
 import { packagedModelsDir } from "../src/wake/openwakeword.ts";
@@ -44,6 +45,25 @@ describe("endpointing with Silero VAD", () => {
         assert.ok(utterance && utterance.type === "utterance");
         assert.equal(utterance.reason, "max-length");
         assert.ok(utterance.samples.length / 16000 <= 1.6);
+    });
+
+    it("ends a command said over a TV (talk 15 dB quieter) at its end, not at the maximum length", async () => {
+        const command = await readAudioFile(speech);
+        const talk = await readAudioFile(makeSpeech(path.join(dir, "tv.wav"), "and now the weather for the weekend, with rain spreading from the west on saturday and brighter spells on sunday afternoon, before a cold night across the north"));
+        const level = (s: Int16Array) => Math.sqrt(s.reduce((sum, v) => sum + v * v, 0) / s.length);
+        const gain = level(command) / level(talk) / 10 ** (15 / 20);
+        const mixed = Int16Array.from({ length: Math.max(talk.length, 16000 + command.length + 16000 * 6) }, (_, i) =>
+            Math.round((talk[i % talk.length]! * gain) + (i >= 16000 && i < 16000 + command.length ? command[i - 16000]! : 0)));
+        // The room's level before the wake word, as the voice loop measures it: the TV alone.
+        const backgroundDbfs = powerDbfs(meanPower(mixed.subarray(0, 16000)));
+        const ended = (await endpoint(mixed, { maxUtteranceMs: 6000, backgroundDbfs })).find((e) => e.type === "utterance");
+        assert.ok(ended && ended.type === "utterance");
+        assert.equal(ended.reason, "silence");
+        const seconds = ended.samples.length / 16000;
+        assert.ok(seconds < command.length / 16000 + 2, `utterance ${seconds.toFixed(1)} s for a ${(command.length / 16000).toFixed(1)} s command`);
+        // Without the margin the VAD hears the TV as speech and the utterance runs on.
+        const runOn = (await endpoint(mixed, { maxUtteranceMs: 6000, backgroundDbfs, noiseMarginDb: 0 })).find((e) => e.type === "utterance");
+        assert.ok(runOn && runOn.type === "utterance" && runOn.reason === "max-length");
     });
 
     it("works with the Silero v5 model too", { skip: sharedFile("models/vad/silero_vad.onnx") ? false : "../shared not found" }, async () => {

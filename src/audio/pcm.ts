@@ -74,3 +74,21 @@ export function speechLevelDbfs(samples: Int16Array): number {
     const rms = loudest.reduce((a, b) => a + b, 0) / loudest.length;
     return rms === 0 ? -Infinity : 20 * Math.log10(rms / 32768);
 }
+
+/** The mean square of `samples`. */
+export function meanPower(samples: Int16Array): number {
+    let sum = 0;
+    for (const v of samples) sum += v * v;
+    return sum / Math.max(1, samples.length);
+}
+
+/** A mean square as dBFS (full scale 0 dB; silence about -100). */
+export function powerDbfs(power: number): number {
+    return 10 * Math.log10(power / 32768 ** 2 + 1e-10);
+}
+
+/** The level (dBFS) of the `p`-th fraction of `levels`, sorted. */
+export function levelPercentile(levels: readonly number[], p: number): number {
+    const sorted = [...levels].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}

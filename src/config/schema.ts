@@ -129,7 +129,8 @@ export const ConfigSchema = Type.Object({
         channels: Type.Integer({ minimum: 1, maximum: 8, default: 1 }),
         retryInitialMs: Type.Integer({ minimum: 100, default: 1000, description: "First wait before reopening a microphone that failed; doubles up to retryMaxMs." }),
         retryMaxMs: Type.Integer({ minimum: 100, default: 30000 }),
-        saveUtterances: Type.Boolean({ default: false, description: "Keep each utterance as a WAV next to the traces (off: audio is never stored)." })
+        saveUtterances: Type.Boolean({ default: false, description: "Keep each utterance as a WAV next to the traces (off: audio is never stored)." }),
+        noiseSuppression: Type.Union([Type.Literal("off"), Type.Literal("rnnoise")], { default: "off", description: "rnnoise: RNNoise cleans the audio before the wake word, the VAD and the recognizer hear it (about 4 % of a core; docs/noise.md)." })
     }, { default: {}, additionalProperties: false }),
     wake: Type.Object({
         engine: Type.Union([Type.Literal("openwakeword"), Type.Literal("porcupine")], { default: "openwakeword" }),
@@ -146,7 +147,8 @@ export const ConfigSchema = Type.Object({
         preRollMs: Type.Integer({ minimum: 0, default: 300 }),
         minSpeechMs: Type.Integer({ minimum: 0, default: 250 }),
         maxUtteranceMs: Type.Integer({ minimum: 1000, default: 10000 }),
-        noSpeechTimeoutMs: Type.Integer({ minimum: 500, default: 5000, description: "After the wake word, give up when nobody speaks for this long." })
+        noSpeechTimeoutMs: Type.Integer({ minimum: 500, default: 5000, description: "After the wake word, give up when nobody speaks for this long." }),
+        noiseMarginDb: Type.Number({ minimum: 0, default: 10, description: "Speech must also be this much louder than the room's background of the last 3 s (a TV, other people talking); 0 turns it off." })
     }, { default: {}, additionalProperties: false }),
     stt: Type.Object({
         engine: Type.Union([Type.Literal("auto"), Type.Literal("grammar"), Type.Literal("whisper")], {

@@ -11,10 +11,8 @@ import { errorMessage } from "../errors.ts";
 import { remainingMs, type TimerChange, type TimerService } from "../services/timers.ts";
 import type { Transcriber } from "../stt/transcriber.ts";
 import type { TraceRecord } from "../trace/trace.ts";
-import type { VoiceActivityDetector } from "../vad/vad.ts";
-import type { WakeWordDetector } from "../wake/detector.ts";
 import { WyomingConnection } from "../wyoming/connection.ts";
-import { createRoomEngines, createVoicePipeline } from "./voice-setup.ts";
+import { createRoomEngines, createVoicePipeline, type VoiceEngines } from "./voice-setup.ts";
 import type { VoicePipeline, VoiceTurns } from "./voice.ts";
 
 const run = promisify(execFile);
@@ -138,7 +136,7 @@ class Room {
     }
 
     /** One connection: starts the satellite and runs the room's voice loop on its audio until either side stops. */
-    private async serve(connection: WyomingConnection, engines: { wake: WakeWordDetector; vad: VoiceActivityDetector }, signal: AbortSignal): Promise<void> {
+    private async serve(connection: WyomingConnection, engines: Omit<VoiceEngines, "transcriber" | "dispose">, signal: AbortSignal): Promise<void> {
         // A new connection is a new stream (its times start at 0): nothing of the last one's audio may linger.
         engines.wake.reset();
         const audio = new PassThrough();

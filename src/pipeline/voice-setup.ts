@@ -8,6 +8,7 @@ import { WhisperTranscriber } from "../stt/whisper.ts";
 import type { Transcriber } from "../stt/transcriber.ts";
 import { SileroVad } from "../vad/silero.ts";
 import type { VoiceActivityDetector } from "../vad/vad.ts";
+import type { AudioFrontEnd } from "../frontend/frontend.ts";
 import type { WakeWordDetector } from "../wake/detector.ts";
 import { OpenWakeWordDetector, packagedModelsDir } from "../wake/openwakeword.ts";
 import { knownSlotValues, type Assistant } from "./assistant.ts";
@@ -19,6 +20,8 @@ import { VoicePipeline, type VoicePipelineOptions, type VoiceTurns } from "./voi
 export interface VoiceEngines {
     wake: WakeWordDetector;
     vad: VoiceActivityDetector;
+    /** Noise suppression before everything that listens, when the config asks for it. */
+    frontEnd: AudioFrontEnd | null;
     transcriber: Transcriber;
     dispose(): Promise<void>;
 }
@@ -67,9 +70,11 @@ export async function createTranscriber(config: HarkConfig, assistant: Pick<Assi
 export async function createRoomEngines(config: HarkConfig): Promise<Omit<VoiceEngines, "transcriber">> {
     const wake = await createWakeWordDetector(config);
     const vad = await SileroVad.create({ modelPath: config.vad.modelPath || path.join(packagedModelsDir(), "silero_vad.onnx") });
+    const frontEnd = config.audio.noiseSuppression === "rnnoise" ? await (await import("../frontend/rnnoise.ts")).RnnoiseFrontEnd.create() : null;
     return {
-        wake, vad,
+        wake, vad, frontEnd,
         async dispose() {
+            frontEnd?.dispose();
             await vad.dispose();
             await wake.dispose();
         }
@@ -95,7 +100,7 @@ export function createVoicePipeline(config: HarkConfig, turns: VoiceTurns, outpu
     const sound = (configured: string, name: string): string => configured || path.join(packageRoot, "src", "audio", "sounds", `${name}.wav`);
     const { room, ...rest } = overrides;
     return new VoicePipeline({
-        turns, output, ...(room ? { room } : {}), wake: engines.wake, vad: engines.vad, transcriber: engines.transcriber, log: log.child({ component: "voice" }),
+        turns, output, ...(room ? { room } : {}), wake: engines.wake, frontEnd: engines.frontEnd, vad: engines.vad, transcriber: engines.transcriber, log: log.child({ component: "voice" }),
         endpointer: config.vad,
         followUpMs: c.followUpMs,
         notUnderstoodReply: c.notUnderstoodReply, quietBelowSpeechMs: c.quietBelowSpeechMs, quietBelowDbfs: c.quietBelowDbfs,

@@ -2,10 +2,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
-import { durationMs, speechLevelDbfs, writeWav } from "../audio/pcm.ts";
+import { durationMs, levelPercentile, meanPower, powerDbfs, speechLevelDbfs, writeWav } from "../audio/pcm.ts";
 import type { RoomOutput } from "../audio/output.ts";
 import type { Playback } from "../audio/player.ts";
 import type { AudioSource } from "../audio/source.ts";
+import type { AudioFrontEnd } from "../frontend/frontend.ts";
 import { errorMessage } from "../errors.ts";
 import { round2, type TraceRecord, type TraceStage } from "../trace/trace.ts";
 import type { Transcriber } from "../stt/transcriber.ts";
@@ -16,6 +17,10 @@ import type { Assistant } from "./assistant.ts";
 import { INITIAL_VOICE_STATE, nextVoiceState, type VoiceEffect, type VoiceEvent, type VoiceMachineState, type VoiceState } from "./voice-machine.ts";
 
 export type { VoiceState } from "./voice-machine.ts";
+
+/** The stretch before now that tells the room's background: from 5 s back to 1.5 s back (the wake word is in between). */
+const BACKGROUND_FROM_MS = 5000;
+const BACKGROUND_UNTIL_MS = 1500;
 
 /** Said when the wake word was heard but nobody spoke. */
 export const NOTHING_HEARD = "Sorry, I didn't hear anything.";
@@ -33,6 +38,8 @@ export interface VoicePipelineOptions {
     room?: string;
     wake: WakeWordDetector;
     vad: VoiceActivityDetector;
+    /** Cleans the audio before anything listens to it (noise suppression); absent: the audio as it comes. */
+    frontEnd?: AudioFrontEnd | null;
     endpointer: EndpointerOptions;
     transcriber: Transcriber;
     log: Logger;
@@ -86,6 +93,8 @@ export class VoicePipeline {
     private utterance: { samples: Int16Array; quiet: string | undefined } | null = null;
     private transcript: Awaited<ReturnType<Transcriber["transcribe"]>> | null = null;
     private reply: { file: string; spokenWav: string | undefined } | null = null;
+    /** Chunk levels of the last few seconds, for the room's background. */
+    private levels: Array<{ atMs: number; ms: number; dbfs: number }> = [];
     /** Lets the room's announcements and music go on; held from the wake word to the end of the turn. */
     private release: (() => void) | null = null;
 
@@ -117,6 +126,8 @@ export class VoicePipeline {
         this.listeners.push(collect);
         this.signal = signal;
         this.live = source.live === true;
+        this.o.frontEnd?.reset();
+        this.levels = [];
         await this.dispatch({ type: "start" });
         try {
             for await (const event of source.stream(signal)) {
@@ -126,7 +137,8 @@ export class VoicePipeline {
                     if (event.type === "chunk") {
                         // While a feedback sound plays the input is ignored (a live microphone hears the speaker).
                         if (this.o.muteWhilePlaying !== false && this.o.output.playing("sound")) continue;
-                        this.chunk = event;
+                        this.chunk = this.o.frontEnd ? { samples: this.o.frontEnd.process(event.samples), timestampMs: event.timestampMs } : event;
+                        this.hearBackground(this.chunk);
                         await this.dispatch({ type: "audio" });
                     } else if (event.type === "stop") {
                         await this.dispatch({ type: "end" });
@@ -183,10 +195,14 @@ export class VoicePipeline {
                 return this.interrupt();
             case "sound":
                 return this.feedback(effect.kind);
-            case "record":
+            case "record": {
                 if (effect.followUp) this.audioStages = [{ name: "follow-up", durationMs: 0, output: { windowMs: this.o.followUpMs ?? 5000 } }];
-                this.endpointer = new Endpointer(this.o.vad, effect.followUp ? { ...this.o.endpointer, noSpeechTimeoutMs: this.o.followUpMs ?? 5000 } : this.o.endpointer);
+                const backgroundDbfs = this.background();
+                this.endpointer = new Endpointer(this.o.vad, { ...this.o.endpointer, backgroundDbfs, ...(effect.followUp ? { noSpeechTimeoutMs: this.o.followUpMs ?? 5000 } : {}) });
+                const stage = this.audioStages.at(-1);
+                if (stage && backgroundDbfs != null) stage.output = { ...(stage.output as object), backgroundDbfs: Math.round(backgroundDbfs * 10) / 10 };
                 return;
+            }
             case "transcribe":
                 return this.transcribe();
             case "understand": {
@@ -357,6 +373,22 @@ export class VoicePipeline {
         } catch (error) {
             this.o.log.debug({ err: error, kind }, "feedback sound failed");
         }
+    }
+
+    /** Keeps each chunk's level for the last few seconds: the room's background, heard before the wake word. */
+    private hearBackground(chunk: { samples: Int16Array; timestampMs: number }): void {
+        this.levels.push({ atMs: chunk.timestampMs, ms: durationMs(chunk.samples.length), dbfs: powerDbfs(meanPower(chunk.samples)) });
+        while (this.levels.length && this.levels[0]!.atMs < chunk.timestampMs - BACKGROUND_FROM_MS) this.levels.shift();
+    }
+
+    /**
+     * The room's level (median, dBFS) from 5 s to 1.5 s before now — before the wake word was said — or null when less
+     * than a second of it was heard (the endpointer then goes by the VAD alone).
+     */
+    private background(): number | null {
+        const now = this.levels.at(-1)?.atMs ?? 0;
+        const before = this.levels.filter((l) => l.atMs <= now - BACKGROUND_UNTIL_MS);
+        return before.reduce((ms, l) => ms + l.ms, 0) >= 1000 ? levelPercentile(before.map((l) => l.dbfs), 0.5) : null;
     }
 
     private setMachine(next: VoiceMachineState): void {

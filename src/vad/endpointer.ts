@@ -1,4 +1,4 @@
-import { concatSamples, durationMs, samplesIn } from "../audio/pcm.ts";
+import { concatSamples, durationMs, meanPower, powerDbfs, samplesIn } from "../audio/pcm.ts";
 import type { VoiceActivityDetector } from "./vad.ts";
 
 /** Options for {@link Endpointer}. */
@@ -15,7 +15,19 @@ export interface EndpointerOptions {
     maxUtteranceMs?: number;
     /** Give up when no speech starts within this time. Defaults to 5000 ms. */
     noSpeechTimeoutMs?: number;
+    /**
+     * A frame counts as speech only when it is also this much louder than the room's background. A TV or other people
+     * talking sound like speech to the VAD; without this the utterance runs on through them to the maximum length.
+     * Defaults to 10 dB; 0 turns it off.
+     */
+    noiseMarginDb?: number;
+    /** The room's level before the wake word (dBFS); unknown (null): the margin is not applied. */
+    backgroundDbfs?: number | null;
 }
+
+/** Frames a level is smoothed over (about 100 ms). */
+const SMOOTHING_FRAMES = 3;
+
 
 /** What the endpointer decided about the audio so far. */
 export type EndpointEvent =
@@ -37,6 +49,8 @@ export class Endpointer {
     private speechMs = 0;
     private silenceMs = 0;
     private done = false;
+    /** The last frames' power, for the smoothed level. */
+    private readonly powers: number[] = [];
 
     public constructor(private readonly vad: VoiceActivityDetector, options: EndpointerOptions = {}) {
         this.o = {
@@ -45,7 +59,9 @@ export class Endpointer {
             preRollMs: options.preRollMs ?? 300,
             minSpeechMs: options.minSpeechMs ?? 250,
             maxUtteranceMs: options.maxUtteranceMs ?? 10_000,
-            noSpeechTimeoutMs: options.noSpeechTimeoutMs ?? 5000
+            noSpeechTimeoutMs: options.noSpeechTimeoutMs ?? 5000,
+            noiseMarginDb: options.noiseMarginDb ?? 10,
+            backgroundDbfs: options.backgroundDbfs ?? null
         };
         vad.reset();
     }
@@ -60,7 +76,9 @@ export class Endpointer {
         let offset = 0;
         for (; offset + n <= all.length && !this.done; offset += n) {
             const frame = all.slice(offset, offset + n);
-            const isSpeech = (await this.vad.probability(frame)) >= this.o.speechThreshold;
+            // Every frame's level goes into the background, the VAD's verdict apart.
+            const loud = this.aboveBackground(frame);
+            const isSpeech = (await this.vad.probability(frame)) >= this.o.speechThreshold && loud;
             this.elapsedMs += frameMs;
             if (!this.speaking) {
                 this.preRoll.push(frame);
@@ -101,6 +119,14 @@ export class Endpointer {
         }
         this.pending = all.slice(offset);
         return events;
+    }
+
+    /** Whether `frame` stands out from the background by the margin (always, without a margin or a background). */
+    private aboveBackground(frame: Int16Array): boolean {
+        if (this.o.noiseMarginDb <= 0 || this.o.backgroundDbfs == null) return true;
+        this.powers.push(meanPower(frame));
+        if (this.powers.length > SMOOTHING_FRAMES) this.powers.shift();
+        return powerDbfs(this.powers.reduce((a, b) => a + b, 0) / this.powers.length) >= this.o.backgroundDbfs + this.o.noiseMarginDb;
     }
 
     /** Ends the stream: an utterance in progress is returned as it is, otherwise "no speech". */

@@ -1,0 +1,13 @@
+/**
+ * A stage between the microphone and everything that listens (wake word, VAD, recognizer): it takes 16 kHz mono audio
+ * in chunks of any size and gives back as many samples as it took, a fixed few milliseconds late. Engines live one
+ * per file beside this one.
+ */
+export interface AudioFrontEnd {
+    readonly name: string;
+    /** Cleans a chunk; the result has the chunk's length. */
+    process(samples: Int16Array): Int16Array;
+    /** Forgets the stream so far (a new stream begins). */
+    reset(): void;
+    dispose(): void;
+}
