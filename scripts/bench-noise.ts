@@ -16,7 +16,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { FileSource, readAudioFile } from "../src/audio/file.ts";
-import { SAMPLE_RATE_HZ, writeWav } from "../src/audio/pcm.ts";
+import { concatSamples, meanPower, SAMPLE_RATE_HZ, writeWav } from "../src/audio/pcm.ts";
 import { validateConfig } from "../src/config/load.ts";
 import { readEvalFile, type EvalCase } from "../src/eval/dataset.ts";
 import { sameArgs } from "../src/eval/metrics.ts";
@@ -54,16 +54,7 @@ async function speak(text: string, voice: string, wpm: number): Promise<Int16Arr
 }
 
 const silence = (ms: number) => new Int16Array(Math.round((ms / 1000) * SAMPLE_RATE_HZ));
-const join = (parts: readonly Int16Array[]): Int16Array => {
-    const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-        out.set(p, at);
-        at += p.length;
-    }
-    return out;
-};
-const rms = (s: Int16Array): number => Math.sqrt(s.reduce((sum, v) => sum + v * v, 0) / Math.max(1, s.length));
+const rms = (s: Int16Array): number => Math.sqrt(meanPower(s));
 
 /** Real speech clips from ../shared, for babble and the TV track. */
 function speechClips(): string[] {
@@ -84,7 +75,7 @@ async function talker(clips: readonly string[], seconds: number, random: () => n
         parts.push(clip, pause);
         total += clip.length + pause.length;
     }
-    return join(parts).subarray(0, seconds * SAMPLE_RATE_HZ);
+    return concatSamples(parts).subarray(0, seconds * SAMPLE_RATE_HZ);
 }
 
 /** Plucked chords, a bass line and a hi-hat, four bars looped with a seeded choice of chords: `seconds` of "music". */
@@ -154,7 +145,7 @@ async function items(): Promise<{ inScope: Item[]; outOfScope: Item[] }> {
     const build = async (c: EvalCase, voice: string, wpm: number): Promise<Item> => {
         const command = await speak(c.text, voice, wpm);
         // The room is heard for 2.5 s before the wake word: the endpointer measures its background there.
-        return { case: c, speech: join([silence(2500), wake, silence(400), command, silence(1500)]), commandRms: rms(command) };
+        return { case: c, speech: concatSamples([silence(2500), wake, silence(400), command, silence(1500)]), commandRms: rms(command) };
     };
     const commands = readEvalFile(path.join(packageRoot, "test", "eval", "hark.jsonl")).filter((c) => c.expect).slice(0, 20);
     const inScope = [];
@@ -229,14 +220,14 @@ if (process.env.HARK_BENCH_PLAYBACK === "0") {
 // espeak's in five voices, at a level `x` dB above or below the music or hark's voice at the microphone.
 const detector = await OpenWakeWordDetector.create({ keyword: "hey_jarvis" });
 const wakes = await Promise.all([["en-us", 150], ["en-gb", 160], ["en-us+f3", 140], ["en-us+m3", 170], ["en-gb-x-rp", 155]].map(([v, w]) => speak("hey jarvis", String(v), Number(w))));
-const hisVoice = join(await Promise.all(["Your timer for five minutes is done.", "Playing Baby Shark by Pinkfong.", "It's twenty past three.", "In Boston it is eleven degrees and cloudy."].map((t) => speak(t, "en-us", 175))));
+const hisVoice = concatSamples(await Promise.all(["Your timer for five minutes is done.", "Playing Baby Shark by Pinkfong.", "It's twenty past three.", "In Boston it is eleven degrees and cloudy."].map((t) => speak(t, "en-us", 175))));
 const detect = async (samples: Int16Array): Promise<number> => {
     detector.reset();
     let count = 0;
     for (let at = 0; at + 1280 <= samples.length; at += 1280) count += (await detector.process(samples.subarray(at, at + 1280), (at / SAMPLE_RATE_HZ) * 1000)).length;
     return count;
 };
-const backgrounds: Record<string, Int16Array> = { "hark's music": noises.music ?? music(120, 11), "hark's voice": join(Array.from({ length: 12 }, () => join([hisVoice, silence(500)]))) };
+const backgrounds: Record<string, Int16Array> = { "hark's music": noises.music ?? music(120, 11), "hark's voice": concatSamples(Array.from({ length: 12 }, () => concatSamples([hisVoice, silence(500)]))) };
 console.log("  wake word over hark's own playback (5 voices × 8 placements each)");
 for (const [name, background] of Object.entries(backgrounds)) {
     const line: string[] = [];
@@ -246,7 +237,7 @@ for (const [name, background] of Object.entries(backgrounds)) {
         let tries = 0;
         for (const wake of wakes) {
             for (let k = 0; k < 8; k++) {
-                const clip = join([silence(500), wake, silence(700)]);
+                const clip = concatSamples([silence(500), wake, silence(700)]);
                 const offset = Math.floor(random() * (background.length - clip.length));
                 const bg = background.subarray(offset, offset + clip.length);
                 const gain = rms(wake) / (rms(bg) * 10 ** (snr / 20));
