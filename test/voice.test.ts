@@ -88,6 +88,14 @@ describe("voice pipeline on recordings", { skip }, () => {
         assert.ok(fs.statSync(out).size > 10_000);
     });
 
+    it("with noise suppression on (RNNoise before everything that listens), a command in pink noise is still heard", async () => {
+        const command = joinAudio(path.join(dir, "rnn.wav"), [heyJarvis!, makeSpeech(path.join(dir, "rnn-time.wav"), "what time is it")], 400);
+        const noisy = path.join(dir, "rnn-noisy.wav");
+        spawnSync("sox", ["-R", "-m", command, "|sox -R -n -r 16000 -c 1 -b 16 -p synth 4 pinknoise vol 0.02", noisy]);
+        const { records } = await listen(noisy, { audio: { noiseSuppression: "rnnoise" } });
+        assert.equal(records[0]?.toolCall?.name, "get_time", JSON.stringify(records[0]?.stages));
+    });
+
     it("hark listen writes the spoken reply and prints the trace", () => {
         const file = joinAudio(path.join(dir, "cli.wav"), [heyJarvis!, makeSpeech(path.join(dir, "time.wav"), "what time is it")], 400);
         const out = path.join(dir, "reply.wav");
