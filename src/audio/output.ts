@@ -77,7 +77,7 @@ export class RoomOutput implements Player {
             count++;
         }
         for (const music of this.music) {
-            if (!matches("music") || music.ended) continue;
+            if (!matches("music")) continue;
             music.playback.stop();
             count++;
         }
@@ -85,7 +85,8 @@ export class RoomOutput implements Player {
     }
 
     public active(): readonly Playback[] {
-        return [...(this.current?.playback ? [this.current.playback] : []), ...[...this.music].filter((m) => !m.ended).map((m) => m.playback)];
+        // Music leaves the set as it ends.
+        return [...(this.current?.playback ? [this.current.playback] : []), ...[...this.music].map((m) => m.playback)];
     }
 
     public takeLateFailures(): string[] {

@@ -137,8 +137,7 @@ class Room {
 
     /** One connection: starts the satellite and runs the room's voice loop on its audio until either side stops. */
     private async serve(connection: WyomingConnection, engines: Omit<VoiceEngines, "transcriber" | "dispose">, signal: AbortSignal): Promise<void> {
-        // A new connection is a new stream (its times start at 0): nothing of the last one's audio may linger.
-        engines.wake.reset();
+        // A new connection is a new stream: the voice loop starts it with a fresh wake-word detector.
         const audio = new PassThrough();
         const speaker = new SatelliteSpeaker(connection, this.log);
         const output = new RoomOutput(speaker);
@@ -228,10 +227,6 @@ class SatelliteSpeaker implements Player {
 
     public constructor(private readonly connection: WyomingConnection, private readonly log: Logger) {}
 
-    public play(file: string, kind: PlaybackKind): Promise<Playback> {
-        return this.send(file, kind);
-    }
-
     public active(): readonly Playback[] {
         return [...this.playing];
     }
@@ -240,7 +235,7 @@ class SatelliteSpeaker implements Player {
         return [];
     }
 
-    private async send(file: string, kind: PlaybackKind): Promise<Playback> {
+    public async play(file: string, kind: PlaybackKind): Promise<Playback> {
         const { rate, width, channels } = this.format;
         if (width !== 2) throw new Error(`the satellite asked for ${width}-byte samples; hark sends 16-bit audio (use --snd-command-width 2)`);
         const { stdout: pcm } = await run("sox", ["-V1", "-R", file, "-t", "raw", "-r", String(rate), "-c", String(channels), "-b", "16", "-e", "signed-integer", "-L", "-"], { encoding: "buffer", maxBuffer: 64 << 20 });

@@ -1,19 +1,19 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
+import type { RoomOutput } from "../audio/output.ts";
 import type { HarkConfig } from "../config/schema.ts";
+import type { AudioFrontEnd } from "../frontend/frontend.ts";
 import { packageRoot } from "../paths.ts";
 import { GrammarTranscriber } from "../stt/grammar.ts";
 import { WhisperTranscriber } from "../stt/whisper.ts";
 import type { Transcriber } from "../stt/transcriber.ts";
 import { SileroVad } from "../vad/silero.ts";
 import type { VoiceActivityDetector } from "../vad/vad.ts";
-import type { AudioFrontEnd } from "../frontend/frontend.ts";
 import type { WakeWordDetector } from "../wake/detector.ts";
 import { OpenWakeWordDetector, packagedModelsDir } from "../wake/openwakeword.ts";
 import { knownSlotValues, type Assistant } from "./assistant.ts";
 import { CONFIRMATION_ANSWERS } from "./confirmation.ts";
-import type { RoomOutput } from "../audio/output.ts";
 import { VoicePipeline, type VoicePipelineOptions, type VoiceTurns } from "./voice.ts";
 
 /** The engines the voice loop uses, chosen by config. */

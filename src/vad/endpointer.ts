@@ -28,7 +28,6 @@ export interface EndpointerOptions {
 /** Frames a level is smoothed over (about 100 ms). */
 const SMOOTHING_FRAMES = 3;
 
-
 /** What the endpointer decided about the audio so far. */
 export type EndpointEvent =
     | { type: "speech-start"; atMs: number }
@@ -76,7 +75,7 @@ export class Endpointer {
         let offset = 0;
         for (; offset + n <= all.length && !this.done; offset += n) {
             const frame = all.slice(offset, offset + n);
-            // Every frame's level goes into the background, the VAD's verdict apart.
+            // Every frame goes into the smoothed level, whatever the VAD says of it.
             const loud = this.aboveBackground(frame);
             const isSpeech = (await this.vad.probability(frame)) >= this.o.speechThreshold && loud;
             this.elapsedMs += frameMs;
