@@ -207,3 +207,39 @@ describe("the voice loop holds its room", () => {
         assert.deepEqual(order, ["listening", 'turn "what time is it"', "listening", "started timer.wav"]);
     });
 });
+
+describe("the voice loop's measure of the room", () => {
+    it("is taken while it listens only: a follow-up after a long request is not measured against the request", async () => {
+        const answers: Array<Record<string, unknown> | undefined> = [];
+        const turns: VoiceTurns = {
+            handleText: async (text, options) => {
+                answers.push(options?.audioStages?.find((s) => s.name === "follow-up")?.output as Record<string, unknown> | undefined);
+                const reply = answers.length === 1 ? "Which one?" : "Done.";
+                return { id: "t", time: "", input: { text, source: "voice" }, stages: [], toolCall: null, result: null, reply, error: null, totalMs: 0 };
+            },
+            record: () => undefined, say: async () => undefined, dropPending: () => undefined
+        };
+        const pipeline = new VoicePipeline({
+            turns, output: new RoomOutput(new ScriptedPlayer()), log: silentLogger(), speak: false, endpointer: { endSilenceMs: 300, minSpeechMs: 100 },
+            transcriber: { name: "fake", setIntents: () => undefined, dispose: async () => undefined, transcribe: async () => ({ text: "cancel the timer", engine: "fake" }) },
+            wake: { name: "fake", keyword: "hey_test", process: async (_s, at) => (at === 18 * 80 ? [{ keyword: "hey_test", score: 1, timestampMs: at }] : []), reset: () => undefined, dispose: async () => undefined },
+            vad: { name: "energy", frameSamples: 512, probability: async (frame) => (frame.some((s) => Math.abs(s) > 1000) ? 1 : 0), reset: () => undefined, dispose: async () => undefined }
+        });
+        // 1.5 s of a quiet room (about -55 dBFS), the wake word, a 3.5 s request (about -15 dBFS), a pause, then the answer.
+        const loud = new Set([...Array.from({ length: 44 }, (_, i) => 19 + i), ...Array.from({ length: 8 }, (_, i) => 80 + i)]);
+        const source: AudioSource = {
+            name: "memory",
+            async *stream() {
+                yield { type: "start", source: "memory" };
+                for (let i = 0; i < 110; i++) {
+                    yield { type: "chunk", samples: Int16Array.from({ length: 1280 }, (_, k) => (loud.has(i) ? ((k * 7919) % 20000) - 10000 : ((k * 7919) % 200) - 100)), timestampMs: i * 80 };
+                }
+                yield { type: "stop", reason: "end" };
+            }
+        };
+        await pipeline.run(source, new AbortController().signal);
+        assert.equal(answers.length, 2, "the request and the answer to its question");
+        const background = answers[1]?.backgroundDbfs;
+        assert.ok(typeof background === "number" && background < -45, `the follow-up measured the room at ${String(background)} dBFS`);
+    });
+});

@@ -138,7 +138,8 @@ export class VoicePipeline {
                         // While a feedback sound plays the input is ignored (a live microphone hears the speaker).
                         if (this.o.muteWhilePlaying !== false && this.o.output.playing("sound")) continue;
                         this.chunk = this.o.frontEnd ? { samples: this.o.frontEnd.process(event.samples), timestampMs: event.timestampMs } : event;
-                        this.hearBackground(this.chunk);
+                        // Only what the room sounds like while nobody talks to hark: not a request, not hark's own reply.
+                        if (this.machine.state === "listening") this.hearBackground(this.chunk);
                         await this.dispatch({ type: "audio" });
                     } else if (event.type === "stop") {
                         await this.dispatch({ type: "end" });
@@ -375,19 +376,19 @@ export class VoicePipeline {
         }
     }
 
-    /** Keeps each chunk's level for the last few seconds: the room's background, heard before the wake word. */
+    /** Keeps each listening chunk's level for the last few seconds: the room's background, heard before the wake word. */
     private hearBackground(chunk: { samples: Int16Array; timestampMs: number }): void {
         this.levels.push({ atMs: chunk.timestampMs, ms: durationMs(chunk.samples.length), dbfs: powerDbfs(meanPower(chunk.samples)) });
         while (this.levels.length && this.levels[0]!.atMs < chunk.timestampMs - BACKGROUND_FROM_MS) this.levels.shift();
     }
 
     /**
-     * The room's level (median, dBFS) from 5 s to 1.5 s before now — before the wake word was said — or null when less
-     * than a second of it was heard (the endpointer then goes by the VAD alone).
+     * The room's level (median, dBFS) while listening from 5 s to 1.5 s before now — before the wake word was said — or
+     * null when less than a second of it was heard (a follow-up after a reply: the endpointer then goes by the VAD alone).
      */
     private background(): number | null {
-        const now = this.levels.at(-1)?.atMs ?? 0;
-        const before = this.levels.filter((l) => l.atMs <= now - BACKGROUND_UNTIL_MS);
+        const now = this.chunk?.timestampMs ?? 0;
+        const before = this.levels.filter((l) => l.atMs >= now - BACKGROUND_FROM_MS && l.atMs <= now - BACKGROUND_UNTIL_MS);
         return before.reduce((ms, l) => ms + l.ms, 0) >= 1000 ? levelPercentile(before.map((l) => l.dbfs), 0.5) : null;
     }
 
