@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up hark on a fresh Debian or Raspberry Pi OS machine. Safe to run again: it installs only what is missing.
 # Run it as root or as a user with sudo.
-# Usage: scripts/setup.sh [--train] [--gpu] [--service [hark service install options]]
-#   --train     also install the trainer's packages (PyTorch and friends, about 1 GB): `hark train` and the tests need them
+# Usage: scripts/setup.sh [--train] [--test] [--gpu] [--service [hark service install options]]
+#   --train     also install the trainer's packages (PyTorch and friends, about 1 GB): `hark train` needs them
+#   --test      what `npm test` needs: the trainer's packages, and Chromium (the web page's tests drive it headless)
 #   --gpu       keep the CUDA and Vulkan builds of llama.cpp and whisper.cpp that npm brings (about 860 MB); without it
 #               they are removed, as hark runs on the CPU unless llm.gpu is set
 #   --service   also install hark as a systemd service (hardened unit, hark user, /etc/hark), enable and start it.
@@ -12,14 +13,16 @@ cd "$(dirname "$0")/.."
 
 service=false
 train=false
+test=false
 gpu=false
 service_args=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --train) train=true; shift ;;
+        --test) train=true; test=true; shift ;;
         --gpu) gpu=true; shift ;;
         --service) service=true; shift; service_args=("$@"); break ;;
-        *) echo "setup: unknown option $1 (usage: scripts/setup.sh [--train] [--gpu] [--service [--intents-dir DIR] [--music-dir DIR] [--no-start]])" >&2; exit 2 ;;
+        *) echo "setup: unknown option $1 (usage: scripts/setup.sh [--train] [--test] [--gpu] [--service [--intents-dir DIR] [--music-dir DIR] [--no-start]])" >&2; exit 2 ;;
     esac
 done
 
@@ -31,6 +34,8 @@ done
 # adapters on your intents; OpenBLAS made a training step ~20x faster on 2 cores). hark run itself never needs them.
 APT_PACKAGES=(alsa-utils sox libsox-fmt-all mpg123 espeak-ng pocketsphinx pocketsphinx-en-us ca-certificates systemd python3)
 if [ "$train" = true ]; then APT_PACKAGES+=(python3-torch python3-sentencepiece python3-numpy libopenblas0-pthread); fi
+# with --test, chromium: the web page's tests drive Debian's own browser headless (puppeteer-core downloads none).
+if [ "$test" = true ]; then APT_PACKAGES+=(chromium fonts-dejavu-core); fi
 NODE_MAJOR_MIN=20
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi

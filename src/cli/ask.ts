@@ -1,9 +1,9 @@
-import readline from "node:readline";
 import type { Command } from "commander";
 import { Assistant } from "../pipeline/assistant.ts";
 import { actionFailed, speakError } from "../trace/read.ts";
 import type { TraceRecord } from "../trace/trace.ts";
-import { addLlmOptions, llmOverrides, setup, warnProblems, type LlmCliOptions } from "./common.ts";
+import { describeCall } from "./transcript.ts";
+import { addLlmOptions, llmOverrides, readLine, setup, warnProblems, type LlmCliOptions } from "./common.ts";
 
 interface AskOptions extends LlmCliOptions {
     quiet?: boolean;
@@ -11,6 +11,7 @@ interface AskOptions extends LlmCliOptions {
     out?: string;
     wait: boolean;
     yes?: boolean;
+    dryRun?: boolean;
 }
 
 /** `hark ask "play baby shark"`: one sentence through the whole text loop. */
@@ -22,12 +23,20 @@ export function registerAsk(program: Command): void {
         .option("--json", "print the whole trace record")
         .option("-o, --out <file.wav>", "also write the spoken reply to a WAV file")
         .option("--no-wait", "return at once instead of waiting for music that was started to finish")
+        .option("--dry-run", "only print the call hark would make: no handler runs, nothing is spoken or traced")
         .option("-y, --yes", "answer yes when hark asks before acting (\"Cancel the pizza timer?\"); otherwise the answer is read from stdin"))
         .action(async (words: string[], options: AskOptions, command: Command) => {
             const { config, log } = setup(command, "warn");
             const assistant = await Assistant.create({ config, log, llm: llmOverrides(options), llmWhenFirstAsked: true });
             try {
                 warnProblems(assistant.intents.problems);
+                if (options.dryRun) {
+                    const record = await assistant.handleText(words.join(" "), { source: "cli", dryRun: true });
+                    const call = record.toolCall;
+                    process.stdout.write(options.json ? `${JSON.stringify(record, null, 2)}\n` : `${call ? `${describeCall(call.name, call.arguments)} (${call.engine}, ${call.confidence.toFixed(2)})` : "no action"}\n`);
+                    process.exitCode = exitCodeOf(record);
+                    return;
+                }
                 const turn = { source: "cli", speak: !options.quiet, ...(options.out ? { replyWav: options.out } : {}) };
                 let record = await assistant.handleText(words.join(" "), turn);
                 process.stdout.write(options.json ? `${JSON.stringify(record, null, 2)}\n` : `${record.reply}\n`);
@@ -63,16 +72,4 @@ export function exitCodeOf(record: TraceRecord): number {
     if (actionFailed(record)) return 1;
     if (record.toolCall == null && !record.stages.some((s) => s.name === "confirm")) return 2;
     return 0;
-}
-
-/** One line from stdin (after `prompt` on a terminal), or null when stdin ends first. */
-async function readLine(prompt: string): Promise<string | null> {
-    const lines = readline.createInterface({ input: process.stdin, output: prompt ? process.stderr : undefined, terminal: Boolean(prompt) });
-    if (prompt) process.stderr.write(prompt);
-    try {
-        for await (const line of lines) return line;
-        return null;
-    } finally {
-        lines.close();
-    }
 }

@@ -1,3 +1,4 @@
+import readline from "node:readline";
 import type { Command } from "commander";
 import { parseParamAssignments } from "../llm/params.ts";
 import { parseLoraOption, type LlmOverrides } from "../llm/profile.ts";
@@ -59,4 +60,16 @@ export function llmOverrides(options: LlmCliOptions): LlmOverrides | false {
     if (options.lora.length) overrides.lora = options.lora.map(parseLoraOption);
     if (options.param.length) overrides.params = parseParamAssignments(options.param);
     return overrides;
+}
+
+/** One line from stdin (after `prompt` on a terminal), or null when stdin ends first. */
+export async function readLine(prompt: string): Promise<string | null> {
+    const lines = readline.createInterface({ input: process.stdin, output: prompt ? process.stderr : undefined, terminal: Boolean(prompt) });
+    if (prompt) process.stderr.write(prompt);
+    try {
+        for await (const line of lines) return line;
+        return null;
+    } finally {
+        lines.close();
+    }
 }

@@ -1,8 +1,10 @@
+import path from "node:path";
 import type { Command } from "commander";
 import type { Logger } from "pino";
 import type { HarkConfig } from "../config/schema.ts";
 import { readEvalFile, type EvalCase } from "../eval/dataset.ts";
 import type { EvalReport } from "../eval/metrics.ts";
+import { saveEval } from "../eval/history.ts";
 import { runEval } from "../eval/run.ts";
 import { Assistant } from "../pipeline/assistant.ts";
 import { evaluateModel } from "../train/evaluate.ts";
@@ -14,6 +16,7 @@ interface EvalOptions extends LlmCliOptions {
     errors: string;
     compare?: string[];
     withTemplates?: boolean;
+    save?: boolean;
 }
 
 /** `hark eval FILE.jsonl`: recognition accuracy on labelled sentences (handlers are not run). */
@@ -24,7 +27,8 @@ export function registerEval(program: Command): void {
         .option("--json", "print the report as one JSON object")
         .option("--errors <n>", "list up to n misrecognised sentences", "0")
         .option("--compare <run...>", "score the models of these training runs (hark train runs) side by side")
-        .option("--with-templates", "with --compare: ask the templates first, as hark run does (default: the models alone)"))
+        .option("--with-templates", "with --compare: ask the templates first, as hark run does (default: the models alone)")
+        .option("--save", "keep the report in the data folder (evals/runs/), where the web page's Eval tab lists it to compare runs"))
         .action(async (files: string[], options: EvalOptions, command: Command) => {
             const { config, log } = setup(command, "warn");
             const cases = files.flatMap((f) => readEvalFile(f));
@@ -35,6 +39,7 @@ export function registerEval(program: Command): void {
             const assistant = await Assistant.create({ config, log, ephemeralState: true, llm: llmOverrides(options) });
             try {
                 warnProblems(assistant.intents.problems);
+                const time = new Date().toISOString();
                 const report = await runEval(assistant.router, cases, (n) => {
                     if (process.stderr.isTTY) process.stderr.write(`\r${n}/${cases.length}`);
                 });
@@ -44,6 +49,11 @@ export function registerEval(program: Command): void {
                     process.stdout.write(`${JSON.stringify({ ...report, errors: report.errors.slice(0, limit) }, null, 2)}\n`);
                 } else {
                     process.stdout.write(formatReport(report, limit));
+                }
+                if (options.save) {
+                    const profile = !options.llm ? null : options.profile ?? (config.llm.enabled ? config.llm.profile : null);
+                    const saved = saveEval(config.paths.dataDir, { time, sources: files.map((f) => path.basename(f)), profile, report });
+                    process.stderr.write(`saved as ${saved.id} (the web page's Eval tab lists it)\n`);
                 }
             } finally {
                 await assistant.dispose();

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
     listen: async () => (await import("./listen.ts")).registerListen,
     transcribe: async () => (await import("./transcribe.ts")).registerTranscribe,
     trace: async () => (await import("./trace.ts")).registerTrace,
+    ui: async () => (await import("./ui.ts")).registerUi,
     eval: async () => (await import("./eval.ts")).registerEval,
     intents: async () => (await import("./intents.ts")).registerIntents,
     models: async () => (await import("./models.ts")).registerModels,

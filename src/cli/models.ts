@@ -1,13 +1,8 @@
-import fs from "node:fs";
 import type { Command } from "commander";
-import { setConfigValues } from "../config/edit.ts";
-import { HarkError } from "../errors.ts";
-import { BUILTIN_PROFILES, HARK_INTENT_MODEL, howToGetModel, resolveProfile } from "../llm/profile.ts";
-import type { HarkConfig } from "../config/schema.ts";
+import { writableConfigFile } from "../config/edit.ts";
 import type { DownloadProgress } from "../models/download.ts";
-import type { ModelStore } from "../models/store.ts";
-import { userConfigPath } from "../paths.ts";
 import { modelStore } from "../pipeline/llm-setup.ts";
+import { megabytes, modelChoice, modelInUse, useModel } from "../pipeline/model-choice.ts";
 import { setup, type GlobalOptions } from "./common.ts";
 
 /** `hark models list | pull NAME | use NAME | rm NAME`. */
@@ -19,26 +14,12 @@ export function registerModels(program: Command): void {
         .option("--json", "print the list as JSON")
         .action((options: { json?: boolean }, command: Command) => {
             const { config } = setup(command, "warn");
-            const store = modelStore(config);
-            const active = activeLlmFile(config, store);
-            const shipped = fs.statSync(HARK_INTENT_MODEL, { throwIfNoEntry: false });
-            const rows = [
-                {
-                    name: "hark-intent", role: "llm", bytes: shipped?.size ?? null, state: shipped ? "shipped" : "missing (reinstall hark)",
-                    suits: "every Pi: hark's own 2 M-parameter intent model", path: HARK_INTENT_MODEL, inUse: active === HARK_INTENT_MODEL
-                },
-                ...store.list().map((m) => ({
-                    name: m.model.name, role: m.model.role, bytes: m.model.bytes ?? null,
-                    state: m.installed ? "downloaded" : m.partialBytes ? `partial ${megabytes(m.partialBytes)}` : "-",
-                    suits: m.model.suits, path: m.file, inUse: m.file === active || config.stt.whisperModel === m.file
-                }))
-            ];
-            const profiles = Object.entries(config.llm.profiles).map(([name, p]) => ({ name, model: p.model, inUse: config.llm.enabled && config.llm.profile === name }));
+            const { modelsDir, models: rows, profiles, profile } = modelChoice(config);
             if (options.json) {
-                process.stdout.write(`${JSON.stringify({ models: rows, profiles, profile: config.llm.enabled ? config.llm.profile : null }, null, 2)}\n`);
+                process.stdout.write(`${JSON.stringify({ models: rows, profiles, profile }, null, 2)}\n`);
                 return;
             }
-            process.stdout.write(`models folder: ${store.dir}\n\n`);
+            process.stdout.write(`models folder: ${modelsDir}\n\n`);
             const header = ["", "name", "role", "size", "state", "suits"];
             const table = rows.map((r) => [r.inUse ? "*" : " ", r.name, r.role, r.bytes ? megabytes(r.bytes) : "unknown", r.state, r.suits]);
             process.stdout.write(formatTable([header, ...table]));
@@ -86,18 +67,8 @@ export function registerModels(program: Command): void {
         .argument("<name>", "catalog name, or a profile from llm.profiles")
         .action((name: string, _options: unknown, command: Command) => {
             const { config, file } = setup(command, "warn");
-            const target = command.optsWithGlobals<GlobalOptions>().config ?? process.env.HARK_CONFIG ?? file ?? userConfigPath();
-            const store = modelStore(config);
-            if (config.llm.profiles[name] || BUILTIN_PROFILES[name]) {
-                const profile = resolveProfile({ ...config.llm, profile: name }, store);
-                if (!fs.existsSync(profile.modelFile)) throw new HarkError("HARK_MODEL_MISSING", `profile ${name} uses ${profile.modelFile}, which is not there; ${howToGetModel(profile)} (nothing was changed)`);
-                setConfigValues(target, [[["llm", "profile"], name], [["llm", "enabled"], true]]);
-            } else {
-                const { model, installed, file: modelFile } = store.get(name);
-                if (!installed) throw new HarkError("HARK_MODEL_MISSING", `${name} is not downloaded; run "hark models pull ${name}" first (nothing was changed)`);
-                if (model.role === "llm") setConfigValues(target, [[["llm", "profile"], name], [["llm", "enabled"], true]]);
-                else setConfigValues(target, [[["stt", "whisperModel"], modelFile], [["stt", "engine"], "whisper"]]);
-            }
+            const target = writableConfigFile(command.optsWithGlobals<GlobalOptions>().config, file);
+            useModel(config, target, name);
             process.stdout.write(`now using ${name}; wrote ${target} (a running hark picks up LLM changes at once)\n`);
         });
 
@@ -113,26 +84,8 @@ export function registerModels(program: Command): void {
                 return;
             }
             process.stdout.write(`removed ${removed.join(", ")}\n`);
-            if (inUse(config, store, store.get(name).file)) process.stderr.write(`hark: note: ${name} is still selected in the config; hark answers with templates only until you pull it again or "hark models use" another\n`);
+            if (modelInUse(config, store.get(name).file)) process.stderr.write(`hark: note: ${name} is still selected in the config; hark answers with templates only until you pull it again or "hark models use" another\n`);
         });
-}
-
-function inUse(config: HarkConfig, store: ModelStore, file: string): boolean {
-    return activeLlmFile(config, store) === file || config.stt.whisperModel === file;
-}
-
-/** The model file of the LLM profile in use, or null when the LLM is off or the profile does not resolve. */
-function activeLlmFile(config: HarkConfig, store: ModelStore): string | null {
-    if (!config.llm.enabled) return null;
-    try {
-        return resolveProfile(config.llm, store).modelFile;
-    } catch {
-        return null;
-    }
-}
-
-function megabytes(bytes: number): string {
-    return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
 }
 
 function formatTable(rows: string[][]): string {

@@ -8,14 +8,16 @@ import { loadConfig } from "../config/load.ts";
 import { errorMessage } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { Assistant } from "../pipeline/assistant.ts";
-import { composeVoice } from "../pipeline/compose.ts";
+import { composeVoice, type Voice } from "../pipeline/compose.ts";
 import type { SatelliteHub } from "../pipeline/satellites.ts";
 import type { VoicePipeline } from "../pipeline/voice.ts";
 import { SystemdNotifier, watchdogIntervalMs } from "../service/notify.ts";
 import { Watchdog } from "../service/watchdog.ts";
 import type { TraceRecord } from "../trace/trace.ts";
 import { onFirstUse } from "../util/lazy.ts";
-import { addLlmOptions, llmOverrides, setup, type LlmCliOptions } from "./common.ts";
+import { servePage, type Page, type PageOptions } from "../web/assemble.ts";
+import { writableConfigFile } from "../config/edit.ts";
+import { addLlmOptions, llmOverrides, setup, type GlobalOptions, type LlmCliOptions } from "./common.ts";
 import { Transcript } from "./transcript.ts";
 
 interface RunOptions extends LlmCliOptions {
@@ -43,10 +45,15 @@ export function registerRun(program: Command): void {
             log.info({ intents: assistant.intents.intents.map((i) => i.spec.name), problems: assistant.intents.problems.length }, "intents loaded");
             const transcript = process.stdout.isTTY ? new Transcript((line) => process.stdout.write(line)) : null;
             // A timer set in a satellite's room rings there once the voice loop has connected to the satellites.
-            const rooms: { hub: SatelliteHub | null } = { hub: null };
+            const rooms: Rooms = { hub: null, voice: null, page: null };
+            rooms.page = config.ui.serve ? await startPage(assistant, { configFile: writableConfigFile(command.optsWithGlobals<GlobalOptions>().config, file), listening: !options.text, log, transcriber: () => rooms.voice?.engines.transcriber ?? null }) : null;
+            if (rooms.page && transcript) process.stdout.write(`web page: ${rooms.page.server.url}\n`);
             assistant.startTimers({
                 speak: !options.quiet, outputIn: (room) => rooms.hub?.outputIn(room) ?? null,
-                ...(transcript ? { onAnnounced: (record) => transcript.turn(record) } : {})
+                onAnnounced: (record) => {
+                    transcript?.turn(record);
+                    rooms.page?.live.turn(record);
+                }
             });
             const configWatcher = file ? watchConfig(file, assistant, log) : null;
 
@@ -57,7 +64,7 @@ export function registerRun(program: Command): void {
             });
             if (options.text && config.wyoming.serve) log.warn("wyoming.serve is for the voice loop; with --text nothing is served (hark wyoming serve serves on its own)");
             const work = options.text
-                ? runText(assistant, options, controller.signal, log, service, transcript)
+                ? runText(assistant, options, controller.signal, log, service, transcript, rooms)
                 : runVoice(assistant, options, controller.signal, log, service, transcript, rooms);
             const reason = await Promise.race([stopped, work.then(() => (options.stay ? new Promise<string>(() => undefined) : "end of input"))]);
             if (reason === "end of input") await tellPendingTimers(assistant);
@@ -67,6 +74,7 @@ export function registerRun(program: Command): void {
             controller.abort();
             await work.catch((error: unknown) => log.error({ err: error }, "stopped with an error"));
             await configWatcher?.close();
+            await rooms.page?.close();
             await assistant.dispose();
             log.info("stopped");
         });
@@ -111,6 +119,28 @@ function watchConfig(file: string, assistant: Assistant, log: Logger): { close()
     return { close: async () => { await watcher.close(); await applying; } };
 }
 
+/** What the voice loop, the timers and the web page share while hark runs. */
+interface Rooms {
+    hub: SatelliteHub | null;
+    voice: Voice | null;
+    page: Page | null;
+}
+
+/**
+ * The web page, unless it cannot be served: hark goes on listening without it (a port in use by another program is
+ * no reason to stop answering), and says how to fix it.
+ */
+async function startPage(assistant: Assistant, options: PageOptions): Promise<Page | null> {
+    try {
+        const page = await servePage(assistant, options);
+        options.log.info({ url: page.server.url, lan: assistant.config.ui.lan }, "web page served");
+        return page;
+    } catch (error) {
+        options.log.warn(`the web page is not served: ${errorMessage(error)}; hark runs without it (ui.serve: false turns it off)`);
+        return null;
+    }
+}
+
 /** hark's link to systemd when it runs as the service: notifications, and the watchdog once the loop runs. */
 interface ServiceLink {
     notifier: SystemdNotifier | null;
@@ -145,7 +175,7 @@ async function tellPendingTimers(assistant: Assistant): Promise<void> {
 }
 
 /** Sentences from stdin, one per line. A script reads one reply per line; a terminal gets the transcript. */
-async function runText(assistant: Assistant, options: RunOptions, signal: AbortSignal, log: Logger, service: ServiceLink, transcript: Transcript | null): Promise<void> {
+async function runText(assistant: Assistant, options: RunOptions, signal: AbortSignal, log: Logger, service: ServiceLink, transcript: Transcript | null, rooms: Rooms): Promise<void> {
     const lines = readline.createInterface({ input: process.stdin, terminal: false });
     service.ready("reading sentences from stdin", null);
     signal.addEventListener("abort", () => lines.close(), { once: true });
@@ -153,22 +183,31 @@ async function runText(assistant: Assistant, options: RunOptions, signal: AbortS
         const text = line.trim();
         if (!text) continue;
         const record = await assistant.handleText(text, { source: "stdin", speak: !options.quiet, signal });
+        rooms.page?.live.turn(record);
         if (transcript) transcript.turn(record);
         else process.stdout.write(`${record.reply}\n`);
     }
     if (!signal.aborted && options.stay) log.info("stdin closed; still running for timers (send SIGTERM or press Ctrl-C to stop)");
 }
 
-async function runVoice(assistant: Assistant, options: RunOptions, signal: AbortSignal, log: Logger, service: ServiceLink, transcript: Transcript | null, rooms: { hub: SatelliteHub | null }): Promise<void> {
+async function runVoice(assistant: Assistant, options: RunOptions, signal: AbortSignal, log: Logger, service: ServiceLink, transcript: Transcript | null, rooms: Rooms): Promise<void> {
     const config = assistant.config;
     // This machine's room, a room per satellite and the Wyoming services, on one shared recognizer.
     const voice = await composeVoice(assistant, log, { speak: !options.quiet });
     const { engines, local: pipeline, satellites, wyoming } = voice;
-    const show = (record: TraceRecord): void => void (transcript
-        ? transcript.turn(record)
-        : process.stdout.write(`${record.room ? `[${record.room}] ` : ""}${record.input.text ? `"${record.input.text}" → ` : ""}${record.reply}\n`));
+    const show = (record: TraceRecord): void => {
+        rooms.page?.live.turn(record);
+        if (transcript) transcript.turn(record);
+        else process.stdout.write(`${record.room ? `[${record.room}] ` : ""}${record.input.text ? `"${record.input.text}" → ` : ""}${record.reply}\n`);
+    };
     satellites?.onTurn(show);
     rooms.hub = satellites;
+    rooms.voice = voice;
+    const live = rooms.page?.live;
+    if (live) {
+        live.watch("", pipeline);
+        satellites?.onPipeline((room, loop) => live.watch(room, loop));
+    }
     try {
         pipeline.onTurn(show);
         if (!options.stdinAudio && config.audio.device === "none") {
@@ -191,6 +230,7 @@ async function runVoice(assistant: Assistant, options: RunOptions, signal: Abort
         }
     } finally {
         rooms.hub = null;
+        rooms.voice = null;
         await voice.dispose();
     }
 }

@@ -1,16 +1,22 @@
 import type { Command } from "commander";
+import type { HarkConfig } from "../config/schema.ts";
+import { checkLabel, saveLabel } from "../eval/usage.ts";
+import { loadIntentDirs } from "../intents/load.ts";
 import { HarkError } from "../errors.ts";
 import { Explainer, type Explanation } from "../pipeline/explain.ts";
 import { readTraces, turnFailed } from "../trace/read.ts";
 import type { TraceRecord, TraceStage } from "../trace/trace.ts";
 import { describeCall } from "./transcript.ts";
-import { setup } from "./common.ts";
+import { readLine, setup } from "./common.ts";
 
 interface TraceOptions {
     failed?: boolean;
     intent?: string;
     json?: boolean;
     explain?: boolean;
+    label?: string;
+    as?: string;
+    args?: string;
 }
 
 /** `hark trace [N]`: the last turns from the trace file, as timelines. */
@@ -22,8 +28,12 @@ export function registerTrace(program: Command): void {
         .option("--intent <name>", "only turns that called this intent")
         .option("--json", "print the trace records, one JSON object per line")
         .option("--explain", "for each turn not understood: the nearest templates and which words kept each from matching, and the model's top answers")
+        .option("--label <n>", "label the nth latest turn (1: the last) for evals and training: saved with the sentence to usage.jsonl in the data folder")
+        .option("--as <what>", "with --label: right (what hark did was right), none (it should have done nothing), or the intent it should have called")
+        .option("--args <json>", "with --label --as INTENT: the arguments it should have had, as JSON")
         .action(async (countText: string, options: TraceOptions, command: Command) => {
             const { config, log } = setup(command, "warn");
+            if (options.label != null) return labelTurn(config, options);
             const count = Number(countText);
             if (!Number.isInteger(count) || count < 1) throw new HarkError("HARK_USAGE", `"${countText}" is not a number of turns; try hark trace 20`);
             const file = config.trace.file;
@@ -121,4 +131,38 @@ function describeEdit(edit: string): string {
     if (edit.startsWith("-")) return `"${edit.slice(1)}" was not said`;
     const [heard, wanted] = edit.split("→");
     return `"${heard}" is not "${wanted}"`;
+}
+
+/** `hark trace --label N`: shows the turn, takes its label (from --as, or asked on the terminal) and saves it. */
+async function labelTurn(config: HarkConfig, options: TraceOptions): Promise<void> {
+    const n = Number(options.label);
+    if (!Number.isInteger(n) || n < 1) throw new HarkError("HARK_USAGE", `--label ${options.label}: give the turn's place, 1 for the last one`);
+    const keep = (r: TraceRecord): boolean => (!options.failed || turnFailed(r)) && (options.intent == null || r.toolCall?.name === options.intent);
+    const { records } = readTraces(config.trace.file, n, keep);
+    if (records.length < n) throw new HarkError("HARK_USAGE", `there are only ${records.length} such turns in the trace`);
+    const record = records[0]!;
+    process.stdout.write(`${formatTurn(record).join("\n")}\n`);
+    const { intents } = await loadIntentDirs(config.paths.intentsDirs);
+    let what = options.as;
+    let args = options.args;
+    if (what == null) {
+        // One line: "y", "n", or the intent with its arguments: get_weather {"location": "oslo"}
+        const answer = (await readLine(process.stdin.isTTY ? "was this right? y (yes), n (it should have done nothing), or the intent it should have called and its arguments, e.g. get_weather {\"location\": \"oslo\"}: " : "")) ?? "";
+        const space = answer.search(/\s/);
+        what = space < 0 ? answer : answer.slice(0, space);
+        if (space >= 0 && answer.slice(space).trim()) args = answer.slice(space).trim();
+    }
+    const kind = ["y", "yes", "right"].includes(what) ? "right" : ["n", "no", "none"].includes(what) ? "none" : "call";
+    let parsed: unknown = record.toolCall?.name === what ? record.toolCall.arguments : {};
+    if (args != null) {
+        try {
+            parsed = JSON.parse(args);
+        } catch {
+            throw new HarkError("HARK_USAGE", `--args ${args}: not JSON; e.g. '{"location": "oslo"}'`);
+        }
+    }
+    const label = checkLabel(kind === "call" ? { kind, intent: what, args: parsed } : { kind }, intents);
+    const saved = await saveLabel(config.paths.dataDir, record, label);
+    const expect = saved.line.expect;
+    process.stdout.write(`saved to ${saved.file}${saved.replaced ? " (replacing this turn's earlier label)" : ""}: "${saved.line.text}" → ${expect ? describeCall(expect.intent, expect.args) : "no action"}\n`);
 }

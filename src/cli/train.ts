@@ -1,10 +1,11 @@
 import path from "node:path";
 import type { Command } from "commander";
-import { setConfigValues } from "../config/edit.ts";
+import { setConfigValues, writableConfigFile } from "../config/edit.ts";
 import { HarkError } from "../errors.ts";
+import type { EvalCase } from "../eval/dataset.ts";
+import { readUsage, usageFile } from "../eval/usage.ts";
 import { loadIntentDirs } from "../intents/load.ts";
 import { HARK_INTENT_MODEL, resolveProfile } from "../llm/profile.ts";
-import { userConfigPath } from "../paths.ts";
 import { modelStore } from "../pipeline/llm-setup.ts";
 import { buildDataset, writeDataset } from "../train/data.ts";
 import { formatSeconds, progressPrinter } from "../train/python.ts";
@@ -84,14 +85,15 @@ export function registerTrain(program: Command): void {
         .option("--shared <dir>", "folder with real phrasings to replay (default $HARK_SHARED_DIR/data or ../shared/data, when present)")
         .option("--seed <n>", "random seed", "1")
         .option("--threads <n>", "CPU threads for training (default all)", "0")
+        .option("--usage", "also learn from the turns you labelled (usage.jsonl in the data folder: hark trace --label, or the web page)")
         .option(...FALSE_ACTIONS_OPTION)
-        .action(async (options: { intent?: string[]; base?: string; out?: string; steps: string; rank: string; replay: string; profile?: string; shared?: string; seed: string; threads: string; falseActions: string }, command: Command) => {
+        .action(async (options: { intent?: string[]; base?: string; out?: string; steps: string; rank: string; replay: string; profile?: string; shared?: string; seed: string; threads: string; falseActions: string; usage?: boolean }, command: Command) => {
             const { config, log, file } = setup(command, "warn");
             const baseModel = path.resolve(options.base ?? baseModelOf(config));
             const out = path.resolve(options.out ?? path.join(config.paths.dataDir, "lora", `intents-${Date.now()}.gguf`));
             const result = await trainLora({ config, log, onEvent: progressPrinter(), threads: Number(options.threads) }, {
                 baseModel, intents: options.intent, out, steps: Number(options.steps), rank: Number(options.rank), replay: Number(options.replay), seed: Number(options.seed), realFiles: sharedDataFiles(options.shared),
-                falseActionTarget: falseActionShare(options.falseActions)
+                falseActionTarget: falseActionShare(options.falseActions), ...(options.usage ? { usage: labelledTurns(config.paths.dataDir) } : {})
             });
             const { run } = result;
             process.stdout.write(`taught: ${result.targets.join(", ")}\n${run.msPerStep.toFixed(0)} ms per step here; on a ${Object.entries(PI_SLOWDOWN).map(([pi, x]) => `${pi} about ${formatSeconds((run.msPerStep * x * Number(options.steps)) / 1000)}`).join(", on a ")} (estimated)\n\n`);
@@ -105,7 +107,7 @@ export function registerTrain(program: Command): void {
             if (drop > 0.01) process.stdout.write(`\nwarning: the adapter costs ${pct(drop)} on the development split; try more --replay or fewer --steps\n`);
             process.stdout.write(`\nrun ${run.id}: adapter ${out}, confidence threshold ${run.settings.minConfidence} (chosen with the adapter)\n`);
             if (options.profile) {
-                const target = command.optsWithGlobals<GlobalOptions>().config ?? process.env.HARK_CONFIG ?? file ?? userConfigPath();
+                const target = writableConfigFile(command.optsWithGlobals<GlobalOptions>().config, file);
                 setConfigValues(target, [[["llm", "profiles", options.profile], { model: baseModel, lora: [{ path: out, scale: 1 }] }], [["llm", "profile"], options.profile], [["llm", "enabled"], true]]);
                 process.stdout.write(`profile "${options.profile}" saved in ${target} and in use\n`);
             } else {
@@ -167,4 +169,11 @@ function pct(x: number): string {
 function formatMetrics(metrics: Record<string, EvalSummary>, indent = ""): string {
     return Object.entries(metrics).map(([name, m]) =>
         `${indent}${name.padEnd(40)} ${String(m.cases).padStart(5)} cases  accuracy ${pct(m.intentAccuracy).padStart(6)}  false actions ${pct(m.falseActionRate).padStart(5)}  slot F1 ${pct(m.slotF1).padStart(6)}  p50 ${m.p50Ms.toFixed(1)} ms\n`).join("");
+}
+
+/** The labelled turns for --usage; none yet is an error that says how to make some. */
+function labelledTurns(dataDir: string): { file: string; cases: EvalCase[] } {
+    const cases = readUsage(dataDir);
+    if (cases.length === 0) throw new HarkError("HARK_TRAIN_USAGE", `no labelled turns in ${usageFile(dataDir)} yet; label turns with hark trace --label N or on the web page's Turns tab`);
+    return { file: usageFile(dataDir), cases };
 }

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import YAML from "yaml";
 import { ConfigError } from "../errors.ts";
+import { userConfigPath } from "../paths.ts";
 import { writeFileAtomic } from "../util/files.ts";
 import { validateConfig } from "./load.ts";
 
@@ -21,4 +22,12 @@ export function setConfigValues(file: string, values: ReadonlyArray<readonly [re
     for (const [keys, value] of values) doc.setIn(keys, value);
     validateConfig(doc.toJS(), file);
     writeFileAtomic(file, doc.toString());
+}
+
+/**
+ * The config file a command that changes settings writes: the one named on the command line, else `$HARK_CONFIG`,
+ * else the one that was loaded, else the user's own (~/.config/hark/config.yaml, made when needed).
+ */
+export function writableConfigFile(explicit: string | undefined, loaded: string | null): string {
+    return explicit ?? process.env.HARK_CONFIG ?? loaded ?? userConfigPath();
 }

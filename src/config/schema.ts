@@ -213,6 +213,14 @@ export const ConfigSchema = Type.Object({
         serve: Type.Boolean({ default: false, description: "hark run serves Wyoming at wyoming.uri too (hark wyoming serve does only that)." }),
         zeroconf: Type.Boolean({ default: false, description: "Announce the Wyoming services on the LAN (mDNS, _wyoming._tcp) so Home Assistant finds them by itself; needs wyoming.uri on a LAN address, not loopback." })
     }, { default: {}, additionalProperties: false }),
+    ui: Type.Object({
+        serve: Type.Boolean({ default: true, description: "hark run serves the web page (try sentences, watch the voice loop, read turns, run evals, switch models); hark ui serves it alone." }),
+        port: Type.Integer({ minimum: 1, maximum: 65535, default: 8731, description: "The web page's port." }),
+        lan: Type.Boolean({
+            default: false,
+            description: "Serve the page to the LAN too (all addresses, not only 127.0.0.1). Every request that does not come from this machine then needs the token that hark ui --show-token prints."
+        })
+    }, { default: {}, additionalProperties: false }),
     trace: Type.Object({
         enabled: Type.Boolean({ default: true }),
         file: Type.String({ default: "", description: "JSONL file, one record per turn. Empty means <dataDir>/traces/turns.jsonl." }),

@@ -4,12 +4,12 @@ import type { EvalCase } from "./dataset.ts";
 import { computeReport, type EvalReport, type Prediction } from "./metrics.ts";
 
 /** Runs every case through the recognizers (handlers are not run) and scores the result. */
-export async function runEval(router: RecognizerRouter, cases: readonly EvalCase[], onProgress?: (done: number) => void): Promise<EvalReport> {
+export async function runEval(router: Pick<RecognizerRouter, "recognize">, cases: readonly EvalCase[], onProgress?: (done: number) => void): Promise<EvalReport> {
     return computeReport(cases, await predict(router, cases, onProgress));
 }
 
 /** What the recognizers make of every case (handlers are not run), in order. */
-export async function predict(router: RecognizerRouter, cases: readonly EvalCase[], onProgress?: (done: number) => void): Promise<Prediction[]> {
+export async function predict(router: Pick<RecognizerRouter, "recognize">, cases: readonly EvalCase[], onProgress?: (done: number) => void): Promise<Prediction[]> {
     const predictions: Prediction[] = [];
     for (const c of cases) {
         const started = performance.now();

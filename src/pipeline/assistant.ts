@@ -107,6 +107,11 @@ export interface TurnOptions {
     signal?: AbortSignal;
     /** Stages that ran before the text existed (wake word, endpointing, transcription), put first in the trace. */
     audioStages?: TraceStage[];
+    /**
+     * Recognize and decide only: the call that would be made is in the record, but no handler runs, nothing is spoken,
+     * a question waiting for "yes" is left alone, and the turn is not written to the trace. Defaults to `false`.
+     */
+    dryRun?: boolean;
     /** Told when the turn moves on to running the handler and to speaking (the voice loop's states). */
     onPhase?: (phase: "acting" | "speaking") => void;
 }
@@ -231,7 +236,7 @@ export class Assistant {
         const record = trace.record;
         if (options.room) record.room = options.room;
         record.stages.push(...(options.audioStages ?? []));
-        const pending = this.takePending(options.room);
+        const pending = options.dryRun ? null : this.takePending(options.room);
         // An answer heard no better than any other unsure transcript confirms nothing.
         const heardClearly = (options.transcript?.confidence ?? 1) >= this.config.stt.minConfidence;
         const answer = pending && heardClearly ? readAnswer(text) : null;
@@ -255,6 +260,10 @@ export class Assistant {
         if (recognition == null || decision.verdict === "reject") {
             record.reply = options.quietIfNotUnderstood ? "" : this.config.conversation.notUnderstoodReply;
             if (options.quietIfNotUnderstood) record.stages.push({ name: "quiet", durationMs: 0, output: { reason: options.quietIfNotUnderstood } });
+        } else if (options.dryRun) {
+            record.toolCall = { name: recognition.intent, arguments: recognition.args, confidence: recognition.confidence, engine: recognition.source };
+            record.stages.push({ name: "dry-run", durationMs: 0, output: { decision: decision.verdict } });
+            record.reply = decision.verdict === "confirm" ? `(dry run; hark would first ask: ${decision.question})` : "(dry run; the handler was not run)";
         } else if (decision.verdict === "confirm") {
             this.pending.set(options.room ?? "", {
                 intent: recognition.intent, args: recognition.args, ...(recognition.resolved ? { resolved: recognition.resolved } : {}),
@@ -307,6 +316,7 @@ export class Assistant {
     /** Speaks the reply when asked to, and writes the trace. */
     private async finish(trace: TurnTrace, options: TurnOptions): Promise<TraceRecord> {
         const record = trace.record;
+        if (options.dryRun) return trace.finish();
         // A player that failed after it had started, or a timers file that had to be moved aside, is told with the next reply.
         const failures = [...this.services.player.takeLateFailures(), ...this.services.timers.takeNotices()];
         if (failures.length) {

@@ -86,6 +86,11 @@ export class SatelliteHub {
         for (const room of this.rooms) room.turnListeners.push(listener);
     }
 
+    /** Called with each room's voice loop when its satellite connects (a new loop for every connection). */
+    public onPipeline(listener: (room: string, pipeline: VoicePipeline) => void): void {
+        for (const room of this.rooms) room.pipelineListeners.push(listener);
+    }
+
     /** Disconnects from every satellite and stops their loops (safe twice). */
     public async dispose(): Promise<void> {
         this.stopWatchingTimers();
@@ -101,6 +106,7 @@ class Room {
     public output: RoomOutput | null = null;
     private connection: WyomingConnection | null = null;
     public readonly turnListeners: Array<(record: TraceRecord) => void> = [];
+    public readonly pipelineListeners: Array<(room: string, pipeline: VoicePipeline) => void> = [];
     public readonly name: string;
     private readonly log: Logger;
 
@@ -145,6 +151,7 @@ class Room {
         this.connection = connection;
         const pipeline = createVoicePipeline(this.o.config, this.o.turns, output, { ...engines, transcriber: this.o.transcriber }, this.log, { speak: true, room: this.name });
         this.tellSatellite(pipeline, connection, engines.wake.keyword);
+        for (const listener of this.pipelineListeners) listener(this.name, pipeline);
         const stop = new AbortController();
         const onAbort = () => stop.abort();
         signal.addEventListener("abort", onAbort, { once: true });

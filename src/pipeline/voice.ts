@@ -78,6 +78,7 @@ export class VoicePipeline {
     private speech: Playback | null = null;
     private readonly listeners: Array<(record: TraceRecord) => void> = [];
     private readonly stateListeners: Array<(state: VoiceState) => void> = [];
+    private readonly levelListeners: Array<(dbfs: number) => void> = [];
     /** When the loop began handling the current audio event; `null` while it waits for the next. */
     private busySince: number | null = null;
     /** The running loop's signal, and whether its source is live (the wake word may then cancel a turn in progress). */
@@ -114,6 +115,11 @@ export class VoicePipeline {
         this.stateListeners.push(listener);
     }
 
+    /** Called with the level (dBFS) of every chunk of audio the loop hears, after the front end (the web page's meter). */
+    public onLevel(listener: (dbfs: number) => void): void {
+        this.levelListeners.push(listener);
+    }
+
     /** How long the loop has been on one step (an audio event, a turn's handling), in ms; 0 while it waits. */
     public busyForMs(now = performance.now()): number {
         return Math.max(this.busySince == null ? 0 : now - this.busySince, this.turn ? now - this.turn.startedAt : 0);
@@ -140,6 +146,10 @@ export class VoicePipeline {
                         this.chunk = this.o.frontEnd ? { samples: this.o.frontEnd.process(event.samples), timestampMs: event.timestampMs } : event;
                         // Only what the room sounds like while nobody talks to hark: not a request, not hark's own reply.
                         if (this.machine.state === "listening") this.hearBackground(this.chunk);
+                        if (this.levelListeners.length) {
+                            const dbfs = powerDbfs(meanPower(this.chunk.samples));
+                            for (const listener of this.levelListeners) listener(dbfs);
+                        }
                         await this.dispatch({ type: "audio" });
                     } else if (event.type === "stop") {
                         await this.dispatch({ type: "end" });

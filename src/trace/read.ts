@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { HarkError } from "../errors.ts";
 import type { TraceError, TraceRecord } from "./trace.ts";
 
 /** What {@link readTraces} found. */
@@ -46,6 +47,13 @@ export function readTraces(file: string, count: number, keep: (record: TraceReco
         }
     }
     return { records: found.reverse(), unreadable, files };
+}
+
+/** A traced turn by id, from the newest trace file back; an error says when it is not there (any more). */
+export function findTrace(file: string, id: string): TraceRecord {
+    const record = readTraces(file, 1, (r) => r.id === id).records[0];
+    if (record == null) throw new HarkError("HARK_TURN_GONE", `no turn ${id} in the trace (it may have been rotated away)`);
+    return record;
 }
 
 /**

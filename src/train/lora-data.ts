@@ -5,7 +5,8 @@ import { readGgufHeader } from "../llm/gguf.ts";
 import { trimTextValues } from "../llm/prompt.ts";
 import { TemplateRecognizer } from "../nlu/templates.ts";
 import { seededRandom } from "../util/random.ts";
-import { buildDataset, datasetHash, intentHash, type Dataset, type DatasetOptions, type TrainingPair } from "./data.ts";
+import { normalizedText } from "../template/index.ts";
+import { buildDataset, datasetHash, intentHash, modelOutput, type Dataset, type DatasetOptions, type TrainingPair } from "./data.ts";
 
 /** The intents a base model learned, by name → {@link intentHash}, from its `hark.intents` metadata. */
 export function learnedIntents(modelFile: string): Record<string, string> {
@@ -38,7 +39,7 @@ export interface LoraDataset extends Dataset {
  * lights intent) is left out of both: replayed, it would teach the refusal the adapter is meant to undo, and as a
  * development case it would count the new intent's right answer as a false action.
  */
-export function buildLoraDataset(options: DatasetOptions & { targets: readonly string[]; replay: number; heldOutPerIntent?: number; nlu?: { fillerWords: string[]; leadingPhrases: string[] } }): LoraDataset {
+export function buildLoraDataset(options: DatasetOptions & { targets: readonly string[]; replay: number; heldOutPerIntent?: number; nlu?: { fillerWords: string[]; leadingPhrases: string[] }; usage?: readonly EvalCase[] }): LoraDataset {
     const targets = new Set(options.targets);
     const claims = new TemplateRecognizer(options.intents.filter((i) => targets.has(i.name)), { fuzzy: false, ...options.nlu });
     const claimed = (text: string): boolean => claims.recognizeSync(text) != null;
@@ -53,8 +54,13 @@ export function buildLoraDataset(options: DatasetOptions & { targets: readonly s
     const others = full.train.filter((p) => p.intent == null || !targets.has(p.intent));
     const replay: TrainingPair[] = [];
     for (let i = 0; i < Math.min(options.replay, others.length); i++) replay.push(others[Math.floor(((random() + 1) / 2) * others.length) % others.length]!);
-    const train = [...trainOwn, ...Array.from({ length: 4 }, () => examples).flat(), ...replay];
     const byName = new Map(options.intents.map((i) => [i.name, i]));
+    // Turns a person labelled (usage.jsonl) weigh like examples: they are what hark got wrong, or right, in their home.
+    const usage = (options.usage ?? []).filter((c) => c.expect == null || byName.has(c.expect.intent)).map((c): TrainingPair => {
+        const intent = c.expect ? byName.get(c.expect.intent)! : null;
+        return { input: normalizedText(c.text), output: modelOutput(intent, c.expect?.args ?? {}), intent: intent?.name ?? null, source: "usage" };
+    });
+    const train = [...trainOwn, ...Array.from({ length: 4 }, () => [...examples, ...usage]).flat(), ...replay];
     const asCase = (p: TrainingPair): EvalCase => ({ text: p.input, expect: { intent: p.intent!, args: trimTextValues(JSON.parse(p.output).arguments ?? {}) }, source: p.source });
     return {
         ...full,

@@ -170,6 +170,8 @@ export interface LoraOptions {
     realFiles: readonly string[];
     /** As {@link BaseOptions.falseActionTarget}, for the model with the adapter applied. */
     falseActionTarget?: number;
+    /** Labelled turns to learn from (`usage.jsonl`), with the file they came from for the run's record. */
+    usage?: { file: string; cases: readonly EvalCase[] };
 }
 
 /** Before and after, on the taught intents' examples, their held-out sentences and the development split. */
@@ -190,12 +192,15 @@ export async function trainLora(ctx: TrainContext, options: LoraOptions): Promis
     const startedAt = new Date();
     const intents = await loadSpecs(ctx.config, ctx.log);
     const learned = learnedIntents(options.baseModel);
-    let targets = options.intents?.length ? [...options.intents] : changedIntents(intents, learned).map((i) => i.name);
+    // With labelled turns and nothing new in the intents, the intents those turns should have called are taught.
+    const changed = changedIntents(intents, learned).map((i) => i.name);
+    const labelled = (options.usage?.cases ?? []).flatMap((c) => (c.expect ? [c.expect.intent] : []));
+    let targets = options.intents?.length ? [...options.intents] : changed.length ? changed : labelled;
     const unknown = targets.filter((t) => !intents.some((i) => i.name === t));
     if (unknown.length) throw new HarkError("HARK_TRAIN_LORA", `no intent called ${unknown.join(", ")} in ${ctx.config.paths.intentsDirs.join(", ")}; "hark intents list" shows them`);
     if (targets.length === 0) throw new HarkError("HARK_TRAIN_LORA", `every intent is as ${path.basename(options.baseModel)} learned it: nothing new to teach (add or edit an intent, or name one with --intent)`);
     targets = [...new Set(targets)];
-    const dataset = buildLoraDataset({ intents, targets, replay: options.replay, real: { files: options.realFiles, devShare: DEV_SHARE }, devOnly: DEV_ONLY_FILES, seed: options.seed, nlu: ctx.config.nlu });
+    const dataset = buildLoraDataset({ intents, targets, replay: options.replay, real: { files: options.realFiles, devShare: DEV_SHARE }, devOnly: DEV_ONLY_FILES, seed: options.seed, nlu: ctx.config.nlu, ...(options.usage ? { usage: options.usage.cases } : {}) });
     const dataDir = `${options.out.replace(/\.gguf$/, "")}.data`;
     writeDataset(dataset, dataDir);
     const events = await runTrainer(["lora", "--base", options.baseModel, "--data", dataDir, "--out", options.out, "--rank", String(options.rank), "--steps", String(options.steps), "--seed", String(options.seed)],
@@ -216,6 +221,7 @@ export async function trainLora(ctx: TrainContext, options: LoraOptions): Promis
         gitCommit: gitCommit(), seed: options.seed, dataHash: dataset.hash,
         settings: {
             intents: targets, steps: options.steps, rank: options.rank, replay: options.replay, trainPairs: dataset.train.length,
+            ...(options.usage ? { usage: { file: options.usage.file, cases: options.usage.cases.length, sha256: await sha256File(options.usage.file) } } : {}),
             ...threshold.settings
         },
         baseModel: { path: options.baseModel, sha256: await sha256File(options.baseModel) },
