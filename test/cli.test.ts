@@ -19,6 +19,31 @@ function hark(args: string[], config: Record<string, unknown> = {}, env: NodeJS.
 }
 
 describe("hark CLI", () => {
+    it("ask --dry-run runs nothing; trace --label saves a correction that eval reads, and eval --save keeps the run", () => {
+        const dir = tempDir();
+        const dataDir = path.join(dir, "data");
+        const file = path.join(dir, "config.json");
+        fs.writeFileSync(file, JSON.stringify({ paths: { dataDir, modelsDir: path.join(dir, "models") }, llm: { enabled: false } }));
+        const run = (args: string[], input?: string) => spawnSync(process.execPath, [bin, "--config", file, ...args], { encoding: "utf8", timeout: 60_000, ...(input != null ? { input } : {}) });
+        const dry = run(["ask", "--dry-run", "set a timer for five minutes"]);
+        assert.equal(dry.status, 0, dry.stderr);
+        assert.match(dry.stdout, /^set_timer\(minutes: 5\) \(template, 1\.00\)\n$/);
+        assert.ok(!fs.existsSync(path.join(dataDir, "timers.json")) || JSON.parse(fs.readFileSync(path.join(dataDir, "timers.json"), "utf8")).length === 0, "no timer was set");
+        assert.ok(!fs.existsSync(path.join(dataDir, "traces", "turns.jsonl")), "a dry run is not traced");
+
+        assert.equal(run(["ask", "--quiet", "what time is it"]).status, 0);
+        const labelled = run(["trace", "--label", "1"], 'get_date {}\n');
+        assert.equal(labelled.status, 0, labelled.stderr);
+        assert.match(labelled.stdout, /"what time is it"[\s\S]*saved to .*usage\.jsonl: "what time is it" → get_date\(\)/);
+        assert.match(run(["trace", "--label", "1", "--as", "get_wether"]).stderr, /no intent called get_wether is loaded \(did you mean "get_weather"\?\)/);
+        const usage = path.join(dataDir, "usage.jsonl");
+        const evaluated = run(["eval", "--save", usage]);
+        assert.equal(evaluated.status, 0, evaluated.stderr);
+        assert.match(evaluated.stdout, /intent accuracy +0\.0%/);
+        assert.match(evaluated.stderr, /saved as eval-/);
+        assert.equal(fs.readdirSync(path.join(dataDir, "evals", "runs")).length, 1);
+    });
+
     it("hark ask sets a real timer and prints the reply", () => {
         const r = hark(["ask", "--quiet", "set a timer for five minutes"]);
         assert.equal(r.status, 0, r.stderr);

@@ -5,6 +5,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { getLlama, LlamaLogLevel, readGgufFileInfo, type LlamaModel, type Token } from "node-llama-cpp";
 import { readEvalFile } from "../src/eval/dataset.ts";
+import { sha256File } from "../src/models/download.ts";
 import { loadIntentDirs } from "../src/intents/load.ts";
 import { MIN_CONFIDENCE_KEY, readGgufHeader } from "../src/llm/gguf.ts";
 import { spokenRule, toolCallGrammar } from "../src/llm/grammar.ts";
@@ -247,8 +248,18 @@ describe("hark's own intent model: data, training, GGUF export, parity, LoRA", {
         const out = path.join(config.paths.dataDir, "lights.gguf");
         // The adapter's threshold is chosen on these development sentences: 30 left too few no-action ones to choose
         // from (one sure false action put it at 0.9995, above every answer).
-        const result = await trainLora({ config, log: silentLogger(), threads: 2, devLimit: 150 }, { baseModel: HARK_INTENT_MODEL, out, steps: 80, rank: 8, replay: 400, seed: 1, realFiles: [] });
+        // Two turns a person labelled (usage.jsonl) go into the training pairs, and the run records which file it was.
+        const usageFile = path.join(config.paths.dataDir, "usage.jsonl");
+        fs.writeFileSync(usageFile, [
+            { text: "brighten up the office", expect: { intent: "turn_on_lights", args: { room: "office" } }, source: "usage", turn: "t1", time: "2026-12-01T10:00:00Z" },
+            { text: "tell me a joke", expect: null, source: "usage", turn: "t2", time: "2026-12-01T10:01:00Z" }
+        ].map((l) => JSON.stringify(l)).join("\n") + "\n");
+        const usage = { file: usageFile, cases: readEvalFile(usageFile) };
+        const result = await trainLora({ config, log: silentLogger(), threads: 2, devLimit: 150 }, { baseModel: HARK_INTENT_MODEL, out, steps: 80, rank: 8, replay: 400, seed: 1, realFiles: [], usage });
         assert.deepEqual(result.targets, ["turn_on_lights"], "found as the one intent the base model does not know");
+        assert.deepEqual(result.run.settings.usage, { file: usageFile, cases: 2, sha256: await sha256File(usageFile) });
+        const trained = fs.readFileSync(path.join(`${out.replace(/\.gguf$/, "")}.data`, "train.jsonl"), "utf8");
+        assert.equal(trained.split("\n").filter((l) => l.includes('"brighten up the office"')).length, 4, "a labelled turn weighs like an example");
         const examples = "new intents: examples";
         assert.equal(result.before[examples]!.intentAccuracy, 0, "the base model never answers the new intent");
         assert.ok(result.after[examples]!.intentAccuracy >= 0.75, `with the adapter: ${result.after[examples]!.intentAccuracy}`);
