@@ -280,6 +280,8 @@ describe("the web page in a browser", { skip: CHROMIUM ? false : "no chromium (s
             new MutationObserver(() => {
                 const state = document.querySelector("#rooms .state")?.textContent;
                 if (state && seen.at(-1) !== state) seen.push(state);
+                const heard = document.querySelector("#rooms .heard")?.textContent;
+                if (heard && !seen.includes(heard)) seen.push(heard);
             }).observe(document.getElementById("rooms")!, { subtree: true, childList: true, characterData: true });
         });
         const dir = tempDir();
@@ -295,7 +297,7 @@ describe("the web page in a browser", { skip: CHROMIUM ? false : "no chromium (s
         }
         await tab.waitForFunction(() => document.querySelector("#last-turn")?.textContent?.includes("get_time"), { timeout: 10_000 });
         const seen = await tab.evaluate(() => (globalThis as unknown as { seen: string[] }).seen);
-        for (const state of ["recording", "transcribing"]) assert.ok(seen.includes(state), `saw ${state} in ${seen.join(", ")}`);
+        for (const state of ["recording", "transcribing", '"what time is it"']) assert.ok(seen.includes(state), `saw ${state} in ${seen.join(", ")}`);
         assert.match(await text("#rooms .room"), /dBFS/);
         await shoot("live");
     });

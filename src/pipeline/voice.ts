@@ -105,6 +105,12 @@ export class VoicePipeline {
         return this.machine.state;
     }
 
+    /** What the turn in progress heard, once it is transcribed (until the next recording begins); null before. */
+    public get heard(): string | null {
+        const busy = this.machine.state === "understanding" || this.machine.state === "acting" || this.machine.state === "speaking";
+        return busy ? this.transcript?.text.trim() ?? null : null;
+    }
+
     /** Called with each finished turn's trace. */
     public onTurn(listener: (record: TraceRecord) => void): void {
         this.listeners.push(listener);

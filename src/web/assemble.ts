@@ -38,6 +38,7 @@ export async function servePage(assistant: Assistant, options: PageOptions): Pro
     const log = options.log.child({ component: "web" });
     const live = new LiveFeed();
     let explainer: Explainer | null = null;
+    let configNow = config;
     let ownTranscriber: Promise<Transcriber> | null = null;
     const transcriber = async (): Promise<Transcriber> => options.transcriber?.() ?? await (ownTranscriber ??= createTranscriber(config, assistant, log));
     /** A recording as `hark listen` hears it: its own wake word and VAD state, nothing played. */
@@ -53,8 +54,15 @@ export async function servePage(assistant: Assistant, options: PageOptions): Pro
     };
     const server = await serveWeb({
         config, configFile: options.configFile, turns: assistant, recognizer: assistant.router, intents: assistant.intents,
-        applyLlm: (changed) => assistant.configureLlm(changed), listen,
-        explain: (text) => (explainer ??= new Explainer(config, log)).explain(text),
+        applyLlm: async (changed) => {
+            await assistant.configureLlm(changed);
+            // The explanations' model follows the switch.
+            await explainer?.dispose();
+            explainer = null;
+            configNow = changed;
+        },
+        listen,
+        explain: (text) => (explainer ??= new Explainer(configNow, log)).explain(text),
         live, listening: options.listening, version: packageVersion(), log
     }, { port: options.port ?? config.ui.port, lan: config.ui.lan });
     return {

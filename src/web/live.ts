@@ -3,7 +3,7 @@ import type { TraceRecord } from "../trace/trace.ts";
 
 /** What the Live page is told as it happens. `room` is "" for this machine's own microphone. */
 export type LiveEvent =
-    | { type: "state"; room: string; state: VoiceState }
+    | { type: "state"; room: string; state: VoiceState; heard?: string }
     | { type: "level"; room: string; dbfs: number }
     | { type: "turn"; room: string; record: TraceRecord }
     | { type: "intents"; intents: number; problems: number };
@@ -11,6 +11,8 @@ export type LiveEvent =
 /** What a room's voice loop offers to be watched (a {@link VoicePipeline} does). */
 export interface WatchedLoop {
     readonly currentState: VoiceState;
+    /** The turn in progress's transcript, once there is one. */
+    readonly heard: string | null;
     onState(listener: (state: VoiceState) => void): void;
     onLevel(listener: (dbfs: number) => void): void;
 }
@@ -31,7 +33,10 @@ export class LiveFeed {
     /** Follows a room's voice loop (a satellite's new loop after it reconnects replaces the old one's place). */
     public watch(room: string, loop: WatchedLoop): void {
         this.publish({ type: "state", room, state: loop.currentState });
-        loop.onState((state) => this.publish({ type: "state", room, state }));
+        loop.onState((state) => {
+            const heard = loop.heard;
+            this.publish({ type: "state", room, state, ...(heard ? { heard } : {}) });
+        });
         loop.onLevel((dbfs) => this.level(room, dbfs));
     }
 

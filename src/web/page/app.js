@@ -225,17 +225,21 @@ function roomView(room) {
         const state = h("span", { class: "state" }, "—");
         const meter = h("div", { class: "meter", title: "microphone level" }, h("span"));
         const level = h("span", { class: "muted" });
-        const el = h("div", { class: "room", "data-room": room }, h("strong", {}, room || "this machine"), state, meter, level);
+        const heard = h("span", { class: "heard" });
+        const el = h("div", { class: "room", "data-room": room }, h("strong", {}, room || "this machine"), state, meter, level, heard);
         document.getElementById("rooms").append(el);
-        rooms.set(room, { state, meter: meter.firstChild, level });
+        rooms.set(room, { state, meter: meter.firstChild, level, heard });
     }
     return rooms.get(room);
 }
 
-function setState(room, state) {
+function setState(room, state, heard) {
     const view = roomView(room);
     view.state.textContent = state;
     view.state.className = `state ${state}`;
+    // The turn in progress: what it heard, from transcription until the loop listens again.
+    if (state === "listening" || state === "recording" || state === "idle") view.heard.textContent = "";
+    else if (heard) view.heard.textContent = `"${heard}"`;
 }
 
 function connectLive() {
@@ -250,8 +254,8 @@ function connectLive() {
         if (snap.lastTurn) fill("last-turn", turnCard(snap.lastTurn));
     });
     source.addEventListener("state", (e) => {
-        const { room, state } = JSON.parse(e.data);
-        setState(room, state);
+        const { room, state, heard } = JSON.parse(e.data);
+        setState(room, state, heard);
     });
     source.addEventListener("level", (e) => {
         const { room, dbfs } = JSON.parse(e.data);
