@@ -4,7 +4,7 @@ import type { Server } from "node:http";
 import path from "node:path";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serve } from "@hono/node-server";
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { getCookie } from "hono/cookie";
 import { streamSSE } from "hono/streaming";
@@ -24,7 +24,7 @@ import { modelChoice, useModel } from "../pipeline/model-choice.ts";
 import { findTrace, readTraces, turnFailed } from "../trace/read.ts";
 import type { TraceRecord } from "../trace/trace.ts";
 import { privateModes } from "../util/files.ts";
-import { judgeRequest, pageToken } from "./access.ts";
+import { judgeRequest, pageToken, sameToken } from "./access.ts";
 import type { LiveEvent, LiveFeed } from "./live.ts";
 import { describeIntent } from "./intents.ts";
 
@@ -94,8 +94,8 @@ export async function serveWeb(parts: WebParts, options: WebOptions): Promise<We
     };
 }
 
-/** The page's routes (exported for tests that call it without a socket). */
-export function webApp(parts: WebParts): Hono {
+/** The page's routes, each behind the door {@link judgeRequest} keeps. */
+function webApp(parts: WebParts): Hono {
     const app = new Hono();
     const token = pageToken(parts.config.paths.dataDir);
     const page = Object.fromEntries(Object.entries(PAGE_FILES).map(([route, name]) => [route, fs.readFileSync(path.join(packageRoot, "src", "web", "page", name), "utf8")]));
@@ -108,7 +108,9 @@ export function webApp(parts: WebParts): Hono {
 
     app.use("*", async (c, next) => {
         const address = getConnInfo(c).remote.address;
-        const given = getCookie(c, "hark_token") ?? c.req.header("x-hark-token") ?? c.req.query("token") ?? null;
+        // The cookie (a browser that opened the token's address), the header (the page's own requests) or ?token=.
+        const offered = [getCookie(c, "hark_token"), c.req.header("x-hark-token"), c.req.query("token")];
+        const given = offered.find((t) => sameToken(t, token)) ?? offered.find(Boolean) ?? null;
         const verdict = judgeRequest({
             remoteAddress: address, host: c.req.header("host"), token: given, method: c.req.method,
             origin: c.req.header("origin"), headerToken: c.req.header("x-hark-token")
@@ -126,6 +128,7 @@ export function webApp(parts: WebParts): Hono {
 
     app.onError((error, c) => {
         if (error instanceof HarkError) return c.json({ error: error.message, code: error.code }, 400);
+        if (error instanceof SyntaxError) return c.json({ error: `the request is not JSON: ${error.message}` }, 400);
         parts.log.error({ err: error, path: c.req.path }, "web page request failed");
         return c.json({ error: `hark failed on this request: ${errorMessage(error)}` }, 500);
     });
