@@ -131,7 +131,9 @@ const config = validateConfig({
     paths: { dataDir: dir }, trace: { enabled: false }, conversation: { feedbackSounds: false, followUpMs: 0 },
     music: { dir: path.join(dir, "music") },
     // HARK_BENCH_STT_CONFIDENCE=0: without the second decoding (what it adds to precision, time and memory).
-    stt: { engine: "grammar", confidence: process.env.HARK_BENCH_STT_CONFIDENCE !== "0", slotValues: { location: ["boston", "paris", "london", "new york", "denver", "tokyo", "chicago", "seattle", "miami", "rome", "austin", "san francisco", "dublin", "oslo", "lisbon", "montreal"] } }
+    stt: { engine: "grammar", confidence: process.env.HARK_BENCH_STT_CONFIDENCE !== "0", slotValues: { location: ["boston", "paris", "london", "new york", "denver", "tokyo", "chicago", "seattle", "miami", "rome", "austin", "san francisco", "dublin", "oslo", "lisbon", "montreal"] } },
+    // HARK_BENCH_VAD='{"keepSilenceMs":700}': the endpointer's settings (that one: decode only after the end, as before).
+    vad: process.env.HARK_BENCH_VAD ? JSON.parse(process.env.HARK_BENCH_VAD) as Record<string, unknown> : {}
 });
 fs.mkdirSync(config.music.dir);
 const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
@@ -180,7 +182,24 @@ for (const group of groups.filter((g) => only == null || only.test(g.name))) {
     }
     for (const line of wrong) console.log(line);
 }
-console.log(`  end of speech → handler start, in-scope utterances: p50 ${percentile(latencyMs, 0.5).toFixed(0)} ms, p95 ${percentile(latencyMs, 0.95).toFixed(0)} ms (transcription + recognition)`);
+console.log(`  end of speech → handler start, in-scope utterances: p50 ${percentile(latencyMs, 0.5).toFixed(0)} ms, p95 ${percentile(latencyMs, 0.95).toFixed(0)} ms (transcription + recognition, audio read as fast as it decodes)`);
+
+// The same at the pace people speak: the utterance is decoded from the speaker's pause (vad.keepSilenceMs of silence)
+// while the endpointer waits for the rest of vad.endSilenceMs, so only what is left of the decode is waited for.
+const pacedCount = Number(process.env.HARK_BENCH_PACED ?? 24);
+const pacedLatency: number[] = [];
+let decodedEarly = 0;
+for (const u of groups[0]!.utterances.slice(0, pacedCount)) {
+    const pipeline = createVoicePipeline(config, assistant, assistant.output, engines, silentLogger(), { speak: false, muteWhilePlaying: false });
+    const record = (await pipeline.run(new FileSource(u.file, { realtime: true }), new AbortController().signal)).find((r) => r.stages.some((s) => s.name === "wake"));
+    const prediction = predictionFromTrace(record);
+    if (prediction.stoppedBy !== "wake") pacedLatency.push(prediction.latencyMs);
+    if ((record?.stages.find((s) => s.name === "transcribe")?.output as { decodedDuringPause?: boolean } | undefined)?.decodedDuringPause) decodedEarly++;
+    await assistant.services.timers.cancel((await assistant.services.timers.list()).map((t) => t.id));
+}
+if (pacedLatency.length) {
+    console.log(`  end of speech → handler start, ${pacedLatency.length} in-scope utterances in real time: p50 ${percentile(pacedLatency, 0.5).toFixed(0)} ms, p95 ${percentile(pacedLatency, 0.95).toFixed(0)} ms after the endpoint (${config.vad.endSilenceMs} ms of silence); decoded during the pause: ${decodedEarly}`);
+}
 await engines.dispose();
 await assistant.dispose();
 

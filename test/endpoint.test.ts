@@ -33,6 +33,26 @@ describe("endpointing with Silero VAD", () => {
         assert.equal(events.filter((e) => e.type === "utterance").length, 1, "one utterance per endpointer");
     });
 
+    it("at a pause, hands on the utterance as it will be if the silence goes on: the very samples it then ends with", async () => {
+        const file = joinAudio(path.join(dir, "pause.wav"), [speech], 1500);
+        const events = await endpoint(await readAudioFile(file), { keepSilenceMs: 300, endSilenceMs: 700 });
+        assert.deepEqual(events.map((e) => e.type), ["speech-start", "pause", "utterance"]);
+        const [pause, utterance] = [events[1]!, events[2]!];
+        assert.ok(pause.type === "pause" && utterance.type === "utterance");
+        assert.equal(utterance.samples, pause.samples, "the same array: a decode of the pause is the decode of the utterance");
+        // Speech that goes on after a pause makes that pause's samples stale: the utterance ends at a later one.
+        const twice = await endpoint(await readAudioFile(joinAudio(path.join(dir, "two-pauses.wav"), [speech, speech], 150)), { keepSilenceMs: 300, endSilenceMs: 700 });
+        const pauses = twice.filter((e) => e.type === "pause");
+        const last = twice.at(-1)!;
+        assert.equal(pauses.length, 2);
+        assert.ok(last.type === "utterance" && last.samples === pauses[1]!.samples && last.samples !== pauses[0]!.samples);
+        assert.ok(last.samples.length > pauses[0]!.samples.length);
+        // Kept silence at or above the wait: no pause, the whole wait is in the utterance.
+        const whole = await endpoint(await readAudioFile(file), { keepSilenceMs: 700, endSilenceMs: 700 });
+        assert.deepEqual(whole.map((e) => e.type), ["speech-start", "utterance"]);
+        assert.ok((whole[1] as { samples: Int16Array }).samples.length - utterance.samples.length >= 16 * 350, "400 ms more of silence, give or take a frame");
+    });
+
     it("says 'no speech' when nobody talks before the timeout", async () => {
         const events = await endpoint(new Int16Array(16000 * 3), { noSpeechTimeoutMs: 2000 });
         assert.deepEqual(events.map((e) => e.type), ["no-speech"]);

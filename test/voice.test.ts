@@ -46,6 +46,31 @@ describe("voice pipeline on recordings", { skip }, () => {
         assert.deepEqual([...new Set(states)], ["listening", "recording", "transcribing", "understanding", "acting", "speaking", "idle"]);
     });
 
+    it("heard at the pace it was spoken, the command is decoded during the pause, while the endpointer still waits", async () => {
+        const file = joinAudio(path.join(dir, "paced.wav"), [heyJarvis!, makeSpeech(path.join(dir, "paced-cmd.wav"), "set a timer for five minutes")], 400);
+        const config = testConfig();
+        const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
+        const engines = await createVoiceEngines(config, assistant, silentLogger());
+        try {
+            const heard = async (realtime: boolean) => {
+                const pipeline = createVoicePipeline(config, assistant, assistant.output, engines, silentLogger(), { speak: false, muteWhilePlaying: false });
+                const records = await pipeline.run(new FileSource(file, { realtime }), new AbortController().signal);
+                await assistant.services.timers.cancel((await assistant.services.timers.list()).map((t) => t.id));
+                return { record: records[0]!, transcribe: records[0]!.stages.find((s) => s.name === "transcribe")! };
+            };
+            const paced = await heard(true);
+            assert.deepEqual(paced.record.toolCall?.arguments, { minutes: 5 });
+            assert.equal((paced.transcribe.output as { decodedDuringPause?: boolean }).decodedDuringPause, true);
+            // Read as fast as it decodes, the end comes at once: no early decode (it would only queue up).
+            const fast = await heard(false);
+            assert.equal((fast.transcribe.output as { decodedDuringPause?: boolean }).decodedDuringPause, undefined);
+            assert.equal((fast.transcribe.output as { text: string }).text, (paced.transcribe.output as { text: string }).text, "the same utterance either way");
+        } finally {
+            await engines.dispose();
+            await assistant.dispose();
+        }
+    });
+
     it("the wake word followed by silence gets 'didn't hear anything' and goes back to listening", async () => {
         const silence = path.join(dir, "silence.wav");
         spawnSync("sox", ["-R", "-n", "-r", "16000", "-c", "1", "-b", "16", silence, "trim", "0", "6"]);

