@@ -15,7 +15,7 @@ import { SystemdNotifier, watchdogIntervalMs } from "../service/notify.ts";
 import { Watchdog } from "../service/watchdog.ts";
 import type { TraceRecord } from "../trace/trace.ts";
 import { onFirstUse } from "../util/lazy.ts";
-import { servePage, type Page, type PageOptions } from "../web/assemble.ts";
+import type { Page, PageOptions } from "../web/assemble.ts";
 import { writableConfigFile } from "../config/edit.ts";
 import { addLlmOptions, llmOverrides, setup, type GlobalOptions, type LlmCliOptions } from "./common.ts";
 import { Transcript } from "./transcript.ts";
@@ -132,6 +132,8 @@ interface Rooms {
  */
 async function startPage(assistant: Assistant, options: PageOptions): Promise<Page | null> {
     try {
+        // The page's modules (the HTTP framework among them) are loaded only when it is served.
+        const { servePage } = await import("../web/assemble.ts");
         const page = await servePage(assistant, options);
         options.log.info({ url: page.server.url, lan: assistant.config.ui.lan }, "web page served");
         return page;

@@ -4,7 +4,6 @@ import { writableConfigFile } from "../config/edit.ts";
 import { HarkError } from "../errors.ts";
 import { Assistant } from "../pipeline/assistant.ts";
 import { pageToken, tokenFile } from "../web/access.ts";
-import { servePage } from "../web/assemble.ts";
 import { addLlmOptions, llmOverrides, setup, warnProblems, type GlobalOptions, type LlmCliOptions } from "./common.ts";
 
 interface UiOptions extends LlmCliOptions {
@@ -34,6 +33,8 @@ export function registerUi(program: Command): void {
             try {
                 warnProblems(assistant.intents.problems);
                 const configFile = writableConfigFile(command.optsWithGlobals<GlobalOptions>().config, file);
+                // Loaded here: `hark --help` reads every command's options, and should not load an HTTP framework for it.
+                const { servePage } = await import("../web/assemble.ts");
                 const page = await servePage(assistant, { configFile, listening: false, port, log });
                 process.stdout.write(`hark's page: ${page.server.url}${config.ui.lan ? ` (and on the LAN with its token: hark ui --show-token)` : ""}\npress Ctrl-C to stop\n`);
                 await new Promise<void>((resolve) => {
