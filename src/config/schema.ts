@@ -145,7 +145,7 @@ export const ConfigSchema = Type.Object({
         speechThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.5 }),
         endSilenceMs: Type.Integer({ minimum: 100, default: 700, description: "Silence after speech that ends the utterance." }),
         keepSilenceMs: Type.Integer({
-            minimum: 0, default: 300,
+            minimum: 0, default: 200,
             description: "Of that silence, how much stays at the end of the utterance. Once this much has passed, the utterance is decoded while hark waits for the rest: if nothing more is said, the transcript is ready (or nearly) when the utterance ends. At or above endSilenceMs: decoded only after the end."
         }),
         preRollMs: Type.Integer({ minimum: 0, default: 300 }),

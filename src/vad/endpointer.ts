@@ -10,7 +10,7 @@ export interface EndpointerOptions {
     /**
      * Silence after the last speech kept at the end of the utterance; the rest of the `endSilenceMs` wait is not
      * handed on. Once this much silence follows speech, a `pause` event carries the utterance as it will be if the
-     * silence goes on, so it can be decoded while the endpointer still waits. Defaults to 300 ms.
+     * silence goes on, so it can be decoded while the endpointer still waits. Defaults to 200 ms.
      */
     keepSilenceMs?: number;
     /** Audio kept from before speech starts, so the first syllable is not cut. Defaults to 300 ms. */
@@ -65,7 +65,7 @@ export class Endpointer {
         this.o = {
             speechThreshold: options.speechThreshold ?? 0.5,
             endSilenceMs: options.endSilenceMs ?? 700,
-            keepSilenceMs: options.keepSilenceMs ?? 300,
+            keepSilenceMs: options.keepSilenceMs ?? 200,
             preRollMs: options.preRollMs ?? 300,
             minSpeechMs: options.minSpeechMs ?? 250,
             maxUtteranceMs: options.maxUtteranceMs ?? 10_000,
