@@ -156,10 +156,12 @@ export class VoicePipeline {
                         if (this.o.muteWhilePlaying !== false && this.o.output.playing("sound")) continue;
                         if (Number.isNaN(this.streamStart.audioMs)) this.streamStart = { at: performance.now(), audioMs: event.timestampMs };
                         this.chunk = this.o.frontEnd ? { samples: this.o.frontEnd.process(event.samples), timestampMs: event.timestampMs } : event;
-                        // Only what the room sounds like while nobody talks to hark: not a request, not hark's own reply.
-                        if (this.machine.state === "listening") this.hearBackground(this.chunk);
-                        if (this.levelListeners.length) {
+                        // Its level: for the room's background (only what the room sounds like while nobody talks to
+                        // hark: not a request, not hark's own reply) and for whoever watches the meter.
+                        const listening = this.machine.state === "listening";
+                        if (listening || this.levelListeners.length) {
                             const dbfs = powerDbfs(meanPower(this.chunk.samples));
+                            if (listening) this.hearBackground(this.chunk, dbfs);
                             for (const listener of this.levelListeners) listener(dbfs);
                         }
                         await this.dispatch({ type: "audio" });
@@ -425,8 +427,8 @@ export class VoicePipeline {
     }
 
     /** Keeps each listening chunk's level for the last few seconds: the room's background, heard before the wake word. */
-    private hearBackground(chunk: { samples: Int16Array; timestampMs: number }): void {
-        this.levels.push({ atMs: chunk.timestampMs, ms: durationMs(chunk.samples.length), dbfs: powerDbfs(meanPower(chunk.samples)) });
+    private hearBackground(chunk: { samples: Int16Array; timestampMs: number }, dbfs: number): void {
+        this.levels.push({ atMs: chunk.timestampMs, ms: durationMs(chunk.samples.length), dbfs });
         while (this.levels.length && this.levels[0]!.atMs < chunk.timestampMs - BACKGROUND_FROM_MS) this.levels.shift();
     }
 
