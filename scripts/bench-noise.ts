@@ -16,7 +16,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { FileSource, readAudioFile } from "../src/audio/file.ts";
-import { concatSamples, meanPower, SAMPLE_RATE_HZ, writeWav } from "../src/audio/pcm.ts";
+import { concatSamples, meanPower, SAMPLE_RATE_HZ, toSample, writeWav } from "../src/audio/pcm.ts";
 import { validateConfig } from "../src/config/load.ts";
 import { readEvalFile, type EvalCase } from "../src/eval/dataset.ts";
 import { sameArgs } from "../src/eval/metrics.ts";
@@ -131,7 +131,7 @@ function mix(speech: Int16Array, commandRms: number, noise: Int16Array, snrDb: n
     const offset = Math.floor(random() * (noise.length - speech.length));
     const segment = noise.subarray(offset, offset + speech.length);
     const gain = commandRms / (rms(segment) * 10 ** (snrDb / 20));
-    return Int16Array.from(speech, (v, i) => Math.max(-32768, Math.min(32767, Math.round(v + gain * segment[i]!))));
+    return Int16Array.from(speech, (v, i) => toSample(v + gain * segment[i]!));
 }
 
 interface Item {
@@ -241,7 +241,7 @@ for (const [name, background] of Object.entries(backgrounds)) {
                 const offset = Math.floor(random() * (background.length - clip.length));
                 const bg = background.subarray(offset, offset + clip.length);
                 const gain = rms(wake) / (rms(bg) * 10 ** (snr / 20));
-                heard += (await detect(Int16Array.from(clip, (v, i) => Math.max(-32768, Math.min(32767, Math.round(v + gain * bg[i]!)))))) > 0 ? 1 : 0;
+                heard += (await detect(Int16Array.from(clip, (v, i) => toSample(v + gain * bg[i]!)))) > 0 ? 1 : 0;
                 tries++;
             }
         }

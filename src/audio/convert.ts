@@ -1,5 +1,5 @@
 import { HarkError } from "../errors.ts";
-import { SAMPLE_RATE_HZ } from "./pcm.ts";
+import { SAMPLE_RATE_HZ, toSample } from "./pcm.ts";
 
 /** Raw PCM as a peer describes it (Wyoming's `rate`, `width`, `channels`). */
 export interface PcmFormat {
@@ -95,7 +95,7 @@ function readSample(data: Buffer, offset: number, width: number): number {
 
 function toInt16(values: readonly number[]): Int16Array {
     const out = new Int16Array(values.length);
-    for (let i = 0; i < values.length; i++) out[i] = Math.max(-32768, Math.min(32767, Math.round(values[i]!)));
+    for (let i = 0; i < values.length; i++) out[i] = toSample(values[i]!);
     return out;
 }
 

@@ -49,6 +49,11 @@ export function writeWav(file: string, samples: Int16Array): void {
     fs.writeFileSync(file, encodeWav(samples));
 }
 
+/** A computed sample value as a 16-bit sample: rounded, and clipped at full scale. */
+export function toSample(value: number): number {
+    return Math.max(-32768, Math.min(32767, Math.round(value)));
+}
+
 /** Copies bytes of little-endian 16-bit PCM into samples (an odd trailing byte is the caller's to keep). */
 export function bytesToSamples(bytes: Buffer): Int16Array {
     const out = new Int16Array(bytes.length >> 1);

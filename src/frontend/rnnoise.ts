@@ -1,3 +1,4 @@
+import { toSample } from "../audio/pcm.ts";
 import { HarkError } from "../errors.ts";
 import type { AudioFrontEnd } from "./frontend.ts";
 
@@ -87,7 +88,7 @@ export class RnnoiseFrontEnd implements AudioFrontEnd {
         // Fewer samples than asked only until the first frame is through: the stream starts with that much silence.
         const out = new Int16Array(samples.length);
         const n = Math.min(out.length, ready.length);
-        for (let i = 0; i < n; i++) out[out.length - n + i] = Math.max(-32768, Math.min(32767, Math.round(ready[i]!)));
+        for (let i = 0; i < n; i++) out[out.length - n + i] = toSample(ready[i]!);
         this.ready = ready.slice(n);
         return out;
     }

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
+import { toSample } from "../audio/pcm.ts";
 import { HarkError } from "../errors.ts";
 import { packageRoot } from "../paths.ts";
 import { compileGrammar, type GrammarProblem, type TemplateIntent } from "../template/index.ts";
@@ -53,7 +54,7 @@ const NOISE_SEED = 0x5eed;
 function withNoiseFloor(samples: Int16Array): Int16Array {
     const random = seededRandom(NOISE_SEED);
     const out = new Int16Array(samples.length);
-    for (let i = 0; i < samples.length; i++) out[i] = Math.max(-32768, Math.min(32767, samples[i]! + Math.round(random() * NOISE_FLOOR)));
+    for (let i = 0; i < samples.length; i++) out[i] = toSample(samples[i]! + Math.round(random() * NOISE_FLOOR));
     return out;
 }
 
