@@ -143,13 +143,19 @@ const pct = (n: number, of: number) => `${n}/${of} (${((n / Math.max(1, of)) * 1
 const counts = (c: Record<string, number>) => Object.entries(c).sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${n}`).join(", ") || "-";
 const latencyMs: number[] = [];
 console.log(`\nspeech benchmark (grammar engine${config.stt.confidence ? ", with transcript confidence" : ", without transcript confidence"}), each utterance after a synthesized "hey jarvis"`);
+/** One utterance through a fresh voice loop: the turn the wake word started (if any); the timers it set are cancelled. */
+async function hear(file: string, realtime = false) {
+    const pipeline = createVoicePipeline(config, assistant, assistant.output, engines, silentLogger(), { speak: false, muteWhilePlaying: false });
+    const records = await pipeline.run(new FileSource(file, { realtime }), new AbortController().signal);
+    await assistant.services.timers.cancel((await assistant.services.timers.list()).map((t) => t.id));
+    return records.find((r) => r.stages.some((s) => s.name === "wake"));
+}
+
 for (const group of groups.filter((g) => only == null || only.test(g.name))) {
     const predictions: Prediction[] = [];
     const wrong: string[] = [];
     for (const u of group.utterances) {
-        const pipeline = createVoicePipeline(config, assistant, assistant.output, engines, silentLogger(), { speak: false, muteWhilePlaying: false });
-        const records = await pipeline.run(new FileSource(u.file), new AbortController().signal);
-        const record = records.find((r) => r.stages.some((s) => s.name === "wake"));
+        const record = await hear(u.file);
         const prediction = predictionFromTrace(record);
         if (prediction.stoppedBy !== "wake" && u.case.expect) latencyMs.push(prediction.latencyMs);
         predictions.push(prediction);
@@ -158,7 +164,6 @@ for (const group of groups.filter((g) => only == null || only.test(g.name))) {
         if (listErrors && prediction.intent !== (u.case.expect?.intent ?? null)) {
             wrong.push(`      "${u.case.text}" (${path.basename(u.file)}): heard "${heard?.text ?? ""}" at ${heard?.confidence?.toFixed(3) ?? "-"} → ${prediction.intent ?? `no action (${prediction.stoppedBy})`} ${prediction.intent ? JSON.stringify(prediction.args) : ""}`);
         }
-        await assistant.services.timers.cancel((await assistant.services.timers.list()).map((t) => t.id));
     }
     const cases = group.utterances.map((u) => u.case);
     const r = computeReport(cases, predictions);
@@ -190,12 +195,10 @@ const pacedCount = Number(process.env.HARK_BENCH_PACED ?? 24);
 const pacedLatency: number[] = [];
 let decodedEarly = 0;
 for (const u of groups[0]!.utterances.slice(0, pacedCount)) {
-    const pipeline = createVoicePipeline(config, assistant, assistant.output, engines, silentLogger(), { speak: false, muteWhilePlaying: false });
-    const record = (await pipeline.run(new FileSource(u.file, { realtime: true }), new AbortController().signal)).find((r) => r.stages.some((s) => s.name === "wake"));
+    const record = await hear(u.file, true);
     const prediction = predictionFromTrace(record);
     if (prediction.stoppedBy !== "wake") pacedLatency.push(prediction.latencyMs);
     if ((record?.stages.find((s) => s.name === "transcribe")?.output as { decodedDuringPause?: boolean } | undefined)?.decodedDuringPause) decodedEarly++;
-    await assistant.services.timers.cancel((await assistant.services.timers.list()).map((t) => t.id));
 }
 if (pacedLatency.length) {
     console.log(`  end of speech → handler start, ${pacedLatency.length} in-scope utterances in real time: p50 ${percentile(pacedLatency, 0.5).toFixed(0)} ms, p95 ${percentile(pacedLatency, 0.95).toFixed(0)} ms after the endpoint (${config.vad.endSilenceMs} ms of silence); decoded during the pause: ${decodedEarly}`);
