@@ -80,6 +80,21 @@ describe("template matcher", () => {
         assert.deepEqual(r.recognizeSync("add 5 minutes pasta timer")?.args, { minutes: 5, label: "pasta" });
     });
 
+    it("a slot written {name}'s takes a name said with \"'s\", which stays out of the value", () => {
+        const music = spec({
+            name: "play_song",
+            sentences: [{ sentences: ["play {artist}'s [new] album", "play {artist}'s {song}", "play {song}"], args: {} }],
+            slots: { artist: { kind: "wildcard" }, song: { kind: "wildcard" } }
+        });
+        const r = new TemplateRecognizer([music]);
+        assert.deepEqual(r.recognizeSync("play Frank Sinatra's new album")?.args, { artist: "frank sinatra" });
+        assert.deepEqual(r.recognizeSync("play Bob Marley's Redemption")?.args, { artist: "bob marley", song: "redemption" }, "the \"'s\" is evidence for the reading that uses it");
+        assert.deepEqual(r.recognizeSync("play frank sinatras new album")?.args, { song: "frank sinatras new album" }, "no apostrophe, no possessive");
+        assert.deepEqual(r.recognizeSync("play what's new")?.args, { song: "whats new" }, "a contraction is no possessive");
+        assert.equal((parseTemplate("play {artist}'s songs")[1] as { possessive?: boolean }).possessive, true);
+        assert.equal((parseTemplate("play {artist}'songs")[1] as { possessive?: boolean }).possessive, undefined);
+    });
+
     it("reports template syntax errors with the column", () => {
         assert.throws(() => parseTemplate("what is (the weather"), TemplateSyntaxError);
         assert.throws(() => parseTemplate("what is the weather]"), /column 20/);

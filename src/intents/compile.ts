@@ -90,6 +90,9 @@ export function compileIntent(decl: Declaration, handler: IntentHandler, file: s
             for (const slot of collectSlots(seq, rules)) {
                 if (!(slot in slots)) throw new Error(`sentence "${sentence}" uses {${slot}}, which is not declared under slots`);
             }
+            for (const slot of collectSlots(seq, rules, new Set(), "possessive")) {
+                if (slots[slot]!.kind !== "wildcard") throw new Error(`sentence "${sentence}" uses {${slot}}'s, but only a wildcard slot can be said with "'s"`);
+            }
         }));
         for (const key of Object.keys(group.args)) {
             checkAt(["sentences", g, "args", key], () => {

@@ -104,7 +104,8 @@ export function compileGrammar(intents: readonly TemplateIntent[], options: Gram
             for (const node of seq) {
                 let part: string | null;
                 if (node.kind === "word") part = phrase(intent.name, node.text);
-                else if (node.kind === "slot") part = slotRule(node.name);
+                // Speech has no apostrophes: a possessive slot's sentences are typed only.
+                else if (node.kind === "slot") part = node.possessive ? null : slotRule(node.name);
                 else if (node.kind === "rule") {
                     const body = ruleBodies.get(node.name);
                     const spoken = body && !stack.includes(node.name) && !intent.textOnlyRules.includes(node.name);

@@ -1,6 +1,6 @@
 import { distance } from "fastest-levenshtein";
 import { rawText, templateWords, tokenize, type Token } from "./normalize.ts";
-import { collectSlots, parseTemplate, type Sequence, type TemplateNode } from "./parse.ts";
+import { collectSlots, collectWords, parseTemplate, type Sequence, type TemplateNode } from "./parse.ts";
 import type { SlotList, TemplateIntent } from "./types.ts";
 
 /** A template ready to match: rules inlined, slot lists resolved. */
@@ -56,6 +56,11 @@ const FUNCTION_WORDS = new Set([
     ...DELETABLE, "to", "off", "on", "in", "at", "for", "from", "by", "of", "with", "into", "onto", "up", "down", "about",
     "your", "our", "his", "her", "their", "its", "more", "any", "or", "but", "so", "than", "then", "just", "please"
 ]);
+/** Whether `word` (normalised) is one that never makes a name on its own. */
+export function isFunctionWord(word: string): boolean {
+    return FUNCTION_WORDS.has(word);
+}
+
 /** Upper bound on search steps per template, so a pathological template cannot stall a turn. */
 const MAX_STEPS = 50_000;
 
@@ -91,7 +96,7 @@ export class TemplateMatcher {
             for (const group of intent.sentences) {
                 for (const source of group.sentences) {
                     const seq = inlineRules(parseTemplate(source), rules, []);
-                    const contentWords = new Set([...allWords(seq)].filter((w) => !DELETABLE.has(w)));
+                    const contentWords = new Set([...collectWords(seq)].filter((w) => !DELETABLE.has(w)));
                     for (const w of contentWords) this.vocabulary.add(w);
                     const hasValueSlots = [...collectSlots(seq)].some((name) => intent.slots[name]?.kind !== "wildcard");
                     this.templates.push({ intent: intent.name, source, seq, fixedArgs: group.args, anchors: requiredWords(seq), contentWords, hasValueSlots });
@@ -174,8 +179,11 @@ export class TemplateMatcher {
                         let named = false;
                         for (let end = ti + 1; end <= texts.length; end++) {
                             named ||= !FUNCTION_WORDS.has(texts[end - 1]!);
-                            const value = rawText(tokens.slice(ti, end));
-                            if (value && named) rest(end, cost, [...caps, { name: node.name, value, words: end - ti }], hits, content, edits);
+                            if (node.possessive && !tokens[end - 1]!.possessive) continue;
+                            const value = node.possessive ? withoutPossessive(tokens.slice(ti, end)) : rawText(tokens.slice(ti, end));
+                            // The "'s" a possessive slot needs is evidence for the reading, as a template word is.
+                            const words = end - ti - (node.possessive ? 1 : 0);
+                            if (value && named) rest(end, cost, [...caps, { name: node.name, value, words }], hits, content, edits);
                         }
                     } else if (slot.list.kind === "range") {
                         const word = texts[ti];
@@ -209,6 +217,12 @@ export class TemplateMatcher {
     }
 }
 
+/** The spoken words of a span whose last word was said with "'s", without it ("frank sinatras" → "frank sinatra"). */
+function withoutPossessive(tokens: readonly Token[]): string {
+    const last = tokens.at(-1)!;
+    return rawText([...tokens.slice(0, -1), { ...last, raw: last.raw.replace(/s$/, "") }]);
+}
+
 /** Lower cost first; then the reading that leaves fewer words to wildcards; then more filled slots. */
 function compareMatches(a: TemplateMatch, b: TemplateMatch): number {
     return a.cost - b.cost || a.wildcardWords - b.wildcardWords || Object.keys(b.args).length - Object.keys(a.args).length;
@@ -235,14 +249,6 @@ function inlineRules(seq: Sequence, rules: ReadonlyMap<string, Sequence>, stack:
 function hasAny(set: ReadonlySet<string>, words: ReadonlySet<string>): boolean {
     for (const w of set) if (words.has(w)) return true;
     return false;
-}
-
-function allWords(seq: Sequence, into = new Set<string>()): Set<string> {
-    for (const node of seq) {
-        if (node.kind === "word") into.add(node.text);
-        else if (node.kind === "alt") node.options.forEach((o) => allWords(o, into));
-    }
-    return into;
 }
 
 /** Words outside every alternative and optional part. */

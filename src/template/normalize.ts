@@ -6,6 +6,8 @@ export interface Token {
     text: string;
     /** The words this token came from, e.g. "twenty five" for "25". */
     raw: string;
+    /** Written with a possessive "'s" ("adele's": text and raw "adeles"), which a `{slot}'s` template leaves out of the value. */
+    possessive?: true;
 }
 
 const CONTRACTIONS: Record<string, string> = {
@@ -45,7 +47,8 @@ export function tokenize(text: string): Token[] {
             // The expansion's tokens share one spoken word: it sits on the first, so wildcard text reads as said.
             if (expanded != null) return expanded.split(" ").map((part, i) => ({ text: part, raw: i === 0 ? w.replaceAll("'", "") : "" }));
             const bare = w.replace(/'s$/, "s").replaceAll("'", "");
-            return bare ? [{ text: bare, raw: bare }] : [];
+            if (!bare) return [];
+            return /.'s$/.test(w) ? [{ text: bare, raw: bare, possessive: true as const }] : [{ text: bare, raw: bare }];
         });
     return collapseNumbers(words);
 }

@@ -8,12 +8,14 @@ export type Sequence = TemplateNode[];
 export type TemplateNode =
     | { kind: "word"; text: string }
     | { kind: "alt"; options: Sequence[] }
-    | { kind: "slot"; name: string }
+    /** `possessive`: written `{artist}'s`, the value's last word was said with "'s", which is no part of the value. */
+    | { kind: "slot"; name: string; possessive?: true }
     | { kind: "rule"; name: string };
 
 /**
  * Parses a hassil-style template: `(what's|what is) the weather [like] in {location}`.
- * `(a|b)` alternatives, `[a]` optional, `{name}` slot, `<name>` expansion rule; words are normalised like input.
+ * `(a|b)` alternatives, `[a]` optional, `{name}` slot (`{name}'s`: said with a possessive "'s", kept out of the
+ * value), `<name>` expansion rule; words are normalised like input.
  */
 export function parseTemplate(template: string): Sequence {
     const known = parsed.get(template);
@@ -49,12 +51,12 @@ function expandEndings(template: string): { text: string; origin: number[] } {
     return { text: text + template.slice(last), origin };
 }
 
-/** Slot names referenced by a template, rules resolved through `rules`. */
-export function collectSlots(seq: Sequence, rules: ReadonlyMap<string, Sequence> = new Map(), seen = new Set<string>()): Set<string> {
+/** Slot names referenced by a template (only those written `{name}'s` when `which` says so), rules resolved through `rules`. */
+export function collectSlots(seq: Sequence, rules: ReadonlyMap<string, Sequence> = new Map(), seen = new Set<string>(), which: "all" | "possessive" = "all"): Set<string> {
     const names = new Set<string>();
     const visit = (nodes: Sequence): void => {
         for (const node of nodes) {
-            if (node.kind === "slot") names.add(node.name);
+            if (node.kind === "slot" && (which === "all" || node.possessive)) names.add(node.name);
             else if (node.kind === "alt") node.options.forEach(visit);
             else if (node.kind === "rule" && !seen.has(node.name)) {
                 seen.add(node.name);
@@ -65,6 +67,15 @@ export function collectSlots(seq: Sequence, rules: ReadonlyMap<string, Sequence>
     };
     visit(seq);
     return names;
+}
+
+/** The words a template spells out (rules not followed), added to `into`. */
+export function collectWords(seq: Sequence, into = new Set<string>()): Set<string> {
+    for (const node of seq) {
+        if (node.kind === "word") into.add(node.text);
+        else if (node.kind === "alt") node.options.forEach((o) => collectWords(o, into));
+    }
+    return into;
 }
 
 /** Rule names referenced by a template. */
@@ -133,8 +144,13 @@ class Parser {
                 if (end < 0) this.fail(`"${c}" is never closed with "${closing}"`);
                 const name = this.text.slice(this.pos + 1, end).trim();
                 if (!/^[a-z_][a-z0-9_]*$/i.test(name)) this.fail(`"${name}" is not a valid ${c === "{" ? "slot" : "rule"} name (letters, digits, _)`);
-                options[options.length - 1]!.push({ kind: c === "{" ? "slot" : "rule", name });
                 this.pos = end + 1;
+                if (c === "{" && /^'s(?![a-z0-9'])/i.test(this.text.slice(this.pos))) {
+                    options[options.length - 1]!.push({ kind: "slot", name, possessive: true });
+                    this.pos += 2;
+                } else {
+                    options[options.length - 1]!.push({ kind: c === "{" ? "slot" : "rule", name });
+                }
             } else if (c === "}" || c === ">") {
                 this.fail(`"${c}" without a matching opening bracket`);
             } else {

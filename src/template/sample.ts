@@ -57,7 +57,10 @@ export class TemplateSampler {
                     break;
                 }
                 case "rule": this.expand(this.rules.get(node.name) ?? [], words, args, depth + 1); break;
-                case "slot": this.fill(node.name, words, args); break;
+                case "slot":
+                    this.fill(node.name, words, args);
+                    if (node.possessive) words.push(`${words.pop()!}'s`);
+                    break;
             }
         }
     }

@@ -1,4 +1,4 @@
-import { TemplateMatcher } from "./match.ts";
+import { isFunctionWord, TemplateMatcher } from "./match.ts";
 import { rawText, type Token } from "./normalize.ts";
 import type { SlotList } from "./types.ts";
 
@@ -27,16 +27,18 @@ export class WildcardTrimmer {
         for (let changed = true; changed && words.length > 0;) {
             changed = false;
             if (this.fits(words)) return "";
-            // The longest phrase first, at the end, then at the start.
+            // The longest phrase first, at the end, then at the start; never leaving only words that make no name
+            // ("at last": "last" is a ranking, but "at" is no song).
+            const named = (kept: readonly Token[]): boolean => kept.some((t) => !isFunctionWord(t.text));
             for (let k = 1; k < words.length; k++) {
-                if (this.fits(words.slice(k))) {
+                if (named(words.slice(0, k)) && this.fits(words.slice(k))) {
                     words = words.slice(0, k);
                     changed = true;
                     break;
                 }
             }
             for (let k = words.length - 1; k > 0; k--) {
-                if (this.fits(words.slice(0, k))) {
+                if (named(words.slice(k)) && this.fits(words.slice(0, k))) {
                     words = words.slice(k);
                     changed = true;
                     break;
