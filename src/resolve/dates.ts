@@ -1,4 +1,4 @@
-import type { SlotList } from "../template/index.ts";
+import { normalizedText, type SlotList } from "../template/index.ts";
 import { findWhen, resolveWhen, sentenceWords, type ResolvedWhen } from "./when.ts";
 
 /** What resolving needs to know of an intent: its date arguments and how its slots are filled. */
@@ -48,9 +48,11 @@ export function resolveDates(spec: DatedIntent, args: Record<string, unknown>, s
     const said = sentenceWords(sentence);
     const words = parts(said);
     const span: [number, number] = [parts(said.slice(0, found.word)).length, parts(said.slice(0, found.word + found.words)).length];
-    // The date goes to the argument when it has none, or words of this same date ("now" of "nine months from now",
-    // "sep 25th in" of "sep 25th"); another date said elsewhere leaves it as it is.
-    if (typeof out[first] === "string" && !overlaps(words, parts(sentenceWords(out[first] as string)), span)) return finish(dates, out, resolved, now);
+    // The date goes to the argument when it has none, words of this same date ("now" of "nine months from now",
+    // "sep 25th in" of "sep 25th") or words the sentence does not say (a model's "2 pm" for "on 7/16/2032"); another
+    // date said elsewhere leaves it as it is.
+    const value = out[first];
+    if (typeof value === "string" && says(sentence, value, list) && !overlaps(words, parts(sentenceWords(value)), span)) return finish(dates, out, resolved, now);
     let split = false;
     for (const [name, value] of Object.entries(out)) {
         if (name === first || typeof value !== "string" || spec.slots[name]?.kind !== "wildcard") continue;
@@ -99,6 +101,13 @@ function withoutSpan(sentence: readonly string[], value: readonly string[], span
     while (to > from && TRAILING.has(kept[to - 1]!)) to--;
     while (from < to && LEADING.has(kept[from]!)) from++;
     return kept.slice(from, to);
+}
+
+/** Whether `sentence` says `value` (or, for a listed value, one of the phrases that give it), numbers read as numbers. */
+function says(sentence: string, value: string, list: SlotList | undefined): boolean {
+    const said = ` ${normalizedText(sentence)} `;
+    const phrases = list?.kind === "values" ? list.values.filter((v) => v.out === value).map((v) => v.in) : [];
+    return [value, ...phrases].some((phrase) => said.includes(` ${normalizedText(phrase)} `));
 }
 
 /** Words split at ":" and "/" ("14:45" → "14", "45"), as a name's words are. */
