@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import type { IntentSpec } from "../src/intents/types.ts";
 import { resolveDates } from "../src/resolve/dates.ts";
+import { completeNames } from "../src/resolve/spans.ts";
 import { findWhen, resolveWhen } from "../src/resolve/when.ts";
 
 interface PhraseList { now: string; phrases: Array<{ text: string; start: string; end?: string }> }
@@ -51,5 +52,33 @@ describe("dates and times", () => {
         const listed = { ...spec, slots: { ...spec.slots, when: { kind: "values", values: [{ in: "sunset", out: "sunset" }] } } } as unknown as IntentSpec;
         assert.deepEqual(resolveDates(listed, { location: "taiwan", when: "taiwan" }, "will there be rain in taiwan", now).args, { location: "taiwan" }, "a listed slot's unlisted words that name no date are no date");
         assert.deepEqual(resolveDates(listed, { when: "sunset" }, "weather at sunset", now).args, { when: "sunset" }, "a listed value stays");
+        const hours = { ...spec, slots: { ...spec.slots, when: { kind: "values", values: [{ in: "2 pm", out: "2 pm" }, { in: "3 pm", out: "3 pm" }, { in: "todays", out: "today" }] } } } as unknown as IntentSpec;
+        assert.deepEqual(resolveDates(hours, { location: "angola", when: "2 pm" }, "will it rain on 7/16/2032 in angola", now).args, { location: "angola", when: "7/16/2032" }, "a listed value the sentence does not say gives way to the date it does");
+        assert.deepEqual(resolveDates(hours, { when: "3 pm" }, "weather at three pm on friday", now).args, { when: "3 pm" }, "a value said in words is said");
+        assert.deepEqual(resolveDates(hours, { when: "today" }, "todays weather for friday", now).args, { when: "today" }, "a value said as one of its phrases is said");
+    });
+});
+
+describe("a model's names completed", () => {
+    const weather = {
+        sentences: [{ sentences: ["[what is] the weather [like] [in {location}] [{when}]", "{location} weather", "will it (snow|rain) [in {location}] [{when}]"], args: {} }],
+        rules: {},
+        slots: { location: { kind: "wildcard", trim: ["(near|around|close to)"] }, when: { kind: "wildcard" } }
+    } as const;
+    const now = new Date("2026-12-01T10:00:00");
+    const complete = (sentence: string, args: Record<string, unknown>) => completeNames(weather as never, args, sentence, now);
+
+    it("grows a name cut short over the words around it that are neither the intent's, another argument's nor a date's", () => {
+        assert.deepEqual(complete("is it snowy in Fort Ross State Historic Park?", { location: "ross state historic" }), { location: "fort ross state historic park" });
+        assert.deepEqual(complete("will it snow in lake tahoe next week", { location: "tahoe", when: "next week" }), { location: "lake tahoe", when: "next week" });
+        assert.deepEqual(complete("will it rain in Ralls, Marshall Islands on 7/16/2032", { location: "ralls marshall" }), { location: "ralls marshall islands" }, "not into the date");
+        assert.deepEqual(complete("will it rain close to Matlacha Pass National Wildlife Refuge", { location: "matlacha pass" }), { location: "matlacha pass national wildlife refuge" }, "not into a trim phrase");
+    });
+
+    it("leaves a whole name, a name the sentence does not say and a listed value as they are", () => {
+        const args = { location: "london" };
+        assert.equal(complete("london weather", args), args, "the intent's own words end it");
+        assert.deepEqual(complete("what is the weather in paris", { location: "rome" }), { location: "rome" });
+        assert.deepEqual(complete("what is the weather like tomorrow morning", { when: "tomorrow" }), { when: "tomorrow" }, "only wildcard slots, and the date's words are taken");
     });
 });

@@ -7,6 +7,7 @@ import { compileArgsSchema, describeAjvErrors } from "../intents/validate-args.t
 import { spokenRule, toolCallGrammar } from "../llm/grammar.ts";
 import { jsonObjectEnd, parseToolCall, systemPrompt, trimTextValues } from "../llm/prompt.ts";
 import type { LoadedLlm } from "../llm/runtime.ts";
+import { completeNames } from "../resolve/spans.ts";
 import { round2 } from "../trace/trace.ts";
 import { normalizedText } from "../template/index.ts";
 import type { Recognition, Recognizer } from "./recognizer.ts";
@@ -57,6 +58,7 @@ export class LlmRecognizer implements Recognizer {
     /** hark's own model: the grammar without its per-sentence {@link spokenRule} (the words a value may be made of). */
     private spokenGrammar: string | null = null;
     private validators = new Map<string, ValidateFunction>();
+    private intents = new Map<string, IntentSpec>();
     private prefixTokens = 0;
     private queue: Promise<unknown> = Promise.resolve();
 
@@ -93,6 +95,7 @@ export class LlmRecognizer implements Recognizer {
             const compiled = await llm.model.llama.createGrammar({ grammar: spoken ? `${grammar}\n${spokenRule(["a"], 1, maxArgumentLength)}` : grammar });
             this.grammar = spoken ? null : compiled;
             this.validators = new Map(intents.map((i) => [i.name, compileArgsSchema(i.args)]));
+            this.intents = new Map(intents.map((i) => [i.name, i]));
             // The fixed prefix is what two different sentences' prompts share; evaluate it now so the first turn is fast.
             const a = this.render("a");
             const b = this.render("b");
@@ -182,6 +185,14 @@ export class LlmRecognizer implements Recognizer {
         const validate = this.validators.get(call.name);
         if (validate == null) throw new Error(`the model named an unknown tool "${call.name}"`);
         if (!validate(call.args)) throw new Error(`the model's arguments for ${call.name} are invalid (${describeAjvErrors(validate.errors)}): ${output}`);
+        // hark's own model copies names out of the sentence and often stops short of a long one.
+        if (llm.format.kind === "hark-call") {
+            const whole = completeNames(this.intents.get(call.name)!, call.args, text, new Date());
+            if (whole !== call.args) {
+                detail.namesCompleted = { from: call.args, to: whole };
+                call.args = whole;
+            }
+        }
         return { intent: call.name, args: call.args, confidence, source: this.name, detail };
     }
 

@@ -1,0 +1,69 @@
+import { collectWords, parseTemplate, rawText, tokenize, type TemplateIntent } from "../template/index.ts";
+import { findWhen } from "./when.ts";
+
+type SpannedIntent = Pick<TemplateIntent, "sentences" | "slots" | "rules">;
+
+const stopWords = new WeakMap<SpannedIntent, Set<string>>();
+/** Words that tie a name or a date onto a sentence; a name may hold one ("turks and caicos") but is not grown over it. */
+const TIES = ["on", "at", "in", "for", "from", "by", "to", "of", "and", "or", "with", "the", "a", "an"];
+
+/**
+ * A model's names widened to the whole name said: hark's own model copies words of the sentence into a wildcard
+ * argument but often stops short of a long name ("ross state historic" of "in fort ross state historic park",
+ * "tahoe" of "in lake tahoe next week"). Each such value is grown word by word, to the left and to the right, over
+ * words that are neither the intent's own (its sentences', rules' and trim phrases' words: "weather", "near"), nor
+ * words that tie things on ("in", "on", "the"), nor another argument's, nor part of the date the sentence says. A value not found in the sentence is left
+ * as it is.
+ */
+export function completeNames(spec: SpannedIntent, args: Record<string, unknown>, sentence: string, now: Date): Record<string, unknown> {
+    const tokens = tokenize(sentence);
+    const texts = tokens.map((t) => t.text);
+    const taken = new Array<boolean>(tokens.length).fill(false);
+    const date = findWhen(sentence, now);
+    if (date) markRun(taken, texts, tokenize(date.text).map((t) => t.text));
+    const found = new Map<string, [number, number]>();
+    for (const [name, value] of Object.entries(args)) {
+        if (typeof value !== "string") continue;
+        const at = markRun(taken, texts, tokenize(value).map((t) => t.text));
+        if (at >= 0 && spec.slots[name]?.kind === "wildcard") found.set(name, [at, at + tokenize(value).length]);
+    }
+    const own = wordsOf(spec);
+    const free = (i: number): boolean => i >= 0 && i < tokens.length && !taken[i] && !own.has(texts[i]!);
+    let out = args;
+    for (const [name, [from, to]] of found) {
+        let start = from;
+        let end = to;
+        while (free(start - 1)) taken[--start] = true;
+        while (free(end)) taken[end++] = true;
+        if (start === from && end === to) continue;
+        out = { ...out, [name]: rawText(tokens.slice(start, end)) };
+    }
+    return out;
+}
+
+/** Marks the first run of `run` in `words` that is not yet taken; where it starts, or -1. */
+function markRun(taken: boolean[], words: readonly string[], run: readonly string[]): number {
+    if (run.length === 0) return -1;
+    for (let i = 0; i + run.length <= words.length; i++) {
+        if (run.every((w, k) => words[i + k] === w && !taken[i + k])) {
+            for (let k = 0; k < run.length; k++) taken[i + k] = true;
+            return i;
+        }
+    }
+    return -1;
+}
+
+/** Every word the intent's sentences, rules and trim phrases spell out. */
+function wordsOf(spec: SpannedIntent): Set<string> {
+    let words = stopWords.get(spec);
+    if (words) return words;
+    words = new Set<string>(TIES);
+    const templates = [
+        ...spec.sentences.flatMap((g) => g.sentences),
+        ...Object.values(spec.rules),
+        ...Object.values(spec.slots).flatMap((list) => (list.kind === "wildcard" ? list.trim ?? [] : []))
+    ];
+    for (const template of templates) collectWords(parseTemplate(template), words);
+    stopWords.set(spec, words);
+    return words;
+}
