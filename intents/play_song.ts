@@ -33,17 +33,21 @@ const NOT_MUSIC = [
 ];
 // Phrases that say where, when or how, not which: a service, a decade or year, a ranking, the kind of recording,
 // "the band": taken off a name's ends ("blowfly from the seventies" → "blowfly"); a name of nothing else is none.
+const SERVICE = "[(on|from|off of|off|using|with|in|via|through) [my|the]] <service>";
+const FILLER = "(some|me some|a few|a bit of|a little|any|that|this|one of)";
 const NOT_A_NAME = [
-    "[(on|from|off of|off|using|with|in|via|through) [my|the]] <service>",
+    SERVICE,
     "[from|of|in] [the] (<era>|{year}|<decade>)",
     "[the|a|an|some|my] [<descriptor>|top {number}] [<era>|{year}|<decade>] <kind>",
     "[the|a|an|some|my] (<descriptor>|top {number}) [<era>|{year}|<decade>]",
-    "(some|me some|a few|a bit of|a little|any|that|this|one of)",
+    FILLER,
     "sort [it] [by] (<descriptor>|top|last|newest|popularity)",
     "[the|a|an|some|my] [<descriptor>|top {number}] [<era>|{year}|<decade>] [<kind>] (from|by|of) [the] [artist|band|singer]",
     "[by] [the] (artist|band|singer|group)"
 ];
 const notMusic = { wildcard: true as const, exclude: NOT_MUSIC, trim: NOT_A_NAME };
+// A playlist's name may well be "eighties hits" or "top 40": only the service and fillers come off it.
+const playlist = { wildcard: true as const, exclude: NOT_MUSIC, trim: [SERVICE, FILLER] };
 
 // "music from the seventies": eras hark understands but has no slot for (yet).
 const ERAS = "[the] (fifties|sixties|seventies|eighties|nineties|twenties|thirties|forties)";
@@ -69,7 +73,7 @@ export default defineIntent<Args>({
         },
         additionalProperties: false
     },
-    slots: { song: notMusic, artist: notMusic, album: notMusic, playlist: notMusic, genre: GENRES },
+    slots: { song: notMusic, artist: notMusic, album: notMusic, playlist, genre: GENRES },
     rules: {
         // "open spotify and play ...": the service is ignored, hark plays local files.
         play: "[<service_prefix>] (play|put on|start playing|queue [up]|i want to hear|i want to listen to|i would like to hear|i would like to listen to|i wish to (hear|listen to)|let me hear|can you play|could you play|let us hear|listen to|play me|can i (hear|listen to)|could i (hear|listen to))",
@@ -78,9 +82,9 @@ export default defineIntent<Args>({
         era: ERAS,
         decade: "(1920s|1930s|1940s|1950s|1960s|1970s|1980s|1990s|2000s|2010s|2020s|20s|30s|40s|50s|60s|70s|80s|90s|fourties|[the] 19 (20s|30s|40s|50s|60s|70s|80s|90s))",
         kind: "(song|track|tune|melody|music|songs|tracks|tunes|ballad|hits|album|record|single|singles|chant|concerto|sound track|soundtrack|ep|lp|theme [song|music]|theme songs|movement|symphony|concert|opus)",
-        descriptor: "(latest|newest|new|popular|best|greatest|top|most popular|top rated|favorite|favourite|last|recent|good|top 5|top 10)",
+        descriptor: "(latest|newest|new|popular|best|greatest|biggest|top|most popular|top rated|favorite|favourite|last|recent|good|top 5|top 10)",
         service: "(spotify|deezer|pandora|youtube|youtube music|itunes|google music|google play music|lastfm|last fm|slacker|zvooq|groove shark|grooveshark|vimeo|netflix|soundcloud|napster|iheartradio|iheart|tidal|apple music|amazon music)",
-        music: "(music|songs|tracks|a song|some songs|something|anything|a track)"
+        music: "(music|songs|tracks|tunes|a song|some songs|something|anything|a track)"
     },
     // Streaming-service phrasings come from typed requests, and decades and rankings ("the twenties", "new", "top 10")
     // carry no argument: spoken to hark they only give other speech a sentence to be forced into.
@@ -91,13 +95,20 @@ export default defineIntent<Args>({
         "<play> [me] [the] [song|track] {song} [track|song] (by|from) {artist} [<via>]",
         "<play> [me] [some] [<music>] (by|from) [the band|the artist] {artist} [<via>]",
         "<play> [me] [the|a|an|some|my] [<descriptor>] [<era>] <kind> (by|from|of) {artist} [<via>]",
-        "<play> [me] [the|some|a few] [<descriptor>] [<era>] {artist} (music|songs|tracks|hits|album) [<via>]",
-        "<play> [me] [some|a little|a little bit of|a bit of] [<era>] {genre} [<music>] [<via>]",
+        // A name before the kind of recording is its artist ("a johnny cash ep", "some leonard cohen songs from the seventies").
+        "<play> [me] [the|some|a few|a|an] [<descriptor>] [<era>] {artist} <kind> [[from|of] [the] <era>] [<via>]",
+        // ... and so is a name said with "'s" ("adele's new album", "bob marley's redemption song").
+        "<play> [me] [the|some|a few] [<descriptor>] {artist}'s [<descriptor>] [<era>] [<kind>] [[from|of] [the] <era>] [<via>]",
+        "<play> [me] {artist}'s {song} [<via>]",
+        "<play> [me] {artist}'s {album} (album|record|ep|lp) [<via>]",
+        "<play> [me] [some|a little|a little bit of|a bit of] [<era>] {genre} [<music>] [[from|of] [the] <era>] [<via>]",
         "put [some] {genre} [music] on",
         "<play> [me] [some|a few] {genre} [<music>] (by|from) {artist} [<via>]",
         "<play> [me] [the] album {album} [(by|from) {artist}] [<via>]",
         "<play> [me] [<music>] (from|off|off of) the (album|record) {album} [(by|from) {artist}] [<via>]",
         "<play> [me] [the] {album} (album|record) [(by|from) {artist}] [<via>]",
+        "<play> [me] [a|one] [song|track] (off|off of) {album} [(by|from) {artist}] [<via>]",
+        "<play> [me] [a|one] [song|track] (off|off of|from) {artist}'s {album} [album|record] [<via>]",
         "<play> [me] [<music>] from the (track|song) {song} [(by|from) {artist}] [<via>]",
         "<play> [me] [some] [<music>] (in|from) the genre {genre} [<via>]",
         "<play> [me] [some] [<music>] from the {genre} genre [<via>]",
