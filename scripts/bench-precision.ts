@@ -81,6 +81,12 @@ for (const setup of ["templates", "templates+model"] as const) {
     console.log(`  ${setup.padEnd(16)} slot F1 ${pct(r.slotF1)} (${bySlot}); intent accuracy ${pct(r.intentAccuracy)}, exact calls ${pct(r.exactRate)}`);
 }
 
+// Hand-written argument hold-outs (docs/precision.md says when each was written and what was tuned on it since).
+for (const file of fs.readdirSync(evalDir).filter((f) => f.startsWith("arguments-holdout")).sort()) {
+    const r = await setups["templates+model"](readEvalFile(path.join(evalDir, file)));
+    console.log(`  test/eval/${file.padEnd(27)} ${r.cases} requests: exact calls ${pct(r.exactRate)}, slot F1 ${pct(r.slotF1)}, intent accuracy ${pct(r.intentAccuracy)}`);
+}
+
 // Dates: how many of the spot-check phrases resolve to the day they mean.
 for (const file of ["when-phrases.json", "when-phrases-holdout.json"]) {
     const list = JSON.parse(fs.readFileSync(path.join(packageRoot, "test", "fixtures", file), "utf8")) as { now: string; phrases: Array<{ text: string; start: string; end?: string }> };
