@@ -81,6 +81,7 @@ export default defineIntent<Args>({
         via: "(on|with|using|from|in) <service>",
         era: ERAS,
         decade: "(1920s|1930s|1940s|1950s|1960s|1970s|1980s|1990s|2000s|2010s|2020s|20s|30s|40s|50s|60s|70s|80s|90s|fourties|[the] 19 (20s|30s|40s|50s|60s|70s|80s|90s))",
+        recording: "<kind>",
         kind: "(song|track|tune|melody|music|songs|tracks|tunes|ballad|hits|album|record|single|singles|chant|concerto|sound track|soundtrack|ep|lp|theme [song|music]|theme songs|movement|symphony|concert|opus)",
         descriptor: "(latest|newest|new|popular|best|greatest|biggest|top|most popular|top rated|favorite|favourite|last|recent|good|top 5|top 10)",
         service: "(spotify|deezer|pandora|youtube|youtube music|itunes|google music|google play music|lastfm|last fm|slacker|zvooq|groove shark|grooveshark|vimeo|netflix|soundcloud|napster|iheartradio|iheart|tidal|apple music|amazon music)",
@@ -88,15 +89,17 @@ export default defineIntent<Args>({
     },
     // Streaming-service phrasings come from typed requests, and decades and rankings ("the twenties", "new", "top 10")
     // carry no argument: spoken to hark they only give other speech a sentence to be forced into.
-    textOnlyRules: ["service_prefix", "via", "era", "descriptor"],
+    textOnlyRules: ["service_prefix", "via", "era", "descriptor", "recording"],
     sentences: [
         // "the" of a bare name is part of it ("play the beatles"); of "the song ..." it is not.
         "<play> [me] [the (song|track|tune)|song|track|tune] {song} [<via>]",
         "<play> [me] [the] [song|track] {song} [track|song] (by|from) {artist} [<via>]",
         "<play> [me] [some] [<music>] (by|from) [the band|the artist] {artist} [<via>]",
         "<play> [me] [the|a|an|some|my] [<descriptor>] [<era>] <kind> (by|from|of) {artist} [<via>]",
-        // A name before the kind of recording is its artist ("a johnny cash ep", "some leonard cohen songs from the seventies").
-        "<play> [me] [the|some|a few|a|an] [<descriptor>] [<era>] {artist} <kind> [[from|of] [the] <era>] [<via>]",
+        "<play> [me] [the|some|a few] [<descriptor>] [<era>] {artist} (music|songs|tracks|hits|album) [<via>]",
+        // A name before any kind of recording is its artist ("a johnny cash ep", "some leonard cohen songs from the
+        // seventies"); typed only, as the kinds would widen the speech grammar by thirty words after every name.
+        "<play> [me] [the|some|a few|a|an] [<descriptor>] [<era>] {artist} <recording> [[from|of] [the] <era>] [<via>]",
         // ... and so is a name said with "'s" ("adele's new album", "bob marley's redemption song").
         "<play> [me] [the|some|a few] [<descriptor>] {artist}'s [<descriptor>] [<era>] [<kind>] [[from|of] [the] <era>] [<via>]",
         "<play> [me] {artist}'s {song} [<via>]",
