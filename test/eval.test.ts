@@ -77,6 +77,11 @@ describe("hark eval", () => {
         const slurp = underConvention({ text: "play michael jackson", expect: { intent: "play_song", args: { artist: "michael jackson" } }, source: "slurp-devel:music" });
         assert.deepEqual(slurp.expect, { intent: "play_song", args: { song: "michael jackson" } });
         assert.deepEqual(underConvention({ text: "play next song", expect: null, source: "slurp-devel:music" }).expect, { intent: "next_song", args: {} });
+        assert.deepEqual(snipsArgs("play_song", [span("Play some "), span("Ray Williams", "artist"), span(" music from the nineties")]), { artist: "Ray Williams" }, "a name before a kind of recording is an artist");
+        assert.deepEqual(snipsArgs("play_song", [span("Play a track by the "), span("aj carothers", "artist")]), { artist: "the aj carothers" }, "\"the\" said is kept");
+        const the = (text: string) => underConvention({ text, expect: { intent: "play_song", args: { artist: "beatles" } }, source: "slurp-devel:music" }).expect;
+        assert.deepEqual(the("play music by the beatles"), { intent: "play_song", args: { artist: "the beatles" } });
+        assert.deepEqual(the("play the beatles"), { intent: "play_song", args: { song: "the beatles" } });
     });
 
     it("a malformed line is reported with its file and line number", () => {

@@ -22,8 +22,10 @@ const PLACE = new Set(["city", "state", "country", "geographic_poi"]);
 const PLACE_JOINER = /^[\s,.]*(and|in|of)?( the)?[\s,.]*$/i;
 /** What a play request says before a name when it gives no cue what kind of name it is. */
 const BARE_PLAY = /\b(play|hear|listen to|put on|start)( me)?( some)?\s*$/i;
-/** Words after a name that say it is an artist ("Nas's greatest ballad", "laura love songs"). */
-const ARTIST_AFTER = /^('s|s\b)/i;
+/** Words after a name that say it is an artist: "'s" or a kind of recording ("Nas's greatest ballad", "laura love songs", "ray williams music"). */
+const ARTIST_AFTER = /^('s|s\b|\s+(music|songs?|tracks?|tunes?|records?|albums?|eps?|hits|ballads?|singles?)\b)/i;
+/** "the" said right before a name ("music by the beatles"): the convention keeps it in an artist. */
+const THE_BEFORE = /\bthe\s+$/i;
 
 /**
  * A SNIPS sentence's arguments under hark's convention (README, "What goes in each argument"): `location` is the
@@ -62,7 +64,7 @@ export function snipsArgs(intent: string, spans: readonly SnipsSpan[]): Record<s
         switch (span.entity) {
             case "artist":
                 if (BARE_PLAY.test(text(0, i)) && !ARTIST_AFTER.test(after) && !spans.slice(i + 1).some((s) => s.entity === "music_item") && !spans.some((s) => s.entity === "track" || s.entity === "album")) args.song = name;
-                else args.artist = name;
+                else args.artist = THE_BEFORE.test(text(0, i)) && !/^the\b/i.test(name) ? `the ${name}` : name;
                 break;
             case "track":
                 args.song = name;
@@ -82,14 +84,18 @@ export function snipsArgs(intent: string, spans: readonly SnipsSpan[]): Record<s
 
 /**
  * A SLURP request's arguments under hark's convention: its annotation has no spans to read, but a lone artist said
- * right after "play" ("play michael jackson") is a bare name, so a `song`.
+ * right after "play" ("play michael jackson") is a bare name, so a `song`, and an artist said after "the" keeps it.
  */
 function slurpArgs(c: EvalCase): EvalCase["expect"] {
     const expect = c.expect!;
     const artist = expect.args.artist;
-    if (expect.intent !== "play_song" || typeof artist !== "string" || Object.keys(expect.args).length !== 1) return expect;
-    const bare = new RegExp(`${BARE_PLAY.source.replace(/\\s\*\$$/, "")}\\s+${artist.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "i");
-    return bare.test(c.text.trim()) ? { intent: expect.intent, args: { song: artist } } : expect;
+    if (expect.intent !== "play_song" || typeof artist !== "string") return expect;
+    const escaped = artist.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    // "the" said before the name is kept (SLURP's annotators left it out).
+    const said = !/^the\b/i.test(artist) && new RegExp(`\\bthe\\s+${escaped}\\b`, "i").test(c.text) ? `the ${artist}` : artist;
+    const bare = new RegExp(`${BARE_PLAY.source.replace(/\\s\*\$$/, "")}\\s+(the\\s+)?${escaped}$`, "i");
+    if (Object.keys(expect.args).length === 1 && bare.test(c.text.trim())) return { intent: expect.intent, args: { song: said } };
+    return said === artist ? expect : { intent: expect.intent, args: { ...expect.args, artist: said } };
 }
 
 /** A real-data case as hark's convention reads it (see {@link REQUESTS_LABELLED_OUT_OF_SCOPE} and {@link snipsArgs}). */
