@@ -1,5 +1,5 @@
 import { templateWords } from "./normalize.ts";
-import { parseTemplate, type Sequence } from "./parse.ts";
+import { collectSlots, parseTemplate, type Sequence } from "./parse.ts";
 import type { TemplateIntent } from "./types.ts";
 
 /** One sentence made from an intent's templates, with the arguments a listener would take from it. */
@@ -27,7 +27,10 @@ export class TemplateSampler {
      */
     public constructor(private readonly intent: TemplateIntent, private readonly vocabulary: SlotVocabulary, private readonly fallback: readonly string[], private readonly random: () => number, private readonly invented?: () => string) {
         for (const [name, body] of Object.entries(intent.rules)) this.rules.set(name, parseTemplate(body));
-        this.groups = intent.sentences.map((g) => ({ templates: g.sentences.map((s) => parseTemplate(s)), args: g.args }));
+        // A value said with "'s" is no run of the sentence's words, and the model can only copy such runs: those
+        // sentences are left to the template matcher.
+        const copyable = (seq: Sequence): boolean => collectSlots(seq, this.rules, new Set(), "possessive").size === 0;
+        this.groups = intent.sentences.map((g) => ({ templates: g.sentences.map((s) => parseTemplate(s)).filter(copyable), args: g.args })).filter((g) => g.templates.length > 0);
     }
 
     /** How many templates the intent has (a measure of how many samples it deserves). */
@@ -57,10 +60,7 @@ export class TemplateSampler {
                     break;
                 }
                 case "rule": this.expand(this.rules.get(node.name) ?? [], words, args, depth + 1); break;
-                case "slot":
-                    this.fill(node.name, words, args);
-                    if (node.possessive) words.push(`${words.pop()!}'s`);
-                    break;
+                case "slot": this.fill(node.name, words, args); break;
             }
         }
     }
