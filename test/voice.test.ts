@@ -279,6 +279,28 @@ describe("interrupting hark", { skip }, () => {
     });
 
 
+    it("while hark's own music plays, a wake word needs only wake.playbackThresholdScore", { skip }, async () => {
+        const dir = tempDir();
+        const player = fakePlayerCommand(path.join(dir, "played.log"), 60);
+        // No score reaches 1: without music the wake word is never heard.
+        const config = testConfig({ player: { wav: player, mp3: player, other: player }, conversation: { feedbackSounds: false }, wake: { thresholdScore: 1, playbackThresholdScore: 0.3 } });
+        const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
+        const engines = await createVoiceEngines(config, assistant, silentLogger());
+        const pipeline = createVoicePipeline(config, assistant, assistant.output, engines, silentLogger(), { speak: false });
+        const file = joinAudio(path.join(dir, "ask.wav"), [heyJarvis!, makeSpeech(path.join(dir, "q.wav"), "what time is it")], 800);
+        try {
+            assert.deepEqual(await pipeline.run(new FileSource(file), new AbortController().signal), [], "in silence the wake word's own threshold holds");
+            await assistant.output.play(file, "music");
+            const records = await pipeline.run(new FileSource(file), new AbortController().signal);
+            assert.deepEqual(records.map((r) => r.toolCall?.name), ["get_time"]);
+            assert.equal((records[0]!.stages[0]!.output as { overPlayback?: boolean }).overPlayback, true, "the trace says the wake word was heard over playback");
+        } finally {
+            assistant.output.stopAll();
+            await engines.dispose();
+            await assistant.dispose();
+        }
+    });
+
     it("the wake word while hark is still speaking stops the reply and starts a new turn", async () => {
         const dir = tempDir();
         const played = path.join(dir, "played.log");

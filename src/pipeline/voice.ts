@@ -56,6 +56,11 @@ export interface VoicePipelineOptions {
     /** Ignore input while a feedback sound plays (a live microphone hears the speaker). Defaults to `true`. While a
      *  reply is spoken only the wake word is listened for, whatever this says. */
     muteWhilePlaying?: boolean;
+    /**
+     * The wake word's score needed while hark's own music, reply or announcement plays (it masks the wake word at the
+     * microphone); absent: the detector's own threshold.
+     */
+    playbackWakeThreshold?: number;
     /** Said when what was heard is turned down or not understood. Defaults to "Sorry, I didn't catch that.". */
     notUnderstoodReply?: string;
     /** Speech shorter than this, or quieter (dBFS), that is not understood gets no spoken answer. Defaults to 400 ms and -50 dBFS. */
@@ -203,10 +208,11 @@ export class VoicePipeline {
         switch (effect.type) {
             case "detect-wake": {
                 const chunk = this.chunk!;
-                const detection = (await this.o.wake.process(chunk.samples, chunk.timestampMs))[0];
+                const overPlayback = this.o.playbackWakeThreshold != null && this.o.output.active().some((p) => p.kind !== "sound");
+                const detection = (await this.o.wake.process(chunk.samples, chunk.timestampMs, overPlayback ? this.o.playbackWakeThreshold : undefined))[0];
                 if (!detection) return;
-                this.o.log.info({ keyword: detection.keyword, score: detection.score, atMs: Math.round(detection.timestampMs) }, "wake word");
-                this.woken = { keyword: detection.keyword, score: round2(detection.score), atMs: Math.round(detection.timestampMs) };
+                this.o.log.info({ keyword: detection.keyword, score: detection.score, atMs: Math.round(detection.timestampMs), overPlayback }, "wake word");
+                this.woken = { keyword: detection.keyword, score: round2(detection.score), atMs: Math.round(detection.timestampMs), ...(overPlayback ? { overPlayback } : {}) };
                 return this.dispatch({ type: "wake" });
             }
             // A turn a satellite started may not have its endpointer yet when the next chunk arrives.

@@ -14,7 +14,11 @@ export interface WakeDetection {
 export interface WakeWordDetector {
     readonly name: string;
     readonly keyword: string;
-    process(samples: Int16Array, timestampMs: number): Promise<WakeDetection[]>;
+    /**
+     * `thresholdScore`: the score a detection needs for these samples, in place of the engine's own (hark asks for
+     * less while its own playback masks the wake word); an engine with no score to compare ignores it.
+     */
+    process(samples: Int16Array, timestampMs: number, thresholdScore?: number): Promise<WakeDetection[]>;
     /** Forgets buffered audio (after a detection, or when listening resumes after hark spoke). */
     reset(): void;
     dispose(): Promise<void>;

@@ -88,11 +88,11 @@ export class OpenWakeWordDetector implements WakeWordDetector {
         return detector;
     }
 
-    public async process(samples: Int16Array, timestampMs: number): Promise<WakeDetection[]> {
+    public async process(samples: Int16Array, timestampMs: number, thresholdScore = this.thresholdScore): Promise<WakeDetection[]> {
         const detections: WakeDetection[] = [];
         for (const { frame, endMs } of this.frames.split(samples, timestampMs)) {
             const score = await this.scoreFrame(frame);
-            if (score >= this.thresholdScore && this.refractory.accept(endMs)) detections.push({ keyword: this.keyword, score, timestampMs: endMs });
+            if (score >= thresholdScore && this.refractory.accept(endMs)) detections.push({ keyword: this.keyword, score, timestampMs: endMs });
         }
         return detections;
     }
