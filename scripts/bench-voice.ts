@@ -115,6 +115,13 @@ const holdout3Renditions: Rendition[] = [
 ];
 const holdout3 = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-out-of-scope-holdout-3.jsonl"));
 groups.push({ name: `out of scope, third hold-out: ${holdout3.length} requests × ${holdout3Renditions.length} other voices, half in noise`, utterances: holdout3.flatMap((c) => holdout3Renditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
+// Written on 2026-12-02 after the endpointer's kept silence (200 ms) was chosen, before anything was measured on it.
+const holdout4Renditions: Rendition[] = [
+    { voice: "en-us+m5", speedWpm: 155, noise: 0 }, { voice: "en-gb+m2", speedWpm: 165, noise: 0.03 },
+    { voice: "en-gb-scotland+f2", speedWpm: 150, noise: 0 }, { voice: "en-us-nyc+m6", speedWpm: 175, noise: 0.03 }
+];
+const holdout4 = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-out-of-scope-holdout-4.jsonl"));
+groups.push({ name: `out of scope, fourth hold-out: ${holdout4.length} requests × ${holdout4Renditions.length} other voices, half in noise`, utterances: holdout4.flatMap((c) => holdout4Renditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
 const otherRecordings = [
     ...labels.filter((l) => l.intent && !harkIntentOf[l.intent] && l.file.startsWith("rhasspy-test/")).map((l) => recording(path.join(shared, "audio", l.file), null, l.transcript)),
     ...["jfk/jfk.wav", "picovoice-leopard/test.wav", "picovoice-leopard/diarization_test.wav", "wyoming-faster-whisper/turn_on_the_living_room_lamp.wav"].map((f) => path.join(shared, "audio", f)).filter((f) => fs.existsSync(f)).map((f) => recording(f, null)),
