@@ -12,8 +12,8 @@ const TIES = ["on", "at", "in", "for", "from", "by", "to", "of", "and", "or", "w
  * argument but often stops short of a long name ("ross state historic" of "in fort ross state historic park",
  * "tahoe" of "in lake tahoe next week"). Each such value is grown word by word, to the left and to the right, over
  * words that are neither the intent's own (its sentences', rules' and trim phrases' words: "weather", "near"), nor
- * words that tie things on ("in", "on", "the"), nor another argument's, nor part of the date the sentence says. A value not found in the sentence is left
- * as it is.
+ * words that tie things on ("in", "on", "the"), nor another argument's, nor part of the date the sentence says. A
+ * value not found in the sentence is left as it is.
  */
 export function completeNames(spec: SpannedIntent, args: Record<string, unknown>, sentence: string, now: Date): Record<string, unknown> {
     const tokens = tokenize(sentence);
@@ -24,8 +24,9 @@ export function completeNames(spec: SpannedIntent, args: Record<string, unknown>
     const found = new Map<string, [number, number]>();
     for (const [name, value] of Object.entries(args)) {
         if (typeof value !== "string") continue;
-        const at = markRun(taken, texts, tokenize(value).map((t) => t.text));
-        if (at >= 0 && spec.slots[name]?.kind === "wildcard") found.set(name, [at, at + tokenize(value).length]);
+        const run = tokenize(value).map((t) => t.text);
+        const at = markRun(taken, texts, run);
+        if (at >= 0 && spec.slots[name]?.kind === "wildcard") found.set(name, [at, at + run.length]);
     }
     const own = wordsOf(spec);
     const free = (i: number): boolean => i >= 0 && i < tokens.length && !taken[i] && !own.has(texts[i]!);
