@@ -80,5 +80,7 @@ describe("a model's names completed", () => {
         assert.equal(complete("london weather", args), args, "the intent's own words end it");
         assert.deepEqual(complete("what is the weather in paris", { location: "rome" }), { location: "rome" });
         assert.deepEqual(complete("what is the weather like tomorrow morning", { when: "tomorrow" }), { when: "tomorrow" }, "only wildcard slots, and the date's words are taken");
+        const listed = { ...weather, slots: { ...weather.slots, when: { kind: "values", values: [{ in: "later", out: "later" }] } } };
+        assert.deepEqual(completeNames(listed as never, { location: "ostrovia" }, "is it going to rain in ostrovia later", now), { location: "ostrovia" }, "a listed value's words are no part of a name");
     });
 });

@@ -11,9 +11,9 @@ const TIES = ["on", "at", "in", "for", "from", "by", "to", "of", "and", "or", "w
  * A model's names widened to the whole name said: hark's own model copies words of the sentence into a wildcard
  * argument but often stops short of a long name ("ross state historic" of "in fort ross state historic park",
  * "tahoe" of "in lake tahoe next week"). Each such value is grown word by word, to the left and to the right, over
- * words that are neither the intent's own (its sentences', rules' and trim phrases' words: "weather", "near"), nor
- * words that tie things on ("in", "on", "the"), nor another argument's, nor part of the date the sentence says. A
- * value not found in the sentence is left as it is.
+ * words that are neither the intent's own (its sentences', rules', trim phrases' and listed values' words: "weather",
+ * "near", "later"), nor words that tie things on ("in", "on", "the"), nor another argument's, nor part of the date
+ * the sentence says. A value not found in the sentence is left as it is.
  */
 export function completeNames(spec: SpannedIntent, args: Record<string, unknown>, sentence: string, now: Date): Record<string, unknown> {
     const tokens = tokenize(sentence);
@@ -54,7 +54,7 @@ function markRun(taken: boolean[], words: readonly string[], run: readonly strin
     return -1;
 }
 
-/** Every word the intent's sentences, rules and trim phrases spell out. */
+/** Every word the intent's sentences, rules, trim phrases and listed values spell out. */
 function wordsOf(spec: SpannedIntent): Set<string> {
     let words = stopWords.get(spec);
     if (words) return words;
@@ -65,6 +65,8 @@ function wordsOf(spec: SpannedIntent): Set<string> {
         ...Object.values(spec.slots).flatMap((list) => (list.kind === "wildcard" ? list.trim ?? [] : []))
     ];
     for (const template of templates) collectWords(parseTemplate(template), words);
+    // A listed value's words ("later" of the weather's `when`) say something else than a name.
+    for (const list of Object.values(spec.slots)) if (list.kind === "values") for (const value of list.values) for (const word of tokenize(value.in)) words.add(word.text);
     stopWords.set(spec, words);
     return words;
 }
