@@ -221,7 +221,7 @@ if (process.env.HARK_BENCH_PLAYBACK === "0") {
 const detector = await OpenWakeWordDetector.create({ keyword: "hey_jarvis" });
 const wakes = await Promise.all([["en-us", 150], ["en-gb", 160], ["en-us+f3", 140], ["en-us+m3", 170], ["en-gb-x-rp", 155]].map(([v, w]) => speak("hey jarvis", String(v), Number(w))));
 const hisVoice = concatSamples(await Promise.all(["Your timer for five minutes is done.", "Playing Baby Shark by Pinkfong.", "It's twenty past three.", "In Boston it is eleven degrees and cloudy."].map((t) => speak(t, "en-us", 175))));
-const defaults = validateConfig({}).wake;
+const defaults = config.wake;
 const detect = async (samples: Int16Array, threshold = defaults.thresholdScore): Promise<number> => {
     detector.reset();
     let count = 0;

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { HarkError } from "../errors.ts";
 import { installHint, lastLine } from "../util/program.ts";
-import { concatSamples } from "./pcm.ts";
+import { concatSamples, durationMs } from "./pcm.ts";
 import { pcmEvents, type AudioEvent, type AudioSource } from "./source.ts";
 
 /** Options for {@link FileSource}. */
@@ -65,7 +65,7 @@ async function* paced(events: AsyncIterable<AudioEvent>): AsyncIterable<AudioEve
     const started = performance.now();
     for await (const event of events) {
         if (event.type === "chunk") {
-            const due = started + event.timestampMs + (event.samples.length / 16_000) * 1000;
+            const due = started + event.timestampMs + durationMs(event.samples.length);
             const wait = due - performance.now();
             if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         }
