@@ -74,6 +74,11 @@ describe("intent loader", () => {
         assert.match(trim!.message, /slot "song": trim "on <service>" uses <service>, which is not defined under rules/);
     });
 
+    it("only a wildcard slot may be written {slot}'s", async () => {
+        const [problem] = await problemsFor({ "bad-possessive.yaml": "name: bad_possessive\ndescription: x\nargs: { type: object, properties: { genre: { type: string } } }\nslots: { genre: [jazz, rock] }\nsentences:\n  - \"play {genre}'s best\"\naction: { speak: ok }\n" });
+        assert.match(problem!.message, /uses \{genre\}'s, but only a wildcard slot can be said with "'s"/);
+    });
+
     it("a sentence that uses an undeclared slot is rejected, naming the slot", async () => {
         const [problem] = await problemsFor({ "bad-slot.yaml": yamlIntent("bad_slot", "play {song}") });
         assert.match(problem!.message, /uses \{song\}, which is not declared under slots/);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { IntentSpec } from "../src/intents/types.ts";
 import { TemplateRecognizer } from "../src/nlu/templates.ts";
-import { parseTemplate, tokenize, TemplateSyntaxError, WildcardTrimmer } from "../src/template/index.ts";
+import { parseTemplate, TemplateSampler, tokenize, TemplateSyntaxError, WildcardTrimmer } from "../src/template/index.ts";
 
 function spec(partial: Partial<IntentSpec> & Pick<IntentSpec, "name" | "sentences">): IntentSpec {
     return { description: "", args: { type: "object" }, slots: {}, rules: {}, textOnlyRules: [], examples: [], ...partial };
@@ -116,5 +116,26 @@ describe("wildcard trimming", () => {
         assert.equal(trim("songs from the seventies revisited"), "songs from the seventies revisited");
         assert.equal(trim("from the sixties"), "");
         assert.equal(trim("the beatles"), "the beatles");
+    });
+
+    it("never trims a value down to words that make no name", () => {
+        const ranked = new WildcardTrimmer(["(last|new)"], {});
+        assert.equal(ranked.trim(tokenize("at last")), "at last", "\"at\" alone is no name");
+        assert.equal(ranked.trim(tokenize("blowfly last")), "blowfly");
+    });
+});
+
+describe("sampling sentences for training", () => {
+    it("leaves out sentences with a possessive slot: their value is no run of the sentence's words", () => {
+        const music = spec({
+            name: "play_song",
+            sentences: [{ sentences: ["play {artist}'s album", "play {song}"], args: {} }],
+            slots: { artist: { kind: "wildcard" }, song: { kind: "wildcard" } }
+        });
+        let seed = 7;
+        const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+        const sampler = new TemplateSampler(music, new Map(), ["baby shark"], random);
+        assert.equal(sampler.templateCount, 1);
+        for (let i = 0; i < 20; i++) assert.deepEqual(sampler.sample().args, { song: "baby shark" });
     });
 });
