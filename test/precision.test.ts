@@ -131,9 +131,29 @@ describe("acting only on what was understood: every stage can turn a request dow
         }
     });
 
+    it("model: an intent none of whose own words were said runs nothing; one of them is enough", async () => {
+        const assistant = await Assistant.create({ config: testConfig(), log: silentLogger(), ephemeralState: true, llm: false });
+        try {
+            // As hark-intent-v4 read a question about restaurants (SLURP): the weather in benton.
+            const guess: Recognizer = { name: "llm", setIntents() {}, recognize: async () => ({ intent: "get_weather", args: { location: "benton ar" }, confidence: 0.99, source: "llm" }) };
+            await assistant.router.replace("template", null);
+            await assistant.router.replace("llm", { recognizer: guess, minConfidence: 0.5 });
+            const record = await assistant.handleText("is there any chinese places in benton ar");
+            assertNotUnderstood(record);
+            assert.match(decision(record).reason!, /^the sentence says none of get_weather's own words: the llm engine's answer has nothing to stand on$/);
+            // "chilly" is one of the weather's words; "tomorrow" one of its listed values.
+            for (const text of ["is it chilly up in benton ar", "benton ar tomorrow"]) {
+                const sure = await assistant.handleText(text);
+                assert.equal(sure.toolCall?.name, "get_weather", text);
+            }
+        } finally {
+            await assistant.dispose();
+        }
+    });
+
     it("decision: a model's numbers must be said (a, an, half and quarter count); a template's are read from the sentence", async () => {
         const policy = new DecisionPolicy({ minTranscriptConfidence: 0, sureTranscriptConfidence: 0 });
-        const timer = { name: "set_timer", slots: {}, confirm: undefined } as unknown as IntentSpec;
+        const timer = { name: "set_timer", sentences: [{ sentences: ["(set|wake) [me] timer"] }], rules: {}, slots: {}, confirm: undefined } as unknown as IntentSpec;
         const call = (source: string, args: Record<string, unknown>) => ({ intent: "set_timer", args, confidence: 0.99, source }) as Recognition;
         assert.equal((await policy.decide(call("llm", { hours: 2, minutes: 30 }), timer, {}, "set a timer for two and a half hours")).verdict, "accept");
         assert.equal((await policy.decide(call("llm", { hours: 1 }), timer, {}, "wake me in an hour")).verdict, "accept");

@@ -1,5 +1,5 @@
 import type { IntentSpec } from "../intents/types.ts";
-import { normalizedText, tokenize } from "../template/index.ts";
+import { collectWords, isFunctionWord, normalizedText, parseTemplate, tokenize } from "../template/index.ts";
 import type { Recognition } from "./recognizer.ts";
 
 /** What becomes of a turn: act, turn it down (with the reason), or ask first (with the question). */
@@ -48,6 +48,8 @@ export class DecisionPolicy {
         if (intent == null) return { verdict: "reject", reason: `no intent named ${recognition.intent} is loaded` };
         const invented = inventedNumber(recognition, text);
         if (invented) return { verdict: "reject", reason: invented };
+        const baseless = unfounded(recognition, intent, text);
+        if (baseless) return { verdict: "reject", reason: baseless };
         const other = await this.namesAnotherThing(recognition, intent);
         if (other) return { verdict: "reject", reason: other };
         if (intent.confirm == null) return { verdict: "accept" };
@@ -98,4 +100,26 @@ function inventedNumber(recognition: Recognition, text: string): string | null {
         if (typeof value === "number" && !said.has(value)) return `${slot} ${value} is not a number the sentence says: the ${recognition.source} engine made it up`;
     }
     return null;
+}
+
+const ownWords = new WeakMap<IntentSpec, Set<string>>();
+
+/**
+ * Why an engine's answer has nothing in the sentence to stand on, or null: a model may choose an intent none of whose
+ * own words were said ("how long will it take to drive to boston" → the weather in boston). An intent's own words are
+ * those its sentences, rules and listed values spell out, less the words that tie any sentence together ("the",
+ * "to"); a template's match says them by construction.
+ */
+function unfounded(recognition: Recognition, intent: IntentSpec, text: string): string | null {
+    if (recognition.source === "template") return null;
+    let own = ownWords.get(intent);
+    if (own == null) {
+        own = new Set<string>();
+        for (const template of [...intent.sentences.flatMap((g) => g.sentences), ...Object.values(intent.rules)]) collectWords(parseTemplate(template), own);
+        for (const list of Object.values(intent.slots)) if (list.kind === "values") for (const value of list.values) for (const word of tokenize(value.in)) own.add(word.text);
+        for (const word of own) if (isFunctionWord(word)) own.delete(word);
+        ownWords.set(intent, own);
+    }
+    if (tokenize(text).some((t) => own.has(t.text))) return null;
+    return `the sentence says none of ${intent.name}'s own words: the ${recognition.source} engine's answer has nothing to stand on`;
 }
