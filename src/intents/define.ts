@@ -11,7 +11,8 @@ export type SlotDeclaration =
     | string[]
     | { wildcard: true; exclude?: string[]; trim?: string[] }
     | { values: Array<string | { in: string; out: unknown }> }
-    | { range: { from: number; to: number } };
+    /** `spokenTo`: the largest number offered to speech (a 90-minute timer is said, a 999-minute one is not); text takes any in range. */
+    | { range: { from: number; to: number; spokenTo?: number } };
 
 /** Everything a handler gets for one turn. */
 export interface IntentContext<Args = Record<string, unknown>> {
