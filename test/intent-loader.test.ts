@@ -79,11 +79,6 @@ describe("intent loader", () => {
         assert.match(problem!.message, /uses \{genre\}'s, but only a wildcard slot can be said with "'s"/);
     });
 
-    it("a number slot's spokenTo lies within its range", async () => {
-        const [problem] = await problemsFor({ "bad-spoken.yaml": "name: bad_spoken\ndescription: x\nargs: { type: object, properties: { n: { type: integer } } }\nslots: { n: { range: { from: 1, to: 10, spokenTo: 20 } } }\nsentences:\n  - \"go {n}\"\naction: { speak: ok }\n" });
-        assert.match(problem!.message, /slot "n": range\.spokenTo must lie between range\.from and range\.to/);
-    });
-
     it("a sentence that uses an undeclared slot is rejected, naming the slot", async () => {
         const [problem] = await problemsFor({ "bad-slot.yaml": yamlIntent("bad_slot", "play {song}") });
         assert.match(problem!.message, /uses \{song\}, which is not declared under slots/);

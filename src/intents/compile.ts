@@ -162,7 +162,5 @@ function toSlotList(name: string, declaration: SlotDeclaration): SlotList {
         return { kind: "values", values: declaration.values.map((v) => (typeof v === "string" ? { in: v, out: v } : v)) };
     }
     if (declaration.range.from > declaration.range.to) throw new Error(`slot "${name}": range.from is greater than range.to`);
-    const { from, to, spokenTo } = declaration.range;
-    if (spokenTo != null && (spokenTo < from || spokenTo > to)) throw new Error(`slot "${name}": range.spokenTo must lie between range.from and range.to`);
-    return { kind: "range", from, to, ...(spokenTo != null ? { spokenTo } : {}) };
+    return { kind: "range", from: declaration.range.from, to: declaration.range.to };
 }

@@ -11,8 +11,7 @@ export type SlotDeclaration =
     | string[]
     | { wildcard: true; exclude?: string[]; trim?: string[] }
     | { values: Array<string | { in: string; out: unknown }> }
-    /** `spokenTo`: the largest number offered to speech (a 90-minute timer is said, a 999-minute one is not); text takes any in range. */
-    | { range: { from: number; to: number; spokenTo?: number } };
+    | { range: { from: number; to: number } };
 
 /** Everything a handler gets for one turn. */
 export interface IntentContext<Args = Record<string, unknown>> {

@@ -11,11 +11,11 @@ export const durationProperties: Record<"hours" | "minutes" | "seconds", JSONSch
     seconds: { type: "integer", minimum: 0, maximum: 9999 }
 };
 
-/** How the three slots are filled from the sentence; speech offers the lengths people ask a kitchen timer for. */
+/** How the three slots are filled from the sentence. */
 export const durationSlots: Record<"hours" | "minutes" | "seconds", SlotDeclaration> = {
-    hours: { range: { from: 0, to: 99, spokenTo: 24 } },
-    minutes: { range: { from: 0, to: 999, spokenTo: 180 } },
-    seconds: { range: { from: 0, to: 9999, spokenTo: 120 } }
+    hours: { range: { from: 0, to: 99 } },
+    minutes: { range: { from: 0, to: 999 } },
+    seconds: { range: { from: 0, to: 9999 } }
 };
 
 /** The rule for a length of time said in whole units ("1 hour and 20 minutes", "90 seconds"). */

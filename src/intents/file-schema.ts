@@ -11,7 +11,7 @@ const SlotDeclaration = Type.Union([
     Type.Object({
         values: Type.Array(Type.Union([Type.String(), Type.Object({ in: Type.String(), out: Type.Unknown() }, { additionalProperties: false })]), { minItems: 1 })
     }, { additionalProperties: false }),
-    Type.Object({ range: Type.Object({ from: Type.Integer(), to: Type.Integer(), spokenTo: Type.Optional(Type.Integer()) }, { additionalProperties: false }) }, { additionalProperties: false })
+    Type.Object({ range: Type.Object({ from: Type.Integer(), to: Type.Integer() }, { additionalProperties: false }) }, { additionalProperties: false })
 ]);
 
 const Substitutable = Type.String({ description: "Text in which {arg} is replaced by the argument's value." });

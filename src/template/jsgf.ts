@@ -28,13 +28,13 @@ export interface GrammarOptions {
 }
 
 /**
- * The numbers people say, from `from` to `to`: every number to 60, fives to 120, tens to 200, hundreds to 900 ("a
- * timer for 90 seconds", "150 minutes", "volume 75"). Nobody asks for "one hundred ninety minutes" or "volume
- * sixty three" often enough to pay for it: every number in the grammar is a path other speech can be forced into.
+ * The numbers people say, for a number slot wider than 200: every number to 100, tens to 200, hundreds to 900 ("a
+ * timer for 90 seconds", "150 minutes", "500 seconds"). Nobody asks for "nineteen thousand four seconds", and a
+ * grammar that holds every number lets any speech pass for one.
  */
 function spokenNumbers(from: number, to: number): number[] {
-    const said = (n: number): boolean => n <= 60 || (n <= 120 && n % 5 === 0) || (n <= 200 && n % 10 === 0) || (n < 1000 && n % 100 === 0);
-    return Array.from({ length: Math.max(0, Math.min(to, 999) - from + 1) }, (_, i) => from + i).filter(said);
+    const said = (n: number): boolean => n <= 100 || (n <= 200 && n % 10 === 0) || (n < 1000 && n % 100 === 0);
+    return Array.from({ length: Math.min(to, 999) - from + 1 }, (_, i) => from + i).filter(said);
 }
 
 /** Words as the recogniser hears them: digits spelled out ("5" → "five"). */
@@ -83,7 +83,7 @@ export function compileGrammar(intents: readonly TemplateIntent[], options: Gram
             if (list?.kind === "values") {
                 body = sharedBeginnings(list.values.map((v) => wordsOf(phrase(intent.name, v.in))));
             } else if (list?.kind === "range") {
-                const numbers = spokenNumbers(list.from, list.spokenTo ?? list.to);
+                const numbers = list.to - list.from <= 200 ? Array.from({ length: list.to - list.from + 1 }, (_, i) => list.from + i) : spokenNumbers(list.from, list.to);
                 body = sharedBeginnings(numbers.map((n) => wordsOf(phrase(intent.name, numberToWords(n)))));
             } else if (list?.kind === "wildcard") {
                 const values = [...(options.slotValues?.[name] ?? []), ...intent.examples.map((e) => e.args[name]).filter((v): v is string => typeof v === "string")];

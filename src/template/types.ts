@@ -10,11 +10,8 @@ export type SlotList =
     | { kind: "wildcard"; exclude?: string[]; trim?: string[] }
     /** One of a list of phrases; `out` is the argument value (defaults to the phrase). */
     | { kind: "values"; values: Array<{ in: string; out: unknown }> }
-    /**
-     * A whole number in a range; spoken number words count ("twenty five"). `spokenTo`: the largest the speech grammar
-     * offers (default `to`).
-     */
-    | { kind: "range"; from: number; to: number; spokenTo?: number };
+    /** A whole number in a range; spoken number words count ("twenty five"). */
+    | { kind: "range"; from: number; to: number };
 
 /** A group of sentence templates that share fixed argument values (hassil's "data" blocks). */
 export interface SentenceGroup {
