@@ -28,11 +28,12 @@ done
 
 # alsa-utils: arecord/aplay/amixer; sox (+ formats): audio conversion and the default player for FLAC/Ogg;
 # mpg123: MP3 playback; espeak-ng: speech; pocketsphinx + en-us model: the offline grammar recogniser;
+# gcc, libc6-dev, libspeexdsp-dev: the echo canceller's small binding (scripts/build-native.sh);
 # systemd: the service (systemctl, systemd-sysusers, systemd-notify; always there on Raspberry Pi OS);
 # python3: the tests' stand-in for systemd's notification socket (also always there on Raspberry Pi OS);
 # with --train, python3-torch, -sentencepiece, -numpy + libopenblas0-pthread: `hark train` (base model and LoRA
 # adapters on your intents; OpenBLAS made a training step ~20x faster on 2 cores). hark run itself never needs them.
-APT_PACKAGES=(alsa-utils sox libsox-fmt-all mpg123 espeak-ng pocketsphinx pocketsphinx-en-us ca-certificates systemd python3)
+APT_PACKAGES=(alsa-utils sox libsox-fmt-all mpg123 espeak-ng pocketsphinx pocketsphinx-en-us gcc libc6-dev libspeexdsp-dev ca-certificates systemd python3)
 if [ "$train" = true ]; then APT_PACKAGES+=(python3-torch python3-sentencepiece python3-numpy libopenblas0-pthread); fi
 # with --test, chromium: the web page's tests drive Debian's own browser headless (puppeteer-core downloads none).
 if [ "$test" = true ]; then APT_PACKAGES+=(chromium fonts-dejavu-core); fi
@@ -90,6 +91,9 @@ if [ "$gpu" = false ]; then
     done
     echo "setup: removed GPU builds and other platforms' binaries: node_modules $before MB → $(du -sm node_modules | cut -f1) MB (--gpu keeps them)"
 fi
+
+# The echo canceller's binding (audio.echoCancellation); hark listens without it if this fails, and says so.
+"${run_as_owner[@]}" bash scripts/build-native.sh || echo "setup: the echo canceller was not built; hark will listen without it (see the message above)" >&2
 
 # JavaScript built once here starts each command several times faster than compiling the TypeScript on every start.
 echo "setup: npm run build"

@@ -2,11 +2,16 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { readAudioFile } from "../src/audio/file.ts";
+import { NotedPlayer, PlayedAudio } from "../src/audio/played.ts";
+import type { Playback, Player } from "../src/audio/player.ts";
+import { EchoCancellerFrontEnd, loadSpeexEcho } from "../src/frontend/echo.ts";
+import type { AudioFrontEnd } from "../src/frontend/frontend.ts";
 import { RnnoiseFrontEnd } from "../src/frontend/rnnoise.ts";
+import { silentLogger } from "../src/log/logger.ts";
 import { makeSpeech, tempDir } from "./helpers.ts";
 
 /** Runs `samples` through the front end in 80 ms chunks, as the voice loop does. */
-function stream(frontEnd: RnnoiseFrontEnd, samples: Int16Array): Int16Array {
+function stream(frontEnd: AudioFrontEnd, samples: Int16Array): Int16Array {
     const out = new Int16Array(samples.length);
     for (let at = 0; at < samples.length; at += 1280) out.set(frontEnd.process(samples.subarray(at, at + 1280)), at);
     return out;
@@ -68,5 +73,88 @@ describe("RNNoise front end", () => {
         } finally {
             frontEnd.dispose();
         }
+    });
+});
+
+/** A seeded noise-like signal (what a speaker plays) of `n` samples. */
+function played(n: number, seed = 1): Int16Array {
+    let a = seed;
+    const next = (): number => ((a = (a * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+    let low = 0;
+    return Int16Array.from({ length: n }, () => Math.round((low = 0.7 * low + 0.3 * next()) * 8000));
+}
+
+describe("what the speaker played, and the echo canceller", () => {
+    it("notes what plays when, adds what overlaps, and cuts what was paused or stopped", () => {
+        let now = 0;
+        const audio = new PlayedAudio(() => now);
+        const stretch = audio.add(Int16Array.from({ length: 1600 }, () => 100), 1000);
+        assert.deepEqual([...audio.read(990, 4)], [0, 0, 0, 0], "nothing before it began");
+        assert.equal(audio.read(1000, 16)[0], 100);
+        audio.add(Int16Array.from({ length: 160 }, () => 50), 1050);
+        assert.equal(audio.read(1050, 1)[0], 150, "music under a reply: both at once");
+        now = 1060;
+        assert.equal(audio.active(), true);
+        const rest = audio.cut(stretch, 1060);
+        assert.equal(rest.length, 1600 - 960, "what was left to play");
+        assert.equal(audio.read(1070, 1)[0], 0, "nothing after the cut");
+        now = 1100;
+        assert.equal(audio.active(), false);
+        assert.equal(audio.active(100), true, "its echo may still ring");
+    });
+
+    it("a player's files are noted from the moment it started them, until they stop", async () => {
+        const file = makeSpeech(path.join(tempDir(), "reply.wav"), "your timer is done", 0);
+        const samples = await readAudioFile(file);
+        let now = 5000;
+        let finish: (how: "finished" | "stopped") => void = () => undefined;
+        const sink: Player = {
+            play: async (f, kind) => ({ file: f, kind, done: new Promise<"finished" | "stopped">((resolve) => (finish = resolve)), stop: () => finish("stopped"), pause: () => true, resume: () => true, paused: false }) as Playback,
+            stopAll: () => 0, active: () => [], takeLateFailures: () => []
+        };
+        const audio = new PlayedAudio(() => now);
+        const playback = await new NotedPlayer(sink, audio, silentLogger(), () => now).play(file, "speech");
+        for (let i = 0; i < 50 && !audio.active(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+        assert.deepEqual([...audio.read(5000, 800)], [...samples.subarray(0, 800)]);
+        now = 5100;
+        playback.pause();
+        assert.equal(audio.read(5100, 1)[0], 0, "paused: nothing plays");
+        now = 6000;
+        playback.resume();
+        assert.deepEqual([...audio.read(6000, 100)], [...samples.subarray(1600, 1700)], "it goes on where it was held");
+        now = 6050;
+        playback.stop();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        assert.deepEqual([...audio.read(6050, 100)], new Array(100).fill(0));
+    });
+
+    it("takes the played sound's echo out of the microphone's audio, and leaves audio alone while nothing plays", () => {
+        const seconds = 6;
+        const reference = played(seconds * 16000);
+        // The echo: 40 ms late, at half the level, with one reflection; the microphone's audio reaches hark 100 ms later.
+        const mic = Int16Array.from(reference, (_, i) => Math.round(0.5 * (reference[i - 640] ?? 0) + 0.2 * (reference[i - 1000] ?? 0)));
+        let clock = 0;
+        const audio = new PlayedAudio(() => clock);
+        audio.add(reference, 1000);
+        const canceller = new EchoCancellerFrontEnd(audio, { tailMs: 200, latencyMs: 60, suppressDb: 0, now: () => clock });
+        const out = new Int16Array(mic.length);
+        for (let at = 0; at < mic.length; at += 1280) {
+            clock = 1000 + ((at + 1280) * 1000) / 16000 + 100;
+            out.set(canceller.process(mic.subarray(at, at + 1280)), at);
+        }
+        const last = (s: Int16Array) => rms(s, (seconds - 2) * 16000, seconds * 16000);
+        const reduction = 20 * Math.log10(last(mic) / Math.max(1, last(out)));
+        assert.ok(reduction > 15, `the echo is ${reduction.toFixed(1)} dB lower once the filter has learnt the room`);
+        // Nothing plays (and its echo has died away): the audio passes through, one 10 ms frame late.
+        clock = 20_000;
+        const speech = played(1280, 7);
+        const first = canceller.process(speech);
+        const second = canceller.process(new Int16Array(1280));
+        assert.deepEqual([...first.subarray(160), ...second.subarray(0, 160)], [...speech]);
+        canceller.dispose();
+    });
+
+    it("a missing binding is an error that says how to build it", () => {
+        assert.throws(() => loadSpeexEcho(path.join(tempDir(), "speex_echo.node")), /the echo canceller is not built .*scripts\/build-native\.sh.*audio\.echoCancellation: false/);
     });
 });

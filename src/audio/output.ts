@@ -1,3 +1,4 @@
+import type { PlayedAudio } from "./played.ts";
 import type { Playback, PlaybackKind, Player } from "./player.ts";
 
 /** A playback began or ended in a room: the voice loop and the web page follow what the room hears. */
@@ -46,7 +47,8 @@ export class RoomOutput implements Player {
     private holds = 0;
     private readonly listeners = new Set<(event: OutputEvent) => void>();
 
-    public constructor(private readonly sink: Player) {}
+    /** `played`: where what this room's speaker plays is noted (this machine's room, with echo cancellation on). */
+    public constructor(private readonly sink: Player, public readonly played: PlayedAudio | null = null) {}
 
     /**
      * Plays `file`. Music starts at once (held while a foreground item plays); anything else waits its turn, and the

@@ -130,7 +130,11 @@ export const ConfigSchema = Type.Object({
         retryInitialMs: Type.Integer({ minimum: 100, default: 1000, description: "First wait before reopening a microphone that failed; doubles up to retryMaxMs." }),
         retryMaxMs: Type.Integer({ minimum: 100, default: 30000 }),
         saveUtterances: Type.Boolean({ default: false, description: "Keep each utterance as a WAV next to the traces (off: audio is never stored)." }),
-        noiseSuppression: Type.Union([Type.Literal("off"), Type.Literal("rnnoise")], { default: "off", description: "rnnoise: RNNoise cleans the audio before the wake word, the VAD and the recognizer hear it (about 4 % of a core; docs/noise.md)." })
+        noiseSuppression: Type.Union([Type.Literal("off"), Type.Literal("rnnoise")], { default: "off", description: "rnnoise: RNNoise cleans the audio before the wake word, the VAD and the recognizer hear it (about 4 % of a core; docs/noise.md)." }),
+        echoCancellation: Type.Boolean({ default: true, description: "Take what this machine's speaker plays (replies, music) out of the microphone's audio with speexdsp's echo canceller, so the wake word is heard over it (docs/noise.md). Needs the binding scripts/setup.sh builds; without it hark says so once and listens without." }),
+        echoTailMs: Type.Integer({ minimum: 20, maximum: 1000, default: 300, description: "The longest echo the canceller learns: from the sound leaving the speaker, through the capture buffer, to its last reflection." }),
+        echoLatencyMs: Type.Integer({ minimum: 0, maximum: 1000, default: 60, description: "How long, at least, a sound hark plays takes to come back in the microphone's audio (the player starting, the capture buffer); the canceller follows echoes from this to this plus echoTailMs. Too large, and the echo arrives before its reference, which no canceller can follow." }),
+        echoSuppressDb: Type.Integer({ minimum: 0, maximum: 60, default: 20, description: "How much further to turn down what is left of the echo after cancelling (0: not at all)." })
     }, { default: {}, additionalProperties: false }),
     wake: Type.Object({
         engine: Type.Union([Type.Literal("openwakeword"), Type.Literal("porcupine")], { default: "openwakeword" }),

@@ -12,6 +12,7 @@ import { selectedProfile, modelStore } from "../pipeline/llm-setup.ts";
 import { chooseTranscriber, createGrammarTranscriber, createWakeWordDetector } from "../pipeline/voice-setup.ts";
 import { SERVICE_FILES, systemdRunning } from "../service/install.ts";
 import type { GrammarTranscriber } from "../stt/grammar.ts";
+import { loadSpeexEcho, SPEEX_ECHO_BINDING } from "../frontend/echo.ts";
 import { SileroVad } from "../vad/silero.ts";
 import { packagedModelsDir } from "../wake/openwakeword.ts";
 import { WyomingConnection } from "../wyoming/connection.ts";
@@ -223,6 +224,14 @@ async function checkModels(config: HarkConfig, quick: boolean): Promise<CheckRes
         results.push({ name: "vad model", status: "ok", detail: `${vadFile} loads` });
     } catch (error) {
         results.push({ name: "vad model", status: "fail", detail: errorMessage(error), fix: "point vad.modelPath at a Silero VAD .onnx, or leave it empty for the packaged one" });
+    }
+    if (config.audio.echoCancellation) {
+        try {
+            loadSpeexEcho();
+            results.push({ name: "echo canceller", status: "ok", detail: `${SPEEX_ECHO_BINDING} loads: what this machine plays is taken out of what it hears` });
+        } catch (error) {
+            results.push({ name: "echo canceller", status: "warn", detail: `${errorMessage(error)}; hark listens without it, so the wake word is harder to hear over its own replies and music`, fix: "run scripts/setup.sh (it installs gcc and libspeexdsp-dev and builds it), or set audio.echoCancellation: false" });
+        }
     }
     const stt = chooseTranscriber(config);
     if (stt === "whisper" && !fs.existsSync(config.stt.whisperModel)) {

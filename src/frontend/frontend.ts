@@ -11,3 +11,14 @@ export interface AudioFrontEnd {
     reset(): void;
     dispose(): void;
 }
+
+/** Several front ends one after another (the echo taken out before the noise); null for none. */
+export function chainFrontEnds(stages: readonly AudioFrontEnd[]): AudioFrontEnd | null {
+    if (stages.length <= 1) return stages[0] ?? null;
+    return {
+        name: stages.map((s) => s.name).join("+"),
+        process: (samples) => stages.reduce((audio, stage) => stage.process(audio), samples),
+        reset: () => stages.forEach((s) => s.reset()),
+        dispose: () => stages.forEach((s) => s.dispose())
+    };
+}

@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Logger } from "pino";
 import { RoomOutput } from "../audio/output.ts";
 import { CommandPlayer, type Player } from "../audio/player.ts";
+import { NotedPlayer, PlayedAudio } from "../audio/played.ts";
 import type { HarkConfig } from "../config/schema.ts";
 import { Dispatcher } from "../dispatch/dispatcher.ts";
 import { errorMessage, HarkError, PlaybackError } from "../errors.ts";
@@ -151,7 +152,10 @@ export class Assistant {
         const intents = await IntentRegistry.create({ dirs: config.paths.intentsDirs, log: log.child({ component: "intents" }), watch: options.watchIntents ?? false });
         const templates = new TemplateRecognizer(intents.intents.map((i) => i.spec), { fuzzy: config.nlu.fuzzy, fillerWords: config.nlu.fillerWords, leadingPhrases: config.nlu.leadingPhrases });
         // This machine's room: everything played here (replies, sounds, announcements, music) goes through it.
-        const player = new RoomOutput(options.player ?? new CommandPlayer({ commands: config.player, startupCheckMs: config.player.startupCheckMs, stopGraceMs: config.player.stopGraceMs, log: log.child({ component: "player" }) }));
+        // What this machine's speaker plays is noted for the echo canceller (audio.echoCancellation).
+        const played = options.player == null && config.audio.echoCancellation ? new PlayedAudio() : null;
+        const local = options.player ?? new CommandPlayer({ commands: config.player, startupCheckMs: config.player.startupCheckMs, stopGraceMs: config.player.stopGraceMs, log: log.child({ component: "player" }) });
+        const player = new RoomOutput(played ? new NotedPlayer(local, played, log.child({ component: "player" })) : local, played);
         const services: Services = {
             player,
             music: new MusicService({

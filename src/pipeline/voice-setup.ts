@@ -3,7 +3,8 @@ import path from "node:path";
 import type { Logger } from "pino";
 import type { RoomOutput } from "../audio/output.ts";
 import type { HarkConfig } from "../config/schema.ts";
-import type { AudioFrontEnd } from "../frontend/frontend.ts";
+import type { PlayedAudio } from "../audio/played.ts";
+import { chainFrontEnds, type AudioFrontEnd } from "../frontend/frontend.ts";
 import { packageRoot } from "../paths.ts";
 import { GrammarTranscriber } from "../stt/grammar.ts";
 import { WhisperTranscriber } from "../stt/whisper.ts";
@@ -67,10 +68,13 @@ export async function createTranscriber(config: HarkConfig, assistant: Pick<Assi
 }
 
 /** The engines one room's voice loop has to itself: they hold its audio (the recognizer is shared). */
-export async function createRoomEngines(config: HarkConfig): Promise<Omit<VoiceEngines, "transcriber">> {
+export async function createRoomEngines(config: HarkConfig, played: PlayedAudio | null = null, log?: Logger): Promise<Omit<VoiceEngines, "transcriber">> {
     const wake = await createWakeWordDetector(config);
     const vad = await SileroVad.create({ modelPath: config.vad.modelPath || path.join(packagedModelsDir(), "silero_vad.onnx") });
-    const frontEnd = config.audio.noiseSuppression === "rnnoise" ? await (await import("../frontend/rnnoise.ts")).RnnoiseFrontEnd.create() : null;
+    const frontEnd = chainFrontEnds([
+        ...(played ? await echoCanceller(config, played, log) : []),
+        ...(config.audio.noiseSuppression === "rnnoise" ? [await (await import("../frontend/rnnoise.ts")).RnnoiseFrontEnd.create()] : [])
+    ]);
     return {
         wake, vad, frontEnd,
         async dispose() {
@@ -81,9 +85,24 @@ export async function createRoomEngines(config: HarkConfig): Promise<Omit<VoiceE
     };
 }
 
+/**
+ * The echo canceller for the room whose speaker `played` notes, or none (with a warning that says why) when its
+ * binding is not built: hark still listens, only not through its own playback.
+ */
+async function echoCanceller(config: HarkConfig, played: PlayedAudio, log?: Logger): Promise<AudioFrontEnd[]> {
+    const { EchoCancellerFrontEnd } = await import("../frontend/echo.ts");
+    try {
+        const a = config.audio;
+        return [new EchoCancellerFrontEnd(played, { tailMs: a.echoTailMs, latencyMs: a.echoLatencyMs, suppressDb: a.echoSuppressDb })];
+    } catch (error) {
+        log?.warn({ err: error }, "listening without echo cancellation");
+        return [];
+    }
+}
+
 /** Creates every engine of the voice loop. */
-export async function createVoiceEngines(config: HarkConfig, assistant: Pick<Assistant, "intents" | "services">, log: Logger): Promise<VoiceEngines> {
-    const room = await createRoomEngines(config);
+export async function createVoiceEngines(config: HarkConfig, assistant: Pick<Assistant, "intents" | "services" | "output">, log: Logger): Promise<VoiceEngines> {
+    const room = await createRoomEngines(config, assistant.output.played, log);
     const transcriber = await createTranscriber(config, assistant, log);
     return {
         ...room, transcriber,
