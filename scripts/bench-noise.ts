@@ -232,7 +232,8 @@ const detect = async (samples: Int16Array, threshold = defaults.thresholdScore):
 };
 const backgrounds: Record<string, Int16Array> = { "hark's music": noises.music ?? music(120, 11), "hark's voice": concatSamples(Array.from({ length: 12 }, () => concatSamples([hisVoice, silence(500)]))) };
 console.log(`  wake word over hark's own playback (5 voices × 8 placements each), at wake.thresholdScore ${defaults.thresholdScore} and at wake.playbackThresholdScore ${defaults.playbackThresholdScore} (what hark uses while it plays)`);
-for (const [name, background] of Object.entries(backgrounds)) for (const threshold of [defaults.thresholdScore, defaults.playbackThresholdScore]) {
+/** The wake word's detection rate over a background at each level, 5 voices × 8 placements per level (seeded). */
+async function levels(trial: (wake: Int16Array, clip: Int16Array, snr: number, random: () => number) => Promise<boolean>): Promise<string> {
     const line: string[] = [];
     for (const snr of [10, 5, 0, -5]) {
         const random = seeded(50 + snr);
@@ -240,17 +241,22 @@ for (const [name, background] of Object.entries(backgrounds)) for (const thresho
         let tries = 0;
         for (const wake of wakes) {
             for (let k = 0; k < 8; k++) {
-                const clip = concatSamples([silence(500), wake, silence(700)]);
-                const offset = Math.floor(random() * (background.length - clip.length));
-                const bg = background.subarray(offset, offset + clip.length);
-                const gain = rms(wake) / (rms(bg) * 10 ** (snr / 20));
-                heard += (await detect(Int16Array.from(clip, (v, i) => toSample(v + gain * bg[i]!)), threshold)) > 0 ? 1 : 0;
+                heard += (await trial(wake, concatSamples([silence(500), wake, silence(700)]), snr, random)) ? 1 : 0;
                 tries++;
             }
         }
         line.push(`${snr >= 0 ? "+" : ""}${snr} dB ${pct(heard, tries)}`);
     }
-    console.log(`    over ${name.padEnd(13)} at ${threshold.toFixed(2)}  ${line.join("   ")}`);
+    return line.join("   ");
+}
+for (const [name, background] of Object.entries(backgrounds)) for (const threshold of [defaults.thresholdScore, defaults.playbackThresholdScore]) {
+    const line = await levels(async (wake, clip, snr, random) => {
+        const offset = Math.floor(random() * (background.length - clip.length));
+        const bg = background.subarray(offset, offset + clip.length);
+        const gain = rms(wake) / (rms(bg) * 10 ** (snr / 20));
+        return (await detect(Int16Array.from(clip, (v, i) => toSample(v + gain * bg[i]!)), threshold)) > 0;
+    });
+    console.log(`    over ${name.padEnd(13)} at ${threshold.toFixed(2)}  ${line}`);
 }
 // With the echo canceller (audio.echoCancellation): the playback now reaches the microphone through a room (its
 // sound 30 ms after it leaves the speaker, then reflections dying away over 250 ms, seeded), and the microphone's audio
@@ -275,45 +281,34 @@ console.log(`  the same through a room, at ${defaults.playbackThresholdScore}: w
 for (const [name, background] of Object.entries(backgrounds)) {
     const echo = throughRoom(background);
     for (const setup of [{ label: "no canceller", preS: 3, cancel: false }, { label: "canceller, 3 s in", preS: 3, cancel: true }, { label: "canceller, 15 s in", preS: 15, cancel: true }]) {
-        const line: string[] = [];
-        for (const snr of [10, 5, 0, -5]) {
-            const random = seeded(50 + snr);
-            let heard = 0;
-            let tries = 0;
-            for (const wake of wakes) {
-                for (let k = 0; k < 8; k++) {
-                    const clip = concatSamples([silence(500), wake, silence(700)]);
-                    const pre = setup.preS * SAMPLE_RATE_HZ;
-                    const start = pre + Math.floor(random() * (background.length - clip.length - pre));
-                    const gain = rms(wake) / (rms(Int16Array.from(echo.subarray(start, start + clip.length), (v) => toSample(v))) * 10 ** (snr / 20));
-                    const total = pre + clip.length;
-                    const mic = Int16Array.from({ length: total }, (_, i) => toSample(gain * echo[start - pre + i]! + (i >= pre ? clip[i - pre]! : 0)));
-                    let input: Int16Array = mic;
-                    if (setup.cancel) {
-                        // The playback starts at 1 s on the clock; a chunk reaches hark captureMs after its last sample was heard.
-                        let clock = 0;
-                        const played = new PlayedAudio(() => clock);
-                        played.add(Int16Array.from(background.subarray(start - pre, start - pre + total), (v) => toSample(v * gain)), 1000);
-                        const canceller = new EchoCancellerFrontEnd(played, { tailMs: config.audio.echoTailMs, latencyMs: config.audio.echoLatencyMs, suppressDb: config.audio.echoSuppressDb, now: () => clock });
-                        const out: Int16Array[] = [];
-                        const began = performance.now();
-                        for (let at = 0; at < total; at += 1280) {
-                            const chunk = mic.subarray(at, Math.min(total, at + 1280));
-                            clock = 1000 + ((at + chunk.length) * 1000) / SAMPLE_RATE_HZ + captureMs;
-                            out.push(canceller.process(chunk));
-                        }
-                        cancelCpuMs += performance.now() - began;
-                        cancelAudioMs += (total * 1000) / SAMPLE_RATE_HZ;
-                        canceller.dispose();
-                        input = concatSamples(out);
-                    }
-                    heard += (await detect(input.subarray(pre), defaults.playbackThresholdScore)) > 0 ? 1 : 0;
-                    tries++;
+        const line = await levels(async (wake, clip, snr, random) => {
+            const pre = setup.preS * SAMPLE_RATE_HZ;
+            const start = pre + Math.floor(random() * (background.length - clip.length - pre));
+            const gain = rms(wake) / (rms(Int16Array.from(echo.subarray(start, start + clip.length), (v) => toSample(v))) * 10 ** (snr / 20));
+            const total = pre + clip.length;
+            const mic = Int16Array.from({ length: total }, (_, i) => toSample(gain * echo[start - pre + i]! + (i >= pre ? clip[i - pre]! : 0)));
+            let input: Int16Array = mic;
+            if (setup.cancel) {
+                // The playback starts at 1 s on the clock; a chunk reaches hark captureMs after its last sample was heard.
+                let clock = 0;
+                const played = new PlayedAudio(() => clock);
+                played.add(Int16Array.from(background.subarray(start - pre, start - pre + total), (v) => toSample(v * gain)), 1000);
+                const canceller = new EchoCancellerFrontEnd(played, { tailMs: config.audio.echoTailMs, latencyMs: config.audio.echoLatencyMs, suppressDb: config.audio.echoSuppressDb, now: () => clock });
+                const out: Int16Array[] = [];
+                const began = performance.now();
+                for (let at = 0; at < total; at += 1280) {
+                    const chunk = mic.subarray(at, Math.min(total, at + 1280));
+                    clock = 1000 + ((at + chunk.length) * 1000) / SAMPLE_RATE_HZ + captureMs;
+                    out.push(canceller.process(chunk));
                 }
+                cancelCpuMs += performance.now() - began;
+                cancelAudioMs += (total * 1000) / SAMPLE_RATE_HZ;
+                canceller.dispose();
+                input = concatSamples(out);
             }
-            line.push(`${snr >= 0 ? "+" : ""}${snr} dB ${pct(heard, tries)}`);
-        }
-        console.log(`    over ${name.padEnd(13)} ${setup.label.padEnd(19)} ${line.join("   ")}`);
+            return (await detect(input.subarray(pre), defaults.playbackThresholdScore)) > 0;
+        });
+        console.log(`    over ${name.padEnd(13)} ${setup.label.padEnd(19)} ${line}`);
     }
 }
 console.log(`  echo canceller cost: real-time factor ${(cancelCpuMs / Math.max(1, cancelAudioMs)).toFixed(4)} (CPU seconds per audio second while something plays; it passes audio through untouched otherwise)`);
