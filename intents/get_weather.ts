@@ -54,10 +54,10 @@ export default defineIntent<{ location?: string; when?: string }>({
         additionalProperties: false
     },
     slots: {
-        // A room or an appliance has a temperature, not a forecast; "degrees" are no place.
+        // A room or an appliance has a temperature, not a forecast.
         location: {
             wildcard: true,
-            exclude: ["room", "bedroom", "kitchen", "bathroom", "basement", "garage", "hallway", "nursery", "attic", "upstairs", "downstairs", "inside", "indoors", "house", "oven", "fridge", "freezer", "degree", "degrees"],
+            exclude: ["room", "bedroom", "kitchen", "bathroom", "basement", "garage", "hallway", "nursery", "attic", "upstairs", "downstairs", "inside", "indoors", "house", "oven", "fridge", "freezer"],
             // Where the place is said to be, how it is asked about, and "here": no part of the place's name.
             trim: [
                 "<here>", "[my|the|this] (current|present) (location|place|spot|position|area)", "my (location|area|place)", "this area",
@@ -86,7 +86,7 @@ export default defineIntent<{ location?: string; when?: string }>({
         here: "(here|nearby|near me|around here|close by|outside|where i am|[at|in] (my|the) (current|present) (location|place|spot|position|area)|in my area)",
         day: "[on|for|at|around|by|in the|during] {when}",
         condition: "(rain|snow|storm|hail|be sunny|be cloudy|be windy|be foggy|be hot|be cold|be warm|be nice|be rainy|be snowy|freeze|be freezing|pour|drizzle|shower|be (warmer|colder|hotter|chilly|chillier|cooler|humid|overcast|stormy|icy|frosty|cloudier|sunnier|windier))",
-        noun: "(rain|snow|snowfall|a storm|storms|a snowstorm|a thunderstorm|thunderstorms|hail|fog|wind|sun|sunshine|a blizzard|a heat wave|a heatwave|frost|showers|a hurricane|a tropical storm|a tropical depression|a depression|a tornado|sleet|drizzle|clouds)",
+        noun: "(rain|snow|snowfall|a storm|storms|a snowstorm|a thunderstorm|thunderstorms|hail|fog|wind|sun|sunshine|a blizzard|a heat wave|a heatwave|frost|showers|a hurricane|a tornado|sleet|drizzle|clouds)",
         gear: "(umbrella|an umbrella|a jacket|jacket|a coat|coat|layers|gloves|my gloves|shorts|sunscreen|a raincoat|a rain coat|a hat|a scarf|boots|a sweater|sunglasses|an umbrella with me)",
         will: "(will it|is it (going to|gonna)|is it supposed to|does it look like it will|is there going to be|should it|would it)"
     },
@@ -99,7 +99,6 @@ export default defineIntent<{ location?: string; when?: string }>({
         "what will the weather be [like] [<place>] [<day>]",
         "what will the weather be [like] <day> <place>",
         "(what is|how is|how will) it [going to be] [look] like (outside|out there|out) [<place>] [<day>]",
-        "(what is|what does|how does|what will|how will) it feel like [outside|out there|out] [<place>] [<day>]",
         "<will> <condition> [<place>|<here>] [<day>]",
         "<will> <condition> <day> [<place>|<here>]",
         "(will there be|is there going to be|is there|are there going to be|any) [a|an|any|some] <noun> [expected|forecast] [<place>|<here>] [<day>]",

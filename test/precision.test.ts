@@ -151,6 +151,16 @@ describe("acting only on what was understood: every stage can turn a request dow
         }
     });
 
+    it("decision: a name made only of numbers and measures names nothing", async () => {
+        const policy = new DecisionPolicy({ minTranscriptConfidence: 0, sureTranscriptConfidence: 0 });
+        const weather = { name: "get_weather", sentences: [{ sentences: ["set [the] temperature"] }], rules: {}, slots: { location: { kind: "wildcard" } }, confirm: undefined } as unknown as IntentSpec;
+        const call = (location: string) => ({ intent: "get_weather", args: { location }, confidence: 0.99, source: "llm" }) as Recognition;
+        // As hark-intent-v4 read a thermostat request: the weather for "degrees".
+        const decided = await policy.decide(call("21 degrees"), weather, {}, "set the temperature to 21 degrees");
+        assert.deepEqual(decided, { verdict: "reject", reason: 'location "21 degrees" is a measure, not a name' });
+        assert.equal((await policy.decide(call("the twenty one"), weather, {}, "set the temperature at the twenty one")).verdict, "accept", "a name may hold a number");
+    });
+
     it("decision: a model's numbers must be said (a, an, half and quarter count); a template's are read from the sentence", async () => {
         const policy = new DecisionPolicy({ minTranscriptConfidence: 0, sureTranscriptConfidence: 0 });
         const timer = { name: "set_timer", sentences: [{ sentences: ["(set|wake) [me] timer"] }], rules: {}, slots: {}, confirm: undefined } as unknown as IntentSpec;

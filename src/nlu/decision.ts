@@ -50,6 +50,8 @@ export class DecisionPolicy {
         if (invented) return { verdict: "reject", reason: invented };
         const baseless = unfounded(recognition, intent, text);
         if (baseless) return { verdict: "reject", reason: baseless };
+        const measure = measureAsName(recognition, intent);
+        if (measure) return { verdict: "reject", reason: measure };
         const other = await this.namesAnotherThing(recognition, intent);
         if (other) return { verdict: "reject", reason: other };
         if (intent.confirm == null) return { verdict: "accept" };
@@ -122,4 +124,23 @@ function unfounded(recognition: Recognition, intent: IntentSpec, text: string): 
     }
     if (tokenize(text).some((t) => own.has(t.text))) return null;
     return `the sentence says none of ${intent.name}'s own words: the ${recognition.source} engine's answer has nothing to stand on`;
+}
+
+/** Words that say how much of something, never which: a name made of nothing else names nothing. */
+const MEASURES = new Set([
+    "degree", "degrees", "celsius", "fahrenheit", "percent", "per", "cent", "second", "seconds", "minute", "minutes", "hour", "hours",
+    "day", "days", "week", "weeks", "inch", "inches", "foot", "feet", "mile", "miles", "meter", "meters", "metre", "metres",
+    "pound", "pounds", "ounce", "ounces", "notch", "notches", "bit", "lot", "half", "quarter"
+]);
+
+/** A wildcard value made only of numbers, measures and function words (the weather for "degrees"), or null. */
+function measureAsName(recognition: Recognition, intent: IntentSpec): string | null {
+    for (const [slot, value] of Object.entries(recognition.args)) {
+        if (intent.slots[slot]?.kind !== "wildcard" || typeof value !== "string") continue;
+        const words = tokenize(value).map((t) => t.text);
+        if (words.length && words.every((w) => MEASURES.has(w) || /^\d+$/.test(w) || isFunctionWord(w)) && words.some((w) => MEASURES.has(w))) {
+            return `${slot} "${value}" is a measure, not a name`;
+        }
+    }
+    return null;
 }
