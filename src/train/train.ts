@@ -86,7 +86,8 @@ export const FALSE_ACTION_TARGET = 0.005;
  * and its other exports, or the adapter.
  */
 export async function chooseThreshold(ctx: TrainContext, subject: ModelUnderTest, dev: readonly EvalCase[], target: number, files: readonly string[]): Promise<ChosenThreshold> {
-    const tuning = withoutPrecisionSets(limit(dev, ctx.devLimit));
+    // The precision sets are never tuned on: they take none of the places a limit leaves.
+    const tuning = limit(withoutPrecisionSets(dev), ctx.devLimit);
     const predictions = await modelPredictions({ config: ctx.config, log: ctx.log, subject, cases: tuning, engines: "model", minConfidence: 0 });
     const threshold = chooseMinConfidence(tuning, predictions, target);
     for (const file of files) setGgufMetadata(file, [{ key: MIN_CONFIDENCE_KEY, type: GgufValueType.FLOAT32, value: threshold.minConfidence }]);
