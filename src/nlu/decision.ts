@@ -108,7 +108,7 @@ const ownWords = new WeakMap<IntentSpec, Set<string>>();
 
 /**
  * Why an engine's answer has nothing in the sentence to stand on, or null: a model may choose an intent none of whose
- * own words were said ("how long will it take to drive to boston" → the weather in boston). An intent's own words are
+ * own words were said ("go to sleep for an hour" → the weather for "go"). An intent's own words are
  * those its sentences, rules and listed values spell out, less the words that tie any sentence together ("the",
  * "to"); a template's match says them by construction.
  */

@@ -75,7 +75,11 @@ static napi_value create(napi_env env, napi_callback_info info) {
     c->residual = speex_preprocess_state_init(frame, rate);
     if (c->echo == NULL || c->residual == NULL) { release(c); free(c); napi_throw_error(env, "HARK_FRONTEND", "speexdsp could not create its state"); return NULL; }
     speex_echo_ctl(c->echo, SPEEX_ECHO_SET_SAMPLING_RATE, &rate);
-    /* The preprocessor only takes away what is left of the echo: its noise suppression, level control stay off. */
+    /*
+     * The preprocessor takes away what is left of the echo through its spectral gain, which runs only with its noise
+     * suppression on: with suppressDb, steady noise is turned down too (only while something plays, as the canceller
+     * is skipped otherwise). Its level control and dereverberation stay off.
+     */
     int off = 0;
     int denoise = suppress < 0;
     speex_preprocess_ctl(c->residual, SPEEX_PREPROCESS_SET_DENOISE, &denoise);
