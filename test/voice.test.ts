@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { FileSource, readAudioFile } from "../src/audio/file.ts";
+import { writeWav } from "../src/audio/pcm.ts";
 import { MicrophoneSource } from "../src/audio/microphone.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
 import { createVoiceEngines, createVoicePipeline } from "../src/pipeline/voice-setup.ts";
@@ -119,6 +120,43 @@ describe("voice pipeline on recordings", { skip }, () => {
         spawnSync("sox", ["-R", "-m", command, "|sox -R -n -r 16000 -c 1 -b 16 -p synth 4 pinknoise vol 0.02", noisy]);
         const { records } = await listen(noisy, { audio: { noiseSuppression: "rnnoise" } });
         assert.equal(records[0]?.toolCall?.name, "get_time", JSON.stringify(records[0]?.stages));
+    });
+
+    it("over hark's own reply, louder than the person, the echo canceller lets the wake word through", async () => {
+        // What the speaker plays: hark talking, until the wake word stops it 12 s in; the room brings it back 150 ms
+        // later, with a reflection, 5 dB louder than the person who speaks over it.
+        const sentences = ["Your timer for five minutes is done.", "Playing Baby Shark by Pinkfong.", "It's twenty past three.", "In Boston it is eleven degrees and cloudy."];
+        const talk = await readAudioFile(joinAudio(path.join(dir, "talk.wav"), sentences.map((t, i) => makeSpeech(path.join(dir, `talk${i}.wav`), t)), 300));
+        const wake = await readAudioFile(heyJarvis!);
+        const at = 12 * 16000;
+        const reply = Int16Array.from({ length: at + wake.length + 3200 }, (_, i) => talk[i % talk.length]!);
+        const command = await readAudioFile(joinAudio(path.join(dir, "aec-command.wav"), [heyJarvis!, makeSpeech(path.join(dir, "aec-time.wav"), "what time is it")], 400));
+        const level = (s: Int16Array): number => Math.sqrt(s.reduce((sum, v) => sum + v * v, 0) / s.length);
+        const gain = (level(wake) / level(reply.subarray(at, at + wake.length))) * 10 ** (5 / 20);
+        const mic = Int16Array.from({ length: at + command.length + 16000 }, (_, i) => {
+            const echo = gain * ((reply[i - 2400] ?? 0) + 0.3 * (reply[i - 3200] ?? 0));
+            return Math.max(-32768, Math.min(32767, Math.round(echo + (command[i - at] ?? 0))));
+        });
+        const file = path.join(dir, "aec-mic.wav");
+        writeWav(file, mic);
+        const heard = async (echoCancellation: boolean): Promise<boolean> => {
+            const config = testConfig({ audio: { echoCancellation, echoLatencyMs: 0 } });
+            const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
+            const engines = await createVoiceEngines(config, assistant, silentLogger());
+            try {
+                assert.equal(engines.frontEnd?.name, echoCancellation ? "echo" : undefined);
+                const pipeline = createVoicePipeline(config, assistant, assistant.output, engines, silentLogger(), { speak: false, muteWhilePlaying: false });
+                // Heard at the pace it was spoken, as from a microphone, while the reply plays from the same moment.
+                assistant.output.played?.add(reply, performance.now());
+                const records = await pipeline.run(new FileSource(file, { realtime: true }), new AbortController().signal);
+                return records.some((r) => r.stages.some((s) => s.name === "wake"));
+            } finally {
+                await engines.dispose();
+                await assistant.dispose();
+            }
+        };
+        assert.equal(await heard(false), false, "without it, the reply masks the wake word");
+        assert.equal(await heard(true), true);
     });
 
     it("hark listen writes the spoken reply and prints the trace", () => {

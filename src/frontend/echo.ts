@@ -67,6 +67,8 @@ export class EchoCancellerFrontEnd implements AudioFrontEnd {
     private pending = new Int16Array(0);
     private ready: Int16Array = new Int16Array(FRAME);
     private readonly out = new Int16Array(FRAME);
+    private streamMs = 0;
+    private startMs = Number.POSITIVE_INFINITY;
 
     public constructor(private readonly played: PlayedAudio, private readonly options: EchoCancellerOptions, speex = loadSpeexEcho()) {
         this.speex = speex;
@@ -75,8 +77,12 @@ export class EchoCancellerFrontEnd implements AudioFrontEnd {
     }
 
     public process(samples: Int16Array): Int16Array {
+        this.streamMs += durationMs(samples.length);
+        // When the stream began on the clock: the smallest (arrival - stream time) seen, as a chunk handled late only
+        // adds to it; it may creep up by 1 ms per second of audio, to follow a capture clock a little slower than this one.
+        this.startMs = Math.min(this.startMs + durationMs(samples.length) / 1000, this.now() - this.streamMs);
         // What played latencyMs before the chunk's end reached hark is the earliest its last sample can hold.
-        const endMs = this.now() - this.options.latencyMs;
+        const endMs = this.startMs + this.streamMs - this.options.latencyMs;
         const joined = new Int16Array(this.pending.length + samples.length);
         joined.set(this.pending);
         joined.set(samples, this.pending.length);
@@ -108,6 +114,8 @@ export class EchoCancellerFrontEnd implements AudioFrontEnd {
     public reset(): void {
         this.pending = new Int16Array(0);
         this.ready = new Int16Array(FRAME);
+        this.streamMs = 0;
+        this.startMs = Number.POSITIVE_INFINITY;
         this.speex.reset(this.handle);
     }
 
