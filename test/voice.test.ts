@@ -4,7 +4,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { FileSource, readAudioFile } from "../src/audio/file.ts";
-import { writeWav } from "../src/audio/pcm.ts";
+import { PlayedAudio } from "../src/audio/played.ts";
+import { EchoCancellerFrontEnd } from "../src/frontend/echo.ts";
 import { MicrophoneSource } from "../src/audio/microphone.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
 import { createVoiceEngines, createVoicePipeline } from "../src/pipeline/voice-setup.ts";
@@ -137,20 +138,36 @@ describe("voice pipeline on recordings", { skip }, () => {
             const echo = gain * ((reply[i - 2400] ?? 0) + 0.3 * (reply[i - 3200] ?? 0));
             return Math.max(-32768, Math.min(32767, Math.round(echo + (command[i - at] ?? 0))));
         });
-        const file = path.join(dir, "aec-mic.wav");
-        writeWav(file, mic);
         const heard = async (echoCancellation: boolean): Promise<boolean> => {
-            const config = testConfig({ audio: { echoCancellation, echoLatencyMs: 0 } });
+            const config = testConfig({ audio: { echoCancellation } });
             const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
             const engines = await createVoiceEngines(config, assistant, silentLogger());
+            assert.equal(engines.frontEnd?.name, echoCancellation ? "echo" : undefined, "this machine's room gets the canceller");
+            // The same canceller on a clock the test keeps: the reply starts playing at 1 s, and each chunk reaches
+            // hark 100 ms after its last sample was heard, as a microphone's would.
+            let clock = 0;
+            const played = new PlayedAudio(() => clock);
+            played.add(reply, 1000);
+            const a = config.audio;
+            const frontEnd = echoCancellation ? new EchoCancellerFrontEnd(played, { tailMs: a.echoTailMs, latencyMs: a.echoLatencyMs, suppressDb: a.echoSuppressDb, now: () => clock }) : null;
+            const source: AudioSource = {
+                name: "room",
+                async *stream() {
+                    yield { type: "start", source: "room" };
+                    for (let at = 0; at < mic.length; at += 1280) {
+                        const samples = mic.subarray(at, at + 1280);
+                        clock = 1000 + ((at + samples.length) * 1000) / 16000 + 100;
+                        yield { type: "chunk", samples, timestampMs: (at * 1000) / 16000 };
+                    }
+                    yield { type: "stop", reason: "end" };
+                }
+            };
             try {
-                assert.equal(engines.frontEnd?.name, echoCancellation ? "echo" : undefined);
-                const pipeline = createVoicePipeline(config, assistant, assistant.output, engines, silentLogger(), { speak: false, muteWhilePlaying: false });
-                // Heard at the pace it was spoken, as from a microphone, while the reply plays from the same moment.
-                assistant.output.played?.add(reply, performance.now());
-                const records = await pipeline.run(new FileSource(file, { realtime: true }), new AbortController().signal);
+                const pipeline = createVoicePipeline(config, assistant, assistant.output, { ...engines, frontEnd }, silentLogger(), { speak: false, muteWhilePlaying: false });
+                const records = await pipeline.run(source, new AbortController().signal);
                 return records.some((r) => r.stages.some((s) => s.name === "wake"));
             } finally {
+                frontEnd?.dispose();
                 await engines.dispose();
                 await assistant.dispose();
             }
