@@ -4,9 +4,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { FileSource, readAudioFile } from "../src/audio/file.ts";
+import { MicrophoneSource } from "../src/audio/microphone.ts";
 import { PlayedAudio } from "../src/audio/played.ts";
 import { EchoCancellerFrontEnd } from "../src/frontend/echo.ts";
-import { MicrophoneSource } from "../src/audio/microphone.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
 import { createVoiceEngines, createVoicePipeline } from "../src/pipeline/voice-setup.ts";
 import { NOTHING_HEARD, type VoiceState } from "../src/pipeline/voice.ts";
@@ -154,10 +154,10 @@ describe("voice pipeline on recordings", { skip }, () => {
                 name: "room",
                 async *stream() {
                     yield { type: "start", source: "room" };
-                    for (let at = 0; at < mic.length; at += 1280) {
-                        const samples = mic.subarray(at, at + 1280);
-                        clock = 1000 + ((at + samples.length) * 1000) / 16000 + 100;
-                        yield { type: "chunk", samples, timestampMs: (at * 1000) / 16000 };
+                    for (let from = 0; from < mic.length; from += 1280) {
+                        const samples = mic.subarray(from, from + 1280);
+                        clock = 1000 + ((from + samples.length) * 1000) / 16000 + 100;
+                        yield { type: "chunk", samples, timestampMs: (from * 1000) / 16000 };
                     }
                     yield { type: "stop", reason: "end" };
                 }
