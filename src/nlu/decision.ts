@@ -1,5 +1,5 @@
 import type { IntentSpec } from "../intents/types.ts";
-import { collectWords, isFunctionWord, normalizedText, parseTemplate, tokenize } from "../template/index.ts";
+import { intentWords, isFunctionWord, normalizedText, tokenize } from "../template/index.ts";
 import type { Recognition } from "./recognizer.ts";
 
 /** What becomes of a turn: act, turn it down (with the reason), or ask first (with the question). */
@@ -116,10 +116,7 @@ function unfounded(recognition: Recognition, intent: IntentSpec, text: string): 
     if (recognition.source === "template") return null;
     let own = ownWords.get(intent);
     if (own == null) {
-        own = new Set<string>();
-        for (const template of [...intent.sentences.flatMap((g) => g.sentences), ...Object.values(intent.rules)]) collectWords(parseTemplate(template), own);
-        for (const list of Object.values(intent.slots)) if (list.kind === "values") for (const value of list.values) for (const word of tokenize(value.in)) own.add(word.text);
-        for (const word of own) if (isFunctionWord(word)) own.delete(word);
+        own = new Set([...intentWords(intent)].filter((word) => !isFunctionWord(word)));
         ownWords.set(intent, own);
     }
     if (tokenize(text).some((t) => own.has(t.text))) return null;

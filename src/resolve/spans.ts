@@ -1,4 +1,4 @@
-import { collectWords, parseTemplate, rawText, tokenize, type TemplateIntent } from "../template/index.ts";
+import { collectWords, intentWords, parseTemplate, rawText, tokenize, type TemplateIntent } from "../template/index.ts";
 import { findWhen } from "./when.ts";
 
 type SpannedIntent = Pick<TemplateIntent, "sentences" | "slots" | "rules">;
@@ -58,15 +58,9 @@ function markRun(taken: boolean[], words: readonly string[], run: readonly strin
 function wordsOf(spec: SpannedIntent): Set<string> {
     let words = stopWords.get(spec);
     if (words) return words;
-    words = new Set<string>(TIES);
-    const templates = [
-        ...spec.sentences.flatMap((g) => g.sentences),
-        ...Object.values(spec.rules),
-        ...Object.values(spec.slots).flatMap((list) => (list.kind === "wildcard" ? list.trim ?? [] : []))
-    ];
-    for (const template of templates) collectWords(parseTemplate(template), words);
-    // A listed value's words ("later" of the weather's `when`) say something else than a name.
-    for (const list of Object.values(spec.slots)) if (list.kind === "values") for (const value of list.values) for (const word of tokenize(value.in)) words.add(word.text);
+    // A listed value's words ("later" of the weather's `when`) say something else than a name; so do trim phrases'.
+    words = new Set<string>([...TIES, ...intentWords(spec)]);
+    for (const list of Object.values(spec.slots)) if (list.kind === "wildcard") for (const trim of list.trim ?? []) collectWords(parseTemplate(trim), words);
     stopWords.set(spec, words);
     return words;
 }

@@ -1,5 +1,5 @@
-import { templateWords } from "./normalize.ts";
-import { TemplateSyntaxError } from "./types.ts";
+import { templateWords, tokenize } from "./normalize.ts";
+import { TemplateSyntaxError, type TemplateIntent } from "./types.ts";
 
 /** A parsed sentence template: a sequence of nodes. */
 export type Sequence = TemplateNode[];
@@ -76,6 +76,17 @@ export function collectWords(seq: Sequence, into = new Set<string>()): Set<strin
         else if (node.kind === "alt") node.options.forEach((o) => collectWords(o, into));
     }
     return into;
+}
+
+/**
+ * Every word an intent's sentences, rules and listed values spell out ("weather", "near", "later"): the words that
+ * say this intent is asked for, as against a name or a date said with it.
+ */
+export function intentWords(intent: Pick<TemplateIntent, "sentences" | "slots" | "rules">): Set<string> {
+    const words = new Set<string>();
+    for (const template of [...intent.sentences.flatMap((g) => g.sentences), ...Object.values(intent.rules)]) collectWords(parseTemplate(template), words);
+    for (const list of Object.values(intent.slots)) if (list.kind === "values") for (const value of list.values) for (const word of tokenize(value.in)) words.add(word.text);
+    return words;
 }
 
 /** Rule names referenced by a template. */
