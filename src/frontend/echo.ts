@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { PlayedAudio } from "../audio/played.ts";
-import { durationMs, SAMPLE_RATE_HZ, samplesIn } from "../audio/pcm.ts";
+import { concatSamples, durationMs, SAMPLE_RATE_HZ, samplesIn } from "../audio/pcm.ts";
 import { HarkError } from "../errors.ts";
 import { packageRoot } from "../paths.ts";
 import type { AudioFrontEnd } from "./frontend.ts";
@@ -69,11 +69,13 @@ export class EchoCancellerFrontEnd implements AudioFrontEnd {
     private readonly out = new Int16Array(FRAME);
     private streamMs = 0;
     private startMs = Number.POSITIVE_INFINITY;
+    private readonly detach: () => void;
 
     public constructor(private readonly played: PlayedAudio, private readonly options: EchoCancellerOptions, speex = loadSpeexEcho()) {
         this.speex = speex;
         this.now = options.now ?? (() => performance.now());
         this.handle = speex.create(FRAME, samplesIn(options.tailMs), SAMPLE_RATE_HZ, -Math.abs(options.suppressDb));
+        this.detach = played.attach();
     }
 
     public process(samples: Int16Array): Int16Array {
@@ -89,24 +91,16 @@ export class EchoCancellerFrontEnd implements AudioFrontEnd {
         const whole = joined.length - (joined.length % FRAME);
         const cleaned: Int16Array[] = [this.ready];
         // Only while something plays (or its echo may still ring) is there anything to take away.
-        const active = this.played.active(this.options.tailMs);
-        for (let at = 0; at < whole; at += FRAME) {
-            const mic = joined.slice(at, at + FRAME);
-            if (!active) {
-                cleaned.push(mic);
-                continue;
+        if (!this.played.active(this.options.tailMs)) cleaned.push(joined.subarray(0, whole));
+        else {
+            for (let at = 0; at < whole; at += FRAME) {
+                const frameStartMs = endMs - durationMs(joined.length - at);
+                this.speex.cancel(this.handle, joined.slice(at, at + FRAME), this.played.read(frameStartMs, FRAME), this.out);
+                cleaned.push(this.out.slice());
             }
-            const frameStartMs = endMs - durationMs(joined.length - at);
-            this.speex.cancel(this.handle, mic, this.played.read(frameStartMs, FRAME), this.out);
-            cleaned.push(this.out.slice());
         }
         this.pending = joined.slice(whole);
-        const all = new Int16Array(cleaned.reduce((n, c) => n + c.length, 0));
-        let offset = 0;
-        for (const c of cleaned) {
-            all.set(c, offset);
-            offset += c.length;
-        }
+        const all = concatSamples(cleaned);
         this.ready = all.slice(samples.length);
         return all.subarray(0, samples.length);
     }
@@ -120,6 +114,7 @@ export class EchoCancellerFrontEnd implements AudioFrontEnd {
     }
 
     public dispose(): void {
+        this.detach();
         this.speex.destroy(this.handle);
     }
 }
