@@ -103,7 +103,7 @@ describe("what the speaker played, and the echo canceller", () => {
         assert.equal(audio.active(100), true, "its echo may still ring");
     });
 
-    it("a player's files are noted from the moment it started them, until they stop", async () => {
+    it("a player's files are noted from the moment it started them, until they stop; only while a canceller reads them", async () => {
         const file = makeSpeech(path.join(tempDir(), "reply.wav"), "your timer is done", 0);
         const samples = await readAudioFile(file);
         let now = 5000;
@@ -113,7 +113,14 @@ describe("what the speaker played, and the echo canceller", () => {
             stopAll: () => 0, active: () => [], takeLateFailures: () => []
         };
         const audio = new PlayedAudio(() => now);
-        const playback = await new NotedPlayer(sink, audio, silentLogger(), () => now).play(file, "speech");
+        const player = new NotedPlayer(sink, audio, silentLogger(), () => now);
+        // Nobody cancels echoes (hark ask, or no binding): the file is only played, never read.
+        const unread = await player.play(file, "speech");
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.equal(audio.active(), false);
+        unread.stop();
+        const detach = audio.attach();
+        const playback = await player.play(file, "speech");
         for (let i = 0; i < 50 && !audio.active(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
         assert.deepEqual([...audio.read(5000, 800)], [...samples.subarray(0, 800)]);
         now = 5100;
@@ -126,6 +133,8 @@ describe("what the speaker played, and the echo canceller", () => {
         playback.stop();
         await new Promise((resolve) => setTimeout(resolve, 10));
         assert.deepEqual([...audio.read(6050, 100)], new Array(100).fill(0));
+        detach();
+        assert.equal(audio.wanted, false);
     });
 
     it("takes the played sound's echo out of the microphone's audio, and leaves audio alone while nothing plays", () => {

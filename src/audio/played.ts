@@ -20,8 +20,24 @@ const KEEP_MS = 10_000;
  */
 export class PlayedAudio {
     private stretches: Stretch[] = [];
+    private readers = 0;
 
     public constructor(private readonly now: () => number = () => performance.now()) {}
+
+    /** Whether an echo canceller reads it: without one (`hark ask`, or no binding built) nothing need be noted. */
+    public get wanted(): boolean {
+        return this.readers > 0;
+    }
+
+    /** An echo canceller reads from now on; call the returned function when it stops. */
+    public attach(): () => void {
+        this.readers++;
+        let attached = true;
+        return () => {
+            if (attached) this.readers--;
+            attached = false;
+        };
+    }
 
     /** `samples` play from `atMs` on; returns the stretch, to cut short with {@link cut}. */
     public add(samples: Int16Array, atMs: number): object {
@@ -68,12 +84,14 @@ export class PlayedAudio {
 /**
  * A {@link Player} that notes in a {@link PlayedAudio} what the player it wraps plays, pauses and stops: each file is
  * read as 16 kHz mono (sox) while it starts, and placed at the moment its player was started. A file that cannot be
- * read that way still plays; there is just nothing to take away.
+ * read that way still plays; there is just nothing to take away. While no echo canceller reads the notes, files are
+ * only played.
  */
 export class NotedPlayer implements Player {
     public constructor(private readonly sink: Player, private readonly played: PlayedAudio, private readonly log: Logger, private readonly now: () => number = () => performance.now()) {}
 
     public async play(file: string, kind: PlaybackKind): Promise<Playback> {
+        if (!this.played.wanted) return this.sink.play(file, kind);
         const startedAt = this.now();
         const reading = readAudioFile(file).catch((error: unknown) => {
             this.log.warn({ err: error, file }, "cannot read what plays as the echo canceller's reference");
