@@ -9,7 +9,7 @@ import { TemplateRecognizer } from "../src/nlu/templates.ts";
 import { CONFIRMATION_ANSWERS } from "../src/pipeline/confirmation.ts";
 import { createGrammarTranscriber } from "../src/pipeline/voice-setup.ts";
 import { COMMON_TIMER_NAMES } from "../src/services/timers.ts";
-import { GrammarTranscriber } from "../src/stt/grammar.ts";
+import { grammarConfidence, grammarFit, GrammarTranscriber } from "../src/stt/grammar.ts";
 import { parseHypseg } from "../src/stt/pocketsphinx-batch.ts";
 import { compileGrammar } from "../src/template/index.ts";
 import { seededRandom } from "../src/util/random.ts";
@@ -183,8 +183,30 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
 
     it("reads pocketsphinx's segmentation: words without silences or empty transitions, score and speech frames", () => {
         const parsed = parseHypseg("u3 S 0 T -6886 A -6212 L -674 0 -160 -337 <sil> 18 -2683 0 cancel 72 -460 0 (NULL) 72 -460 0 the 82 -2713 0 timer(2) 139 -196 -337 <sil> 184");
-        assert.deepEqual(parsed, { id: "u3", segmentation: { words: ["cancel", "the", "timer"], score: -6886, frames: 184, speechFrames: 121 } });
+        const { segments, ...rest } = parsed!.segmentation;
+        assert.deepEqual(rest, { words: ["cancel", "the", "timer"], score: -6886, frames: 184, speechFrames: 121, acoustic: -6212 });
+        assert.deepEqual(segments.map((s) => [s.word, s.start, s.end, s.acoustic, s.speech]), [
+            ["<sil>", 0, 18, -160, false], ["cancel", 18, 72, -2683, true], ["(NULL)", 72, 72, -460, false], ["the", 72, 82, -460, true],
+            ["timer", 82, 139, -2713, true], ["<sil>", 139, 184, -196, false]
+        ]);
         assert.equal(parseHypseg("INFO: batch.c(729): Decoding 'u3'"), null);
+    });
+
+    it("compares the two decodings word by word: the grammar's worst word against the general decoding over its frames", () => {
+        const grammar = parseHypseg("u1 S 0 T -5000 A -4800 L -200 0 -100 0 <sil> 10 -1000 0 play 40 -3600 -200 jazz 100 -100 0 <sil> 110")!.segmentation;
+        // The general decoding explains the first word's frames as well as the grammar, and the second's far better.
+        const reference = parseHypseg("u1 S 0 T -3000 A -2700 L -300 0 -100 0 <sil> 10 -1000 -100 play 40 -600 -100 as 70 -900 -100 is 100 -100 0 <sil> 110")!.segmentation;
+        const fit = grammarFit(grammar, reference);
+        assert.equal(fit.words, 2);
+        assert.equal(fit.speechShare, 90 / 110);
+        assert.equal(fit.scorePerFrame, -2000 / 90);
+        assert.equal(fit.acousticPerFrame, -2100 / 90);
+        assert.equal(fit.worstWordPerFrame, (-3600 - (-600 - 900)) / 60, "jazz, over frames 40-100");
+        // The same totals with every word as good as the general decoding's: surer.
+        assert.ok(grammarConfidence({ ...fit, worstWordPerFrame: 0 }) > grammarConfidence(fit));
+        assert.ok(grammarConfidence({ ...fit, scorePerFrame: 0, worstWordPerFrame: 0 }) > 0.5, "as good as general English: accepted");
+        assert.ok(grammarConfidence(fit) < 0.5, "a word that stands on other sounds, and a path far worse than general English: turned down");
+        assert.equal(grammarConfidence({ ...fit, words: 0 }), 0, "no words: nothing heard");
     });
 
     it("speech the grammar covers is transcribed with high confidence; other speech with low, or not at all", async () => {

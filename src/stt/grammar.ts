@@ -7,7 +7,7 @@ import { HarkError } from "../errors.ts";
 import { packageRoot } from "../paths.ts";
 import { compileGrammar, type GrammarProblem, type TemplateIntent } from "../template/index.ts";
 import { seededRandom } from "../util/random.ts";
-import { BatchDecoder, DecoderDiedError, type Segmentation } from "./pocketsphinx-batch.ts";
+import { BatchDecoder, DecoderDiedError, type PathSegment, type Segmentation } from "./pocketsphinx-batch.ts";
 import type { Transcriber, Transcript } from "./transcriber.ts";
 
 /** Options for {@link GrammarTranscriber.create}. */
@@ -58,24 +58,64 @@ function withNoiseFloor(samples: Int16Array): Int16Array {
     return out;
 }
 
-/**
- * Where {@link grammarConfidence} is 0.5, and how fast it moves, in score units (log base 1.0001) per speech frame of
- * the grammar path over the open-vocabulary path. Set on the voice benchmark (docs/precision.md): 0.5 (-2) is where
- * no more than 5 % of in-scope commands are turned down; 0.9 (+4.6) is below a quarter of them.
- */
-const CONFIDENCE_CENTER = -2;
-const CONFIDENCE_SCALE = 3;
+/** How an utterance's grammar decoding compares with its open-vocabulary one: what a transcript's confidence is made of. */
+export interface GrammarFit {
+    /** Total path score, grammar less reference, per speech frame. */
+    scorePerFrame: number;
+    /** The same with acoustic scores alone (no language model on either side). */
+    acousticPerFrame: number;
+    /** The grammar's worst-fitting word: its acoustic score less the reference path's over the same frames, per frame. */
+    worstWordPerFrame: number;
+    /** Words in the grammar's transcript. */
+    words: number;
+    /** Speech frames of the grammar's path over all frames. */
+    speechShare: number;
+}
+
+/** The acoustic score `path` gives frames `start` to `end`, each of its segments counted by how much of it lies there. */
+function acousticOver(path: readonly PathSegment[], start: number, end: number): number {
+    let total = 0;
+    for (const s of path) {
+        const overlap = Math.min(end, s.end) - Math.max(start, s.start);
+        if (overlap > 0 && s.end > s.start) total += (s.acoustic * overlap) / (s.end - s.start);
+    }
+    return total;
+}
+
+/** Compares the two decodings of one utterance ({@link GrammarFit}). */
+export function grammarFit(grammar: Segmentation, reference: Segmentation): GrammarFit {
+    const speech = Math.max(20, grammar.speechFrames, reference.speechFrames);
+    let worst = 0;
+    for (const s of grammar.segments) {
+        if (!s.speech || s.end - s.start < 3) continue;
+        worst = Math.min(worst, (s.acoustic - acousticOver(reference.segments, s.start, s.end)) / (s.end - s.start));
+    }
+    return {
+        scorePerFrame: (grammar.score - reference.score) / speech,
+        acousticPerFrame: (grammar.acoustic - reference.acoustic) / speech,
+        worstWordPerFrame: worst,
+        words: grammar.words.length,
+        speechShare: grammar.speechFrames / Math.max(1, grammar.frames)
+    };
+}
 
 /**
- * How well an utterance fits the grammar, 0..1: the grammar path's total score against the best path of an
- * open-vocabulary decoding of the same audio, per frame of speech, through a logistic curve. Speech that is a
- * sentence of the grammar scores about as well under the grammar as under general English; anything else is forced
- * into the nearest sentence of the grammar and scores far worse than under general English.
+ * The weights of {@link grammarConfidence}: a logistic regression fitted on the speech benchmark's labelled utterances
+ * (scripts/fit-transcript-confidence.ts; docs/precision.md has the sets and the numbers), its 0.5 put where 3 % of the
+ * commands it would act on rightly are turned down.
  */
-export function grammarConfidence(grammar: Segmentation, reference: Segmentation): number {
-    if (grammar.words.length === 0) return 0;
-    const perFrame = (grammar.score - reference.score) / Math.max(20, grammar.speechFrames, reference.speechFrames);
-    return 1 / (1 + Math.exp(-(perFrame - CONFIDENCE_CENTER) / CONFIDENCE_SCALE));
+const CONFIDENCE_WEIGHTS = { scorePerFrame: 0.19177, worstWordPerFrame: 0.02354, bias: 1.0282 } as const;
+
+/**
+ * How well an utterance fits the grammar, 0..1, from the comparison of its two decodings ({@link GrammarFit}). Speech
+ * that is a sentence of the grammar scores about as well under the grammar as under general English, word by word;
+ * anything else is forced into the nearest sentence of the grammar and scores far worse than under general English,
+ * worst of all where a word of the sentence stands on sounds that were no such word.
+ */
+export function grammarConfidence(fit: GrammarFit): number {
+    if (fit.words === 0) return 0;
+    const w = CONFIDENCE_WEIGHTS;
+    return 1 / (1 + Math.exp(-(w.scorePerFrame * fit.scorePerFrame + w.worstWordPerFrame * fit.worstWordPerFrame + w.bias)));
 }
 
 /** The two decoders of one grammar: the grammar itself, and the open-vocabulary reference (when on). */
@@ -193,11 +233,12 @@ export class GrammarTranscriber implements Transcriber {
             const text = grammar.words.join(" ");
             if (!text) return { text, engine: this.name, confidence: 0, detail: { noHypothesis: true } };
             if (reference == null) return { text, engine: this.name };
+            const fit = grammarFit(grammar, reference);
             // Three decimals, and never 1: a transcript is never certain.
-            const confidence = Math.min(0.999, Math.round(grammarConfidence(grammar, reference) * 1000) / 1000);
+            const confidence = Math.min(0.999, Math.round(grammarConfidence(fit) * 1000) / 1000);
             return {
                 text, engine: this.name, confidence,
-                detail: { confidence, grammarScore: grammar.score, referenceScore: reference.score, speechFrames: Math.max(grammar.speechFrames, reference.speechFrames), reference: reference.words.join(" ") }
+                detail: { confidence, grammarScore: grammar.score, referenceScore: reference.score, speechFrames: Math.max(grammar.speechFrames, reference.speechFrames), reference: reference.words.join(" "), fit }
             };
         } finally {
             fs.rmSync(audio, { force: true });

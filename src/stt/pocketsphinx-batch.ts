@@ -17,6 +17,20 @@ export interface Segmentation {
     frames: number;
     /** Frames the path spends in words rather than silence or fillers. */
     speechFrames: number;
+    /** The path's acoustic score alone (the total less the language model's). */
+    acoustic: number;
+    /** Every stretch of the path, silences and fillers included, in order: what it was taken for, where, and its acoustic score. */
+    segments: PathSegment[];
+}
+
+/** One stretch of a decoded path: frames `start` (inclusive) to `end` (exclusive). */
+export interface PathSegment {
+    word: string;
+    start: number;
+    end: number;
+    acoustic: number;
+    /** A word that was said (not silence, a filler or a grammar's empty transition). */
+    speech: boolean;
 }
 
 /** pocketsphinx exited, was stopped, or gave no result while an utterance waited for one. */
@@ -164,18 +178,22 @@ export function parseHypseg(line: string): { id: string; segmentation: Segmentat
     const parts = line.trim().split(/\s+/);
     if (parts.length < 10 || parts[1] !== "S" || parts[3] !== "T") return null;
     const score = Number(parts[4]);
+    const acoustic = Number(parts[6]);
     const rest = parts.slice(9);
     const frames = Number(rest.at(-1));
-    if (!Number.isFinite(score) || !Number.isFinite(frames)) return null;
+    if (!Number.isFinite(score) || !Number.isFinite(acoustic) || !Number.isFinite(frames)) return null;
     const words: string[] = [];
+    const segments: PathSegment[] = [];
     let speechFrames = 0;
     for (let i = 0; i + 3 < rest.length; i += 4) {
         const start = Number(rest[i]);
         const end = i + 4 < rest.length - 1 ? Number(rest[i + 4]) : frames;
         const word = rest[i + 3]!.replace(/\(\d+\)$/, "");
-        if (NOT_SPEECH.test(word)) continue;
+        const speech = !NOT_SPEECH.test(word);
+        segments.push({ word, start, end, acoustic: Number(rest[i + 1]), speech });
+        if (!speech) continue;
         words.push(word);
         speechFrames += Math.max(0, end - start);
     }
-    return { id: parts[0]!, segmentation: { words, score, frames, speechFrames } };
+    return { id: parts[0]!, segmentation: { words, score, frames, speechFrames, acoustic, segments } };
 }
