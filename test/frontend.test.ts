@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { readAudioFile } from "../src/audio/file.ts";
@@ -135,6 +136,38 @@ describe("what the speaker played, and the echo canceller", () => {
         assert.deepEqual([...audio.read(6050, 100)], new Array(100).fill(0));
         detach();
         assert.equal(audio.wanted, false);
+    });
+
+    it("a feedback sound is read once and noted at once each time it plays; read again when its file changes", async () => {
+        const dir = tempDir();
+        const file = path.join(dir, "listening.wav");
+        fs.copyFileSync(makeSpeech(path.join(dir, "a.wav"), "ding", 0), file);
+        const sink: Player = {
+            play: async (f, kind) => ({ file: f, kind, done: new Promise<"finished" | "stopped">(() => undefined), stop: () => undefined, pause: () => true, resume: () => true, paused: false }) as Playback,
+            stopAll: () => 0, active: () => [], takeLateFailures: () => []
+        };
+        const reads: string[] = [];
+        let now = 1000;
+        const audio = new PlayedAudio(() => now);
+        audio.attach();
+        const player = new NotedPlayer(sink, audio, silentLogger(), () => now, async (f) => {
+            reads.push(f);
+            return readAudioFile(f);
+        });
+        const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+        await player.play(file, "sound");
+        await settle();
+        now = 20_000;
+        await player.play(file, "sound");
+        await settle();
+        assert.equal(reads.length, 1, "the second time from memory");
+        assert.notEqual(audio.read(20_000, 400).find((v) => v !== 0), undefined, "and noted all the same");
+        fs.copyFileSync(makeSpeech(path.join(dir, "b.wav"), "dong dong", 0), file);
+        await player.play(file, "sound");
+        await player.play(path.join(dir, "a.wav"), "speech");
+        await player.play(path.join(dir, "a.wav"), "speech");
+        await settle();
+        assert.equal(reads.length, 4, "a changed sound is read again; speech and music are read each time");
     });
 
     it("takes the played sound's echo out of the microphone's audio, and leaves audio alone while nothing plays", () => {

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import type { Logger } from "pino";
 import { readAudioFile } from "./file.ts";
 import { SAMPLE_RATE_HZ } from "./pcm.ts";
@@ -10,6 +11,9 @@ interface Stretch {
     from: number;
     to: number;
 }
+
+/** Feedback sounds kept as read (a few short files: listening, done, error). */
+const MAX_SOUNDS = 16;
 
 /** How long a stretch that has ended is kept for the readers that lag behind the speaker. */
 const KEEP_MS = 10_000;
@@ -88,12 +92,21 @@ export class PlayedAudio {
  * only played.
  */
 export class NotedPlayer implements Player {
-    public constructor(private readonly sink: Player, private readonly played: PlayedAudio, private readonly log: Logger, private readonly now: () => number = () => performance.now()) {}
+    /** Feedback sounds as read, by file: they play at every turn, and the chime at the wake word must be taken away at once. */
+    private readonly sounds = new Map<string, { version: string; samples: Int16Array }>();
+
+    public constructor(
+        private readonly sink: Player,
+        private readonly played: PlayedAudio,
+        private readonly log: Logger,
+        private readonly now: () => number = () => performance.now(),
+        private readonly read: (file: string) => Promise<Int16Array> = readAudioFile
+    ) {}
 
     public async play(file: string, kind: PlaybackKind): Promise<Playback> {
         if (!this.played.wanted) return this.sink.play(file, kind);
         const startedAt = this.now();
-        const reading = readAudioFile(file).catch((error: unknown) => {
+        const reading = this.reference(file, kind).catch((error: unknown) => {
             this.log.warn({ err: error, file }, "cannot read what plays as the echo canceller's reference");
             return null;
         });
@@ -135,6 +148,19 @@ export class NotedPlayer implements Player {
             },
             stop: () => playback.stop()
         };
+    }
+
+    /** `file` as 16 kHz mono; a feedback sound is read again only when the file changed. */
+    private async reference(file: string, kind: PlaybackKind): Promise<Int16Array> {
+        if (kind !== "sound") return this.read(file);
+        const stat = await fs.promises.stat(file);
+        const version = `${stat.size}:${stat.mtimeMs}`;
+        const known = this.sounds.get(file);
+        if (known?.version === version) return known.samples;
+        const samples = await this.read(file);
+        if (this.sounds.size >= MAX_SOUNDS) this.sounds.delete(this.sounds.keys().next().value!);
+        this.sounds.set(file, { version, samples });
+        return samples;
     }
 
     public stopAll(kinds?: readonly PlaybackKind[]): number {
