@@ -280,13 +280,15 @@ let cancelAudioMs = 0;
 console.log(`  the same through a room, at ${defaults.playbackThresholdScore}: without and with the echo canceller (tail ${config.audio.echoTailMs} ms, latency ${config.audio.echoLatencyMs} ms, residual ${config.audio.echoSuppressDb} dB)`);
 for (const [name, background] of Object.entries(backgrounds)) {
     const echo = throughRoom(background);
-    for (const setup of [{ label: "no canceller", preS: 3, cancel: false }, { label: "canceller, 3 s in", preS: 3, cancel: true }, { label: "canceller, 15 s in", preS: 15, cancel: true }]) {
+    // "no echo": the reference plays but none of it reaches the microphone (headphones, a speaker in another room):
+    // the canceller must then leave the wake word alone.
+    for (const setup of [{ label: "no canceller", preS: 3, cancel: false, echo: 1 }, { label: "canceller, 3 s in", preS: 3, cancel: true, echo: 1 }, { label: "canceller, 15 s in", preS: 15, cancel: true, echo: 1 }, { label: "canceller, no echo", preS: 15, cancel: true, echo: 0 }]) {
         const line = await levels(async (wake, clip, snr, random) => {
             const pre = setup.preS * SAMPLE_RATE_HZ;
             const start = pre + Math.floor(random() * (background.length - clip.length - pre));
             const gain = rms(wake) / (rms(Int16Array.from(echo.subarray(start, start + clip.length), (v) => toSample(v))) * 10 ** (snr / 20));
             const total = pre + clip.length;
-            const mic = Int16Array.from({ length: total }, (_, i) => toSample(gain * echo[start - pre + i]! + (i >= pre ? clip[i - pre]! : 0)));
+            const mic = Int16Array.from({ length: total }, (_, i) => toSample(setup.echo * gain * echo[start - pre + i]! + (i >= pre ? clip[i - pre]! : 0)));
             let input: Int16Array = mic;
             if (setup.cancel) {
                 // The playback starts at 1 s on the clock; a chunk reaches hark captureMs after its last sample was heard.
