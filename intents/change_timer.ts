@@ -2,6 +2,13 @@ import { chooseTimers, defineIntent, describeDuration, describeTimeLeft, describ
 
 interface Args extends DurationArgs { direction: "add" | "subtract"; label?: string }
 
+/** "Add 2 minutes to the pasta timer?": a changed timer rings at another time, and nobody notices until it does. */
+function question(args: Args): string {
+    const timer = args.label ? `the ${args.label} timer` : "the timer";
+    const amount = describeDuration(durationMs(args));
+    return args.direction === "add" ? `Add ${amount} to ${timer}?` : `Take ${amount} off ${timer}?`;
+}
+
 export default defineIntent<Args>({
     name: "change_timer",
     description: "Adds time to a running or paused timer, or takes time off it (by the timer's name when there are several).",
@@ -16,6 +23,7 @@ export default defineIntent<Args>({
         additionalProperties: false
     },
     slots: { ...durationSlots, label: timerLabelSlot },
+    confirm: question,
     rules: {
         duration: durationRule,
         timer: "[the|my] [{label}] (timer|countdown)"

@@ -2,6 +2,12 @@ import { chooseTimers, defineIntent, describeTimeLeft, describeTimer, timerLabel
 
 interface Args { label?: string; all?: boolean }
 
+/** "Pause the pizza timer?": a timer paused by mistake never rings. */
+function question(args: Args): string {
+    if (args.all) return "Pause all timers?";
+    return args.label ? `Pause the ${args.label} timer?` : "Pause the timer?";
+}
+
 export default defineIntent<Args>({
     name: "pause_timer",
     description: "Pauses a running timer (by its name), or all timers, keeping the time it has left.",
@@ -11,6 +17,7 @@ export default defineIntent<Args>({
         additionalProperties: false
     },
     slots: { label: timerLabelSlot },
+    confirm: question,
     rules: {
         pause: "(pause|hold|freeze)",
         timer: "(timer|countdown|count down)",

@@ -200,6 +200,27 @@ describe("intents that change what is set up ask before acting on a request that
         }
     });
 
+    it("a timer's change or pause asks too (it would ring at another time, or never); typed exactly, it acts", async () => {
+        const assistant = await Assistant.create({ config: testConfig({ paths: { dataDir: withTimers() } }), log: silentLogger(), ephemeralState: true });
+        try {
+            const left = async () => Math.round((await assistant.services.timers.list()).find((t) => t.label === "pizza")!.endsAt - Date.now()) / 60_000;
+            assert.equal((await assistant.handleText("add two minutes to the pizza timmer")).reply, "Add 2 minutes to the pizza timer?");
+            assert.ok(Math.abs((await left()) - 10) < 0.1, "not changed before the answer");
+            await assistant.handleText("yes");
+            assert.ok(Math.abs((await left()) - 12) < 0.1, "changed after it");
+            assert.equal((await assistant.handleText("take a minute off the pizza timmer")).reply, "Take 1 minute off the pizza timer?");
+            assert.equal((await assistant.handleText("no")).reply, "OK, I won't.");
+            assert.equal((await assistant.handleText("pause the pizza timmer")).reply, "Pause the pizza timer?");
+            assert.equal((await assistant.handleText("no")).reply, "OK, I won't.");
+            assert.equal((await assistant.services.timers.list()).some((t) => t.pausedRemainingMs != null), false);
+            const exact = await assistant.handleText("pause the pizza timer");
+            assert.equal(decision(exact).verdict, "accept");
+            assert.equal((await assistant.services.timers.list()).find((t) => t.label === "pizza")!.pausedRemainingMs != null, true);
+        } finally {
+            await assistant.dispose();
+        }
+    });
+
     it("typed: a misspelt cancel asks, 'yes' cancels, 'no' keeps the timer, anything else is a new request", async () => {
         const assistant = await Assistant.create({ config: testConfig({ paths: { dataDir: withTimers() } }), log: silentLogger(), ephemeralState: true });
         try {
