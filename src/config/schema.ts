@@ -184,11 +184,11 @@ export const ConfigSchema = Type.Object({
         }),
         sureConfidence: Type.Number({
             minimum: 0, maximum: 1, default: 0.9,
-            description: "A transcript less sure than this counts as not exact: an intent that changes or destroys state (cancel_timer) asks before acting."
+            description: "A transcript less sure than this counts as not exact: an intent that changes or destroys state (cancel_timer, change_timer, pause_timer) asks before acting."
         }),
         confirmChanges: Type.Boolean({
             default: true,
-            description: "An intent that changes or destroys state (cancel_timer) asks before acting on any spoken request, however sure the transcript: the grammar engine hears other speech as its nearest sentence, sometimes surely (\"tell me the time\" as \"delete the timer\"). Off: it asks only below sureConfidence."
+            description: "An intent that changes or destroys state (cancel_timer, change_timer, pause_timer) asks before acting on any spoken request, however sure the transcript: the grammar engine hears other speech as its nearest sentence, sometimes surely (\"tell me the time\" as \"delete the timer\"). Off: it asks only below sureConfidence."
         })
     }, { default: {}, additionalProperties: false }),
     conversation: Type.Object({
