@@ -54,10 +54,11 @@ for (let step = 0; step < STEPS; step++) {
 
 // Back to the features' own units, with 0.5 moved to the chosen threshold.
 const raw = w.map((wj, j) => wj / sd[j]!);
-const scores = x.map((row) => row.reduce((a, v, j) => a + v * raw[j]!, b - w.reduce((a, wj, j) => a + (wj * mean[j]!) / sd[j]!, 0)));
+const intercept = b - w.reduce((a, wj, j) => a + (wj * mean[j]!) / sd[j]!, 0);
+const scores = x.map((row) => row.reduce((a, v, j) => a + v * raw[j]!, intercept));
 const right = scores.filter((_, i) => y[i] === 1).sort((p, q) => p - q);
 const threshold = right[Math.floor(RIGHT_TURNED_DOWN * right.length)]!;
-const bias = b - w.reduce((a, wj, j) => a + (wj * mean[j]!) / sd[j]!, 0) - threshold;
+const bias = intercept - threshold;
 const positives = scores.filter((_, i) => y[i] === 1);
 const negatives = scores.filter((_, i) => y[i] === 0);
 const auc = positives.reduce((a, p) => a + negatives.reduce((c, n) => c + (p > n ? 1 : p === n ? 0.5 : 0), 0), 0) / (positives.length * negatives.length);
