@@ -5,7 +5,10 @@ interface Args extends DurationArgs { direction: "add" | "subtract"; label?: str
 /** "Add 2 minutes to the pasta timer?": a changed timer rings at another time, and nobody notices until it does. */
 function question(args: Args): string {
     const timer = args.label ? `the ${args.label} timer` : "the timer";
-    const amount = describeDuration(durationMs(args));
+    const ms = durationMs(args);
+    // No amount (a model's answer can leave it out): the handler asks how much after a "yes".
+    if (ms <= 0) return `Change ${timer}?`;
+    const amount = describeDuration(ms);
     return args.direction === "add" ? `Add ${amount} to ${timer}?` : `Take ${amount} off ${timer}?`;
 }
 

@@ -213,6 +213,8 @@ describe("intents that change what is set up ask before acting on a request that
             assert.equal((await assistant.handleText("pause the pizza timmer")).reply, "Pause the pizza timer?");
             assert.equal((await assistant.handleText("no")).reply, "OK, I won't.");
             assert.equal((await assistant.services.timers.list()).some((t) => t.pausedRemainingMs != null), false);
+            const change = assistant.intents.intents.find((i) => i.spec.name === "change_timer")!.spec;
+            assert.equal(change.confirm!({ direction: "add", label: "pizza" }), "Change the pizza timer?", "no amount: no \"Add 0 seconds\"");
             const exact = await assistant.handleText("pause the pizza timer");
             assert.equal(decision(exact).verdict, "accept");
             assert.equal((await assistant.services.timers.list()).find((t) => t.label === "pizza")!.pausedRemainingMs != null, true);
