@@ -28,14 +28,15 @@ import { packageRoot } from "../src/paths.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
 import { createVoiceEngines, createVoicePipeline } from "../src/pipeline/voice-setup.ts";
 import { OpenWakeWordDetector } from "../src/wake/openwakeword.ts";
+import { settingsFromEnv } from "./bench-env.ts";
 
 const shared = process.env.HARK_SHARED_DIR ?? path.resolve(packageRoot, "..", "shared");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hark-bench-noise-"));
 const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ["ignore", "ignore", "ignore"] });
 const noiseKinds = (process.env.HARK_BENCH_NOISES ?? "pink,babble,tv,music").split(",");
 const snrs = (process.env.HARK_BENCH_SNRS ?? "15,9,6").split(",").map(Number);
-const audio = process.env.HARK_BENCH_AUDIO ? JSON.parse(process.env.HARK_BENCH_AUDIO) as Record<string, unknown> : {};
-const vad = process.env.HARK_BENCH_VAD ? JSON.parse(process.env.HARK_BENCH_VAD) as Record<string, unknown> : {};
+const audio = settingsFromEnv("HARK_BENCH_AUDIO");
+const vad = settingsFromEnv("HARK_BENCH_VAD");
 
 /** A small seeded generator (mulberry32): the same mixes every run. */
 function seeded(seed: number): () => number {

@@ -18,6 +18,7 @@ import { packageRoot } from "../src/paths.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
 import { createVoiceEngines, createVoicePipeline } from "../src/pipeline/voice-setup.ts";
 import { OpenWakeWordDetector } from "../src/wake/openwakeword.ts";
+import { settingsFromEnv } from "./bench-env.ts";
 
 const sentences = Number(process.env.HARK_BENCH_SENTENCES ?? 20);
 // HARK_BENCH_GROUPS=REGEX runs only the groups whose name matches; HARK_BENCH_ERRORS=1 lists every wrong utterance;
@@ -78,11 +79,12 @@ const outOfScopeRenditions: Rendition[] = [
 
 const groups: Array<{ name: string; utterances: Utterance[] }> = [];
 const evalFile = path.join(packageRoot, "test", "eval", "hark.jsonl");
-const commands = readEvalFile(evalFile).filter((c) => c.expect).slice(0, sentences);
+const evalCommands = readEvalFile(evalFile).filter((c) => c.expect);
+const commands = evalCommands.slice(0, sentences);
 groups.push({ name: `in scope: ${commands.length} eval commands × ${inScopeRenditions.length} voices/speeds, pink noise`, utterances: commands.flatMap((c) => inScopeRenditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
 
 // Added with the fifth hold-out, for the same reason: the eval file's next commands in two voices the in-scope group does not use.
-const heldOutCommands = readEvalFile(evalFile).filter((c) => c.expect).slice(sentences, sentences + 40);
+const heldOutCommands = evalCommands.slice(sentences, sentences + 40);
 const heldOutRenditions: Rendition[] = [{ voice: "en-gb-scotland+m3", speedWpm: 160, noise: 0 }, { voice: "en-us+f2", speedWpm: 155, noise: 0.01 }];
 groups.push({ name: `in scope, hold-out: the next ${heldOutCommands.length} eval commands × ${heldOutRenditions.length} other voices`, utterances: heldOutCommands.flatMap((c) => heldOutRenditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
 
@@ -151,9 +153,9 @@ const config = validateConfig({
     music: { dir: path.join(dir, "music") },
     // HARK_BENCH_STT_CONFIDENCE=0: without the second decoding (what it adds to precision, time and memory).
     // HARK_BENCH_STT='{"minConfidence":0}': other transcriber settings (that one: act on every transcript, for HARK_BENCH_ROWS).
-    stt: { ...(process.env.HARK_BENCH_STT ? JSON.parse(process.env.HARK_BENCH_STT) as Record<string, unknown> : {}), engine: "grammar", confidence: process.env.HARK_BENCH_STT_CONFIDENCE !== "0", slotValues: { location: ["boston", "paris", "london", "new york", "denver", "tokyo", "chicago", "seattle", "miami", "rome", "austin", "san francisco", "dublin", "oslo", "lisbon", "montreal"] } },
+    stt: { ...settingsFromEnv("HARK_BENCH_STT"), engine: "grammar", confidence: process.env.HARK_BENCH_STT_CONFIDENCE !== "0", slotValues: { location: ["boston", "paris", "london", "new york", "denver", "tokyo", "chicago", "seattle", "miami", "rome", "austin", "san francisco", "dublin", "oslo", "lisbon", "montreal"] } },
     // HARK_BENCH_VAD='{"keepSilenceMs":700}': the endpointer's settings (that one: decode only after the end, as before).
-    vad: process.env.HARK_BENCH_VAD ? JSON.parse(process.env.HARK_BENCH_VAD) as Record<string, unknown> : {}
+    vad: settingsFromEnv("HARK_BENCH_VAD")
 });
 fs.mkdirSync(config.music.dir);
 const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
