@@ -136,6 +136,13 @@ const holdout5Renditions: Rendition[] = [
 ];
 const holdout5 = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-out-of-scope-holdout-5.jsonl"));
 groups.push({ name: `out of scope, fifth hold-out: ${holdout5.length} requests × ${holdout5Renditions.length} other voices, half in noise`, utterances: holdout5.flatMap((c) => holdout5Renditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
+// Written on 2026-12-03 before the weather grammar was narrowed (hours past 12, a day before "weather"): other requests, other voices.
+const holdout6Renditions: Rendition[] = [
+    { voice: "en-us+m2", speedWpm: 150, noise: 0 }, { voice: "en-gb-x-gbcwmd+f3", speedWpm: 170, noise: 0.03 },
+    { voice: "en-029+f1", speedWpm: 160, noise: 0 }, { voice: "en-gb+m6", speedWpm: 175, noise: 0.03 }
+];
+const holdout6 = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-out-of-scope-holdout-6.jsonl"));
+groups.push({ name: `out of scope, sixth hold-out: ${holdout6.length} requests × ${holdout6Renditions.length} other voices, half in noise`, utterances: holdout6.flatMap((c) => holdout6Renditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
 const otherRecordings = [
     ...labels.filter((l) => l.intent && !harkIntentOf[l.intent] && l.file.startsWith("rhasspy-test/")).map((l) => recording(path.join(shared, "audio", l.file), null, l.transcript)),
     ...["jfk/jfk.wav", "picovoice-leopard/test.wav", "picovoice-leopard/diarization_test.wav", "wyoming-faster-whisper/turn_on_the_living_room_lamp.wav"].map((f) => path.join(shared, "audio", f)).filter((f) => fs.existsSync(f)).map((f) => recording(f, null)),
