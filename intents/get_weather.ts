@@ -75,16 +75,21 @@ export default defineIntent<{ location?: string; when?: string }>({
                 { in: "todays", out: "today" }, { in: "tomorrows", out: "tomorrow" }, { in: "this weeks", out: "this week" },
                 ...WEEKDAYS, ...WEEKDAYS.map((d) => `next ${d}`), ...WEEKDAYS.map((d) => `this ${d}`),
                 "noon", "midday", "midnight", "lunchtime", "sunset", "sunrise",
-                ...Array.from({ length: 24 }, (_, h) => [`${h + 1} am`, `${h + 1} pm`, `${h + 1} oclock`, `${h + 1} in the morning`, `${h + 1} in the evening`]).flat()
+                ...Array.from({ length: 12 }, (_, h) => [`${h + 1} am`, `${h + 1} pm`, `${h + 1} oclock`, `${h + 1} in the morning`, `${h + 1} in the evening`]).flat()
             ]
         }
     },
+    textOnlyRules: ["outlook", "at"],
     rules: {
         ask: "(what is|what will be|how is|how will be|tell me|give me|show me|check|get|what does|what is going to be|how does|i want|i need|i would like|i would like to know|i want to know|can you tell me|could you tell me|let me know|find out|look up)",
-        weather: "(weather|forecast|weather forecast|weather report|temperature|weather like|conditions|weather conditions|weather outlook|outlook)",
-        place: "(in|at|for|near|around|over|close to|not far from|nearby) {location}",
+        weather: "(weather|forecast|weather forecast|weather report|temperature|weather like|<outlook>)",
+        // Typed, not listened for: out loud, these words were what most speech that was no request got heard as.
+        outlook: "(conditions|weather conditions|weather outlook|outlook)",
+        // "at london", "at tuesday": heard far more often than said.
+        at: "at",
+        place: "(in|<at>|for|near|around|over|close to|not far from|nearby) {location}",
         here: "(here|nearby|near me|around here|close by|outside|where i am|[at|in] (my|the) (current|present) (location|place|spot|position|area)|in my area)",
-        day: "[on|for|at|around|by|in the|during] {when}",
+        day: "[on|for|<at>|around|by|during] {when}",
         condition: "(rain|snow|storm|hail|be sunny|be cloudy|be windy|be foggy|be hot|be cold|be warm|be nice|be rainy|be snowy|freeze|be freezing|pour|drizzle|shower|be (warmer|colder|hotter|chilly|chillier|cooler|humid|overcast|stormy|icy|frosty|cloudier|sunnier|windier))",
         noun: "(rain|snow|snowfall|a storm|storms|a snowstorm|a thunderstorm|thunderstorms|hail|fog|wind|sun|sunshine|a blizzard|a heat wave|a heatwave|frost|showers|a hurricane|a tornado|sleet|drizzle|clouds)",
         gear: "(umbrella|an umbrella|a jacket|jacket|a coat|coat|layers|gloves|my gloves|shorts|sunscreen|a raincoat|a rain coat|a hat|a scarf|boots|a sweater|sunglasses|an umbrella with me)",
@@ -93,7 +98,7 @@ export default defineIntent<{ location?: string; when?: string }>({
     sentences: [
         "[<ask>] [the] [current] <weather> [like] [<place>] [<day>]",
         "[<ask>] [the] [current] <weather> [like] <day> <place>",
-        "[<ask>] [the] <day> <weather> [like] [<place>]",
+        "[<ask>] [the] {when} <weather> [like] [<place>]",
         "[<ask>] [the] <weather> (going to be|gonna be|be) [like] [<place>] [<day>]",
         "[<ask>] [the] {location} <weather> [<day>]",
         "what will the weather be [like] [<place>] [<day>]",
