@@ -83,6 +83,10 @@ const evalCommands = readEvalFile(evalFile).filter((c) => c.expect);
 const commands = evalCommands.slice(0, sentences);
 groups.push({ name: `in scope: ${commands.length} eval commands × ${inScopeRenditions.length} voices/speeds, pink noise`, utterances: commands.flatMap((c) => inScopeRenditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
 
+// The same commands in quiet (the set above is all in pink noise), so the confidence is also fitted on quiet speech.
+const quietRenditions: Rendition[] = [{ voice: "en-us", speedWpm: 160, noise: 0 }, { voice: "en-gb", speedWpm: 150, noise: 0 }];
+groups.push({ name: `in scope, quiet: the same ${commands.length} eval commands × ${quietRenditions.length} voices`, utterances: commands.flatMap((c) => quietRenditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
+
 // Added with the fifth hold-out, for the same reason: the eval file's next commands in two voices the in-scope group does not use.
 const heldOutCommands = evalCommands.slice(sentences, sentences + 40);
 const heldOutRenditions: Rendition[] = [{ voice: "en-gb-scotland+m3", speedWpm: 160, noise: 0 }, { voice: "en-us+f2", speedWpm: 155, noise: 0.01 }];

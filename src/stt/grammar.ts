@@ -104,7 +104,7 @@ export function grammarFit(grammar: Segmentation, reference: Segmentation): Gram
  * (scripts/fit-transcript-confidence.ts; docs/precision.md has the sets and the numbers), its 0.5 put where 3 % of the
  * commands it would act on rightly are turned down.
  */
-const CONFIDENCE_WEIGHTS = { scorePerFrame: 0.19177, worstWordPerFrame: 0.02354, bias: 1.0282 } as const;
+const CONFIDENCE_WEIGHTS = { scorePerFrame: 0.18734, worstWordPerFrame: 0.02304, bias: 0.7531 } as const;
 
 /**
  * How well an utterance fits the grammar, 0..1, from the comparison of its two decodings ({@link GrammarFit}). Speech
