@@ -6,8 +6,8 @@ import { expandHome, packageRoot } from "../paths.ts";
 import { suggest } from "../util/schema-errors.ts";
 import { mergeParams, type LlmParams } from "./params.ts";
 
-/** hark's own intent model (scripts/train, models/hark-intent-v4.md): shipped in the repository, no download. */
-export const HARK_INTENT_MODEL = path.join(packageRoot, "models", "hark-intent-v4.q8_0.gguf");
+/** hark's own intent model (scripts/train, models/hark-intent-v5.md): shipped in the repository, no download. */
+export const HARK_INTENT_MODEL = path.join(packageRoot, "models", "hark-intent-v5.q8_0.gguf");
 
 /** Profiles every config has; one of the same name in llm.profiles replaces it. */
 export const BUILTIN_PROFILES: Readonly<Record<string, LlmProfile>> = {
