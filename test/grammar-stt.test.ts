@@ -181,6 +181,22 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
         assert.doesNotMatch(jsgf, /one hundred fifty one|thousand/, "not every number the parser can read");
     });
 
+    it("the weather is not listened for in the words other speech was heard as: outlook, conditions, at a place or a day, hours past 12; typed, they still count", () => {
+        const weather = builtins.find((i) => i.name === "get_weather")!;
+        const everyWord = new (class extends Set<string> { override has(): boolean { return true; } })();
+        const { jsgf } = compileGrammar([weather], { dictionary: everyWord });
+        assert.doesNotMatch(jsgf, /\b(outlook|conditions)\b/);
+        assert.doesNotMatch(jsgf, /\b(thirteen|twenty)\b/, "no \"thirteen am\" to \"twenty four in the evening\"");
+        assert.match(jsgf, /\btwelve\b/);
+        // "at" is left only in "at my current location".
+        assert.deepEqual([...new Set([...jsgf.matchAll(/\bat \S+ \S+/g)].map((m) => m[0]))], ["at | in]"]);
+        const recognizer = new TemplateRecognizer(builtins);
+        for (const [text, args] of [["what's the outlook for tomorrow", { when: "tomorrow" }], ["weather conditions at london", { location: "london" }], ["the weather at 6 pm", { when: "6 pm" }]] as const) {
+            const understood = recognizer.recognizeSync(text);
+            assert.deepEqual([understood?.intent, understood?.args], ["get_weather", args], text);
+        }
+    });
+
     it("reads pocketsphinx's segmentation: words without silences or empty transitions, score and speech frames", () => {
         const parsed = parseHypseg("u3 S 0 T -6886 A -6212 L -674 0 -160 -337 <sil> 18 -2683 0 cancel 72 -460 0 (NULL) 72 -460 0 the 82 -2713 0 timer(2) 139 -196 -337 <sil> 184");
         const { segments, ...rest } = parsed!.segmentation;
