@@ -78,19 +78,26 @@ const outOfScopeRenditions: Rendition[] = [
 ];
 
 const groups: Array<{ name: string; utterances: Utterance[] }> = [];
+/** Every case said in every rendition. */
+const rendered = (cases: readonly EvalCase[], renditions: readonly Rendition[]): Utterance[] => cases.flatMap((c) => renditions.map((r) => ({ file: utteranceFile(c, r), case: c })));
+/** A spoken out-of-scope set from `test/eval/FILE`, as the group "LABEL: N requests × M VOICES, half in noise". */
+function outOfScopeGroup(label: string, file: string, renditions: readonly Rendition[], voices = "other voices"): void {
+    const cases = readEvalFile(path.join(packageRoot, "test", "eval", file));
+    groups.push({ name: `${label}: ${cases.length} requests × ${renditions.length} ${voices}, half in noise`, utterances: rendered(cases, renditions) });
+}
 const evalFile = path.join(packageRoot, "test", "eval", "hark.jsonl");
 const evalCommands = readEvalFile(evalFile).filter((c) => c.expect);
 const commands = evalCommands.slice(0, sentences);
-groups.push({ name: `in scope: ${commands.length} eval commands × ${inScopeRenditions.length} voices/speeds, pink noise`, utterances: commands.flatMap((c) => inScopeRenditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
+groups.push({ name: `in scope: ${commands.length} eval commands × ${inScopeRenditions.length} voices/speeds, pink noise`, utterances: rendered(commands, inScopeRenditions) });
 
 // The same commands in quiet (the set above is all in pink noise), so the confidence is also fitted on quiet speech.
 const quietRenditions: Rendition[] = [{ voice: "en-us", speedWpm: 160, noise: 0 }, { voice: "en-gb", speedWpm: 150, noise: 0 }];
-groups.push({ name: `in scope, quiet: the same ${commands.length} eval commands × ${quietRenditions.length} voices`, utterances: commands.flatMap((c) => quietRenditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
+groups.push({ name: `in scope, quiet: the same ${commands.length} eval commands × ${quietRenditions.length} voices`, utterances: rendered(commands, quietRenditions) });
 
 // Added with the fifth hold-out, for the same reason: the eval file's next commands in two voices the in-scope group does not use.
 const heldOutCommands = evalCommands.slice(sentences, sentences + 40);
 const heldOutRenditions: Rendition[] = [{ voice: "en-gb-scotland+m3", speedWpm: 160, noise: 0 }, { voice: "en-us+f2", speedWpm: 155, noise: 0.01 }];
-groups.push({ name: `in scope, hold-out: the next ${heldOutCommands.length} eval commands × ${heldOutRenditions.length} other voices`, utterances: heldOutCommands.flatMap((c) => heldOutRenditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
+groups.push({ name: `in scope, hold-out: the next ${heldOutCommands.length} eval commands × ${heldOutRenditions.length} other voices`, utterances: rendered(heldOutCommands, heldOutRenditions) });
 
 interface Label { file: string; transcript?: string; intent?: string }
 const labels: Label[] = fs.existsSync(path.join(shared, "audio", "LABELS.json")) ? JSON.parse(fs.readFileSync(path.join(shared, "audio", "LABELS.json"), "utf8")) as Label[] : [];
@@ -103,50 +110,43 @@ const inScopeRecordings = [
 ];
 if (inScopeRecordings.length) groups.push({ name: "in scope: recordings of hark's commands (rhasspy-test, Speech Commands \"stop\")", utterances: inScopeRecordings });
 
-const outOfScope = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-out-of-scope.jsonl"));
-groups.push({ name: `out of scope: ${outOfScope.length} requests × ${outOfScopeRenditions.length} voices, half in noise`, utterances: outOfScope.flatMap((c) => outOfScopeRenditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
+outOfScopeGroup("out of scope", "spoken-out-of-scope.jsonl", outOfScopeRenditions, "voices");
 // Written after the threshold was chosen and the templates tuned on the set above, and measured once: other requests, other voices.
 const holdoutRenditions: Rendition[] = [
     { voice: "en-gb-scotland", speedWpm: 160, noise: 0 }, { voice: "en-us+f4", speedWpm: 150, noise: 0.03 },
     { voice: "en-gb-x-rp", speedWpm: 170, noise: 0 }, { voice: "en-029", speedWpm: 150, noise: 0.03 }
 ];
-const holdout = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-out-of-scope-holdout.jsonl"));
-groups.push({ name: `out of scope, hold-out: ${holdout.length} requests × ${holdoutRenditions.length} other voices, half in noise`, utterances: holdout.flatMap((c) => holdoutRenditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
+outOfScopeGroup("out of scope, hold-out", "spoken-out-of-scope-holdout.jsonl", holdoutRenditions);
 // Written after the speech grammar lost its decades and rankings, before measuring that: other requests, other voices again.
 const holdout2Renditions: Rendition[] = [
     { voice: "en-gb-x-gbclan", speedWpm: 155, noise: 0 }, { voice: "en-us-nyc", speedWpm: 165, noise: 0.03 },
     { voice: "en-gb-x-gbcwmd", speedWpm: 150, noise: 0 }, { voice: "en-us+f2", speedWpm: 175, noise: 0.03 }
 ];
-const holdout2 = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-out-of-scope-holdout-2.jsonl"));
-groups.push({ name: `out of scope, second hold-out: ${holdout2.length} requests × ${holdout2Renditions.length} other voices, half in noise`, utterances: holdout2.flatMap((c) => holdout2Renditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
+outOfScopeGroup("out of scope, second hold-out", "spoken-out-of-scope-holdout-2.jsonl", holdout2Renditions);
 // Written after the second hold-out was measured, before a narrower weather and music grammar was tried (it was not kept): other requests, other voices.
 const holdout3Renditions: Rendition[] = [
     { voice: "en-us+m1", speedWpm: 145, noise: 0 }, { voice: "en-gb+f1", speedWpm: 170, noise: 0.03 },
     { voice: "en-029+m2", speedWpm: 160, noise: 0 }, { voice: "en-gb-x-rp+f5", speedWpm: 180, noise: 0.03 }
 ];
-const holdout3 = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-out-of-scope-holdout-3.jsonl"));
-groups.push({ name: `out of scope, third hold-out: ${holdout3.length} requests × ${holdout3Renditions.length} other voices, half in noise`, utterances: holdout3.flatMap((c) => holdout3Renditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
+outOfScopeGroup("out of scope, third hold-out", "spoken-out-of-scope-holdout-3.jsonl", holdout3Renditions);
 // Written on 2026-12-02 after the endpointer's kept silence (200 ms) was chosen, before anything was measured on it.
 const holdout4Renditions: Rendition[] = [
     { voice: "en-us+m5", speedWpm: 155, noise: 0 }, { voice: "en-gb+m2", speedWpm: 165, noise: 0.03 },
     { voice: "en-gb-scotland+f2", speedWpm: 150, noise: 0 }, { voice: "en-us-nyc+m6", speedWpm: 175, noise: 0.03 }
 ];
-const holdout4 = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-out-of-scope-holdout-4.jsonl"));
-groups.push({ name: `out of scope, fourth hold-out: ${holdout4.length} requests × ${holdout4Renditions.length} other voices, half in noise`, utterances: holdout4.flatMap((c) => holdout4Renditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
+outOfScopeGroup("out of scope, fourth hold-out", "spoken-out-of-scope-holdout-4.jsonl", holdout4Renditions);
 // Written on 2026-12-02 before a confidence learned from several of the decodings' scores was tried: other requests, other voices.
 const holdout5Renditions: Rendition[] = [
     { voice: "en-us+m7", speedWpm: 150, noise: 0 }, { voice: "en-gb-x-rp+m4", speedWpm: 170, noise: 0.03 },
     { voice: "en-gb-x-gbclan+f4", speedWpm: 160, noise: 0 }, { voice: "en-us-nyc+f1", speedWpm: 180, noise: 0.03 }
 ];
-const holdout5 = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-out-of-scope-holdout-5.jsonl"));
-groups.push({ name: `out of scope, fifth hold-out: ${holdout5.length} requests × ${holdout5Renditions.length} other voices, half in noise`, utterances: holdout5.flatMap((c) => holdout5Renditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
+outOfScopeGroup("out of scope, fifth hold-out", "spoken-out-of-scope-holdout-5.jsonl", holdout5Renditions);
 // Written on 2026-12-03 before the weather grammar was narrowed (hours past 12, a day before "weather"): other requests, other voices.
 const holdout6Renditions: Rendition[] = [
     { voice: "en-us+m2", speedWpm: 150, noise: 0 }, { voice: "en-gb-x-gbcwmd+f3", speedWpm: 170, noise: 0.03 },
     { voice: "en-029+f1", speedWpm: 160, noise: 0 }, { voice: "en-gb+m6", speedWpm: 175, noise: 0.03 }
 ];
-const holdout6 = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-out-of-scope-holdout-6.jsonl"));
-groups.push({ name: `out of scope, sixth hold-out: ${holdout6.length} requests × ${holdout6Renditions.length} other voices, half in noise`, utterances: holdout6.flatMap((c) => holdout6Renditions.map((r) => ({ file: utteranceFile(c, r), case: c }))) });
+outOfScopeGroup("out of scope, sixth hold-out", "spoken-out-of-scope-holdout-6.jsonl", holdout6Renditions);
 const otherRecordings = [
     ...labels.filter((l) => l.intent && !harkIntentOf[l.intent] && l.file.startsWith("rhasspy-test/")).map((l) => recording(path.join(shared, "audio", l.file), null, l.transcript)),
     ...["jfk/jfk.wav", "picovoice-leopard/test.wav", "picovoice-leopard/diarization_test.wav", "wyoming-faster-whisper/turn_on_the_living_room_lamp.wav"].map((f) => path.join(shared, "audio", f)).filter((f) => fs.existsSync(f)).map((f) => recording(f, null)),
