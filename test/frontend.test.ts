@@ -170,6 +170,42 @@ describe("what the speaker played, and the echo canceller", () => {
         assert.equal(reads.length, 4, "a changed sound is read again; speech and music are read each time");
     });
 
+    it("a feedback sound played again while it is still being read is read once, and a failed read is tried again", async () => {
+        const sink: Player = {
+            play: async (f, kind) => ({ file: f, kind, done: new Promise<"finished" | "stopped">(() => undefined), stop: () => undefined, pause: () => true, resume: () => true, paused: false }) as Playback,
+            stopAll: () => 0, active: () => [], takeLateFailures: () => []
+        };
+        const dir = tempDir();
+        const ding = makeSpeech(path.join(dir, "ding.wav"), "ding", 0);
+        const broken = path.join(dir, "broken.wav");
+        fs.writeFileSync(broken, "not a wav file");
+        const reads: string[] = [];
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const audio = new PlayedAudio(() => 1000);
+        audio.attach();
+        const player = new NotedPlayer(sink, audio, silentLogger(), () => 1000, async (f) => {
+            reads.push(f);
+            await gate;
+            return readAudioFile(f);
+        });
+        const until = async (done: () => boolean) => {
+            for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+        };
+        await player.play(ding, "sound");
+        await until(() => reads.length === 1);
+        await player.play(ding, "sound");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        release();
+        assert.deepEqual(reads, [ding], "the second play shares the first read, still going");
+        await player.play(broken, "sound");
+        await until(() => reads.length === 2);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await player.play(broken, "sound");
+        await until(() => reads.length === 3);
+        assert.deepEqual(reads, [ding, broken, broken], "a read that failed is not kept");
+    });
+
     it("takes the played sound's echo out of the microphone's audio, and leaves audio alone while nothing plays", () => {
         const seconds = 6;
         const reference = played(seconds * 16000);

@@ -93,7 +93,7 @@ export class PlayedAudio {
  */
 export class NotedPlayer implements Player {
     /** Feedback sounds as read, by file: they play at every turn, and the chime at the wake word must be taken away at once. */
-    private readonly sounds = new Map<string, { version: string; samples: Int16Array }>();
+    private readonly sounds = new Map<string, { version: string; samples: Promise<Int16Array> }>();
 
     public constructor(
         private readonly sink: Player,
@@ -157,9 +157,13 @@ export class NotedPlayer implements Player {
         const version = `${stat.size}:${stat.mtimeMs}`;
         const known = this.sounds.get(file);
         if (known?.version === version) return known.samples;
-        const samples = await this.read(file);
+        // Kept while still being read, so a sound played again meanwhile shares the one read; dropped if it fails.
+        const samples = this.read(file);
         if (this.sounds.size >= MAX_SOUNDS) this.sounds.delete(this.sounds.keys().next().value!);
         this.sounds.set(file, { version, samples });
+        samples.catch(() => {
+            if (this.sounds.get(file)?.samples === samples) this.sounds.delete(file);
+        });
         return samples;
     }
 
