@@ -98,6 +98,11 @@ groups.push({ name: `in scope, quiet: the same ${commands.length} eval commands 
 const heldOutCommands = evalCommands.slice(sentences, sentences + 40);
 const heldOutRenditions: Rendition[] = [{ voice: "en-gb-scotland+m3", speedWpm: 160, noise: 0 }, { voice: "en-us+f2", speedWpm: 155, noise: 0.01 }];
 groups.push({ name: `in scope, hold-out: the next ${heldOutCommands.length} eval commands × ${heldOutRenditions.length} other voices`, utterances: rendered(heldOutCommands, heldOutRenditions) });
+// Written on 2026-12-03 (second session) before transcripts of middling confidence were asked about: the eval file's
+// remaining commands in two voices no other group uses.
+const heldOut2Commands = evalCommands.slice(sentences + 40);
+const heldOut2Renditions: Rendition[] = [{ voice: "en-gb+f4", speedWpm: 160, noise: 0 }, { voice: "en-us+m8", speedWpm: 170, noise: 0.01 }];
+groups.push({ name: `in scope, second hold-out: the last ${heldOut2Commands.length} eval commands × ${heldOut2Renditions.length} other voices`, utterances: rendered(heldOut2Commands, heldOut2Renditions) });
 
 interface Label { file: string; transcript?: string; intent?: string }
 const labels: Label[] = fs.existsSync(path.join(shared, "audio", "LABELS.json")) ? JSON.parse(fs.readFileSync(path.join(shared, "audio", "LABELS.json"), "utf8")) as Label[] : [];
@@ -147,6 +152,12 @@ const holdout6Renditions: Rendition[] = [
     { voice: "en-029+f1", speedWpm: 160, noise: 0 }, { voice: "en-gb+m6", speedWpm: 175, noise: 0.03 }
 ];
 outOfScopeGroup("out of scope, sixth hold-out", "spoken-out-of-scope-holdout-6.jsonl", holdout6Renditions);
+// Written on 2026-12-03 (second session) before transcripts of middling confidence were asked about: other requests, other voices.
+const holdout7Renditions: Rendition[] = [
+    { voice: "en-us+m4", speedWpm: 155, noise: 0 }, { voice: "en-gb-x-rp+f2", speedWpm: 165, noise: 0.03 },
+    { voice: "en-gb-x-gbclan+m1", speedWpm: 150, noise: 0 }, { voice: "en-us+f5", speedWpm: 175, noise: 0.03 }
+];
+outOfScopeGroup("out of scope, seventh hold-out", "spoken-out-of-scope-holdout-7.jsonl", holdout7Renditions);
 const otherRecordings = [
     ...labels.filter((l) => l.intent && !harkIntentOf[l.intent] && l.file.startsWith("rhasspy-test/")).map((l) => recording(path.join(shared, "audio", l.file), null, l.transcript)),
     ...["jfk/jfk.wav", "picovoice-leopard/test.wav", "picovoice-leopard/diarization_test.wav", "wyoming-faster-whisper/turn_on_the_living_room_lamp.wav"].map((f) => path.join(shared, "audio", f)).filter((f) => fs.existsSync(f)).map((f) => recording(f, null)),
