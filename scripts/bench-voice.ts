@@ -217,7 +217,8 @@ for (const group of groups.filter((g) => only == null || only.test(g.name))) {
     if (r.nullCases < cases.length) {
         const inScope = cases.length - r.nullCases;
         const exact = cases.filter((c, i) => c.expect && predictions[i]!.intent === c.expect.intent && sameArgs(predictions[i]!.args, c.expect.args)).length;
-        console.log(`    exact tool calls     ${pct(exact, inScope)}`);
+        const exactAsked = cases.filter((c, i) => c.expect && predictions[i]!.asked && predictions[i]!.intent === c.expect.intent && sameArgs(predictions[i]!.args, c.expect.args)).length;
+        console.log(`    exact tool calls     ${pct(exact, inScope)}  (of them asked first, run on "yes": ${exactAsked})`);
         const missed = Object.values(r.missedBySource).reduce((a, b) => a + b, 0);
         console.log(`    no action            ${pct(missed, inScope)}  by stage: ${counts(r.missedBySource)}`);
         const asked = cases.filter((c, i) => c.expect && predictions[i]!.asked).length;
@@ -228,6 +229,7 @@ for (const group of groups.filter((g) => only == null || only.test(g.name))) {
         const byIntent: Record<string, number> = {};
         cases.forEach((c, i) => c.expect == null && predictions[i]!.intent != null && !predictions[i]!.asked && (byIntent[predictions[i]!.intent!] = (byIntent[predictions[i]!.intent!] ?? 0) + 1));
         console.log(`    false actions        ${pct(Math.round(r.falseActionRate * r.nullCases), r.nullCases)}  by source: ${counts(r.falseActionsBySource)}; by intent: ${counts(byIntent)}`);
+        console.log(`    asked instead        ${pct(r.questionsOnNoAction, r.nullCases)}  (a question, run only on "yes")`);
     }
     for (const line of wrong) console.log(line);
 }

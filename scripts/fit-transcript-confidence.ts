@@ -6,12 +6,15 @@
 //
 // A logistic regression over the two decodings' comparison (GrammarFit): a row is positive when the transcript led
 // to the intent the speaker meant. The groups that are hold-outs (HARK_FIT_HOLDOUT, a regex on the group's name) are
-// left out. 0.5 is put where RIGHT_TURNED_DOWN of the training rows' right answers fall below.
+// left out. 0.5 is put where RIGHT_TURNED_DOWN of the training rows' right answers fall below; the confidences below
+// which RIGHT_REJECTED and RIGHT_ASKED of them fall are printed for stt.minConfidence and stt.askBelowConfidence.
 import fs from "node:fs";
 import type { GrammarFit } from "../src/stt/grammar.ts";
 
 const FEATURES = ["scorePerFrame", "worstWordPerFrame"] as const satisfies ReadonlyArray<keyof GrammarFit>;
 const RIGHT_TURNED_DOWN = 0.03;
+const RIGHT_REJECTED = 0.02;
+const RIGHT_ASKED = 0.1;
 const L2 = 0.01;
 const STEPS = 3000;
 const RATE = 0.5;
@@ -28,7 +31,7 @@ if (!file) {
     console.error("usage: fit-transcript-confidence.ts ROWS.jsonl (from scripts/bench-voice.ts with HARK_BENCH_ROWS)");
     process.exit(2);
 }
-const holdout = new RegExp(process.env.HARK_FIT_HOLDOUT ?? "fourth hold-out|fifth hold-out|sixth hold-out|in scope, hold-out");
+const holdout = new RegExp(process.env.HARK_FIT_HOLDOUT ?? "fourth hold-out|fifth hold-out|sixth hold-out|seventh hold-out|in scope, hold-out|in scope, second hold-out");
 const rows = fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Row)
     .filter((r) => r.heard?.fit && !holdout.test(r.group));
 const x = rows.map((r) => FEATURES.map((f) => r.heard!.fit![f]));
@@ -67,3 +70,5 @@ const sure = right.filter((s) => sigmoid(s - threshold) < 0.9).length;
 console.log(`${rows.length} rows (${positives.length} right answers), hold-outs left out: ${holdout.source}`);
 console.log(`area under the ROC curve ${auc.toFixed(3)}; right answers below 0.5: ${Math.floor(RIGHT_TURNED_DOWN * right.length)}, below 0.9: ${sure}`);
 console.log(`CONFIDENCE_WEIGHTS = { ${FEATURES.map((f, j) => `${f}: ${raw[j]!.toFixed(5)}`).join(", ")}, bias: ${bias.toFixed(4)} }`);
+const at = (share: number) => sigmoid(right[Math.floor(share * right.length)]! - threshold).toFixed(3);
+console.log(`right answers: ${RIGHT_REJECTED * 100} % below ${at(RIGHT_REJECTED)} (stt.minConfidence), ${RIGHT_ASKED * 100} % below ${at(RIGHT_ASKED)} (stt.askBelowConfidence)`);

@@ -179,8 +179,12 @@ export const ConfigSchema = Type.Object({
             description: "Grammar engine: decode each utterance a second time with pocketsphinx's general English model, at once on a second process, to tell how sure the transcript is. Off saves about 100 MB and a core (a Pi Zero 2 W), but speech the intents do not cover is then taken for their nearest sentence."
         }),
         minConfidence: Type.Number({
-            minimum: 0, maximum: 1, default: 0.5,
+            minimum: 0, maximum: 1, default: 0.35,
             description: "A transcript less sure than this is turned down (\"Sorry, I didn't catch that.\") instead of acted on. The grammar engine's confidence says how well the speech fits the intents' sentences; 0 acts on everything it hears."
+        }),
+        askBelowConfidence: Type.Number({
+            minimum: 0, maximum: 1, default: 0.64,
+            description: "A transcript at least minConfidence but less sure than this is not acted on at once: hark asks whether it heard right (conversation.heardQuestion) and acts on \"yes\" in the follow-up window. 0: every transcript from minConfidence up is acted on."
         }),
         sureConfidence: Type.Number({
             minimum: 0, maximum: 1, default: 0.9,
@@ -193,6 +197,7 @@ export const ConfigSchema = Type.Object({
     }, { default: {}, additionalProperties: false }),
     conversation: Type.Object({
         followUpMs: Type.Integer({ minimum: 0, default: 5000, description: "After a reply that asks a question, listen this long without the wake word." }),
+        heardQuestion: Type.String({ default: "Did you say \"{text}\"?", description: "Asked about a transcript of middling confidence (stt.askBelowConfidence); {text} is what was heard." }),
         notUnderstoodReply: Type.String({ default: "Sorry, I didn't catch that.", description: "Said when a request is turned down or not understood; nothing is run." }),
         maxTextChars: Type.Integer({ minimum: 20, default: 500, description: "Longer typed or heard text is not read at all; hark asks for something shorter." }),
         maxReplyChars: Type.Integer({ minimum: 50, default: 1000, description: "A handler's reply is cut to this many characters (at a word) before it is spoken or traced." }),

@@ -22,7 +22,17 @@ export interface DecisionThresholds {
     sureTranscriptConfidence: number;
     /** Whether an intent that asks first asks about every heard request, however sure its transcript. */
     confirmHeardChanges?: boolean;
+    /**
+     * A transcript at least {@link minTranscriptConfidence} but less sure than this is asked about whatever its intent
+     * (absent or 0: none is), with {@link heardQuestion}.
+     */
+    askBelowTranscriptConfidence?: number;
+    /** The question about a middling transcript; "{text}" stands for what was heard. */
+    heardQuestion?: string;
 }
+
+/** The question about a middling transcript when the config names none. */
+export const HEARD_QUESTION = "Did you say \"{text}\"?";
 
 /** Known values of wildcard slots by slot name (titles in the music folder ...): a value among them is a name, whatever its words. */
 export type KnownValues = (slot: string) => Promise<readonly string[]>;
@@ -54,9 +64,21 @@ export class DecisionPolicy {
         if (measure) return { verdict: "reject", reason: measure };
         const other = await this.namesAnotherThing(recognition, intent);
         if (other) return { verdict: "reject", reason: other };
-        if (intent.confirm == null) return { verdict: "accept" };
-        const unsure = this.unsure(recognition, evidence);
-        return unsure ? { verdict: "confirm", reason: `${intent.name} changes what is set up, and ${unsure}`, question: intent.confirm(recognition.args) } : { verdict: "accept" };
+        if (intent.confirm != null) {
+            const unsure = this.unsure(recognition, evidence);
+            if (unsure) return { verdict: "confirm", reason: `${intent.name} changes what is set up, and ${unsure}`, question: intent.confirm(recognition.args) };
+            return { verdict: "accept" };
+        }
+        const heard = evidence.transcript?.confidence;
+        const askBelow = this.thresholds.askBelowTranscriptConfidence ?? 0;
+        if (heard != null && heard < askBelow) {
+            return {
+                verdict: "confirm",
+                reason: `the transcript is only middling sure (confidence ${heard}, below ${askBelow}): hark asks whether it heard right`,
+                question: (this.thresholds.heardQuestion ?? HEARD_QUESTION).replaceAll("{text}", text.trim())
+            };
+        }
+        return { verdict: "accept" };
     }
 
     /** Why the match is not exact (fuzzy edits, a model's guess, an unsure transcript), or null when it is. */

@@ -169,7 +169,10 @@ export class Assistant {
         // The music folder is read in the background from now on, so the first request need not wait for it.
         services.music.index();
         const policy = new DecisionPolicy(
-            { minTranscriptConfidence: config.stt.minConfidence, sureTranscriptConfidence: config.stt.sureConfidence, confirmHeardChanges: config.stt.confirmChanges },
+            {
+                minTranscriptConfidence: config.stt.minConfidence, sureTranscriptConfidence: config.stt.sureConfidence, confirmHeardChanges: config.stt.confirmChanges,
+                askBelowTranscriptConfidence: config.stt.askBelowConfidence, heardQuestion: config.conversation.heardQuestion
+            },
             (slot) => knownValuesOf(slot, services, config)
         );
         const router = new RecognizerRouter([{ recognizer: templates, minConfidence: config.nlu.minConfidence }], intents.intents.map((i) => i.spec), policy);

@@ -102,7 +102,8 @@ export function grammarFit(grammar: Segmentation, reference: Segmentation): Gram
 /**
  * The weights of {@link grammarConfidence}: a logistic regression fitted on the speech benchmark's labelled utterances
  * (scripts/fit-transcript-confidence.ts; docs/precision.md has the sets and the numbers), its 0.5 put where 3 % of the
- * commands it would act on rightly are turned down.
+ * commands it would act on rightly fall below. The config's thresholds (stt.minConfidence, stt.askBelowConfidence) sit
+ * where 2 % and 10 % of them do.
  */
 const CONFIDENCE_WEIGHTS = { scorePerFrame: 0.18734, worstWordPerFrame: 0.02304, bias: 0.7531 } as const;
 
