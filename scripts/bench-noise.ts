@@ -186,7 +186,7 @@ async function run(samples: Int16Array, n: number): Promise<ReturnType<typeof pr
 
 const pct = (n: number, of: number) => `${((n / Math.max(1, of)) * 100).toFixed(1).padStart(5)} %`;
 console.log(`\nnoisy rooms (grammar engine; ${inScope.length} in-scope and ${outOfScope.length} out-of-scope utterances per condition; audio ${JSON.stringify(config.audio.noiseSuppression)}, noise margin ${config.vad.noiseMarginDb} dB)`);
-console.log("  condition        wake   exact   cut at 10 s   false actions (out of scope)");
+console.log("  condition        wake   exact (asked first)   cut at 10 s   false actions (out of scope)");
 let n = 0;
 const quiet: { exact: number; falseActions: number } = { exact: 0, falseActions: 0 };
 for (const condition of [{ noise: "quiet", snr: Infinity }, ...Object.keys(noises).flatMap((noise) => snrs.map((snr) => ({ noise, snr })))]) {
@@ -194,12 +194,16 @@ for (const condition of [{ noise: "quiet", snr: Infinity }, ...Object.keys(noise
     const mixed = (item: Item) => (condition.snr === Infinity ? item.speech : mix(item.speech, item.commandRms, noises[condition.noise]!, condition.snr, random));
     let woke = 0;
     let exact = 0;
+    let exactAsked = 0;
     let cut = 0;
     for (const item of inScope) {
         const p = await run(mixed(item), ++n);
         if (p.stoppedBy !== "wake") woke++;
         if (p.cutAtMax) cut++;
-        if (p.intent === item.case.expect!.intent && sameArgs(p.args, item.case.expect!.args)) exact++;
+        if (p.intent === item.case.expect!.intent && sameArgs(p.args, item.case.expect!.args)) {
+            exact++;
+            if (p.asked) exactAsked++;
+        }
     }
     let falseActions = 0;
     for (const item of outOfScope) {
@@ -209,7 +213,7 @@ for (const condition of [{ noise: "quiet", snr: Infinity }, ...Object.keys(noise
     if (condition.snr === Infinity) Object.assign(quiet, { exact, falseActions });
     const name = condition.snr === Infinity ? "quiet" : `${condition.noise} ${condition.snr} dB`;
     const relative = condition.snr === Infinity ? "" : `  (${((exact / Math.max(1, quiet.exact)) * 100).toFixed(0)} % of quiet)`;
-    console.log(`  ${name.padEnd(15)} ${pct(woke, inScope.length)} ${pct(exact, inScope.length)}   ${pct(cut, inScope.length)}     ${falseActions}/${outOfScope.length}${relative}`);
+    console.log(`  ${name.padEnd(15)} ${pct(woke, inScope.length)} ${pct(exact, inScope.length)} (${String(exactAsked).padStart(2)})          ${pct(cut, inScope.length)}     ${falseActions}/${outOfScope.length}${relative}`);
 }
 await engines.dispose();
 await assistant.dispose();
