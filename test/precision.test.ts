@@ -329,6 +329,15 @@ describe("intents that change what is set up ask before acting on a request that
             assert.equal(no.reply, "OK, I won't.");
             assert.equal(no.toolCall, null);
             assert.equal((await assistant.handleText("what time is it", { source: "voice", transcript: { engine: "grammar", confidence: 0.8 } })).toolCall?.name, "get_time", "sure enough: it acts at once");
+
+            await assistant.handleText("what time is it", { source: "voice", transcript });
+            const again = await assistant.handleText("what time is it", { source: "voice", transcript });
+            assert.equal(again.toolCall?.name, "get_time", "the same request said again answers the question");
+            assert.equal((again.stages.find((s) => s.name === "confirm")!.output as { answer: string }).answer, "the same request again");
+            await assistant.handleText("what time is it", { source: "voice", transcript });
+            const other = await assistant.handleText("what is the date", { source: "voice", transcript });
+            assert.equal(other.toolCall, null, "another request at middling confidence is asked about in turn");
+            assert.equal(other.reply, 'Did you say "what is the date"?');
         } finally {
             await assistant.dispose();
         }

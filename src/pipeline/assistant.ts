@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import type { Logger } from "pino";
 import { RoomOutput } from "../audio/output.ts";
 import { CommandPlayer, type Player } from "../audio/player.ts";
@@ -253,7 +254,6 @@ export class Assistant {
             else record.reply = "OK, I won't.";
             return this.finish(trace, options);
         }
-        if (pending) record.stages.push({ name: "confirm", durationMs: 0, output: { question: pending.question, answer: null, dropped: "the answer was no yes or no" } });
         const routed = await trace.stage("recognize", () => this.router.recognize(text, { ...(options.signal ? { signal: options.signal } : {}), ...(options.transcript ? { evidence: { transcript: options.transcript } } : {}) }), (r) => ({
             intent: r.recognition?.intent ?? null,
             args: r.recognition?.args ?? null,
@@ -264,7 +264,17 @@ export class Assistant {
             attempts: r.attempts.map((a) => ({ engine: a.engine, verdict: a.verdict, durationMs: round2(a.durationMs), intent: a.result?.intent, args: a.result?.args, confidence: a.result?.confidence, detail: a.result?.detail, error: a.error }))
         }));
         const { recognition, decision } = routed;
-        if (recognition == null || decision.verdict === "reject") {
+        // People asked "Did you say ...?" often say the request again instead of "yes": the same call twice is a yes.
+        const repeated = pending != null && recognition != null && decision.verdict === "confirm" && recognition.intent === pending.intent && isDeepStrictEqual(recognition.args, pending.args);
+        if (pending) {
+            record.stages.push({
+                name: "confirm", durationMs: 0,
+                output: repeated ? { question: pending.question, answer: "the same request again", intent: pending.intent, args: pending.args } : { question: pending.question, answer: null, dropped: "the answer was no yes or no" }
+            });
+        }
+        if (repeated) {
+            await this.act(trace, recognition, { engine: recognition.source, confidence: recognition.confidence }, text, options);
+        } else if (recognition == null || decision.verdict === "reject") {
             record.reply = options.quietIfNotUnderstood ? "" : this.config.conversation.notUnderstoodReply;
             if (options.quietIfNotUnderstood) record.stages.push({ name: "quiet", durationMs: 0, output: { reason: options.quietIfNotUnderstood } });
         } else if (options.dryRun) {
