@@ -158,6 +158,12 @@ const holdout7Renditions: Rendition[] = [
     { voice: "en-gb-x-gbclan+m1", speedWpm: 150, noise: 0 }, { voice: "en-us+f5", speedWpm: 175, noise: 0.03 }
 ];
 outOfScopeGroup("out of scope, seventh hold-out", "spoken-out-of-scope-holdout-7.jsonl", holdout7Renditions);
+// Written on 2026-12-03 (second session) before prepositions in the spoken weather grammar had to fit the day or hour.
+const holdout8Renditions: Rendition[] = [
+    { voice: "en-gb-x-rp+m6", speedWpm: 160, noise: 0 }, { voice: "en-us+f1", speedWpm: 150, noise: 0.03 },
+    { voice: "en-gb-scotland+m1", speedWpm: 170, noise: 0 }, { voice: "en-us-nyc+m3", speedWpm: 165, noise: 0.03 }
+];
+outOfScopeGroup("out of scope, eighth hold-out", "spoken-out-of-scope-holdout-8.jsonl", holdout8Renditions);
 const otherRecordings = [
     ...labels.filter((l) => l.intent && !harkIntentOf[l.intent] && l.file.startsWith("rhasspy-test/")).map((l) => recording(path.join(shared, "audio", l.file), null, l.transcript)),
     ...["jfk/jfk.wav", "picovoice-leopard/test.wav", "picovoice-leopard/diarization_test.wav", "wyoming-faster-whisper/turn_on_the_living_room_lamp.wav"].map((f) => path.join(shared, "audio", f)).filter((f) => fs.existsSync(f)).map((f) => recording(f, null)),
