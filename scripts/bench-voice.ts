@@ -198,6 +198,8 @@ async function hear(file: string, realtime = false) {
     const pipeline = createVoicePipeline(config, assistant, assistant.output, engines, silentLogger(), { speak: false, muteWhilePlaying: false });
     const records = await pipeline.run(new FileSource(file, { realtime }), new AbortController().signal);
     await assistant.services.timers.cancel((await assistant.services.timers.list()).map((t) => t.id));
+    // Each utterance is a request of its own: a question it left is not answered by the next one.
+    assistant.dropPending();
     return records.find((r) => r.stages.some((s) => s.name === "wake"));
 }
 
