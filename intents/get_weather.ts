@@ -80,17 +80,6 @@ export default defineIntent<{ location?: string; when?: string }>({
         }
     },
     textOnlyRules: ["outlook", "at"],
-    // Listened for as people say them: a preposition that fits the day or hour ("on friday", "for the weekend",
-    // "around noon"; never "on tomorrow's" or "on three am"), and a place after "in", "for", "near" or "around".
-    spokenRules: {
-        place: "(in|for|near|around) {location}",
-        day: "(<now>|[for|by] <part_of_day>|[for|during|by] <span>|on the weekend|[on|for|by] <weekday>|(for|around|by) <hour>)",
-        now: "(now|right now|later)",
-        part_of_day: "(today|tonight|later today|this morning|this afternoon|this evening|tomorrow|tomorrow morning|tomorrow afternoon|tomorrow evening|tomorrow night|the day after tomorrow)",
-        span: "(this weekend|the weekend|this week|next week)",
-        weekday: `[this|next] (${WEEKDAYS.join("|")})`,
-        hour: `(noon|midday|midnight|lunchtime|sunset|sunrise|(${Array.from({ length: 12 }, (_, h) => h + 1).join("|")}) (am|pm|oclock|in the morning|in the evening))`
-    },
     rules: {
         ask: "(what is|what will be|how is|how will be|tell me|give me|show me|check|get|what does|what is going to be|how does|i want|i need|i would like|i would like to know|i want to know|can you tell me|could you tell me|let me know|find out|look up)",
         weather: "(weather|forecast|weather forecast|weather report|temperature|weather like|<outlook>)",

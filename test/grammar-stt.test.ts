@@ -13,7 +13,7 @@ import { grammarConfidence, grammarFit, GrammarTranscriber } from "../src/stt/gr
 import { parseHypseg } from "../src/stt/pocketsphinx-batch.ts";
 import { compileGrammar } from "../src/template/index.ts";
 import { seededRandom } from "../src/util/random.ts";
-import { builtinIntentsDir, makeSpeech, silentLogger, tempDir, testConfig, writeIntent } from "./helpers.ts";
+import { builtinIntentsDir, makeSpeech, silentLogger, tempDir, testConfig } from "./helpers.ts";
 
 const builtins = (await loadIntentDirs([builtinIntentsDir])).intents.map((i) => i.spec);
 
@@ -195,34 +195,6 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
             const understood = recognizer.recognizeSync(text);
             assert.deepEqual([understood?.intent, understood?.args], ["get_weather", args], text);
         }
-    });
-
-    it("spoken rules: the weather's day and hour are listened for with a preposition that fits them, its place after in, for, near or around; typed, the others still count", () => {
-        const weather = builtins.find((i) => i.name === "get_weather")!;
-        const everyWord = new (class extends Set<string> { override has(): boolean { return true; } })();
-        const { jsgf } = compileGrammar([weather], { dictionary: everyWord });
-        assert.doesNotMatch(jsgf, /\bon \| for \| around \| by \| during\] <get_weather_when>/, "no preposition before just any day or hour");
-        assert.doesNotMatch(jsgf, /\b(over|close to|not far from)\b/);
-        assert.match(jsgf, /\[on \| for \| by\] \[this \| next\] \(sunday/);
-        assert.match(jsgf, /\(for \| around \| by\) \(noon/);
-        const recognizer = new TemplateRecognizer(builtins);
-        for (const [text, args] of [["what's the weather like on tomorrow", { when: "tomorrow" }], ["the weather over oslo on 3 am", { location: "oslo", when: "3 am" }]] as const) {
-            const understood = recognizer.recognizeSync(text);
-            assert.deepEqual([understood?.intent, understood?.args], ["get_weather", args], text);
-        }
-    });
-
-    it("spoken rules replace a rule in the speech grammar only, may add rules of their own, and must name rules and slots that exist", async () => {
-        const dir = tempDir();
-        const intent = (spoken: string) => writeIntent(dir, "greet.yaml", `name: greet\ndescription: Greets.\nsentences: ["(hello|hi) <whom>"]\nrules:\n  whom: "(there|everyone|you all)"\nspokenRules:\n  whom: "${spoken}"\n  crowd: "everyone"\naction: { speak: Hello. }\n`);
-        intent("(there|<crowd>)");
-        const loaded = await loadIntentDirs([dir]);
-        assert.deepEqual(loaded.problems, []);
-        const { jsgf } = compileGrammar(loaded.intents.map((i) => i.spec), { dictionary: new Set(["hello", "hi", "there", "everyone", "you", "all"]) });
-        assert.match(jsgf, /\(hello \| hi\) \(there \| everyone\)/);
-        assert.equal(new TemplateRecognizer(loaded.intents.map((i) => i.spec)).recognizeSync("hi you all")?.intent, "greet", "typed: the rule as written");
-        intent("(there|<nobody>)");
-        assert.match((await loadIntentDirs([dir])).problems[0]!.message, /spoken rule <whom> uses <nobody>, which is not defined under rules or spokenRules/);
     });
 
     it("reads pocketsphinx's segmentation: words without silences or empty transitions, score and speech frames", () => {

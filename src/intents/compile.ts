@@ -79,18 +79,6 @@ export function compileIntent(decl: Declaration, handler: IntentHandler, file: s
     (decl.textOnlyRules ?? []).forEach((name, i) => checkAt(["textOnlyRules", i], () => {
         if (!rules.has(name)) throw new Error(`textOnlyRules names <${name}>, which is not defined under rules`);
     }));
-    const spokenRules = new Map<string, Sequence>();
-    for (const [name, template] of Object.entries(decl.spokenRules ?? {})) spokenRules.set(name, checkAt(["spokenRules", name], () => parseTemplate(template)));
-    for (const [name, seq] of spokenRules) {
-        checkAt(["spokenRules", name], () => {
-            for (const rule of collectRules(seq)) {
-                if (!spokenRules.has(rule) && !rules.has(rule)) throw new Error(`spoken rule <${name}> uses <${rule}>, which is not defined under rules or spokenRules`);
-            }
-            for (const slot of collectSlots(seq, new Map([...rules, ...spokenRules]))) {
-                if (!(slot in slots)) throw new Error(`spoken rule <${name}> uses {${slot}}, which is not declared under slots`);
-            }
-        });
-    }
 
     const sentences = decl.sentences.map((s) => (typeof s === "string" ? { sentences: [s], args: {} } : { sentences: s.sentences, args: s.args ?? {} }));
     sentences.forEach((group, g) => {
@@ -142,7 +130,6 @@ export function compileIntent(decl: Declaration, handler: IntentHandler, file: s
         slots,
         rules: decl.rules ?? {},
         textOnlyRules: decl.textOnlyRules ?? [],
-        ...(decl.spokenRules ? { spokenRules: decl.spokenRules } : {}),
         examples,
         dates: decl.dates ?? [],
         ...(decl.confirm != null ? { confirm: checkAt(["confirm"], () => confirmQuestion(decl.confirm!, properties)) } : {})

@@ -59,12 +59,6 @@ export interface IntentDefinition<Args = Record<string, unknown>> {
     rules?: Record<string, string>;
     /** Rules to leave out of the speech recogniser's grammar: phrasings people type but do not say. */
     textOnlyRules?: string[];
-    /**
-     * Rules as the speech recogniser's grammar listens for them, where people say less than they type: each replaces
-     * the rule of that name in the speech grammar only (or adds a rule only these use). Every sentence they let through
-     * must still be one the typed rules match, which reads its arguments.
-     */
-    spokenRules?: Record<string, string>;
     /** Sentence → expected arguments; checked by `npm test` and used by `hark eval`. */
     examples?: Array<{ text: string; args?: Record<string, unknown> }>;
     /**

@@ -53,7 +53,6 @@ export const IntentDeclarationSchema = Type.Object({
     slots: Type.Optional(Type.Record(Type.String(), SlotDeclaration)),
     rules: Type.Optional(Type.Record(Type.String(), Type.String())),
     textOnlyRules: Type.Optional(Type.Array(Type.String())),
-    spokenRules: Type.Optional(Type.Record(Type.String(), Type.String())),
     examples: Type.Optional(Type.Array(Type.Object({
         text: Type.String({ minLength: 1 }),
         args: Type.Optional(Type.Record(Type.String(), Type.Unknown()))

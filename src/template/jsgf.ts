@@ -97,7 +97,7 @@ export function compileGrammar(intents: readonly TemplateIntent[], options: Gram
             slotRules.set(name, rule);
             return rule;
         };
-        const ruleBodies = new Map(Object.entries({ ...intent.rules, ...intent.spokenRules }).map(([k, v]) => [k, parseTemplate(v)]));
+        const ruleBodies = new Map(Object.entries(intent.rules).map(([k, v]) => [k, parseTemplate(v)]));
         const expr = (seq: Sequence, stack: string[]): string | null => exprParts(seq, stack)?.join(" ") ?? null;
         const exprParts = (seq: Sequence, stack: string[]): string[] | null => {
             const parts: string[] = [];

@@ -29,8 +29,6 @@ export interface TemplateIntent {
     rules: Record<string, string>;
     /** Rules left out of the speech grammar (typed phrasings nobody says aloud); sentences that need them are text-only. */
     textOnlyRules: string[];
-    /** Rules as the speech grammar has them, in place of (or beside) `rules`: what people say, narrower than what they type. */
-    spokenRules?: Record<string, string>;
     /** Sentence → expected arguments. */
     examples: Array<{ text: string; args: Record<string, unknown> }>;
 }
