@@ -232,6 +232,23 @@ describe("what the speaker played, and the echo canceller", () => {
         canceller.dispose();
     });
 
+    it("leaves audio that is not live alone (a file read at hark's pace): its place on the clock says nothing of what played", () => {
+        let clock = 0;
+        const audio = new PlayedAudio(() => clock);
+        audio.add(played(16000), 0);
+        const canceller = new EchoCancellerFrontEnd(audio, { tailMs: 200, latencyMs: 60, suppressDb: 20, now: () => clock });
+        canceller.reset({ live: false });
+        const speech = played(1280, 7);
+        clock = 500;
+        const first = canceller.process(speech);
+        const second = canceller.process(new Int16Array(1280));
+        assert.deepEqual([...first.subarray(160), ...second.subarray(0, 160)], [...speech], "passed through while the sound plays");
+        canceller.reset();
+        clock = 600;
+        assert.notDeepEqual([...canceller.process(speech).subarray(160)], [...speech.subarray(0, 1120)], "live again: the canceller works on it");
+        canceller.dispose();
+    });
+
     it("a missing binding is an error that says how to build it", () => {
         assert.throws(() => loadSpeexEcho(path.join(tempDir(), "speex_echo.node")), /the echo canceller is not built .*scripts\/build-native\.sh.*audio\.echoCancellation: false/);
     });

@@ -70,6 +70,7 @@ export class EchoCancellerFrontEnd implements AudioFrontEnd {
     private streamMs = 0;
     private startMs = Number.POSITIVE_INFINITY;
     private readonly detach: () => void;
+    private live = true;
 
     public constructor(private readonly played: PlayedAudio, private readonly options: EchoCancellerOptions, speex = loadSpeexEcho()) {
         this.speex = speex;
@@ -90,8 +91,8 @@ export class EchoCancellerFrontEnd implements AudioFrontEnd {
         joined.set(samples, this.pending.length);
         const whole = joined.length - (joined.length % FRAME);
         const cleaned: Int16Array[] = [this.ready];
-        // Only while something plays (or its echo may still ring) is there anything to take away.
-        if (!this.played.active(this.options.tailMs)) cleaned.push(joined.subarray(0, whole));
+        // Only while something plays (or its echo may still ring), and into live audio, is there anything to take away.
+        if (!this.live || !this.played.active(this.options.tailMs)) cleaned.push(joined.subarray(0, whole));
         else {
             for (let at = 0; at < whole; at += FRAME) {
                 const frameStartMs = endMs - durationMs(joined.length - at);
@@ -105,7 +106,8 @@ export class EchoCancellerFrontEnd implements AudioFrontEnd {
         return all.subarray(0, samples.length);
     }
 
-    public reset(): void {
+    public reset(stream?: { live?: boolean }): void {
+        this.live = stream?.live ?? true;
         this.pending = new Int16Array(0);
         this.ready = new Int16Array(FRAME);
         this.streamMs = 0;

@@ -7,8 +7,12 @@ export interface AudioFrontEnd {
     readonly name: string;
     /** Cleans a chunk; the result has the chunk's length. */
     process(samples: Int16Array): Int16Array;
-    /** Forgets the stream so far (a new stream begins). */
-    reset(): void;
+    /**
+     * Forgets the stream so far (a new stream begins). `live`: its audio arrives as it is spoken (a microphone, a
+     * satellite), so a stage that follows the clock (the echo canceller) can; false for a file or a pipe read at
+     * hark's own pace, which no speaker of this machine was heard in. Absent: live.
+     */
+    reset(stream?: { live?: boolean }): void;
     dispose(): void;
 }
 
@@ -18,7 +22,7 @@ export function chainFrontEnds(stages: readonly AudioFrontEnd[]): AudioFrontEnd 
     return {
         name: stages.map((s) => s.name).join("+"),
         process: (samples) => stages.reduce((audio, stage) => stage.process(audio), samples),
-        reset: () => stages.forEach((s) => s.reset()),
+        reset: (stream) => stages.forEach((s) => s.reset(stream)),
         dispose: () => stages.forEach((s) => s.dispose())
     };
 }

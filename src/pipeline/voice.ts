@@ -147,7 +147,7 @@ export class VoicePipeline {
         this.listeners.push(collect);
         this.signal = signal;
         this.live = source.live === true;
-        this.o.frontEnd?.reset();
+        this.o.frontEnd?.reset({ live: this.live });
         this.levels = [];
         this.streamStart = { at: performance.now(), audioMs: Number.NaN };
         await this.dispatch({ type: "start" });
