@@ -153,6 +153,8 @@ describe("voice pipeline on recordings", { skip }, () => {
             const frontEnd = echoCancellation ? new EchoCancellerFrontEnd(played, { tailMs: a.echoTailMs, latencyMs: a.echoLatencyMs, suppressDb: a.echoSuppressDb, now: () => clock }) : null;
             const source: AudioSource = {
                 name: "room",
+                // Heard as it is spoken, as a microphone's audio is: the canceller works only on such audio.
+                live: true,
                 async *stream() {
                     yield { type: "start", source: "room" };
                     for (let from = 0; from < mic.length; from += 1280) {
