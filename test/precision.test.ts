@@ -300,7 +300,7 @@ describe("intents that change what is set up ask before acting on a request that
     it("decision: a transcript of middling confidence is asked about, whatever its intent; a sure or typed one acts, an unsure one is turned down", async () => {
         const weather = { name: "get_weather", slots: {} } as unknown as IntentSpec;
         const call = { intent: "get_weather", args: { when: "sunday" }, confidence: 1, source: "template" } as Recognition;
-        const policy = new DecisionPolicy({ minTranscriptConfidence: 0.3, sureTranscriptConfidence: 0.9, askBelowTranscriptConfidence: 0.7, heardQuestion: "You said {text}?" });
+        const policy = new DecisionPolicy({ minTranscriptConfidence: 0.3, sureTranscriptConfidence: 0.9, askAboutHeard: { below: 0.7, question: "You said {text}?" } });
         const heard = (confidence: number) => ({ transcript: { engine: "grammar", confidence } });
         const middling = await policy.decide(call, weather, heard(0.6), "how hot is it sunday ");
         assert.deepEqual(middling.verdict === "confirm" && [middling.question, middling.reason], ["You said how hot is it sunday?", "the transcript is only middling sure (confidence 0.6, below 0.7): hark asks whether it heard right"]);

@@ -23,16 +23,11 @@ export interface DecisionThresholds {
     /** Whether an intent that asks first asks about every heard request, however sure its transcript. */
     confirmHeardChanges?: boolean;
     /**
-     * A transcript at least {@link minTranscriptConfidence} but less sure than this is asked about whatever its intent
-     * (absent or 0: none is), with {@link heardQuestion}.
+     * A transcript at least {@link minTranscriptConfidence} but less sure than `below` is asked about whatever its
+     * intent, with `question` ("{text}" stands for what was heard). Absent: none is.
      */
-    askBelowTranscriptConfidence?: number;
-    /** The question about a middling transcript; "{text}" stands for what was heard. */
-    heardQuestion?: string;
+    askAboutHeard?: { below: number; question: string };
 }
-
-/** The question about a middling transcript when the config names none. */
-export const HEARD_QUESTION = "Did you say \"{text}\"?";
 
 /** Known values of wildcard slots by slot name (titles in the music folder ...): a value among them is a name, whatever its words. */
 export type KnownValues = (slot: string) => Promise<readonly string[]>;
@@ -70,12 +65,12 @@ export class DecisionPolicy {
             return { verdict: "accept" };
         }
         const heard = evidence.transcript?.confidence;
-        const askBelow = this.thresholds.askBelowTranscriptConfidence ?? 0;
-        if (heard != null && heard < askBelow) {
+        const ask = this.thresholds.askAboutHeard;
+        if (heard != null && ask != null && heard < ask.below) {
             return {
                 verdict: "confirm",
-                reason: `the transcript is only middling sure (confidence ${heard}, below ${askBelow}): hark asks whether it heard right`,
-                question: (this.thresholds.heardQuestion ?? HEARD_QUESTION).replaceAll("{text}", text.trim())
+                reason: `the transcript is only middling sure (confidence ${heard}, below ${ask.below}): hark asks whether it heard right`,
+                question: ask.question.replaceAll("{text}", text.trim())
             };
         }
         return { verdict: "accept" };

@@ -172,7 +172,7 @@ export class Assistant {
         const policy = new DecisionPolicy(
             {
                 minTranscriptConfidence: config.stt.minConfidence, sureTranscriptConfidence: config.stt.sureConfidence, confirmHeardChanges: config.stt.confirmChanges,
-                askBelowTranscriptConfidence: config.stt.askBelowConfidence, heardQuestion: config.conversation.heardQuestion
+                askAboutHeard: { below: config.stt.askBelowConfidence, question: config.conversation.heardQuestion }
             },
             (slot) => knownValuesOf(slot, services, config)
         );
