@@ -224,8 +224,9 @@ for (const group of groups.filter((g) => only == null || only.test(g.name))) {
     console.log(`    wake word detected   ${pct(woke, cases.length)}`);
     if (r.nullCases < cases.length) {
         const inScope = cases.length - r.nullCases;
-        const exact = cases.filter((c, i) => c.expect && predictions[i]!.intent === c.expect.intent && sameArgs(predictions[i]!.args, c.expect.args)).length;
-        const exactAsked = cases.filter((c, i) => c.expect && predictions[i]!.asked && predictions[i]!.intent === c.expect.intent && sameArgs(predictions[i]!.args, c.expect.args)).length;
+        const isExact = cases.map((c, i) => c.expect != null && predictions[i]!.intent === c.expect.intent && sameArgs(predictions[i]!.args, c.expect.args));
+        const exact = isExact.filter(Boolean).length;
+        const exactAsked = isExact.filter((yes, i) => yes && predictions[i]!.asked).length;
         console.log(`    exact tool calls     ${pct(exact, inScope)}  (of them asked first, run on "yes": ${exactAsked})`);
         const missed = Object.values(r.missedBySource).reduce((a, b) => a + b, 0);
         console.log(`    no action            ${pct(missed, inScope)}  by stage: ${counts(r.missedBySource)}`);
