@@ -103,6 +103,11 @@ groups.push({ name: `in scope, hold-out: the next ${heldOutCommands.length} eval
 const heldOut2Commands = evalCommands.slice(sentences + 40);
 const heldOut2Renditions: Rendition[] = [{ voice: "en-gb+f4", speedWpm: 160, noise: 0 }, { voice: "en-us+m8", speedWpm: 170, noise: 0.01 }];
 groups.push({ name: `in scope, second hold-out: the last ${heldOut2Commands.length} eval commands × ${heldOut2Renditions.length} other voices`, utterances: rendered(heldOut2Commands, heldOut2Renditions) });
+// Written on 2026-12-03 (third session) before the grammar listened for the words typed text may have around a
+// request ("please", "okay", "could you"): commands as a household says them, in two voices no other group uses.
+const heldOut3Commands = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-in-scope-holdout-3.jsonl"));
+const heldOut3Renditions: Rendition[] = [{ voice: "en-gb+m3", speedWpm: 155, noise: 0 }, { voice: "en-us+m6", speedWpm: 165, noise: 0.01 }];
+groups.push({ name: `in scope, third hold-out: ${heldOut3Commands.length} commands as a household says them × ${heldOut3Renditions.length} other voices`, utterances: rendered(heldOut3Commands, heldOut3Renditions) });
 
 interface Label { file: string; transcript?: string; intent?: string }
 const labels: Label[] = fs.existsSync(path.join(shared, "audio", "LABELS.json")) ? JSON.parse(fs.readFileSync(path.join(shared, "audio", "LABELS.json"), "utf8")) as Label[] : [];
@@ -164,6 +169,12 @@ const holdout8Renditions: Rendition[] = [
     { voice: "en-gb-scotland+m1", speedWpm: 170, noise: 0 }, { voice: "en-us-nyc+m3", speedWpm: 165, noise: 0.03 }
 ];
 outOfScopeGroup("out of scope, eighth hold-out", "spoken-out-of-scope-holdout-8.jsonl", holdout8Renditions);
+// Written on 2026-12-03 (third session), with the third in-scope hold-out, before the grammar listened for polite words.
+const holdout9Renditions: Rendition[] = [
+    { voice: "en-gb-x-gbcwmd+m2", speedWpm: 160, noise: 0 }, { voice: "en-us-nyc+f4", speedWpm: 155, noise: 0.03 },
+    { voice: "en-029+m5", speedWpm: 165, noise: 0 }, { voice: "en-gb-scotland+f3", speedWpm: 170, noise: 0.03 }
+];
+outOfScopeGroup("out of scope, ninth hold-out", "spoken-out-of-scope-holdout-9.jsonl", holdout9Renditions);
 const otherRecordings = [
     ...labels.filter((l) => l.intent && !harkIntentOf[l.intent] && l.file.startsWith("rhasspy-test/")).map((l) => recording(path.join(shared, "audio", l.file), null, l.transcript)),
     ...["jfk/jfk.wav", "picovoice-leopard/test.wav", "picovoice-leopard/diarization_test.wav", "wyoming-faster-whisper/turn_on_the_living_room_lamp.wav"].map((f) => path.join(shared, "audio", f)).filter((f) => fs.existsSync(f)).map((f) => recording(f, null)),
