@@ -38,6 +38,12 @@ interface Utterance {
     case: EvalCase;
 }
 
+/** An utterance whose audio is made when it is first needed: a run of some groups (HARK_BENCH_GROUPS) makes only theirs. */
+function utterance(make: () => string, c: EvalCase): Utterance {
+    let file: string | null = null;
+    return { get file() { return (file ??= make()); }, case: c };
+}
+
 /** A voice and speed for espeak-ng, and the pink noise mixed under the whole file (0: none). */
 interface Rendition {
     voice: string;
@@ -79,7 +85,7 @@ const outOfScopeRenditions: Rendition[] = [
 
 const groups: Array<{ name: string; utterances: Utterance[] }> = [];
 /** Every case said in every rendition. */
-const rendered = (cases: readonly EvalCase[], renditions: readonly Rendition[]): Utterance[] => cases.flatMap((c) => renditions.map((r) => ({ file: utteranceFile(c, r), case: c })));
+const rendered = (cases: readonly EvalCase[], renditions: readonly Rendition[]): Utterance[] => cases.flatMap((c) => renditions.map((r) => utterance(() => utteranceFile(c, r), c)));
 /** A spoken out-of-scope set from `test/eval/FILE`, as the group "LABEL: N requests × M VOICES, half in noise". */
 function outOfScopeGroup(label: string, file: string, renditions: readonly Rendition[], voices = "other voices"): void {
     const cases = readEvalFile(path.join(packageRoot, "test", "eval", file));
@@ -111,7 +117,7 @@ groups.push({ name: `in scope, third hold-out: ${heldOut3Commands.length} comman
 
 interface Label { file: string; transcript?: string; intent?: string }
 const labels: Label[] = fs.existsSync(path.join(shared, "audio", "LABELS.json")) ? JSON.parse(fs.readFileSync(path.join(shared, "audio", "LABELS.json"), "utf8")) as Label[] : [];
-const recording = (file: string, expect: EvalCase["expect"], text = path.basename(file)): Utterance => ({ file: utteranceFile({ recording: file }, wakeVoice), case: { text, expect } });
+const recording = (file: string, expect: EvalCase["expect"], text = path.basename(file)): Utterance => utterance(() => utteranceFile({ recording: file }, wakeVoice), { text, expect });
 // Recordings of commands hark has: rhasspy-test's time and temperature questions, Speech Commands' "stop".
 const harkIntentOf: Record<string, { intent: string; args: Record<string, unknown> }> = { GetTemperature: { intent: "get_weather", args: {} }, GetTime: { intent: "get_time", args: {} } };
 const inScopeRecordings = [
