@@ -181,6 +181,36 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
         assert.doesNotMatch(jsgf, /one hundred fifty one|thousand/, "not every number the parser can read");
     });
 
+    it("a request may be said with the filler words and polite openings typed text is matched without", () => {
+        const time = spec("get_time", ["what time is it"]);
+        const dictionary = new Set(["what", "time", "is", "it", "please", "okay", "could", "you", "can"]);
+        const plain = compileGrammar([time], { dictionary }).jsgf;
+        assert.match(plain, /public <command> = \(<get_time>\);/);
+        const { jsgf, words } = compileGrammar([time], { dictionary, around: { before: ["okay", "zorblax"], after: ["please"], leadingPhrases: ["could you", "can you", "would you"] } });
+        assert.match(jsgf, /public <command> = \[<around-before>\] \[<around-opening>\] \(<get_time>\) \[<around-after>\];/);
+        assert.match(jsgf, /<around-before> = okay;/, "a filler without a pronunciation is left out");
+        assert.match(jsgf, /<around-after> = please;/);
+        assert.match(jsgf, /<around-opening> = could you \| can you;/);
+        assert.ok(words.has("please") && words.has("could") && !words.has("would"));
+    });
+
+    it("hears a request said with \"please\" and \"could you\", and it is understood as typed", async () => {
+        const config = testConfig();
+        const t = await createGrammarTranscriber(config, silentLogger());
+        t.setIntents(builtins);
+        const recognizer = new TemplateRecognizer(builtins, { fillerWords: config.nlu.fillerWords, leadingPhrases: config.nlu.leadingPhrases });
+        const dir = tempDir();
+        try {
+            for (const [said, intent] of [["stop the music please", "stop"], ["could you pause the music", "pause_music"]] as const) {
+                const heard = await t.transcribe(await readAudioFile(makeSpeech(path.join(dir, "cmd.wav"), said, 300)));
+                assert.equal(heard.text, said);
+                assert.equal(recognizer.recognizeSync(heard.text)?.intent, intent, heard.text);
+            }
+        } finally {
+            await t.dispose();
+        }
+    });
+
     it("the weather is not listened for in the words other speech was heard as: outlook, conditions, at a place or a day, hours past 12; typed, they still count", () => {
         const weather = builtins.find((i) => i.name === "get_weather")!;
         const everyWord = new (class extends Set<string> { override has(): boolean { return true; } })();

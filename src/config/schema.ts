@@ -54,7 +54,7 @@ export const ConfigSchema = Type.Object({
         }),
         leadingPhrases: Type.Array(Type.String(), {
             default: ["can you", "could you", "would you", "will you", "i want you to", "i would like you to", "i need you to"],
-            description: "Polite openings ignored before matching (\"could you set a timer\" is \"set a timer\") when the sentence does not match with them."
+            description: "Polite openings ignored before matching (\"could you set a timer\" is \"set a timer\"; the whole sentence is tried when the rest matches nothing). Speech may have them too."
         })
     }, { default: {}, additionalProperties: false }),
     llm: Type.Object({
@@ -174,6 +174,14 @@ export const ConfigSchema = Type.Object({
         dictionaryPath: Type.String({ default: "", description: "Pronunciation dictionary. Empty: Debian's cmudict-en-us.dict." }),
         pronunciations: Type.Record(Type.String(), Type.String(), { default: {}, description: "Extra words: word → ARPAbet phones, e.g. pinkfong: \"P IH NG K F AO NG\"." }),
         slotValues: Type.Record(Type.String(), Type.Array(Type.String()), { default: {}, description: "Values for wildcard slots in the grammar, by slot name, e.g. location: [boston, paris]." }),
+        fillersBefore: Type.Array(Type.String(), {
+            default: ["okay", "ok", "please"],
+            description: "Words of nlu.fillerWords the grammar engine also hears before a request (\"okay, what's the time\"), as it hears nlu.leadingPhrases. Each is also a word other speech can be taken for: names (jarvis, alexa) and short words (um, hey) were, and are left out."
+        }),
+        fillersAfter: Type.Array(Type.String(), {
+            default: ["please", "thanks"],
+            description: "Words of nlu.fillerWords the grammar engine also hears after a request (\"stop the music please\"). \"okay\" after a request was mostly other speech, and is left out."
+        }),
         confidence: Type.Boolean({
             default: true,
             description: "Grammar engine: decode each utterance a second time with pocketsphinx's general English model, at once on a second process, to tell how sure the transcript is. Off saves about 100 MB and a core (a Pi Zero 2 W), but speech the intents do not cover is then taken for their nearest sentence."

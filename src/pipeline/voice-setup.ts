@@ -47,8 +47,11 @@ export function chooseTranscriber(config: HarkConfig): "grammar" | "whisper" {
 /** The grammar transcriber with the config's acoustic model, dictionary and extra pronunciations. */
 export function createGrammarTranscriber(config: HarkConfig, log: Logger): Promise<GrammarTranscriber> {
     const s = config.stt;
+    // A word the text matcher does not drop would make a heard request no match.
+    const typedToo = (word: string): boolean => config.nlu.fillerWords.includes(word);
     return GrammarTranscriber.create({
         log, pronunciations: s.pronunciations, ...(s.confidence ? {} : { referenceLmPath: null }),
+        around: { before: s.fillersBefore.filter(typedToo), after: s.fillersAfter.filter(typedToo), leadingPhrases: config.nlu.leadingPhrases },
         ...(s.hmmDir ? { hmmDir: s.hmmDir } : {}), ...(s.dictionaryPath ? { dictionaryPath: s.dictionaryPath } : {})
     });
 }

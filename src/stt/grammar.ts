@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { toSample } from "../audio/pcm.ts";
 import { HarkError } from "../errors.ts";
 import { packageRoot } from "../paths.ts";
-import { compileGrammar, type GrammarProblem, type TemplateIntent } from "../template/index.ts";
+import { compileGrammar, type GrammarOptions, type GrammarProblem, type TemplateIntent } from "../template/index.ts";
 import { seededRandom } from "../util/random.ts";
 import { BatchDecoder, DecoderDiedError, type PathSegment, type Segmentation } from "./pocketsphinx-batch.ts";
 import type { Transcriber, Transcript } from "./transcriber.ts";
@@ -24,6 +24,8 @@ export interface GrammarTranscriberOptions {
      * Debian's en-us.lm.bin.
      */
     referenceLmPath?: string | null;
+    /** Filler words and polite openings a request may be said with (the config's stt.fillersBefore, stt.fillersAfter and nlu.leadingPhrases). */
+    around?: GrammarOptions["around"];
     log: Logger;
 }
 
@@ -179,7 +181,7 @@ export class GrammarTranscriber implements Transcriber {
 
     /** Compiles the grammar from the intents; `slotValues` fills wildcard slots (song titles, artists, ...). */
     public setIntents(intents: readonly TemplateIntent[], slotValues: Readonly<Record<string, readonly string[]>> = {}): void {
-        const grammar = compileGrammar(intents, { dictionary: new Set(this.dictionary.keys()), slotValues });
+        const grammar = compileGrammar(intents, { dictionary: new Set(this.dictionary.keys()), slotValues, ...(this.options.around ? { around: this.options.around } : {}) });
         this.problems = grammar.problems;
         if (grammar.problems.length) {
             this.options.log.warn({ problems: grammar.problems.map((p) => `${p.intent}: ${p.subject}`) }, `${grammar.problems.length} grammar gap(s): some phrases cannot be heard; "hark intents check" explains each`);

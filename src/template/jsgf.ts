@@ -25,6 +25,11 @@ export interface GrammarOptions {
     dictionary: ReadonlySet<string>;
     /** Values for wildcard slots, by slot name (song titles from the music folder, a user's list, ...). */
     slotValues?: Readonly<Record<string, readonly string[]>>;
+    /**
+     * What a request may be said with that typed text is matched without: a filler word before it ("okay"), one after
+     * it ("please") and a polite opening ("could you"). Phrases with a word the dictionary lacks are left out.
+     */
+    around?: { before?: readonly string[]; after?: readonly string[]; leadingPhrases?: readonly string[] };
 }
 
 /**
@@ -128,9 +133,17 @@ export function compileGrammar(intents: readonly TemplateIntent[], options: Gram
         intentRules.push(`<${id}>`);
     }
     if (intentRules.length === 0) throw new Error("no intent sentence could be expressed in the grammar");
-    // The contracted forms withContractions() added are words of the grammar too.
+    // Rule names with "-", which no intent's rule name has.
+    const around = (name: string, phrases: readonly string[] = []): string => {
+        const body = sharedBeginnings(phrases.map((p) => spokenWords(p)).filter((w) => w.every((x) => options.dictionary.has(x))));
+        if (body == null) return "";
+        rules.push(`<around-${name}> = ${body};`);
+        return `[<around-${name}>]`;
+    };
+    const command = [around("before", options.around?.before), around("opening", options.around?.leadingPhrases), `(${intentRules.join(" | ")})`, around("after", options.around?.after)].filter(Boolean).join(" ");
+    // The contracted forms withContractions() added, and the words around a request, are words of the grammar too.
     for (const rule of rules) for (const w of rule.slice(rule.indexOf("=")).replace(/<[^>]*>/g, " ").match(/[a-z']+/g) ?? []) words.add(w);
-    const jsgf = ["#JSGF V1.0;", "grammar hark;", `public <command> = ${intentRules.join(" | ")};`, ...rules].join("\n");
+    const jsgf = ["#JSGF V1.0;", "grammar hark;", `public <command> = ${command};`, ...rules].join("\n");
     return { jsgf: `${jsgf}\n`, words, problems };
 }
 
