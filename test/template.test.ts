@@ -49,6 +49,13 @@ describe("template matcher", () => {
         assert.ok(r!.confidence < 1 && r!.confidence > 0.8, `confidence ${r?.confidence}`);
     });
 
+    it("a near spelling keeps its first letter: \"the moon\" is not noon", () => {
+        const times = spec({ name: "get_weather", sentences: [{ sentences: ["what's the weather like [at] {when}"], args: {} }], slots: { when: { kind: "values", values: [{ in: "noon", out: "noon" }] } } });
+        const r = new TemplateRecognizer([times]);
+        assert.deepEqual(r.recognizeSync("what's the weather like at nooon")?.args, { when: "noon" });
+        assert.equal(r.recognizeSync("what's the weather like the moon"), null);
+    });
+
     it("does not let a wildcard swallow an unrelated sentence", () => {
         assert.equal(recognizer.recognizeSync("order me some chinese food"), null);
         assert.equal(recognizer.recognizeSync("send an email to my boss"), null);
@@ -58,6 +65,18 @@ describe("template matcher", () => {
         const polite = new TemplateRecognizer([weather], { leadingPhrases: ["could you", "can you"] });
         const r = polite.recognizeSync("could you what's the weather in rome");
         assert.deepEqual(r && { intent: r.intent, args: r.args, confidence: r.confidence }, { intent: "get_weather", args: { location: "rome" }, confidence: 1 });
+    });
+
+    it("a polite opening is no part of a wildcard: \"could you start a timer\" is no timer named \"could you start a\"", () => {
+        const timer = spec({
+            name: "set_timer", sentences: [{ sentences: ["[set|start] [a] [{label}] timer for {hours} hours"], args: {} }],
+            slots: { label: { kind: "wildcard" }, hours: { kind: "range", from: 1, to: 24 } }
+        });
+        const polite = new TemplateRecognizer([timer], { leadingPhrases: ["could you"] });
+        assert.deepEqual(polite.recognizeSync("could you start a timer for two hours")?.args, { hours: 2 });
+        // The whole sentence still counts when what follows the opening matches nothing.
+        const asked = spec({ name: "what_can_you_do", sentences: [{ sentences: ["could you help"], args: {} }] });
+        assert.equal(new TemplateRecognizer([asked], { leadingPhrases: ["could you"] }).recognizeSync("could you help")?.intent, "what_can_you_do");
     });
 
     it("ignores filler words at the ends", () => {

@@ -14,7 +14,7 @@ export interface TemplateRecognizerOptions {
     maxFuzzyCost?: number;
     /** Words dropped from the ends of a sentence, and which a fuzzy match may skip anywhere. Defaults to none. */
     fillerWords?: readonly string[];
-    /** Openings tried without ("could you ..."), when the sentence does not match exactly with them. Defaults to none. */
+    /** Polite openings ("could you ..."): what follows one is matched first, the whole sentence when that matches nothing. Defaults to none. */
     leadingPhrases?: readonly string[];
 }
 
@@ -73,17 +73,16 @@ export class TemplateRecognizer implements Recognizer {
 
     /** Synchronous form, for eval loops and benchmarks. */
     public recognizeSync(text: string): Recognition | null {
-        let tokens = trimFillers(tokenize(text), this.fillers);
-        if (tokens.length === 0) return null;
-        let matches = this.matcher.match(tokens);
+        const said = trimFillers(tokenize(text), this.fillers);
+        if (said.length === 0) return null;
+        // A polite opening is no part of the request: what follows it is matched first ("could you start a timer" is
+        // no timer named "could you start a"), and the whole sentence when that matches nothing.
+        const rest = said.slice(this.openingLength(said));
+        let matches = this.matcher.match(rest);
+        if (matches.length === 0 && rest.length < said.length) matches = this.matcher.match(said);
         let fuzzy = false;
-        const opening = matches.length === 0 ? this.openingLength(tokens) : 0;
-        if (opening) {
-            tokens = tokens.slice(opening);
-            matches = this.matcher.match(tokens);
-        }
         if (matches.length === 0 && this.fuzzy) {
-            matches = this.matcher.match(tokens, { maxCost: this.maxFuzzyCost, extraWords: this.extraWords });
+            matches = this.matcher.match(rest, { maxCost: this.maxFuzzyCost, extraWords: this.extraWords });
             fuzzy = true;
         }
         const best = matches[0];

@@ -228,9 +228,13 @@ function compareMatches(a: TemplateMatch, b: TemplateMatch): number {
     return a.cost - b.cost || a.wildcardWords - b.wildcardWords || Object.keys(b.args).length - Object.keys(a.args).length;
 }
 
-/** A likely misspelling or mishearing: one edit in words of 4+ letters, two in words of 8+. Digits never. */
+/**
+ * A likely misspelling: the same first letter (typing seldom gets it wrong, and another first letter most often makes
+ * another word: "moon", "noon"), then one edit in words of 4+ letters, two in words of 8+. Digits never.
+ */
 function similar(a: string, b: string): boolean {
     if (/\d/.test(a) || /\d/.test(b)) return false;
+    if (a[0] !== b[0]) return false;
     const shorter = Math.min(a.length, b.length);
     if (shorter < 4) return false;
     return distance(a, b) <= (shorter >= 8 ? 2 : 1);
