@@ -26,8 +26,8 @@ export interface GrammarOptions {
     /** Values for wildcard slots, by slot name (song titles from the music folder, a user's list, ...). */
     slotValues?: Readonly<Record<string, readonly string[]>>;
     /**
-     * What a request may be said with that typed text is matched without: a filler word before it ("okay"), one after
-     * it ("please") and a polite opening ("could you"). Phrases with a word the dictionary lacks are left out.
+     * What a request may be said with that typed text is matched without: a filler word before it ("please"), one after
+     * it ("thanks") and a polite opening ("could you"). Phrases with a word the dictionary lacks are left out.
      */
     around?: { before?: readonly string[]; after?: readonly string[]; leadingPhrases?: readonly string[] };
 }
