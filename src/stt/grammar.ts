@@ -181,7 +181,7 @@ export class GrammarTranscriber implements Transcriber {
 
     /** Compiles the grammar from the intents; `slotValues` fills wildcard slots (song titles, artists, ...). */
     public setIntents(intents: readonly TemplateIntent[], slotValues: Readonly<Record<string, readonly string[]>> = {}): void {
-        const grammar = compileGrammar(intents, { dictionary: new Set(this.dictionary.keys()), slotValues, ...(this.options.around ? { around: this.options.around } : {}) });
+        const grammar = compileGrammar(intents, { dictionary: new Set(this.dictionary.keys()), slotValues, around: this.options.around });
         this.problems = grammar.problems;
         if (grammar.problems.length) {
             this.options.log.warn({ problems: grammar.problems.map((p) => `${p.intent}: ${p.subject}`) }, `${grammar.problems.length} grammar gap(s): some phrases cannot be heard; "hark intents check" explains each`);
