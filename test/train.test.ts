@@ -17,7 +17,7 @@ import { evaluateModel } from "../src/train/evaluate.ts";
 import { buildLoraDataset, changedIntents, learnedIntents } from "../src/train/lora-data.ts";
 import { pythonCommand, TRAINER } from "../src/train/python.ts";
 import { readRuns, type TrainingRun } from "../src/train/runs.ts";
-import { DEV_ONLY_FILES, trainBase, trainLora } from "../src/train/train.ts";
+import { DEV_ONLY_FILES, developmentSplit, trainBase, trainLora } from "../src/train/train.ts";
 import { builtinIntentsDir, packageRoot, silentLogger, tempDir, testConfig } from "./helpers.ts";
 
 
@@ -88,6 +88,13 @@ describe("hark's own intent model: data, training, GGUF export, parity, LoRA", {
         for (const name of set.intents.map((i) => i.spec.name)) assert.ok(a.train.filter((p) => p.intent === name).length >= 50, name);
         assert.deepEqual(a.wildcards.get_weather, ["location"], "the trainer is told which slots hold copied words");
         assert.deepEqual(a.wildcards.set_volume, []);
+    });
+
+    it("the development split leaves out the sets measured on their own: near misses, speech and household requests", async () => {
+        const specs = (await loadIntentDirs([builtinIntentsDir])).intents.map((i) => i.spec);
+        const sources = new Set(developmentSplit(specs).map((c) => c.source ?? ""));
+        assert.ok([...sources].some((s) => s.startsWith("handwritten")), "the hand-written sentences are in it");
+        assert.deepEqual([...sources].filter((s) => /^(near-miss|spoken-|household)/.test(s)), []);
     });
 
     it("the trainer swaps a wildcard value for a made-up phrase in the sentence and the answer alike", () => {
