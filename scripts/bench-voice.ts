@@ -209,7 +209,9 @@ const engines = await createVoiceEngines(config, assistant, silentLogger());
 const pct = (n: number, of: number) => `${n}/${of} (${((n / Math.max(1, of)) * 100).toFixed(1)}%)`;
 const counts = (c: Record<string, number>) => Object.entries(c).sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${n}`).join(", ") || "-";
 const latencyMs: number[] = [];
-console.log(`\nspeech benchmark (grammar engine${config.stt.confidence ? ", with transcript confidence" : ", without transcript confidence"}), each utterance after a synthesized "hey jarvis"`);
+console.log(`\nspeech benchmark (grammar engine${config.stt.confidence ? ", with transcript confidence" : ", without transcript confidence"}; front end: ${engines.frontEnd?.name ?? "none"}), each utterance after a synthesized "hey jarvis"`);
+// The front end moves the audio the recognizer gets (the echo canceller by one 10 ms frame even while nothing plays),
+// so two runs compare only with the same one: a checkout without build/speex_echo.node runs without the canceller.
 /** One utterance through a fresh voice loop: the turn the wake word started (if any); the timers it set are cancelled. */
 async function hear(file: string, realtime = false) {
     const pipeline = createVoicePipeline(config, assistant, assistant.output, engines, silentLogger(), { speak: false, muteWhilePlaying: false });
