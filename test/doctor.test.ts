@@ -61,7 +61,7 @@ describe("hark doctor", () => {
         assert.match(r.stdout, /^✔ memory +need ~\d+ MiB \(hark \d+ \+ pocketsphinx \d+ \+ 1 intent worker\(s\) 19\)/m);
     });
 
-    it("reports a damaged model, a broken intent file, a word without a pronunciation and an unknown profile, with fixes", () => {
+    it("reports a damaged model, a broken intent file, a word without a pronunciation, a filler the text keeps and an unknown profile, with fixes", () => {
         const data = tempDir();
         const models = path.join(data, "models");
         fs.mkdirSync(models);
@@ -69,13 +69,14 @@ describe("hark doctor", () => {
         const intents = tempDir();
         writeIntent(intents, "broken.yaml", "name: broken\nsentences: [\n");
         writeIntent(intents, "zorble.yaml", "name: zorble\ndescription: test\nsentences:\n  - zorbleflax the lights\naction:\n  speak: done\n");
-        const r = doctor({ paths: { dataDir: data, modelsDir: models, intentsDirs: [builtinIntentsDir, intents] }, llm: { profile: "no-such-profile" } }, ["--json"]);
+        const r = doctor({ paths: { dataDir: data, modelsDir: models, intentsDirs: [builtinIntentsDir, intents] }, llm: { profile: "no-such-profile" }, stt: { fillersAfter: ["please", "cheers"] } }, ["--json"]);
         assert.equal(r.status, 1, r.stderr);
         const results: Array<{ name: string; status: string; detail: string; fix?: string }> = JSON.parse(r.stdout).results;
         const find = (name: string, status: string) => results.find((x) => x.name === name && x.status === status);
         assert.match(find("model qwen2.5-0.5b-instruct", "fail")?.fix ?? "", /hark models rm qwen2\.5-0\.5b-instruct && hark models pull/);
         assert.match(find("intents", "warn")?.detail ?? "", /broken\.yaml/);
         assert.match(find("pronunciations", "warn")?.detail ?? "", /zorbleflax/);
+        assert.match(find("fillers", "warn")?.detail ?? "", /does not listen for cheers around requests/);
         assert.match(find("llm", "fail")?.detail ?? "", /no-such-profile/);
     });
 

@@ -10,7 +10,7 @@ import { isIntentFile, loadIntentDirs } from "../intents/load.ts";
 import { silentLogger } from "../log/logger.ts";
 import { isBuiltinIntentsDir } from "../paths.ts";
 import { selectedProfile, modelStore } from "../pipeline/llm-setup.ts";
-import { chooseTranscriber, createGrammarTranscriber, createWakeWordDetector } from "../pipeline/voice-setup.ts";
+import { chooseTranscriber, createGrammarTranscriber, createWakeWordDetector, fillersNotDropped } from "../pipeline/voice-setup.ts";
 import { SERVICE_FILES, systemdRunning } from "../service/install.ts";
 import type { GrammarTranscriber } from "../stt/grammar.ts";
 import { SileroVad } from "../vad/silero.ts";
@@ -275,6 +275,10 @@ async function checkIntents(config: HarkConfig): Promise<CheckResult[]> {
         transcriber = await createGrammarTranscriber(config, silentLogger());
     } catch (error) {
         return [...results, { name: "pronunciations", status: "fail", detail: errorMessage(error), fix: "sudo apt-get install pocketsphinx-en-us (scripts/setup.sh does this), or fix stt.hmmDir / stt.dictionaryPath" }];
+    }
+    const notDropped = fillersNotDropped(config);
+    if (notDropped.length) {
+        results.push({ name: "fillers", status: "warn", detail: `the grammar recognizer does not listen for ${notDropped.join(", ")} around requests: stt.fillersBefore/fillersAfter name them, nlu.fillerWords does not`, fix: "add them to nlu.fillerWords (the text matcher then drops them too), or take them out of stt.fillersBefore and stt.fillersAfter" });
     }
     try {
         transcriber.setIntents(set.intents.map((i) => i.spec), config.stt.slotValues);

@@ -44,11 +44,20 @@ export function chooseTranscriber(config: HarkConfig): "grammar" | "whisper" {
     return s.whisperModel && fs.existsSync(s.whisperModel) ? "whisper" : "grammar";
 }
 
+/**
+ * Words of stt.fillersBefore and stt.fillersAfter that nlu.fillerWords lacks. The grammar leaves them out: the text
+ * matcher would keep such a word, and a request heard with it would then match nothing.
+ */
+export function fillersNotDropped(config: HarkConfig): string[] {
+    return [...new Set([...config.stt.fillersBefore, ...config.stt.fillersAfter])].filter((word) => !config.nlu.fillerWords.includes(word));
+}
+
 /** The grammar transcriber with the config's acoustic model, dictionary and extra pronunciations. */
 export function createGrammarTranscriber(config: HarkConfig, log: Logger): Promise<GrammarTranscriber> {
     const s = config.stt;
-    // A word the text matcher does not drop would make a heard request no match.
-    const typedToo = (word: string): boolean => config.nlu.fillerWords.includes(word);
+    const notDropped = fillersNotDropped(config);
+    if (notDropped.length) log.warn({ words: notDropped }, `not listening for ${notDropped.join(", ")} around requests: add them to nlu.fillerWords too`);
+    const typedToo = (word: string): boolean => !notDropped.includes(word);
     return GrammarTranscriber.create({
         log, pronunciations: s.pronunciations, ...(s.confidence ? {} : { referenceLmPath: null }),
         around: { before: s.fillersBefore.filter(typedToo), after: s.fillersAfter.filter(typedToo), leadingPhrases: config.nlu.leadingPhrases },
