@@ -270,15 +270,15 @@ async function checkIntents(config: HarkConfig): Promise<CheckResult[]> {
     }
     results.push({ name: "intents", status: "ok", detail: `${set.intents.length} loaded from ${config.paths.intentsDirs.join(", ")}` });
     if (chooseTranscriber(config) !== "grammar" || !onPath("pocketsphinx_batch")) return results;
+    const notDropped = fillersNotDropped(config);
+    if (notDropped.length) {
+        results.push({ name: "fillers", status: "warn", detail: `the grammar recognizer does not listen for ${notDropped.join(", ")} around requests: stt.fillersBefore/fillersAfter name them, nlu.fillerWords does not`, fix: "add them to nlu.fillerWords (the text matcher then drops them too), or take them out of stt.fillersBefore and stt.fillersAfter" });
+    }
     let transcriber: GrammarTranscriber;
     try {
         transcriber = await createGrammarTranscriber(config, silentLogger());
     } catch (error) {
         return [...results, { name: "pronunciations", status: "fail", detail: errorMessage(error), fix: "sudo apt-get install pocketsphinx-en-us (scripts/setup.sh does this), or fix stt.hmmDir / stt.dictionaryPath" }];
-    }
-    const notDropped = fillersNotDropped(config);
-    if (notDropped.length) {
-        results.push({ name: "fillers", status: "warn", detail: `the grammar recognizer does not listen for ${notDropped.join(", ")} around requests: stt.fillersBefore/fillersAfter name them, nlu.fillerWords does not`, fix: "add them to nlu.fillerWords (the text matcher then drops them too), or take them out of stt.fillersBefore and stt.fillersAfter" });
     }
     try {
         transcriber.setIntents(set.intents.map((i) => i.spec), config.stt.slotValues);
