@@ -114,6 +114,10 @@ groups.push({ name: `in scope, second hold-out: the last ${heldOut2Commands.leng
 const heldOut3Commands = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-in-scope-holdout-3.jsonl"));
 const heldOut3Renditions: Rendition[] = [{ voice: "en-gb+m3", speedWpm: 155, noise: 0 }, { voice: "en-us+m6", speedWpm: 165, noise: 0.01 }];
 groups.push({ name: `in scope, third hold-out: ${heldOut3Commands.length} commands as a household says them × ${heldOut3Renditions.length} other voices`, utterances: rendered(heldOut3Commands, heldOut3Renditions) });
+// Written on 2026-12-03 (fifth session) before the confidence was fitted again on scores of every senone: other commands, other voices.
+const heldOut4Commands = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-in-scope-holdout-4.jsonl"));
+const heldOut4Renditions: Rendition[] = [{ voice: "en-gb-x-gbclan+m3", speedWpm: 160, noise: 0 }, { voice: "en-gb-scotland+m4", speedWpm: 150, noise: 0.01 }];
+groups.push({ name: `in scope, fourth hold-out: ${heldOut4Commands.length} commands as a household says them × ${heldOut4Renditions.length} other voices`, utterances: rendered(heldOut4Commands, heldOut4Renditions) });
 
 interface Label { file: string; transcript?: string; intent?: string }
 const labels: Label[] = fs.existsSync(path.join(shared, "audio", "LABELS.json")) ? JSON.parse(fs.readFileSync(path.join(shared, "audio", "LABELS.json"), "utf8")) as Label[] : [];
@@ -181,6 +185,12 @@ const holdout9Renditions: Rendition[] = [
     { voice: "en-029+m5", speedWpm: 165, noise: 0 }, { voice: "en-gb-scotland+f3", speedWpm: 170, noise: 0.03 }
 ];
 outOfScopeGroup("out of scope, ninth hold-out", "spoken-out-of-scope-holdout-9.jsonl", holdout9Renditions);
+// Written on 2026-12-03 (fifth session), with the fourth in-scope hold-out, before the confidence was fitted again on scores of every senone.
+const holdout10Renditions: Rendition[] = [
+    { voice: "en-029+f3", speedWpm: 155, noise: 0 }, { voice: "en-gb-x-gbcwmd+m5", speedWpm: 165, noise: 0.03 },
+    { voice: "en-us-nyc+m2", speedWpm: 160, noise: 0 }, { voice: "en-gb-x-rp+m1", speedWpm: 170, noise: 0.03 }
+];
+outOfScopeGroup("out of scope, tenth hold-out", "spoken-out-of-scope-holdout-10.jsonl", holdout10Renditions);
 const otherRecordings = [
     ...labels.filter((l) => l.intent && !harkIntentOf[l.intent] && l.file.startsWith("rhasspy-test/")).map((l) => recording(path.join(shared, "audio", l.file), null, l.transcript)),
     ...["jfk/jfk.wav", "picovoice-leopard/test.wav", "picovoice-leopard/diarization_test.wav", "wyoming-faster-whisper/turn_on_the_living_room_lamp.wav"].map((f) => path.join(shared, "audio", f)).filter((f) => fs.existsSync(f)).map((f) => recording(f, null)),

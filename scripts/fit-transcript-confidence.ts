@@ -31,7 +31,7 @@ if (!file) {
     console.error("usage: fit-transcript-confidence.ts ROWS.jsonl (from scripts/bench-voice.ts with HARK_BENCH_ROWS)");
     process.exit(2);
 }
-const holdout = new RegExp(process.env.HARK_FIT_HOLDOUT ?? "fourth hold-out|fifth hold-out|sixth hold-out|seventh hold-out|eighth hold-out|ninth hold-out|in scope, hold-out|in scope, second hold-out|in scope, third hold-out");
+const holdout = new RegExp(process.env.HARK_FIT_HOLDOUT ?? "fourth hold-out|fifth hold-out|sixth hold-out|seventh hold-out|eighth hold-out|ninth hold-out|tenth hold-out|in scope, hold-out|in scope, second hold-out|in scope, third hold-out|in scope, fourth hold-out");
 const rows = fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Row)
     .filter((r) => r.heard?.fit && !holdout.test(r.group));
 const x = rows.map((r) => FEATURES.map((f) => r.heard!.fit![f]));
