@@ -116,7 +116,7 @@ const heldOut3Renditions: Rendition[] = [{ voice: "en-gb+m3", speedWpm: 155, noi
 groups.push({ name: `in scope, third hold-out: ${heldOut3Commands.length} commands as a household says them × ${heldOut3Renditions.length} other voices`, utterances: rendered(heldOut3Commands, heldOut3Renditions) });
 // Written on 2026-12-03 (fifth session) before the confidence was fitted again on scores of every senone: other commands, other voices.
 const heldOut4Commands = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-in-scope-holdout-4.jsonl"));
-const heldOut4Renditions: Rendition[] = [{ voice: "en-gb-x-gbclan+m3", speedWpm: 160, noise: 0 }, { voice: "en-gb-scotland+m4", speedWpm: 150, noise: 0.01 }];
+const heldOut4Renditions: Rendition[] = [{ voice: "en-us-nyc+f5", speedWpm: 160, noise: 0 }, { voice: "en-gb-scotland+m4", speedWpm: 150, noise: 0.01 }];
 groups.push({ name: `in scope, fourth hold-out: ${heldOut4Commands.length} commands as a household says them × ${heldOut4Renditions.length} other voices`, utterances: rendered(heldOut4Commands, heldOut4Renditions) });
 
 interface Label { file: string; transcript?: string; intent?: string }
