@@ -1,7 +1,7 @@
 // Fits the grammar engine's transcript confidence (src/stt/grammar.ts, CONFIDENCE_WEIGHTS) on labelled speech: the
 // rows the speech benchmark writes when every transcript is acted on, so each row says what the turn would do.
 //
-//   HARK_BENCH_STT='{"minConfidence":0}' HARK_BENCH_PACED=0 HARK_BENCH_ROWS=rows.jsonl node --import tsx scripts/bench-voice.ts
+//   HARK_BENCH_STT='{"minConfidence":0,"askBelowConfidence":0}' HARK_BENCH_PACED=0 HARK_BENCH_ROWS=rows.jsonl node --import tsx scripts/bench-voice.ts
 //   node --import tsx scripts/fit-transcript-confidence.ts rows.jsonl
 //
 // A logistic regression over the two decodings' comparison (GrammarFit): a row is positive when the transcript led
@@ -11,10 +11,15 @@
 import fs from "node:fs";
 import type { GrammarFit } from "../src/stt/grammar.ts";
 
-const FEATURES = ["scorePerFrame", "worstWordPerFrame"] as const satisfies ReadonlyArray<keyof GrammarFit>;
+// HARK_FIT_FEATURES=a,b picks other fields of GrammarFit to fit on.
+const FIT_FIELDS = ["scorePerFrame", "acousticPerFrame", "worstWordPerFrame", "words", "speechShare"] as const satisfies ReadonlyArray<keyof GrammarFit>;
+const FEATURES = (process.env.HARK_FIT_FEATURES ?? "scorePerFrame,worstWordPerFrame").split(",").map((f) => {
+    if (!(FIT_FIELDS as readonly string[]).includes(f)) throw new Error(`HARK_FIT_FEATURES: ${f} is not one of ${FIT_FIELDS.join(", ")}`);
+    return f as keyof GrammarFit;
+});
 const RIGHT_TURNED_DOWN = 0.03;
 const RIGHT_REJECTED = 0.02;
-const RIGHT_ASKED = 0.1;
+const RIGHT_ASKED = 0.2;
 const L2 = 0.01;
 const STEPS = 3000;
 const RATE = 0.5;
@@ -69,6 +74,6 @@ const sure = right.filter((s) => sigmoid(s - threshold) < 0.9).length;
 
 console.log(`${rows.length} rows (${positives.length} right answers), hold-outs left out: ${holdout.source}`);
 console.log(`area under the ROC curve ${auc.toFixed(3)}; right answers below 0.5: ${Math.floor(RIGHT_TURNED_DOWN * right.length)}, below 0.9: ${sure}`);
-console.log(`CONFIDENCE_WEIGHTS = { ${FEATURES.map((f, j) => `${f}: ${raw[j]!.toFixed(5)}`).join(", ")}, bias: ${bias.toFixed(4)} }`);
+console.log(`CONFIDENCE_WEIGHTS = { features: { ${FEATURES.map((f, j) => `${f}: ${raw[j]!.toFixed(5)}`).join(", ")} }, bias: ${bias.toFixed(4)} }`);
 const at = (share: number) => sigmoid(right[Math.floor(share * right.length)]! - threshold).toFixed(3);
 console.log(`right answers: ${RIGHT_REJECTED * 100} % below ${at(RIGHT_REJECTED)} (stt.minConfidence), ${RIGHT_ASKED * 100} % below ${at(RIGHT_ASKED)} (stt.askBelowConfidence)`);

@@ -187,11 +187,11 @@ export const ConfigSchema = Type.Object({
             description: "Grammar engine: decode each utterance a second time with pocketsphinx's general English model, at once on a second process, to tell how sure the transcript is. Off saves about 100 MB and a core (a Pi Zero 2 W), but speech the intents do not cover is then taken for their nearest sentence."
         }),
         minConfidence: Type.Number({
-            minimum: 0, maximum: 1, default: 0.35,
+            minimum: 0, maximum: 1, default: 0.48,
             description: "A transcript less sure than this is turned down (\"Sorry, I didn't catch that.\") instead of acted on. The grammar engine's confidence says how well the speech fits the intents' sentences; 0 acts on everything it hears."
         }),
         askBelowConfidence: Type.Number({
-            minimum: 0, maximum: 1, default: 0.64,
+            minimum: 0, maximum: 1, default: 0.85,
             description: "A transcript at least minConfidence but less sure than this is not acted on at once: hark asks whether it heard right (conversation.heardQuestion) and acts on \"yes\" in the follow-up window. 0: every transcript from minConfidence up is acted on."
         }),
         sureConfidence: Type.Number({

@@ -105,9 +105,11 @@ export function grammarFit(grammar: Segmentation, reference: Segmentation): Gram
  * The weights of {@link grammarConfidence}: a logistic regression fitted on the speech benchmark's labelled utterances
  * (scripts/fit-transcript-confidence.ts; docs/precision.md has the sets and the numbers), its 0.5 put where 3 % of the
  * commands it would act on rightly fall below. The config's thresholds (stt.minConfidence, stt.askBelowConfidence) sit
- * where 2 % and 10 % of them do.
+ * where 2 % and 20 % of them do.
  */
-const CONFIDENCE_WEIGHTS = { scorePerFrame: 0.18734, worstWordPerFrame: 0.02304, bias: 0.7531 } as const;
+const CONFIDENCE_WEIGHTS: { readonly bias: number; readonly features: Readonly<Partial<Record<keyof GrammarFit, number>>> } = {
+    features: { scorePerFrame: 0.16293, worstWordPerFrame: 0.03135 }, bias: 3.062
+};
 
 /**
  * How well an utterance fits the grammar, 0..1, from the comparison of its two decodings ({@link GrammarFit}). Speech
@@ -117,9 +119,18 @@ const CONFIDENCE_WEIGHTS = { scorePerFrame: 0.18734, worstWordPerFrame: 0.02304,
  */
 export function grammarConfidence(fit: GrammarFit): number {
     if (fit.words === 0) return 0;
-    const w = CONFIDENCE_WEIGHTS;
-    return 1 / (1 + Math.exp(-(w.scorePerFrame * fit.scorePerFrame + w.worstWordPerFrame * fit.worstWordPerFrame + w.bias)));
+    let sum = CONFIDENCE_WEIGHTS.bias;
+    for (const [feature, weight] of Object.entries(CONFIDENCE_WEIGHTS.features)) sum += weight * fit[feature as keyof GrammarFit];
+    return 1 / (1 + Math.exp(-sum));
 }
+
+/**
+ * pocketsphinx scales each frame's acoustic scores by the best senone it computed, and by default it computes only
+ * those of the words its search holds open: the same words on the same audio would then score worse in a bigger
+ * grammar (more intents, optional polite words, a bigger music library) and the confidence would drift with it.
+ * Computing every senone makes both decodings' scores independent of what the grammar holds (docs/precision.md).
+ */
+const SCORE_EVERY_SENONE = ["-compallsen", "yes"];
 
 /** The two decoders of one grammar: the grammar itself, and the open-vocabulary reference (when on). */
 interface Decoders {
@@ -257,12 +268,12 @@ export class GrammarTranscriber implements Transcriber {
             dir: this.dir, role: "grammar", log,
             // Wider beams than the defaults: with a grammar this size the default pruning loses the right path and
             // returns nothing ("final result does not match the grammar"); measured with npm run bench.
-            searchArgs: ["-jsgf", path.join(this.dir, "hark.jsgf"), "-dict", path.join(this.dir, "hark.dict"), ...model, "-beam", "1e-60", "-pbeam", "1e-60", "-wbeam", "1e-40"]
+            searchArgs: ["-jsgf", path.join(this.dir, "hark.jsgf"), "-dict", path.join(this.dir, "hark.dict"), ...model, ...SCORE_EVERY_SENONE, "-beam", "1e-60", "-pbeam", "1e-60", "-wbeam", "1e-40"]
         }, stamp);
         const reference = this.referenceLmPath == null ? null : this.decoders?.reference && !this.decoders.reference.dead ? this.decoders.reference : BatchDecoder.start({
             dir: this.dir, role: "reference", log,
             // One forward pass with narrower beams: a reference score is all it gives, at a fifth of a full decoding's time.
-            searchArgs: ["-lm", this.referenceLmPath, "-dict", this.dictionaryPath, ...model, "-fwdflat", "no", "-bestpath", "no", "-beam", "1e-40", "-wbeam", "1e-25"]
+            searchArgs: ["-lm", this.referenceLmPath, "-dict", this.dictionaryPath, ...model, ...SCORE_EVERY_SENONE, "-fwdflat", "no", "-bestpath", "no", "-beam", "1e-40", "-wbeam", "1e-25"]
         }, stamp);
         this.decoders = { grammar, reference };
         return this.decoders;
