@@ -335,8 +335,8 @@ if (fs.existsSync(negatives)) {
         for (const variant of ["", "+m1", "+m2", "+m3", "+m4", "+m5", "+m6", "+m7", "+f1", "+f2", "+f3", "+f4", "+f5"]) {
             for (const speedWpm of [140, 175]) {
                 const file = path.join(dir, "wake-voice.wav");
-                execFileSync("espeak-ng", ["-v", base + variant, "-s", String(speedWpm), "-w", `${file}.raw.wav`, "hey jarvis"]);
-                execFileSync("sox", ["-R", `${file}.raw.wav`, "-r", "16000", "-c", "1", "-b", "16", file, "pad", "0.4", "1.0"], { stdio: "ignore" });
+                sh("espeak-ng", ["-v", base + variant, "-s", String(speedWpm), "-w", `${file}.raw.wav`, "hey jarvis"]);
+                sh("sox", ["-R", `${file}.raw.wav`, "-r", "16000", "-c", "1", "-b", "16", file, "pad", "0.4", "1.0"]);
                 const samples = await readAudioFile(file);
                 detector.reset();
                 let best = 0;
