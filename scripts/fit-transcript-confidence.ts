@@ -28,7 +28,7 @@ interface Row {
     group: string;
     expect: { intent: string } | null;
     heard: { fit?: GrammarFit } | null;
-    prediction: { intent: string | null };
+    prediction: { intent: string | null; asked?: boolean };
 }
 
 const file = process.argv[2];
@@ -75,5 +75,20 @@ const sure = right.filter((s) => sigmoid(s - threshold) < 0.9).length;
 console.log(`${rows.length} rows (${positives.length} right answers), hold-outs left out: ${holdout.source}`);
 console.log(`area under the ROC curve ${auc.toFixed(3)}; right answers below 0.5: ${Math.floor(RIGHT_TURNED_DOWN * right.length)}, below 0.9: ${sure}`);
 console.log(`CONFIDENCE_WEIGHTS = { features: { ${FEATURES.map((f, j) => `${f}: ${raw[j]!.toFixed(5)}`).join(", ")} }, bias: ${bias.toFixed(4)} }`);
-const at = (share: number) => sigmoid(right[Math.floor(share * right.length)]! - threshold).toFixed(3);
-console.log(`right answers: ${RIGHT_REJECTED * 100} % below ${at(RIGHT_REJECTED)} (stt.minConfidence), ${RIGHT_ASKED * 100} % below ${at(RIGHT_ASKED)} (stt.askBelowConfidence)`);
+const at = (share: number) => sigmoid(right[Math.floor(share * right.length)]! - threshold);
+const minConfidence = at(RIGHT_REJECTED);
+const askBelow = at(RIGHT_ASKED);
+console.log(`right answers: ${RIGHT_REJECTED * 100} % below ${minConfidence.toFixed(3)} (stt.minConfidence), ${RIGHT_ASKED * 100} % below ${askBelow.toFixed(3)} (stt.askBelowConfidence)`);
+
+// What the training rows would come to at those thresholds: turned down below the first, asked below the second (or
+// when the turn asked anyway, as a heard change of state does), acted on above.
+const outcome = { commands: { acted: 0, asked: 0, down: 0 }, noAction: { acted: 0, asked: 0, down: 0 } };
+rows.forEach((r, i) => {
+    const confidence = sigmoid(scores[i]! - threshold);
+    const tally = r.expect ? outcome.commands : outcome.noAction;
+    if (r.prediction.intent == null || confidence < minConfidence) tally.down++;
+    else if (r.prediction.asked || confidence < askBelow) tally.asked++;
+    else tally.acted++;
+});
+const line = (t: typeof outcome.commands) => `${t.acted} acted on, ${t.asked} asked about, ${t.down} turned down`;
+console.log(`at these thresholds, training rows: commands ${line(outcome.commands)}; requests that expect no action ${line(outcome.noAction)}`);
