@@ -176,7 +176,7 @@ export const ConfigSchema = Type.Object({
         slotValues: Type.Record(Type.String(), Type.Array(Type.String()), { default: {}, description: "Values for wildcard slots in the grammar, by slot name, e.g. location: [boston, paris]." }),
         fillersBefore: Type.Array(Type.String(), {
             default: ["please"],
-            description: "Words of nlu.fillerWords the grammar engine also hears before a request (\"please stop\"), as it hears nlu.leadingPhrases. Each is also a word other speech can be taken for: names (jarvis, alexa) and short words (um, hey) were, and are left out; \"okay\" before a request made pocketsphinx score other requests worse (\"resume\" at 0.41 fell to 0.09: it scales scores by the words its search holds open). A word nlu.fillerWords lacks is not listened for; hark doctor and the log name it."
+            description: "Words of nlu.fillerWords the grammar engine also hears before a request (\"please stop\"), as it hears nlu.leadingPhrases. Each is also a word other speech can be taken for: names (jarvis, alexa) and short words (um, hey) were, and are left out; \"okay\" before a request made pocketsphinx score other requests worse (\"resume\" at 0.41 fell to 0.09, measured before hark had pocketsphinx score every senone). A word nlu.fillerWords lacks is not listened for; hark doctor and the log name it."
         }),
         fillersAfter: Type.Array(Type.String(), {
             default: ["please", "thanks"],

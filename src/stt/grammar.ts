@@ -128,7 +128,7 @@ export function grammarConfidence(fit: GrammarFit): number {
  * pocketsphinx scales each frame's acoustic scores by the best senone it computed, and by default it computes only
  * those of the words its search holds open: the same words on the same audio would then score worse in a bigger
  * grammar (more intents, optional polite words, a bigger music library) and the confidence would drift with it.
- * Computing every senone makes both decodings' scores independent of what the grammar holds (docs/precision.md).
+ * Computing every senone takes that scaling out; what the grammar still moves is the path's alignment (docs/precision.md).
  */
 const SCORE_EVERY_SENONE = ["-compallsen", "yes"];
 
