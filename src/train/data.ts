@@ -159,7 +159,7 @@ export function buildDataset(options: DatasetOptions): Dataset {
         const own = pairs.filter((p) => p.intent === intent.name);
         for (let i = 0; own.length && own.length + i < minRepeat; i++) pairs.push(own[i % own.length]!);
     }
-    templated(OUTSIDE_SCOPE, true, options.outside ?? 4000);
+    templated(OUTSIDE_SCOPE, true, options.outside ?? 5200);
     for (const pair of realTrain) add(pair, "real");
 
     return { train: pairs, dev, hash: datasetHash(pairs, dev), counts, intents: Object.fromEntries(options.intents.map((i) => [i.name, intentHash(i)])), wildcards: wildcardSlots(options.intents) };

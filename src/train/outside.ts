@@ -27,7 +27,13 @@ export const OUTSIDE_SCOPE: IntentSpec = {
         time: values(["7 am", "6 30", "noon", "8 oclock", "half past six", "midnight", "5 in the morning", "quarter to seven"]),
         city: values(["tokyo", "london", "new york", "sydney", "paris", "los angeles", "dubai", "berlin"]),
         holiday: values(["christmas", "halloween", "my birthday", "thanksgiving", "easter", "new year", "the weekend", "summer"]),
-        service: values(["netflix", "youtube", "hulu", "prime video", "disney plus", "spotify", "the bbc"])
+        service: values(["netflix", "youtube", "hulu", "prime video", "disney plus", "spotify", "the bbc"]),
+        object: values(["bath water", "bath", "hot tub", "pool", "paddling pool", "fridge", "freezer", "oven", "kettle", "soup", "tea", "coffee", "milk", "baby's bottle", "greenhouse", "conservatory", "shed", "fish tank", "engine", "radiator", "water", "grill", "compost"]),
+        food: values(["roast chicken", "a steak", "an egg", "rice", "pasta", "potatoes", "a turkey", "bread", "salmon", "carrots", "a cake", "sausages"]),
+        nowhere: values(["mars", "the moon", "jupiter", "the sun", "space", "the game", "minecraft", "narnia", "middle earth", "the movie", "my dream", "the book", "game of thrones", "hogwarts", "the north pole of mars"]),
+        past: values(["yesterday", "last night", "last week", "last tuesday", "on my birthday", "last summer", "a year ago today", "this morning"]),
+        span: values(["a day", "a week", "a year", "an hour", "a minute", "a month", "a leap year", "a fortnight"]),
+        weatherword: values(["clouds", "rain", "thunder", "lightning", "rainbows", "hail", "snow", "fog", "wind", "tornadoes", "hurricanes"])
     },
     rules: {
         please: "[please|hey|can you|could you|would you]",
@@ -103,7 +109,31 @@ export const OUTSIDE_SCOPE: IntentSpec = {
             "what is the weather (like on mars|in the game|in my dream)",
             "<please> (stop|cancel) (my appointment|my order|the meeting|my subscription|the vacuum|the dishwasher|the sprinklers|listening)",
             "<please> (mute|unmute) (the tv|the microphone|my phone)",
-            "(open|launch|start) {service} [app]"
+            "(open|launch|start) {service} [app]",
+            // Near misses where a weather, timer or music word names something else: the temperature of a thing,
+            // weather nowhere on earth or in the past, how weather works, cooking times, units of time, where to play.
+            "(how|tell me how) (hot|warm|cold|cool) (is|are) the {object} [right now|at the moment]",
+            "(what is|what are|tell me|check) the (temperature|temp) of the {object}",
+            "(is|are) the {object} (hot|warm|cold|cool|warm enough|cold enough|too hot|too cold) [yet]",
+            "what temperature should (the|my) {object} be [for {food}]",
+            "what is the (weather|forecast|temperature) [like] (on|in|at) {nowhere}",
+            "(what was|how was) the (weather|temperature) [like] {past}",
+            "(how much did it|did it) (rain|snow) {past}",
+            "(how|why) do (clouds|rainbows|storms) form",
+            "(what causes|why is there|why do we get) {weatherword}",
+            "where (does|do) {weatherword} come from",
+            "what is the (uv index|pollen count|air quality|humidity index|wind chill) [today|right now|outside]",
+            "how (long|many minutes) (should|do) i (boil|cook|bake|roast|rest|fry) {food} [for]",
+            "how (much time|long) does it take to (boil|cook|bake|roast|defrost) {food}",
+            "how many (seconds|minutes|hours|days) [are [there]] in {span}",
+            "(convert|what is) {number} (minutes|seconds|hours) (in|to|into) (hours|minutes|days|seconds)",
+            "count (to|down from|backwards from) {number}",
+            "<please> (play|put) (it|this|that|the music|the song) (on|in|through) the [{room}] (speaker|tv|television|headphones) [instead]",
+            "<please> (move|send|cast|switch) the music to the [{room}] (speaker|tv|room)",
+            "<please> sing [me] (a song|a lullaby|happy birthday|something)",
+            "<please> (shuffle|sort|rename|share) my (playlist|songs|music|albums)",
+            "<please> (make|create|start) a (playlist|mixtape|radio station) (of|with|from) my (favourite|favorite|liked) songs",
+            "<please> tell me something (interesting|funny|new|i do not know)"
         ]
     }],
     textOnlyRules: [],
