@@ -54,10 +54,15 @@ export default defineIntent<{ location?: string; when?: string }>({
         additionalProperties: false
     },
     slots: {
-        // A room or an appliance has a temperature, not a forecast.
+        // A room, an appliance or a tub of water has a temperature, not a forecast; a game, a film or a dream has no
+        // forecast at all.
         location: {
             wildcard: true,
-            exclude: ["room", "bedroom", "kitchen", "bathroom", "basement", "garage", "hallway", "nursery", "attic", "upstairs", "downstairs", "inside", "indoors", "house", "oven", "fridge", "freezer"],
+            exclude: [
+                "room", "bedroom", "kitchen", "bathroom", "basement", "garage", "hallway", "nursery", "attic", "upstairs", "downstairs", "inside",
+                "indoors", "house", "oven", "fridge", "freezer", "greenhouse", "conservatory", "shed", "pool", "hot tub", "bath", "fish tank",
+                "game", "film", "movie", "dream"
+            ],
             // Where the place is said to be, how it is asked about, and "here": no part of the place's name.
             trim: [
                 "<here>", "[my|the|this] (current|present) (location|place|spot|position|area)", "my (location|area|place)", "this area",

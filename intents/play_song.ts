@@ -28,7 +28,8 @@ const GENRES = [
 const NOT_MUSIC = [
     "movie", "movies", "film", "films", "episode", "episodes", "series", "season", "tv", "television", "documentary", "trailer",
     "cartoon", "cartoons", "video", "videos", "podcast", "podcasts", "radio", "station", "audiobook", "audiobooks", "chapter", "news",
-    "commentary", "list", "vacuum", "dishwasher", "washing machine", "dryer", "oven", "lights", "heating",
+    "commentary", "list", "vacuum", "dishwasher", "washing machine", "dryer", "oven", "lights", "heating", "speaker", "speakers",
+    "headphones", "bbc",
     "next song", "next track", "previous song", "previous track"
 ];
 // Phrases that say where, when or how, not which: a service, a decade or year, a ranking, the kind of recording,
