@@ -12,7 +12,7 @@ import { spokenRule, toolCallGrammar } from "../src/llm/grammar.ts";
 import { HARK_INTENT_MODEL } from "../src/llm/profile.ts";
 import { normalizedText } from "../src/template/index.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
-import { buildDataset } from "../src/train/data.ts";
+import { buildDataset, intentHash } from "../src/train/data.ts";
 import { evaluateModel } from "../src/train/evaluate.ts";
 import { buildLoraDataset, changedIntents, learnedIntents } from "../src/train/lora-data.ts";
 import { pythonCommand, TRAINER } from "../src/train/python.ts";
@@ -207,6 +207,16 @@ describe("hark's own intent model: data, training, GGUF export, parity, LoRA", {
         const learned = learnedIntents(HARK_INTENT_MODEL);
         const set = await loadIntentDirs([builtinIntentsDir]);
         assert.deepEqual(changedIntents(set.intents.map((i) => i.spec), learned), [], "the shipped model knows every built-in intent as it is now (retrain after editing one)");
+    });
+
+    it("an intent's hash changes with what the model learns from, not with what a wildcard turns down or trims at run time", async () => {
+        const weather = (await loadIntentDirs([builtinIntentsDir])).intents.find((i) => i.spec.name === "get_weather")!.spec;
+        const location = weather.slots.location!;
+        assert.equal(location.kind, "wildcard");
+        const runtime = { ...weather, slots: { ...weather.slots, location: { kind: "wildcard" as const, exclude: ["sauna"] } } };
+        assert.equal(intentHash(runtime), intentHash(weather));
+        assert.notEqual(intentHash({ ...weather, sentences: weather.sentences.slice(1) }), intentHash(weather));
+        assert.notEqual(intentHash({ ...weather, slots: { ...weather.slots, location: { kind: "values", values: [{ in: "paris", out: "paris" }] } } }), intentHash(weather));
     });
 
     it("the shipped model's place and song names are words that were said, also names it never saw", async () => {

@@ -60,10 +60,13 @@ export interface Dataset {
 
 /**
  * A short hash of everything about an intent that the model learns from (name, arguments, templates, slots, examples):
- * `hark train lora` compares it with the base model's to find the intents that are new or changed.
+ * `hark train lora` compares it with the base model's to find the intents that are new or changed. What a wildcard
+ * slot turns down or trims (`exclude`, `trim`) is applied to an answer at run time and never reaches the training
+ * data, so editing it needs no retraining.
  */
 export function intentHash(intent: IntentSpec): string {
-    const { name, args, sentences, slots, rules, examples } = intent;
+    const { name, args, sentences, rules, examples } = intent;
+    const slots = Object.fromEntries(Object.entries(intent.slots).map(([slot, list]) => [slot, list.kind === "wildcard" ? { kind: list.kind } : list]));
     return createHash("sha256").update(JSON.stringify({ name, args, sentences, slots, rules, examples })).digest("hex").slice(0, 12);
 }
 
