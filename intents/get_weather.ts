@@ -54,13 +54,14 @@ export default defineIntent<{ location?: string; when?: string }>({
         additionalProperties: false
     },
     slots: {
-        // A room, an appliance or a tub of water has a temperature, not a forecast; a game, a film or a dream has no
-        // forecast at all.
+        // A room, an appliance or a tub of water has a temperature, not a forecast (Bath the city has one: only "the
+        // bath" is a tub); a game, a film or a dream has no forecast at all.
         location: {
             wildcard: true,
             exclude: [
                 "room", "bedroom", "kitchen", "bathroom", "basement", "garage", "hallway", "nursery", "attic", "upstairs", "downstairs", "inside",
-                "indoors", "house", "oven", "fridge", "freezer", "greenhouse", "conservatory", "shed", "pool", "hot tub", "bath", "fish tank",
+                "indoors", "house", "oven", "fridge", "freezer", "greenhouse", "conservatory", "shed", "pool", "hot tub", "the bath", "my bath",
+                "a bath", "bath water", "bathwater", "bathtub", "fish tank",
                 "game", "film", "movie", "dream"
             ],
             // Where the place is said to be, how it is asked about, and "here": no part of the place's name.

@@ -77,12 +77,14 @@ describe("acting only on what was understood: every stage can turn a request dow
             const snooze = await assistant.handleText("snooze the pasta timer for five minutes");
             assertNotUnderstood(snooze);
             assert.deepEqual(await assistant.services.timers.list(), []);
-            for (const [text, word] of [["play the movie frozen", "movie"], ["what's the temperature in the living room", "room"], ["put on the next episode of the crown", "episode"], ["play it on the bedroom speaker", "speaker"], ["what's the weather like in the game", "game"]] as const) {
+            for (const [text, word] of [["play the movie frozen", "movie"], ["what's the temperature in the living room", "room"], ["put on the next episode of the crown", "episode"], ["play it on the bedroom speaker", "speaker"], ["what's the weather like in the game", "game"], ["what's the weather like in the bath", "the bath"]] as const) {
                 const record = await assistant.handleText(text);
                 assertNotUnderstood(record);
                 assert.equal(decision(record).verdict, "reject");
                 assert.match(decision(record).reason!, new RegExp(`names another kind of thing \\("${word}"\\)`), text);
             }
+            const city = await assistant.router.recognize("is it going to rain in bath tomorrow");
+            assert.deepEqual([city.recognition?.args, city.decision?.verdict], [{ location: "bath", when: "tomorrow" }, "accept"], "Bath the city is a place");
         } finally {
             await assistant.dispose();
         }
