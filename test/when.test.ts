@@ -75,6 +75,16 @@ describe("a model's names completed", () => {
         assert.deepEqual(complete("will it rain close to Matlacha Pass National Wildlife Refuge", { location: "matlacha pass" }), { location: "matlacha pass national wildlife refuge" }, "not into a trim phrase");
     });
 
+    it("cuts a name that nothing leads into after the last word in it that says where", () => {
+        const here = { ...weather, slots: { ...weather.slots, location: { kind: "wildcard", trim: ["(in|at|near)"] } } };
+        const cut = (sentence: string, args: Record<string, unknown>) => completeNames(here as never, args, sentence, now);
+        assert.deepEqual(cut("should i expect frost in pine mountain georgia tonight", { location: "expect frost in pine mountain georgia" }), { location: "pine mountain georgia" });
+        assert.deepEqual(cut("is the forecast breezy at cannon beach oregon", { location: "breezy at cannon beach oregon" }), { location: "cannon beach oregon" });
+        assert.deepEqual(cut("what is the weather in henley in arden", { location: "henley in arden" }), { location: "henley in arden" }, "a name that \"in\" leads into keeps its own");
+        assert.deepEqual(cut("lake in the hills weather", { location: "lake in the hills" }), { location: "lake in the hills" }, "a name at the start");
+        assert.deepEqual(complete("will it snow at dawn in mesa", { location: "dawn in mesa" }), { location: "dawn in mesa" }, "only where the slot's trim list says \"in\"");
+    });
+
     it("leaves a whole name, a name the sentence does not say and a listed value as they are", () => {
         const args = { location: "london" };
         assert.equal(complete("london weather", args), args, "the intent's own words end it");

@@ -22,6 +22,12 @@ export function trimNames(spec: NamedIntent, args: Record<string, unknown>): Rec
     return out;
 }
 
+/** Whether `words` are, all of them, a phrase the slot declares as no part of a name ("in", "close to"). */
+export function isTrimPhrase(spec: NamedIntent, slot: string, words: string): boolean {
+    const trimmer = trimmerFor(spec, slot);
+    return trimmer != null && trimmer.trim(tokenize(words)) === "";
+}
+
 function trimmerFor(spec: NamedIntent, slot: string): WildcardTrimmer | null {
     const list = spec.slots[slot];
     if (list?.kind !== "wildcard" || !list.trim?.length) return null;

@@ -1,4 +1,5 @@
-import { collectWords, intentWords, parseTemplate, rawText, tokenize, type TemplateIntent } from "../template/index.ts";
+import { collectWords, intentWords, isFunctionWord, parseTemplate, rawText, tokenize, type TemplateIntent } from "../template/index.ts";
+import { isTrimPhrase } from "./names.ts";
 import { findWhen } from "./when.ts";
 
 type SpannedIntent = Pick<TemplateIntent, "sentences" | "slots" | "rules">;
@@ -6,6 +7,8 @@ type SpannedIntent = Pick<TemplateIntent, "sentences" | "slots" | "rules">;
 const stopWords = new WeakMap<SpannedIntent, Set<string>>();
 /** Words that tie a name or a date onto a sentence; a name may hold one ("turks and caicos") but is not grown over it. */
 const TIES = ["on", "at", "in", "for", "from", "by", "to", "of", "and", "or", "with", "the", "a", "an"];
+/** Words that say where; a name the sentence does not lead into is cut after the last one it holds. */
+const WHERE = new Set(["in", "at", "near"]);
 
 /**
  * A model's names widened to the whole name said: hark's own model copies words of the sentence into a wildcard
@@ -14,6 +17,10 @@ const TIES = ["on", "at", "in", "for", "from", "by", "to", "of", "and", "or", "w
  * words that are neither the intent's own (its sentences', rules', trim phrases' and listed values' words: "weather",
  * "near", "later"), nor words that tie things on ("in", "on", "the"), nor another argument's, nor part of the date
  * the sentence says. A value not found in the sentence is left as it is.
+ *
+ * It also overshoots: "expect frost in pine mountain georgia" of "should i expect frost in pine mountain georgia
+ * tonight". A value that no phrase of its slot's trim list leads into ("i" is none; "in" is), and that holds a word of
+ * that list which says where ("in", "at", "near"), is cut after the last such word first.
  */
 export function completeNames(spec: SpannedIntent, args: Record<string, unknown>, sentence: string, now: Date): Record<string, unknown> {
     const tokens = tokenize(sentence);
@@ -32,7 +39,8 @@ export function completeNames(spec: SpannedIntent, args: Record<string, unknown>
     const free = (i: number): boolean => i >= 0 && i < tokens.length && !taken[i] && !own.has(texts[i]!);
     let out = args;
     for (const [name, [from, to]] of found) {
-        let start = from;
+        let start = cutAtWhere(spec, name, texts, from, to);
+        taken.fill(false, from, start);
         let end = to;
         while (free(start - 1)) taken[--start] = true;
         while (free(end)) taken[end++] = true;
@@ -40,6 +48,17 @@ export function completeNames(spec: SpannedIntent, args: Record<string, unknown>
         out = { ...out, [name]: rawText(tokens.slice(start, end)) };
     }
     return out;
+}
+
+/** Where the name at words[from, to) starts once cut after the last word that says where, when nothing leads into it. */
+function cutAtWhere(spec: SpannedIntent, slot: string, words: readonly string[], from: number, to: number): number {
+    if (from === 0) return from;
+    const before = (n: number) => words.slice(Math.max(0, from - n), from).join(" ");
+    if (isTrimPhrase(spec, slot, before(1)) || isTrimPhrase(spec, slot, before(2))) return from;
+    for (let k = to - 2; k > from; k--) {
+        if (WHERE.has(words[k]!) && isTrimPhrase(spec, slot, words[k]!) && words.slice(k + 1, to).some((w) => !isFunctionWord(w))) return k + 1;
+    }
+    return from;
 }
 
 /** Marks the first run of `run` in `words` that is not yet taken; where it starts, or -1. */
