@@ -24,12 +24,12 @@ const GENRES = [
     "instrumental", "meditation", "relaxing", "nursery rhymes", "children's music"
 ];
 
-// Films, shows, spoken word, devices and lists: a request for one of these is no request for music.
+// Films, shows, spoken word, messages, games, devices and lists: a request for one of these is no request for music.
 const NOT_MUSIC = [
     "movie", "movies", "film", "films", "episode", "episodes", "series", "season", "tv", "television", "documentary", "trailer",
     "cartoon", "cartoons", "video", "videos", "podcast", "podcasts", "radio", "station", "audiobook", "audiobooks", "chapter", "news",
     "commentary", "list", "vacuum", "dishwasher", "washing machine", "dryer", "oven", "lights", "heating", "speaker", "speakers",
-    "headphones", "bbc",
+    "headphones", "bbc", "a game", "board game", "voicemail", "voicemails", "voice mail", "voice messages",
     "next song", "next track", "previous song", "previous track"
 ];
 // Phrases that say where, when or how, not which: a service, a decade or year, a ranking, the kind of recording,
