@@ -18,7 +18,7 @@ const WHERE = new Set(["in", "at", "near"]);
  * "near", "later"), nor words that tie things on ("in", "on", "the"), nor another argument's, nor part of the date
  * the sentence says. A value not found in the sentence is left as it is.
  *
- * It also overshoots: "expect frost in pine mountain georgia" of "should i expect frost in pine mountain georgia
+ * The model also overshoots: "expect frost in pine mountain georgia" of "should i expect frost in pine mountain georgia
  * tonight". A value that no phrase of its slot's trim list leads into ("i" is none; "in" is), and that holds a word of
  * that list which says where ("in", "at", "near"), is cut after the last such word first.
  */
