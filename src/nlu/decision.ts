@@ -55,6 +55,8 @@ export class DecisionPolicy {
         if (invented) return { verdict: "reject", reason: invented };
         const baseless = unfounded(recognition, intent, text);
         if (baseless) return { verdict: "reject", reason: baseless };
+        const stray = strayWord(recognition, intent, text);
+        if (stray) return { verdict: "reject", reason: stray };
         const measure = measureAsName(recognition, intent);
         if (measure) return { verdict: "reject", reason: measure };
         const other = await this.namesAnotherThing(recognition, intent);
@@ -138,6 +140,18 @@ function unfounded(recognition: Recognition, intent: IntentSpec, text: string): 
     }
     if (tokenize(text).some((t) => own.has(t.text))) return null;
     return `the sentence says none of ${intent.name}'s own words: the ${recognition.source} engine's answer has nothing to stand on`;
+}
+
+/**
+ * A word an intent without arguments has no place for, in a model's answer for it, or null: such an intent's sentences
+ * spell out every word it is said with, so "turn up the tv" is no volume_up and "what time is it in tokyo" no get_time.
+ */
+function strayWord(recognition: Recognition, intent: IntentSpec, text: string): string | null {
+    const takes = Object.keys(intent.slots).length + Object.keys(intent.args?.properties ?? {}).length + Object.keys(recognition.args).length;
+    if (recognition.source === "template" || takes > 0) return null;
+    const words = intentWords(intent);
+    const stray = tokenize(text).map((t) => t.text).find((w) => !isFunctionWord(w) && !words.has(w));
+    return stray == null ? null : `"${stray}" is none of ${intent.name}'s words, and ${intent.name} takes no arguments: the ${recognition.source} engine's answer leaves it unexplained`;
 }
 
 /** Words that say how much of something, never which: a name made of nothing else names nothing. */
