@@ -60,7 +60,7 @@ export default defineIntent<{ location?: string; when?: string }>({
             wildcard: true,
             exclude: [
                 "room", "bedroom", "kitchen", "bathroom", "basement", "garage", "hallway", "nursery", "attic", "upstairs", "downstairs", "inside",
-                "indoors", "house", "oven", "fridge", "freezer", "greenhouse", "conservatory", "shed", "pool", "hot tub", "the bath", "my bath",
+                "indoors", "house", "oven", "fridge", "freezer", "greenhouse", "conservatory", "shed", "pool", "tub", "the bath", "my bath",
                 "a bath", "bath water", "bathwater", "bathtub", "fish tank",
                 "game", "film", "movie", "dream"
             ],

@@ -174,7 +174,7 @@ describe("acting only on what was understood: every stage can turn a request dow
         assert.equal((await policy.decide(call("template"), louder, {}, "turn up the tv")).verdict, "accept", "a template's words are its own");
     });
 
-    it("decision: a model's numbers must be said (a, an, half and quarter count); a template's are read from the sentence", async () => {
+    it("decision: a model's numbers must be said (a and an count one of what follows, half and quarter count); a template's are read from the sentence", async () => {
         const policy = new DecisionPolicy({ minTranscriptConfidence: 0, sureTranscriptConfidence: 0 });
         const timer = { name: "set_timer", sentences: [{ sentences: ["(set|wake) [me] timer"] }], rules: {}, slots: {}, confirm: undefined } as unknown as IntentSpec;
         const call = (source: string, args: Record<string, unknown>) => ({ intent: "set_timer", args, confidence: 0.99, source }) as Recognition;
@@ -183,6 +183,9 @@ describe("acting only on what was understood: every stage can turn a request dow
         assert.equal((await policy.decide(call("llm", { minutes: 5 }), timer, {}, "set a timer for half a minute")).verdict, "reject");
         assert.equal((await policy.decide(call("llm", { hours: 11 }), timer, {}, "set a timer for 1 1/2 hours")).verdict, "reject");
         assert.equal((await policy.decide(call("template", { minutes: 30 }), timer, {}, "set a timer for half an hour")).verdict, "accept");
+        assert.equal((await policy.decide(call("llm", { minutes: 1, seconds: 30 }), timer, {}, "set a timer for a minute and a half")).verdict, "accept");
+        assert.equal((await policy.decide(call("llm", { minutes: 1 }), timer, {}, "how many minutes in a day")).verdict, "reject", "\"a\" says one day, not one minute");
+        assert.equal((await policy.decide(call("llm", { hours: 1, seconds: 1 }), timer, {}, "how many seconds are in an hour")).verdict, "reject");
     });
 
     it("model: the threshold its training chose is the one used when the config names none", async () => {

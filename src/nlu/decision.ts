@@ -104,21 +104,29 @@ export class DecisionPolicy {
     }
 }
 
+/** Number arguments named after a unit, and the unit "a" or "an" counts one of. */
+const UNITS: Record<string, string> = { hours: "hour", minutes: "minute", seconds: "second" };
+
 /**
  * A number a model put into an argument that the sentence does not say ("three quarters of an hour" → 33 hours), or
  * null. A template reads its numbers from the sentence; a model may write any, and a timer of the wrong length is
- * worse than none. "a" and "an" say 1, "half" 30, "quarter" 15 and 45.
+ * worse than none. "a" and "an" say 1 (of the unit after them, for hours, minutes and seconds), "half" 30, "quarter"
+ * 15 and 45.
  */
 function inventedNumber(recognition: Recognition, text: string): string | null {
     if (recognition.source === "template") return null;
     const tokens = tokenize(text).map((t) => t.text);
     const said = new Set(tokens.filter((t) => /^\d+$/.test(t)).map(Number));
-    if (tokens.includes("a") || tokens.includes("an")) said.add(1);
+    // "a" or "an" says one of what follows it: "an hour" is 1 hour, but no minute ("how many minutes in a day").
+    const ones = new Set(tokens.flatMap((t, i) => (t === "a" || t === "an") && i + 1 < tokens.length ? [tokens[i + 1]!] : []));
     // A fraction of an hour or a minute says its minutes or seconds ("two and a half hours": 30).
     if (tokens.includes("half")) said.add(30);
     if (tokens.includes("quarter") || tokens.includes("quarters")) said.add(15).add(45);
     for (const [slot, value] of Object.entries(recognition.args)) {
-        if (typeof value === "number" && !said.has(value)) return `${slot} ${value} is not a number the sentence says: the ${recognition.source} engine made it up`;
+        if (typeof value !== "number" || said.has(value)) continue;
+        const unit = UNITS[slot];
+        if (value === 1 && (unit == null ? ones.size > 0 : ones.has(unit))) continue;
+        return `${slot} ${value} is not a number the sentence says: the ${recognition.source} engine made it up`;
     }
     return null;
 }
