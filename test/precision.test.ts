@@ -164,14 +164,16 @@ describe("acting only on what was understood: every stage can turn a request dow
         assert.equal((await policy.decide(call("the twenty one"), weather, {}, "set the temperature at the twenty one")).verdict, "accept", "a name may hold a number");
     });
 
-    it("decision: a model's answer for an intent without arguments explains every word that is not a function word", async () => {
+    it("decision: a model's answer without arguments, for an intent that takes no names, explains every word that is not a function word", async () => {
         const policy = new DecisionPolicy({ minTranscriptConfidence: 0, sureTranscriptConfidence: 0 });
         const louder = { name: "volume_up", args: { type: "object", properties: {} }, sentences: [{ sentences: ["(turn|crank) [it|the (music|volume)] up", "louder"] }], rules: {}, slots: {}, confirm: undefined } as unknown as IntentSpec;
         const call = (source: string) => ({ intent: "volume_up", args: {}, confidence: 0.99, source }) as Recognition;
-        assert.deepEqual(await policy.decide(call("llm"), louder, {}, "turn up the tv"), { verdict: "reject", reason: '"tv" is none of volume_up\'s words, and volume_up takes no arguments: the llm engine\'s answer leaves it unexplained' });
+        assert.deepEqual(await policy.decide(call("llm"), louder, {}, "turn up the tv"), { verdict: "reject", reason: '"tv" is none of volume_up\'s words, and volume_up takes no name it could be: the llm engine\'s answer leaves it unexplained' });
         assert.equal((await policy.decide(call("llm"), louder, {}, "could you turn the music up a bit please")).verdict, "reject", "a word the sentences lack is stray, however harmless");
         assert.equal((await policy.decide(call("llm"), louder, {}, "please turn it up")).verdict, "accept");
         assert.equal((await policy.decide(call("template"), louder, {}, "turn up the tv")).verdict, "accept", "a template's words are its own");
+        const songs = { ...louder, name: "play_song", slots: { song: { kind: "wildcard" } } } as unknown as IntentSpec;
+        assert.equal((await policy.decide({ ...call("llm"), intent: "play_song" }, songs, {}, "turn up the hits")).verdict, "accept", "an intent that takes names may have been said with one");
     });
 
     it("decision: a model's numbers must be said (a and an count one of what follows, half and quarter count); a template's are read from the sentence", async () => {

@@ -151,15 +151,17 @@ function unfounded(recognition: Recognition, intent: IntentSpec, text: string): 
 }
 
 /**
- * A word an intent without arguments has no place for, in a model's answer for it, or null: such an intent's sentences
- * spell out every word it is said with, so "turn up the tv" is no volume_up and "what time is it in tokyo" no get_time.
+ * A word an answer without arguments has no place for, or null: an intent that takes no names (no wildcard slot) has
+ * every word it is said with spelled out in its sentences, rules and lists, so a model's "turn up the tv" is no
+ * volume_up and "what time is it in tokyo" no get_time. An intent that takes names may have been said with one the
+ * model left out.
  */
 function strayWord(recognition: Recognition, intent: IntentSpec, text: string): string | null {
-    const takes = Object.keys(intent.slots).length + Object.keys(intent.args?.properties ?? {}).length + Object.keys(recognition.args).length;
-    if (recognition.source === "template" || takes > 0) return null;
+    const named = Object.values(intent.slots).some((list) => list.kind === "wildcard");
+    if (recognition.source === "template" || named || Object.keys(recognition.args).length > 0) return null;
     const words = intentWords(intent);
     const stray = tokenize(text).map((t) => t.text).find((w) => !isFunctionWord(w) && !words.has(w));
-    return stray == null ? null : `"${stray}" is none of ${intent.name}'s words, and ${intent.name} takes no arguments: the ${recognition.source} engine's answer leaves it unexplained`;
+    return stray == null ? null : `"${stray}" is none of ${intent.name}'s words, and ${intent.name} takes no name it could be: the ${recognition.source} engine's answer leaves it unexplained`;
 }
 
 /** Words that say how much of something, never which: a name made of nothing else names nothing. */
