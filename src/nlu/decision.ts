@@ -133,6 +133,16 @@ function inventedNumber(recognition: Recognition, text: string): string | null {
 
 const ownWords = new WeakMap<IntentSpec, Set<string>>();
 
+/** The words an intent's sentences, rules and listed values spell out, less function words ("the", "to"). */
+function ownWordsOf(intent: IntentSpec): Set<string> {
+    let own = ownWords.get(intent);
+    if (own == null) {
+        own = new Set([...intentWords(intent)].filter((word) => !isFunctionWord(word)));
+        ownWords.set(intent, own);
+    }
+    return own;
+}
+
 /**
  * Why an engine's answer has nothing in the sentence to stand on, or null: a model may choose an intent none of whose
  * own words were said ("go to sleep for an hour" → the weather for "go"). An intent's own words are
@@ -141,11 +151,7 @@ const ownWords = new WeakMap<IntentSpec, Set<string>>();
  */
 function unfounded(recognition: Recognition, intent: IntentSpec, text: string): string | null {
     if (recognition.source === "template") return null;
-    let own = ownWords.get(intent);
-    if (own == null) {
-        own = new Set([...intentWords(intent)].filter((word) => !isFunctionWord(word)));
-        ownWords.set(intent, own);
-    }
+    const own = ownWordsOf(intent);
     if (tokenize(text).some((t) => own.has(t.text))) return null;
     return `the sentence says none of ${intent.name}'s own words: the ${recognition.source} engine's answer has nothing to stand on`;
 }
@@ -159,8 +165,8 @@ function unfounded(recognition: Recognition, intent: IntentSpec, text: string): 
 function strayWord(recognition: Recognition, intent: IntentSpec, text: string): string | null {
     const named = Object.values(intent.slots).some((list) => list.kind === "wildcard");
     if (recognition.source === "template" || named || Object.keys(recognition.args).length > 0) return null;
-    const words = intentWords(intent);
-    const stray = tokenize(text).map((t) => t.text).find((w) => !isFunctionWord(w) && !words.has(w));
+    const own = ownWordsOf(intent);
+    const stray = tokenize(text).map((t) => t.text).find((w) => !isFunctionWord(w) && !own.has(w));
     return stray == null ? null : `"${stray}" is none of ${intent.name}'s words, and ${intent.name} takes no name it could be: the ${recognition.source} engine's answer leaves it unexplained`;
 }
 
