@@ -176,6 +176,30 @@ describe("acting only on what was understood: every stage can turn a request dow
         assert.equal((await policy.decide({ ...call("llm"), intent: "play_song" }, songs, {}, "turn up the hits")).verdict, "accept", "an intent that takes names may have been said with one");
     });
 
+    it("decision: a model's name must stand where the intent's sentences put one", async () => {
+        const policy = new DecisionPolicy({ minTranscriptConfidence: 0, sureTranscriptConfidence: 0 });
+        const weather = {
+            name: "get_weather", dates: ["when"],
+            sentences: [{ sentences: ["[what is] [the] weather (in|near) {location} [on {when}]", "[how is] [the] {location} weather"] }],
+            rules: {}, slots: { location: { kind: "wildcard", trim: ["(in|of|close by)", "please"] }, when: { kind: "values", values: [{ in: "noon", out: "noon" }] } }, confirm: undefined
+        } as unknown as IntentSpec;
+        const call = (args: Record<string, unknown>, source = "llm") => ({ intent: "get_weather", args, confidence: 0.99, source }) as Recognition;
+        // As hark-intent-v5 read two questions that are no forecast.
+        assert.deepEqual(await policy.decide(call({ location: "tide", when: "noon" }), weather, {}, "how high is the tide at noon"),
+            { verdict: "reject", reason: 'location "tide" stands where no sentence of get_weather puts one ("is … at"): the llm engine\'s answer reads a name into other words' });
+        assert.equal((await policy.decide(call({ location: "old" }), weather, {}, "how old will i be in 2030")).verdict, "reject");
+        assert.equal((await policy.decide(call({ location: "old" }, "template"), weather, {}, "how old will i be in 2030")).verdict, "accept", "a template's names stand where its sentence puts them");
+        for (const [text, location] of [
+            ["what is the weather in the dominican republic", "dominican republic"],
+            ["boston weather please", "boston"],
+            ["weather close by lake tahoe today", "lake tahoe"],
+            ["give me the weather of pine city tomorrow", "pine city"],
+            ["how is the weather near oslo please", "oslo"]
+        ]) assert.equal((await policy.decide(call({ location }), weather, {}, text)).verdict, "accept", text);
+        assert.equal((await policy.decide(call({ location: "weather" }), weather, {}, "what is the weather")).verdict, "reject", "led into by nothing, and no word of the sentences follows it");
+        assert.equal((await policy.decide(call({ location: "mars" }), weather, {}, "what is the weather on mars")).verdict, "reject", "\"on\" leads into no name of this intent");
+    });
+
     it("decision: a model's numbers must be said (a and an count one of what follows, half and quarter count); a template's are read from the sentence", async () => {
         const policy = new DecisionPolicy({ minTranscriptConfidence: 0, sureTranscriptConfidence: 0 });
         const timer = { name: "set_timer", sentences: [{ sentences: ["(set|wake) [me] timer"] }], rules: {}, slots: {}, confirm: undefined } as unknown as IntentSpec;

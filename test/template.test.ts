@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { IntentSpec } from "../src/intents/types.ts";
 import { TemplateRecognizer } from "../src/nlu/templates.ts";
-import { parseTemplate, TemplateSampler, tokenize, TemplateSyntaxError, WildcardTrimmer } from "../src/template/index.ts";
+import { parseTemplate, slotPlaces, TemplateSampler, tokenize, TemplateSyntaxError, WildcardTrimmer } from "../src/template/index.ts";
 
 function spec(partial: Partial<IntentSpec> & Pick<IntentSpec, "name" | "sentences">): IntentSpec {
     return { description: "", args: { type: "object" }, slots: {}, rules: {}, textOnlyRules: [], examples: [], ...partial };
@@ -141,6 +141,22 @@ describe("wildcard trimming", () => {
         const ranked = new WildcardTrimmer(["(last|new)"], {});
         assert.equal(ranked.trim(tokenize("at last")), "at last", "\"at\" alone is no name");
         assert.equal(ranked.trim(tokenize("blowfly last")), "blowfly");
+    });
+});
+
+describe("where sentences put a slot", () => {
+    it("lists the words that can stand before and after it, through rules and optional parts", () => {
+        const intent = {
+            sentences: [{ sentences: ["[what is] [the] weather <place> [<day>]", "{location} (weather|forecast)"], args: {} }],
+            rules: { place: "(in|near) {location}", day: "[on] {when}" }
+        };
+        const places = slotPlaces(intent, "location").map((p) => ({ before: [...p.before].sort(), after: [...p.after].sort() }));
+        assert.deepEqual(places, [
+            { before: ["in", "near"], after: ["$", "on", "{when}"] },
+            { before: ["^"], after: ["forecast", "weather"] }
+        ]);
+        assert.deepEqual(slotPlaces(intent, "when").map((p) => [...p.before].sort()), [["on", "{location}"]]);
+        assert.deepEqual(slotPlaces(intent, "song"), [], "a slot no sentence says has no place");
     });
 });
 

@@ -1,5 +1,7 @@
 import type { IntentSpec } from "../intents/types.ts";
-import { intentWords, isFunctionWord, normalizedText, tokenize } from "../template/index.ts";
+import { isTrimPhrase } from "../resolve/names.ts";
+import { findWhen } from "../resolve/when.ts";
+import { intentWords, isFunctionWord, normalizedText, SENTENCE_END, SENTENCE_START, slotPlaces, tokenize, type SlotPlace } from "../template/index.ts";
 import type { Recognition } from "./recognizer.ts";
 
 /** What becomes of a turn: act, turn it down (with the reason), or ask first (with the question). */
@@ -59,6 +61,8 @@ export class DecisionPolicy {
         if (stray) return { verdict: "reject", reason: stray };
         const measure = measureAsName(recognition, intent);
         if (measure) return { verdict: "reject", reason: measure };
+        const misplaced = misplacedName(recognition, intent, text);
+        if (misplaced) return { verdict: "reject", reason: misplaced };
         const other = await this.namesAnotherThing(recognition, intent);
         if (other) return { verdict: "reject", reason: other };
         if (intent.confirm != null) {
@@ -184,6 +188,65 @@ function measureAsName(recognition: Recognition, intent: IntentSpec): string | n
         const words = tokenize(value).map((t) => t.text);
         if (words.length && words.every((w) => MEASURES.has(w) || /^\d+$/.test(w) || isFunctionWord(w)) && words.some((w) => MEASURES.has(w))) {
             return `${slot} "${value}" is a measure, not a name`;
+        }
+    }
+    return null;
+}
+
+/** Words that may stand between a name and what leads into it ("in the bahamas"). */
+const ARTICLES = new Set(["the", "a", "an"]);
+
+/**
+ * A model's name that stands where none of the intent's sentences put one, or null: a model copies words of the
+ * sentence into a wildcard argument wherever they are ("how high is the tide at noon" → the weather for "tide",
+ * "how old will i be" → for "old"), while the intent's sentences say how a name is led into and what follows it.
+ * A name led into by a phrase of its slot's trim list ("in", "of", "close by"; over "the", "a", "an"), where the
+ * sentences put names after such words, stands where names stand. Any other name must have, in one place the
+ * sentences put it, the word before it and the word after it: "{location} weather" takes "boston weather", not
+ * "is the tide at noon". A date the sentence says and the other arguments' values stand for their slots; trim phrases
+ * that end the sentence ("please") for its end. A name not found in the sentence is left to the other checks.
+ */
+function misplacedName(recognition: Recognition, intent: IntentSpec, text: string): string | null {
+    if (recognition.source === "template") return null;
+    const words = tokenize(text).map((t) => t.text);
+    const marks: Array<string | null> = words.map(() => null);
+    const spans = new Map<string, [number, number]>();
+    const mark = (value: string, as: string): [number, number] | null => {
+        const run = tokenize(value).map((t) => t.text);
+        for (let i = 0; run.length && i + run.length <= words.length; i++) {
+            if (run.every((w, k) => words[i + k] === w && marks[i + k] == null)) {
+                marks.fill(as, i, i + run.length);
+                return [i, i + run.length];
+            }
+        }
+        return null;
+    };
+    const date = intent.dates?.length ? findWhen(text, new Date()) : null;
+    if (date) mark(date.text, `{${intent.dates![0]}}`);
+    for (const [slot, value] of Object.entries(recognition.args)) {
+        if (typeof value !== "string" && typeof value !== "number") continue;
+        const at = mark(String(value), `{${slot}}`);
+        if (at && intent.slots[slot]?.kind === "wildcard" && typeof value === "string") spans.set(slot, at);
+    }
+    const word = (i: number): string => (i < 0 ? SENTENCE_START : i >= words.length ? SENTENCE_END : marks[i] ?? words[i]!);
+    for (const [slot, [from, to]] of spans) {
+        const places = slotPlaces(intent, slot);
+        if (places.length === 0) continue;
+        const before = [word(from - 1)];
+        if (ARTICLES.has(before[0]!)) before.push(word(from - 2));
+        // A phrase of the trim list just before the name ("in", "of", "close by") leads into it as the sentences' own
+        // prepositions do, wherever they put names after one; whatever follows such a name may be more of the request.
+        const leadEnd = from - before.length;
+        const led = [1, 2, 3, 4].some((n) => leadEnd - n + 1 >= 0 && isTrimPhrase(intent, slot, words.slice(leadEnd - n + 1, leadEnd + 1).join(" ")));
+        if (led && places.some((place) => [...place.before].some((w) => !w.startsWith("{") && isTrimPhrase(intent, slot, w)))) continue;
+        // Trim phrases after it that end the sentence ("please", "and nearby") stand for the end.
+        const end = to < words.length && marks.slice(to).every((m) => m == null) && isTrimPhrase(intent, slot, words.slice(to).join(" ")) ? words.length : to;
+        const after = word(end);
+        // Next to another name the model left out, any word may follow.
+        const nextToName = (place: SlotPlace): boolean => marks[end] == null && [...place.after].some((w) => w.startsWith("{") && intent.slots[w.slice(1, -1)]?.kind === "wildcard");
+        const fits = (place: SlotPlace): boolean => before.some((w) => place.before.has(w)) && (place.after.has(after) || nextToName(place));
+        if (!places.some(fits)) {
+            return `${slot} "${recognition.args[slot]}" stands where no sentence of ${intent.name} puts one ("${before.at(-1)} … ${after}"): the ${recognition.source} engine's answer reads a name into other words`;
         }
     }
     return null;
