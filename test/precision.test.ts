@@ -195,7 +195,7 @@ describe("acting only on what was understood: every stage can turn a request dow
             ["weather close by lake tahoe today", "lake tahoe"],
             ["give me the weather of pine city tomorrow", "pine city"],
             ["how is the weather near oslo please", "oslo"]
-        ]) assert.equal((await policy.decide(call({ location }), weather, {}, text)).verdict, "accept", text);
+        ] as const) assert.equal((await policy.decide(call({ location }), weather, {}, text)).verdict, "accept", text);
         assert.equal((await policy.decide(call({ location: "weather" }), weather, {}, "what is the weather")).verdict, "reject", "led into by nothing, and no word of the sentences follows it");
         assert.equal((await policy.decide(call({ location: "mars" }), weather, {}, "what is the weather on mars")).verdict, "reject", "\"on\" leads into no name of this intent");
     });

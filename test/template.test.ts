@@ -92,6 +92,15 @@ describe("template matcher", () => {
         assert.equal(r.recognizeSync("take a five minute timer off"), null);
     });
 
+    it("a near spelling may not frame a wildcard: the words around a name are all that say what it is", () => {
+        const songs = spec({ name: "play_song", sentences: [{ sentences: ["play {song}", "{song} (conditions|weather)"], args: {} }], slots: { song: { kind: "wildcard" } } });
+        const r = new TemplateRecognizer([songs]);
+        assert.deepEqual(r.recognizeSync("play a trip to paris")?.args, { song: "a trip to paris" });
+        assert.equal(r.recognizeSync("plan a trip to paris"), null, "before the name");
+        assert.equal(r.recognizeSync("traffic condition"), null, "after the name");
+        assert.equal(recognizer.recognizeSync("whats the wether in paris")?.intent, "get_weather", "a near spelling elsewhere still matches");
+    });
+
     it("a wildcard value needs a word that is not a function word", () => {
         const label = spec({ name: "set_timer", sentences: [{ sentences: ["add {minutes} minutes {label} timer"], args: {} }], slots: { minutes: { kind: "range", from: 1, to: 99 }, label: { kind: "wildcard" } } });
         const r = new TemplateRecognizer([label]);

@@ -130,10 +130,11 @@ export class TemplateMatcher {
         let best: TemplateMatch | null = null;
         let steps = 0;
 
-        type Capture = { name: string; value: unknown; words: number };
+        /** `end`: where a wildcard's words end. */
+        type Capture = { name: string; value: unknown; words: number; end?: number };
         // `hits` counts template words and list or number slot values matched; `content` those that are not function words.
-        // A fuzzy match needs at least one content hit.
-        type Next = (ti: number, cost: number, caps: readonly Capture[], hits: number, content: number, edits: readonly string[]) => void;
+        // A fuzzy match needs at least one content hit. `near`: where the last near spelling ended (-1: none yet).
+        type Next = (ti: number, cost: number, caps: readonly Capture[], hits: number, content: number, edits: readonly string[], near: number) => void;
         const extra = (word: string): boolean => extraWords == null || extraWords.has(word);
 
         const finish: Next = (ti, cost, caps, hits, content, edits) => {
@@ -150,32 +151,36 @@ export class TemplateMatcher {
             if (best == null || compareMatches(candidate, best) < 0) best = candidate;
         };
 
-        const walk = (seq: Sequence, idx: number, ti: number, cost: number, caps: readonly Capture[], hits: number, content: number, edits: readonly string[], next: Next): void => {
+        const walk = (seq: Sequence, idx: number, ti: number, cost: number, caps: readonly Capture[], hits: number, content: number, edits: readonly string[], near: number, next: Next): void => {
             if (++steps > MAX_STEPS || cost > maxCost) return;
-            if (idx === seq.length) return next(ti, cost, caps, hits, content, edits);
+            if (idx === seq.length) return next(ti, cost, caps, hits, content, edits, near);
             const node = seq[idx]!;
-            const rest: Next = (t, c, k, h, n, e) => walk(seq, idx + 1, t, c, k, h, n, e, next);
+            const rest: Next = (t, c, k, h, n, e, r) => walk(seq, idx + 1, t, c, k, h, n, e, r, next);
             // Fuzzy: an extra word in the input before this node. Only before words and value slots: before an
             // alternative it would repeat the paths its options' first words try, and a wildcard absorbs extras anyway.
             const insertHere = node.kind === "word" || (node.kind === "slot" && slots.get(node.name)!.list.kind !== "wildcard");
-            if (maxCost > 0 && insertHere && ti < texts.length && cost + INSERT <= maxCost && extra(texts[ti]!)) walk(seq, idx, ti + 1, cost + INSERT, caps, hits, content, [...edits, `+${texts[ti]!}`], next);
+            if (maxCost > 0 && insertHere && ti < texts.length && cost + INSERT <= maxCost && extra(texts[ti]!)) walk(seq, idx, ti + 1, cost + INSERT, caps, hits, content, [...edits, `+${texts[ti]!}`], near, next);
             switch (node.kind) {
                 case "word": {
                     const word = texts[ti];
                     const isContent = DELETABLE.has(node.text) ? 0 : 1;
-                    if (word === node.text) rest(ti + 1, cost, caps, hits + 1, content + isContent, edits);
-                    else if (maxCost > 0 && word != null && similar(word, node.text)) rest(ti + 1, cost + SUBSTITUTE, caps, hits + 1, content + isContent, [...edits, `${word}→${node.text}`]);
-                    if (maxCost > 0 && !isContent) rest(ti, cost + DELETE, caps, hits, content, [...edits, `-${node.text}`]);
+                    // A near spelling may not frame a name: "plan a trip" is no "play {song}", "traffic condition" no
+                    // "{location} conditions". The words around a wildcard are all that say what it is.
+                    const afterName = caps.at(-1)?.end === ti;
+                    if (word === node.text) rest(ti + 1, cost, caps, hits + 1, content + isContent, edits, near);
+                    else if (maxCost > 0 && word != null && !afterName && similar(word, node.text)) rest(ti + 1, cost + SUBSTITUTE, caps, hits + 1, content + isContent, [...edits, `${word}→${node.text}`], ti + 1);
+                    if (maxCost > 0 && !isContent) rest(ti, cost + DELETE, caps, hits, content, [...edits, `-${node.text}`], near);
                     return;
                 }
                 case "alt":
-                    for (const option of node.options) walk(option, 0, ti, cost, caps, hits, content, edits, rest);
+                    for (const option of node.options) walk(option, 0, ti, cost, caps, hits, content, edits, near, rest);
                     return;
                 case "rule":
                     return; // inlined at compile time
                 case "slot": {
                     const slot = slots.get(node.name)!;
                     if (slot.list.kind === "wildcard") {
+                        if (near === ti) return;
                         let named = false;
                         for (let end = ti + 1; end <= texts.length; end++) {
                             named ||= !FUNCTION_WORDS.has(texts[end - 1]!);
@@ -183,13 +188,13 @@ export class TemplateMatcher {
                             const value = node.possessive ? withoutPossessive(tokens.slice(ti, end)) : rawText(tokens.slice(ti, end));
                             // The "'s" a possessive slot needs is evidence for the reading, as a template word is.
                             const words = end - ti - (node.possessive ? 1 : 0);
-                            if (value && named) rest(end, cost, [...caps, { name: node.name, value, words }], hits, content, edits);
+                            if (value && named) rest(end, cost, [...caps, { name: node.name, value, words, end }], hits, content, edits, near);
                         }
                     } else if (slot.list.kind === "range") {
                         const word = texts[ti];
                         if (word != null && /^\d+$/.test(word)) {
                             const n = Number(word);
-                            if (n >= slot.list.from && n <= slot.list.to) rest(ti + 1, cost, [...caps, { name: node.name, value: n, words: 0 }], hits + 1, content + 1, edits);
+                            if (n >= slot.list.from && n <= slot.list.to) rest(ti + 1, cost, [...caps, { name: node.name, value: n, words: 0 }], hits + 1, content + 1, edits, near);
                         }
                     } else {
                         for (const value of slot.values) {
@@ -204,7 +209,7 @@ export class TemplateMatcher {
                                     changed = [...changed, `${word}→${value.tokens[k]!}`];
                                 } else ok = false;
                             }
-                            if (ok) rest(ti + value.tokens.length, c, [...caps, { name: node.name, value: value.out, words: 0 }], hits + 1, content + 1, changed.length ? [...edits, ...changed] : edits);
+                            if (ok) rest(ti + value.tokens.length, c, [...caps, { name: node.name, value: value.out, words: 0 }], hits + 1, content + 1, changed.length ? [...edits, ...changed] : edits, changed.length ? ti + value.tokens.length : near);
                         }
                     }
                     return;
@@ -212,7 +217,7 @@ export class TemplateMatcher {
             }
         };
 
-        walk(template.seq, 0, 0, 0, [], 0, 0, [], finish);
+        walk(template.seq, 0, 0, 0, [], 0, 0, [], -1, finish);
         return best;
     }
 }
