@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { IntentSpec } from "../src/intents/types.ts";
 import { TemplateRecognizer } from "../src/nlu/templates.ts";
-import { parseTemplate, slotPlaces, TemplateSampler, tokenize, TemplateSyntaxError, WildcardTrimmer } from "../src/template/index.ts";
+import { parseTemplate, slotPlaces, TemplateSampler, wordPlaces, tokenize, TemplateSyntaxError, WildcardTrimmer } from "../src/template/index.ts";
 
 function spec(partial: Partial<IntentSpec> & Pick<IntentSpec, "name" | "sentences">): IntentSpec {
     return { description: "", args: { type: "object" }, slots: {}, rules: {}, textOnlyRules: [], examples: [], ...partial };
@@ -92,12 +92,14 @@ describe("template matcher", () => {
         assert.equal(r.recognizeSync("take a five minute timer off"), null);
     });
 
-    it("a near spelling may not frame a wildcard: the words around a name are all that say what it is", () => {
-        const songs = spec({ name: "play_song", sentences: [{ sentences: ["play {song}", "{song} (conditions|weather)"], args: {} }], slots: { song: { kind: "wildcard" } } });
+    it("a near spelling next to a wildcard needs a required word said exactly: the words around a name are all that say what it is", () => {
+        const songs = spec({ name: "play_song", sentences: [{ sentences: ["play {song}", "[tell me] {song} (conditions|weather)", "cancel [the] {song} timer"], args: {} }], slots: { song: { kind: "wildcard" } } });
         const r = new TemplateRecognizer([songs]);
         assert.deepEqual(r.recognizeSync("play a trip to paris")?.args, { song: "a trip to paris" });
         assert.equal(r.recognizeSync("plan a trip to paris"), null, "before the name");
         assert.equal(r.recognizeSync("traffic condition"), null, "after the name");
+        assert.equal(r.recognizeSync("tell me traffic condition"), null, "words of an optional part said exactly are not enough");
+        assert.deepEqual(r.recognizeSync("cancel the pizza timmer")?.args, { song: "pizza" }, "a required word said exactly is");
         assert.equal(recognizer.recognizeSync("whats the wether in paris")?.intent, "get_weather", "a near spelling elsewhere still matches");
     });
 
@@ -153,8 +155,8 @@ describe("wildcard trimming", () => {
     });
 });
 
-describe("where sentences put a slot", () => {
-    it("lists the words that can stand before and after it, through rules and optional parts", () => {
+describe("where sentences put a slot or a word", () => {
+    it("lists the words that can stand before and after a slot or a word, through rules and optional parts", () => {
         const intent = {
             sentences: [{ sentences: ["[what is] [the] weather <place> [<day>]", "{location} (weather|forecast)"], args: {} }],
             rules: { place: "(in|near) {location}", day: "[on] {when}" }
@@ -166,6 +168,7 @@ describe("where sentences put a slot", () => {
         ]);
         assert.deepEqual(slotPlaces(intent, "when").map((p) => [...p.before].sort()), [["on", "{location}"]]);
         assert.deepEqual(slotPlaces(intent, "song"), [], "a slot no sentence says has no place");
+        assert.deepEqual(wordPlaces(intent, "in").map((p) => [...p.before].sort()), [["weather"]], "and a word's places");
     });
 });
 

@@ -1,7 +1,7 @@
 import type { IntentSpec } from "../intents/types.ts";
 import { isTrimPhrase } from "../resolve/names.ts";
 import { findWhen } from "../resolve/when.ts";
-import { intentWords, isFunctionWord, normalizedText, SENTENCE_END, SENTENCE_START, slotPlaces, tokenize, type SlotPlace } from "../template/index.ts";
+import { collectWords, intentWords, isFunctionWord, normalizedText, parseTemplate, SENTENCE_END, SENTENCE_START, slotPlaces, tokenize, wordPlaces, type SlotPlace } from "../template/index.ts";
 import type { Recognition } from "./recognizer.ts";
 
 /** What becomes of a turn: act, turn it down (with the reason), or ask first (with the question). */
@@ -126,14 +126,21 @@ function inventedNumber(recognition: Recognition, text: string): string | null {
     // A fraction of an hour or a minute says its minutes or seconds ("two and a half hours": 30).
     if (tokens.includes("half")) said.add(30);
     if (tokens.includes("quarter") || tokens.includes("quarters")) said.add(15).add(45);
+    // A number of hours, minutes or seconds needs a unit of time said with it: "count to ten" is no 10-second timer.
+    const timed = tokens.some((t) => TIME_UNITS.has(t));
     for (const [slot, value] of Object.entries(recognition.args)) {
-        if (typeof value !== "number" || said.has(value)) continue;
+        if (typeof value !== "number") continue;
         const unit = UNITS[slot];
+        if (unit != null && !timed) return `${slot} ${value} is said with no unit of time: the ${recognition.source} engine made the unit up`;
+        if (said.has(value)) continue;
         if (value === 1 && (unit == null ? ones.size > 0 : ones.has(unit))) continue;
         return `${slot} ${value} is not a number the sentence says: the ${recognition.source} engine made it up`;
     }
     return null;
 }
+
+/** Words that name a unit of time. */
+const TIME_UNITS = new Set(["hour", "hours", "hr", "hrs", "minute", "minutes", "min", "mins", "second", "seconds", "sec", "secs"]);
 
 const ownWords = new WeakMap<IntentSpec, Set<string>>();
 
@@ -161,17 +168,83 @@ function unfounded(recognition: Recognition, intent: IntentSpec, text: string): 
 }
 
 /**
- * A word an answer without arguments has no place for, or null: an intent that takes no names (no wildcard slot) has
- * every word it is said with spelled out in its sentences, rules and lists, so a model's "turn up the tv" is no
- * volume_up and "what time is it in tokyo" no get_time. An intent that takes names may have been said with one the
- * model left out.
+ * A word an answer without arguments has no place for, or null. Every word an intent is said with is spelled out in
+ * its sentences, rules, lists and trim phrases, but for its names: so a model's "turn up the tv" is no volume_up and
+ * "what time is it in tokyo" no get_time. An intent that takes names (a wildcard slot) may have been said with one the
+ * model left out, so a word of none of its lists may stand where one of its names could begin (after a word its
+ * sentences put before that name, or a trim phrase: "warm here for brunch"), or after another such word; "open the
+ * weather app" leaves "app" where no name goes.
  */
 function strayWord(recognition: Recognition, intent: IntentSpec, text: string): string | null {
-    const named = Object.values(intent.slots).some((list) => list.kind === "wildcard");
-    if (recognition.source === "template" || named || Object.keys(recognition.args).length > 0) return null;
-    const own = ownWordsOf(intent);
-    const stray = tokenize(text).map((t) => t.text).find((w) => !isFunctionWord(w) && !own.has(w));
-    return stray == null ? null : `"${stray}" is none of ${intent.name}'s words, and ${intent.name} takes no name it could be: the ${recognition.source} engine's answer leaves it unexplained`;
+    if (recognition.source === "template" || Object.keys(recognition.args).length > 0) return null;
+    const named = Object.entries(intent.slots).filter(([, list]) => list.kind === "wildcard").map(([slot]) => slot);
+    const own = explainedWordsOf(intent);
+    const words = tokenize(text).map((t) => t.text);
+    let inName = false;
+    for (let i = 0; i < words.length; i++) {
+        const word = words[i]!;
+        if (isFunctionWord(word) || own.has(word)) {
+            if (!ARTICLES.has(word)) inName = false;
+            continue;
+        }
+        inName = (inName && !ARTICLES.has(words[i - 1]!)) || named.some((slot) => nameMayStart(intent, slot, words, i));
+        if (inName) continue;
+        return named.length === 0
+            ? `"${word}" is none of ${intent.name}'s words, and ${intent.name} takes no name it could be: the ${recognition.source} engine's answer leaves it unexplained`
+            : `"${word}" is none of ${intent.name}'s words and stands where none of its names begins: the ${recognition.source} engine's answer leaves it unexplained`;
+    }
+    return null;
+}
+
+const explained = new WeakMap<IntentSpec, Set<string>>();
+
+/** An intent's own words and the words of its wildcards' trim phrases ("sort", "eighties"): none of them is a name. */
+function explainedWordsOf(intent: IntentSpec): Set<string> {
+    let words = explained.get(intent);
+    if (words == null) {
+        words = new Set(ownWordsOf(intent));
+        for (const list of Object.values(intent.slots)) {
+            if (list.kind !== "wildcard") continue;
+            for (const trim of list.trim ?? []) for (const word of collectWords(parseTemplate(trim))) if (!isFunctionWord(word)) words.add(word);
+        }
+        explained.set(intent, words);
+    }
+    return words;
+}
+
+/** The words just before `words[from]` (over "the", "a", "an"): the nearest first. */
+function wordsBefore(words: readonly string[], from: number): string[] {
+    const word = (i: number): string => (i < 0 ? SENTENCE_START : words[i]!);
+    const before = [word(from - 1)];
+    if (ARTICLES.has(before[0]!)) before.push(word(from - 2));
+    return before;
+}
+
+/** Whether a phrase of the slot's trim list ends just before `end` ("in", "close by"). */
+function trimLed(intent: IntentSpec, slot: string, words: readonly string[], end: number): boolean {
+    return [1, 2, 3, 4].some((n) => end - n >= 0 && isTrimPhrase(intent, slot, words.slice(end - n, end).join(" ")));
+}
+
+/** Whether a name of `slot` may begin at `words[from]`: led into by a word the sentences put before it, or a trim phrase. */
+function nameMayStart(intent: IntentSpec, slot: string, words: readonly string[], from: number): boolean {
+    const before = wordsBefore(words, from);
+    const places = slotPlaces(intent, slot);
+    return places.some((place) => before.some((w) => place.before.has(w))) || (trimLed(intent, slot, words, from - before.length + 1) && places.some((place) => leadsLikeTrim(intent, slot, place)));
+}
+
+/**
+ * Whether a name between `before` (the words before it, nearest first) and `after` stands where the sentences put a
+ * word that leads into the slot as its trim list does, with that word left out, and is followed as such a name is:
+ * "weather boston" and "forecast paris tomorrow" for "weather in {location} [on {when}]".
+ */
+function leadLeftOut(intent: IntentSpec, slot: string, before: readonly string[], after: string): boolean {
+    return slotPlaces(intent, slot).some((place) => leadsLikeTrim(intent, slot, place) && place.after.has(after) &&
+        [...place.before].some((lead) => isTrimPhrase(intent, slot, lead) && wordPlaces(intent, lead).some((at) => before.some((w) => w !== SENTENCE_START && at.before.has(w)))));
+}
+
+/** Whether the sentences put the slot after a word of its trim list ("in {location}") in this place. */
+function leadsLikeTrim(intent: IntentSpec, slot: string, place: SlotPlace): boolean {
+    return [...place.before].some((w) => !w.startsWith("{") && isTrimPhrase(intent, slot, w));
 }
 
 /** Words that say how much of something, never which: a name made of nothing else names nothing. */
@@ -232,20 +305,17 @@ function misplacedName(recognition: Recognition, intent: IntentSpec, text: strin
     for (const [slot, [from, to]] of spans) {
         const places = slotPlaces(intent, slot);
         if (places.length === 0) continue;
-        const before = [word(from - 1)];
-        if (ARTICLES.has(before[0]!)) before.push(word(from - 2));
+        const before = wordsBefore(words, from).map((w, k) => (k + 1 <= from ? marks[from - k - 1] ?? w : w));
         // A phrase of the trim list just before the name ("in", "of", "close by") leads into it as the sentences' own
         // prepositions do, wherever they put names after one; whatever follows such a name may be more of the request.
-        const leadEnd = from - before.length;
-        const led = [1, 2, 3, 4].some((n) => leadEnd - n + 1 >= 0 && isTrimPhrase(intent, slot, words.slice(leadEnd - n + 1, leadEnd + 1).join(" ")));
-        if (led && places.some((place) => [...place.before].some((w) => !w.startsWith("{") && isTrimPhrase(intent, slot, w)))) continue;
+        if (trimLed(intent, slot, words, from - before.length + 1) && places.some((place) => leadsLikeTrim(intent, slot, place))) continue;
         // Trim phrases after it that end the sentence ("please", "and nearby") stand for the end.
         const end = to < words.length && marks.slice(to).every((m) => m == null) && isTrimPhrase(intent, slot, words.slice(to).join(" ")) ? words.length : to;
         const after = word(end);
         // Next to another name the model left out, any word may follow.
         const nextToName = (place: SlotPlace): boolean => marks[end] == null && [...place.after].some((w) => w.startsWith("{") && intent.slots[w.slice(1, -1)]?.kind === "wildcard");
         const fits = (place: SlotPlace): boolean => before.some((w) => place.before.has(w)) && (place.after.has(after) || nextToName(place));
-        if (!places.some(fits)) {
+        if (!places.some(fits) && !leadLeftOut(intent, slot, before, after)) {
             return `${slot} "${recognition.args[slot]}" stands where no sentence of ${intent.name} puts one ("${before.at(-1)} … ${after}"): the ${recognition.source} engine's answer reads a name into other words`;
         }
     }

@@ -7,7 +7,7 @@ export const SENTENCE_START = "^";
 export const SENTENCE_END = "$";
 
 /**
- * One place an intent's sentences put a slot: the words that can stand just before it and just after it. Another
+ * One place an intent's sentences put a slot or a word: the words that can stand just before it and just after it. A
  * slot next to it is written `{name}`; the start and end of the sentence {@link SENTENCE_START} and
  * {@link SENTENCE_END}.
  */
@@ -26,12 +26,21 @@ const places = new WeakMap<PlacedIntent, Map<string, SlotPlace[]>>();
  * it are merged.
  */
 export function slotPlaces(intent: PlacedIntent, slot: string): readonly SlotPlace[] {
-    let bySlot = places.get(intent);
-    if (bySlot == null) {
-        bySlot = collectPlaces(intent);
-        places.set(intent, bySlot);
+    return placesOf(intent).get(`{${slot}}`) ?? [];
+}
+
+/** Every place `intent`'s sentences put the word `word` ("weather" before "in {location}"), as {@link slotPlaces}. */
+export function wordPlaces(intent: PlacedIntent, word: string): readonly SlotPlace[] {
+    return placesOf(intent).get(word) ?? [];
+}
+
+function placesOf(intent: PlacedIntent): Map<string, SlotPlace[]> {
+    let byToken = places.get(intent);
+    if (byToken == null) {
+        byToken = collectPlaces(intent);
+        places.set(intent, byToken);
     }
-    return bySlot.get(slot) ?? [];
+    return byToken;
 }
 
 /** How deep rules may nest in one another before a template is taken to refer to itself. */
@@ -46,10 +55,11 @@ function collectPlaces(intent: PlacedIntent): Map<string, SlotPlace[]> {
         seq.forEach((node, i) => {
             const left = ends.around(seq.slice(0, i), "last", before);
             const right = ends.around(seq.slice(i + 1), "first", after);
-            if (node.kind === "slot") {
+            if (node.kind === "slot" || node.kind === "word") {
+                const token = node.kind === "slot" ? `{${node.name}}` : node.text;
                 const key = [...left].sort().join(" ");
-                let bySet = found.get(node.name);
-                if (bySet == null) found.set(node.name, (bySet = new Map()));
+                let bySet = found.get(token);
+                if (bySet == null) found.set(token, (bySet = new Map()));
                 const place = bySet.get(key);
                 if (place) for (const word of right) place.after.add(word);
                 else bySet.set(key, { before: new Set(left), after: new Set(right) });
@@ -62,7 +72,7 @@ function collectPlaces(intent: PlacedIntent): Map<string, SlotPlace[]> {
         });
     };
     for (const group of intent.sentences) for (const sentence of group.sentences) visit(parseTemplate(sentence), new Set([SENTENCE_START]), new Set([SENTENCE_END]), 0);
-    return new Map([...found].map(([slot, bySet]) => [slot, [...bySet.values()]]));
+    return new Map([...found].map(([token, bySet]) => [token, [...bySet.values()]]));
 }
 
 /** First and last words of template parts, and whether a part can be said as nothing at all. */

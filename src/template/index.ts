@@ -5,7 +5,7 @@ export { contractedForms, normalizedText, rawText, tokenize, trimFillers, type T
 export { isNumberWord, numberToWords, parseNumberWords } from "./numbers.ts";
 export { collectRules, collectSlots, collectWords, intentWords, parseTemplate, type Sequence, type TemplateNode } from "./parse.ts";
 export { isFunctionWord, TemplateMatcher, type CompiledTemplate, type MatchOptions, type TemplateMatch } from "./match.ts";
-export { SENTENCE_END, SENTENCE_START, slotPlaces, type SlotPlace } from "./context.ts";
+export { SENTENCE_END, SENTENCE_START, slotPlaces, wordPlaces, type SlotPlace } from "./context.ts";
 export { WildcardTrimmer } from "./trim.ts";
 export { TemplateSampler, type SampledSentence, type SlotVocabulary } from "./sample.ts";
 export { compileGrammar, type CompiledGrammar, type GrammarOptions, type GrammarProblem } from "./jsgf.ts";

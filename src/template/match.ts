@@ -133,13 +133,21 @@ export class TemplateMatcher {
         /** `end`: where a wildcard's words end. */
         type Capture = { name: string; value: unknown; words: number; end?: number };
         // `hits` counts template words and list or number slot values matched; `content` those that are not function words.
-        // A fuzzy match needs at least one content hit. `near`: where the last near spelling ended (-1: none yet).
-        type Next = (ti: number, cost: number, caps: readonly Capture[], hits: number, content: number, edits: readonly string[], near: number) => void;
+        // A fuzzy match needs at least one content hit. `near`: where the last near spelling ended (-1: none yet),
+        // whether one stood next to a wildcard, and how many content words of the template's required parts were said
+        // exactly.
+        type Near = { at: number; framed: boolean; sure: number };
+        type Next = (ti: number, cost: number, caps: readonly Capture[], hits: number, content: number, edits: readonly string[], near: Near) => void;
         const extra = (word: string): boolean => extraWords == null || extraWords.has(word);
 
-        const finish: Next = (ti, cost, caps, hits, content, edits) => {
+        const finish: Next = (ti, cost, caps, hits, content, edits, near) => {
             const total = cost + (texts.length - ti) * INSERT;
             if (total > maxCost || (total > 0 && content === 0)) return;
+            // A near spelling next to a name needs a content word of the template's required parts said exactly: the
+            // words around a wildcard are all that say what it is, so "plan a trip to paris" is no "play {song}" and
+            // "i would like to know the traffic condition" no "[<ask>] {location} conditions", while "cancel the pizza
+            // timmer" is a cancel.
+            if (near.framed && near.sure === 0) return;
             if (!texts.slice(ti).every(extra)) return;
             const args: Record<string, unknown> = { ...template.fixedArgs };
             let wildcardWords = 0;
@@ -151,36 +159,34 @@ export class TemplateMatcher {
             if (best == null || compareMatches(candidate, best) < 0) best = candidate;
         };
 
-        const walk = (seq: Sequence, idx: number, ti: number, cost: number, caps: readonly Capture[], hits: number, content: number, edits: readonly string[], near: number, next: Next): void => {
+        /** `optional`: whether `seq` lies in an optional part of the template. */
+        const walk = (seq: Sequence, idx: number, ti: number, cost: number, caps: readonly Capture[], hits: number, content: number, edits: readonly string[], near: Near, optional: boolean, next: Next): void => {
             if (++steps > MAX_STEPS || cost > maxCost) return;
             if (idx === seq.length) return next(ti, cost, caps, hits, content, edits, near);
             const node = seq[idx]!;
-            const rest: Next = (t, c, k, h, n, e, r) => walk(seq, idx + 1, t, c, k, h, n, e, r, next);
+            const rest: Next = (t, c, k, h, n, e, r) => walk(seq, idx + 1, t, c, k, h, n, e, r, optional, next);
             // Fuzzy: an extra word in the input before this node. Only before words and value slots: before an
             // alternative it would repeat the paths its options' first words try, and a wildcard absorbs extras anyway.
             const insertHere = node.kind === "word" || (node.kind === "slot" && slots.get(node.name)!.list.kind !== "wildcard");
-            if (maxCost > 0 && insertHere && ti < texts.length && cost + INSERT <= maxCost && extra(texts[ti]!)) walk(seq, idx, ti + 1, cost + INSERT, caps, hits, content, [...edits, `+${texts[ti]!}`], near, next);
+            if (maxCost > 0 && insertHere && ti < texts.length && cost + INSERT <= maxCost && extra(texts[ti]!)) walk(seq, idx, ti + 1, cost + INSERT, caps, hits, content, [...edits, `+${texts[ti]!}`], near, optional, next);
             switch (node.kind) {
                 case "word": {
                     const word = texts[ti];
                     const isContent = DELETABLE.has(node.text) ? 0 : 1;
-                    // A near spelling may not frame a name: "plan a trip" is no "play {song}", "traffic condition" no
-                    // "{location} conditions". The words around a wildcard are all that say what it is.
-                    const afterName = caps.at(-1)?.end === ti;
-                    if (word === node.text) rest(ti + 1, cost, caps, hits + 1, content + isContent, edits, near);
-                    else if (maxCost > 0 && word != null && !afterName && similar(word, node.text)) rest(ti + 1, cost + SUBSTITUTE, caps, hits + 1, content + isContent, [...edits, `${word}→${node.text}`], ti + 1);
+                    if (word === node.text) rest(ti + 1, cost, caps, hits + 1, content + isContent, edits, isContent && !optional ? { ...near, sure: near.sure + 1 } : near);
+                    else if (maxCost > 0 && word != null && similar(word, node.text)) rest(ti + 1, cost + SUBSTITUTE, caps, hits + 1, content + isContent, [...edits, `${word}→${node.text}`], { ...near, at: ti + 1, framed: near.framed || caps.at(-1)?.end === ti });
                     if (maxCost > 0 && !isContent) rest(ti, cost + DELETE, caps, hits, content, [...edits, `-${node.text}`], near);
                     return;
                 }
                 case "alt":
-                    for (const option of node.options) walk(option, 0, ti, cost, caps, hits, content, edits, near, rest);
+                    for (const option of node.options) walk(option, 0, ti, cost, caps, hits, content, edits, near, optional || node.options.some((o) => o.length === 0), rest);
                     return;
                 case "rule":
                     return; // inlined at compile time
                 case "slot": {
                     const slot = slots.get(node.name)!;
                     if (slot.list.kind === "wildcard") {
-                        if (near === ti) return;
+                        const framed = near.at === ti && !near.framed ? { ...near, framed: true } : near;
                         let named = false;
                         for (let end = ti + 1; end <= texts.length; end++) {
                             named ||= !FUNCTION_WORDS.has(texts[end - 1]!);
@@ -188,7 +194,7 @@ export class TemplateMatcher {
                             const value = node.possessive ? withoutPossessive(tokens.slice(ti, end)) : rawText(tokens.slice(ti, end));
                             // The "'s" a possessive slot needs is evidence for the reading, as a template word is.
                             const words = end - ti - (node.possessive ? 1 : 0);
-                            if (value && named) rest(end, cost, [...caps, { name: node.name, value, words, end }], hits, content, edits, near);
+                            if (value && named) rest(end, cost, [...caps, { name: node.name, value, words, end }], hits, content, edits, framed);
                         }
                     } else if (slot.list.kind === "range") {
                         const word = texts[ti];
@@ -209,7 +215,7 @@ export class TemplateMatcher {
                                     changed = [...changed, `${word}→${value.tokens[k]!}`];
                                 } else ok = false;
                             }
-                            if (ok) rest(ti + value.tokens.length, c, [...caps, { name: node.name, value: value.out, words: 0 }], hits + 1, content + 1, changed.length ? [...edits, ...changed] : edits, changed.length ? ti + value.tokens.length : near);
+                            if (ok) rest(ti + value.tokens.length, c, [...caps, { name: node.name, value: value.out, words: 0 }], hits + 1, content + 1, changed.length ? [...edits, ...changed] : edits, changed.length ? { ...near, at: ti + value.tokens.length } : near);
                         }
                     }
                     return;
@@ -217,7 +223,7 @@ export class TemplateMatcher {
             }
         };
 
-        walk(template.seq, 0, 0, 0, [], 0, 0, [], -1, finish);
+        walk(template.seq, 0, 0, 0, [], 0, 0, [], { at: -1, framed: false, sure: 0 }, false, finish);
         return best;
     }
 }
