@@ -187,7 +187,7 @@ function strayWord(recognition: Recognition, intent: IntentSpec, text: string): 
             if (!ARTICLES.has(word)) inName = false;
             continue;
         }
-        inName = (inName && !ARTICLES.has(words[i - 1]!)) || named.some((slot) => nameMayStart(intent, slot, words, i));
+        inName ||= named.some((slot) => nameMayStart(intent, slot, words, i));
         if (inName) continue;
         return named.length === 0
             ? `"${word}" is none of ${intent.name}'s words, and ${intent.name} takes no name it could be: the ${recognition.source} engine's answer leaves it unexplained`
