@@ -1,7 +1,8 @@
 import type { IntentSpec } from "../intents/types.ts";
 import { isTrimPhrase } from "../resolve/names.ts";
+import { intentVocabulary, markRun } from "../resolve/spans.ts";
 import { findWhen } from "../resolve/when.ts";
-import { collectWords, intentWords, isFunctionWord, normalizedText, parseTemplate, SENTENCE_END, SENTENCE_START, slotPlaces, tokenize, wordPlaces, type SlotPlace } from "../template/index.ts";
+import { intentWords, isFunctionWord, normalizedText, SENTENCE_END, SENTENCE_START, slotPlaces, tokenize, wordPlaces, type SlotPlace } from "../template/index.ts";
 import type { Recognition } from "./recognizer.ts";
 
 /** What becomes of a turn: act, turn it down (with the reason), or ask first (with the question). */
@@ -178,7 +179,8 @@ function unfounded(recognition: Recognition, intent: IntentSpec, text: string): 
 function strayWord(recognition: Recognition, intent: IntentSpec, text: string): string | null {
     if (recognition.source === "template" || Object.keys(recognition.args).length > 0) return null;
     const named = Object.entries(intent.slots).filter(([, list]) => list.kind === "wildcard").map(([slot]) => slot);
-    const own = explainedWordsOf(intent);
+    // Trim phrases' words ("sort", "eighties") are the intent's too: none of them is a name.
+    const own = intentVocabulary(intent);
     const words = tokenize(text).map((t) => t.text);
     let inName = false;
     for (let i = 0; i < words.length; i++) {
@@ -194,22 +196,6 @@ function strayWord(recognition: Recognition, intent: IntentSpec, text: string): 
             : `"${word}" is none of ${intent.name}'s words and stands where none of its names begins: the ${recognition.source} engine's answer leaves it unexplained`;
     }
     return null;
-}
-
-const explained = new WeakMap<IntentSpec, Set<string>>();
-
-/** An intent's own words and the words of its wildcards' trim phrases ("sort", "eighties"): none of them is a name. */
-function explainedWordsOf(intent: IntentSpec): Set<string> {
-    let words = explained.get(intent);
-    if (words == null) {
-        words = new Set(ownWordsOf(intent));
-        for (const list of Object.values(intent.slots)) {
-            if (list.kind !== "wildcard") continue;
-            for (const trim of list.trim ?? []) for (const word of collectWords(parseTemplate(trim))) if (!isFunctionWord(word)) words.add(word);
-        }
-        explained.set(intent, words);
-    }
-    return words;
 }
 
 /** The words just before `words[from]` (over "the", "a", "an"): the nearest first. */
@@ -286,13 +272,8 @@ function misplacedName(recognition: Recognition, intent: IntentSpec, text: strin
     const spans = new Map<string, [number, number]>();
     const mark = (value: string, as: string): [number, number] | null => {
         const run = tokenize(value).map((t) => t.text);
-        for (let i = 0; run.length && i + run.length <= words.length; i++) {
-            if (run.every((w, k) => words[i + k] === w && marks[i + k] == null)) {
-                marks.fill(as, i, i + run.length);
-                return [i, i + run.length];
-            }
-        }
-        return null;
+        const at = markRun(marks, words, run, as);
+        return at < 0 ? null : [at, at + run.length];
     };
     const date = intent.dates?.length ? findWhen(text, new Date()) : null;
     if (date) mark(date.text, `{${intent.dates![0]}}`);

@@ -27,15 +27,15 @@ export function completeNames(spec: SpannedIntent, args: Record<string, unknown>
     const texts = tokens.map((t) => t.text);
     const taken = new Array<boolean>(tokens.length).fill(false);
     const date = findWhen(sentence, now);
-    if (date) markRun(taken, texts, tokenize(date.text).map((t) => t.text));
+    if (date) markRun(taken, texts, tokenize(date.text).map((t) => t.text), true);
     const found = new Map<string, [number, number]>();
     for (const [name, value] of Object.entries(args)) {
         if (typeof value !== "string") continue;
         const run = tokenize(value).map((t) => t.text);
-        const at = markRun(taken, texts, run);
+        const at = markRun(taken, texts, run, true);
         if (at >= 0 && spec.slots[name]?.kind === "wildcard") found.set(name, [at, at + run.length]);
     }
-    const own = wordsOf(spec);
+    const own = intentVocabulary(spec);
     const free = (i: number): boolean => i >= 0 && i < tokens.length && !taken[i] && !own.has(texts[i]!);
     let out = args;
     for (const [name, [from, to]] of found) {
@@ -61,20 +61,26 @@ function cutAtWhere(spec: SpannedIntent, slot: string, words: readonly string[],
     return from;
 }
 
-/** Marks the first run of `run` in `words` that is not yet taken; where it starts, or -1. */
-function markRun(taken: boolean[], words: readonly string[], run: readonly string[]): number {
+/**
+ * Marks the first run of `run` in `words` that is not yet taken (its `marks` are falsy) with `mark`; where it starts,
+ * or -1.
+ */
+export function markRun<T>(marks: T[], words: readonly string[], run: readonly string[], mark: T): number {
     if (run.length === 0) return -1;
     for (let i = 0; i + run.length <= words.length; i++) {
-        if (run.every((w, k) => words[i + k] === w && !taken[i + k])) {
-            for (let k = 0; k < run.length; k++) taken[i + k] = true;
+        if (run.every((w, k) => words[i + k] === w && !marks[i + k])) {
+            marks.fill(mark, i, i + run.length);
             return i;
         }
     }
     return -1;
 }
 
-/** Every word the intent's sentences, rules, trim phrases and listed values spell out. */
-function wordsOf(spec: SpannedIntent): Set<string> {
+/**
+ * Every word the intent's sentences, rules, trim phrases and listed values spell out, and the words that tie a name
+ * on: none of them is a name's own.
+ */
+export function intentVocabulary(spec: SpannedIntent): Set<string> {
     let words = stopWords.get(spec);
     if (words) return words;
     // A listed value's words ("later" of the weather's `when`) say something else than a name; so do trim phrases'.
