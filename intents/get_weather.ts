@@ -61,8 +61,9 @@ export default defineIntent<{ location?: string; when?: string }>({
             exclude: [
                 "room", "bedroom", "kitchen", "bathroom", "basement", "garage", "hallway", "nursery", "attic", "upstairs", "downstairs", "inside",
                 "indoors", "house", "oven", "fridge", "freezer", "greenhouse", "conservatory", "shed", "pool", "tub", "the bath", "my bath",
-                "a bath", "bath water", "bathwater", "bathtub", "fish tank",
-                "game", "film", "movie", "dream"
+                "a bath", "bath water", "bathwater", "bathtub", "fish tank", "sauna", "hot tub", "jacuzzi", "steam room", "cellar", "loft",
+                "cupboard",
+                "game", "film", "movie", "dream", "simulator", "webcam", "screen", "stock market", "markets", "economy", "house prices"
             ],
             // Where the place is said to be, how it is asked about, and "here": no part of the place's name.
             trim: [

@@ -29,8 +29,22 @@ const NOT_MUSIC = [
     "movie", "movies", "film", "films", "episode", "episodes", "series", "season", "tv", "television", "documentary", "trailer",
     "cartoon", "cartoons", "video", "videos", "podcast", "podcasts", "radio", "station", "audiobook", "audiobooks", "chapter", "news",
     "commentary", "list", "vacuum", "dishwasher", "washing machine", "dryer", "oven", "lights", "heating", "speaker", "speakers",
-    "headphones", "bbc", "a game", "board game", "voicemail", "voicemails", "voice mail", "voice messages",
-    "next song", "next track", "previous song", "previous track"
+    "headphones", "bbc", "voicemail", "voicemails", "voice mail", "voice messages",
+    "next song", "next track", "previous song", "previous track",
+    // Sounds and recordings that are not music: messages, notes, alarms, effects, talks, video and pictures.
+    "recording", "recordings", "voice note", "voice notes", "voice memo", "voice memos", "memo", "memos", "message", "messages",
+    "sound effect", "sound effects", "ringtone", "doorbell", "chime", "alarm", "alarm clock", "audio guide", "lecture", "sermon",
+    "interview", "meeting", "footage", "clip", "clips", "slideshow", "photos", "pictures", "bedtime story", "bedtime stories",
+    "announcement", "instructions", "tutorial", "recipe", "ebook",
+    // Games: "the game" is a rapper, so only games by kind or by name.
+    "a game", "a game of", "games", "board game", "board games", "card game", "guessing game", "quiz", "trivia", "chess", "checkers",
+    "scrabble", "monopoly", "sudoku", "crossword", "solitaire", "bingo", "charades", "hide and seek", "i spy", "twenty questions",
+    "lottery",
+    // Appliances and things about the house, and the apps and lists on a phone.
+    "kettle", "coffee machine", "coffee maker", "microwave", "fridge", "freezer", "fan", "heater", "air conditioning", "thermostat",
+    "boiler", "blinds", "curtains", "garage door", "sprinkler", "sprinklers", "mower", "lawnmower", "printer", "camera", "toaster",
+    "lamp", "computer", "laptop", "tablet", "cooker", "slow cooker", "grill", "app", "apps", "shopping list", "reminder",
+    "reminders", "appointment", "calendar", "weather", "forecast"
 ];
 // Phrases that say where, when or how, not which: a service, a decade or year, a ranking, the kind of recording,
 // "the band": taken off a name's ends ("blowfly from the seventies" → "blowfly"); a name of nothing else is none.

@@ -77,7 +77,7 @@ describe("acting only on what was understood: every stage can turn a request dow
             const snooze = await assistant.handleText("snooze the pasta timer for five minutes");
             assertNotUnderstood(snooze);
             assert.deepEqual(await assistant.services.timers.list(), []);
-            for (const [text, word] of [["play the movie frozen", "movie"], ["what's the temperature in the living room", "room"], ["put on the next episode of the crown", "episode"], ["play it on the bedroom speaker", "speaker"], ["what's the weather like in the game", "game"], ["what's the weather like in the bath", "the bath"], ["play my voicemail", "voicemail"]] as const) {
+            for (const [text, word] of [["play the movie frozen", "movie"], ["what's the temperature in the living room", "room"], ["put on the next episode of the crown", "episode"], ["play it on the bedroom speaker", "speaker"], ["what's the weather like in the game", "game"], ["what's the weather like in the bath", "the bath"], ["play my voicemail", "voicemail"], ["play scrabble with me", "scrabble"], ["put on the kettle please", "kettle"], ["play back my last voice note", "voice note"], ["what's the temperature in the sauna", "sauna"]] as const) {
                 const record = await assistant.handleText(text);
                 assertNotUnderstood(record);
                 assert.equal(decision(record).verdict, "reject");
