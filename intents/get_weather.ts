@@ -63,7 +63,9 @@ export default defineIntent<{ location?: string; when?: string }>({
                 "indoors", "house", "oven", "fridge", "freezer", "greenhouse", "conservatory", "shed", "pool", "tub", "the bath", "my bath",
                 "a bath", "bath water", "bathwater", "bathtub", "fish tank", "sauna", "hot tub", "jacuzzi", "steam room", "cellar", "loft",
                 "cupboard",
-                "game", "film", "movie", "dream", "simulator", "webcam", "screen", "stock market", "markets", "economy", "house prices"
+                "game", "film", "movie", "dream", "simulator", "webcam", "screen", "stock market", "markets", "economy", "house prices",
+                // Other worlds have no forecast hark can get (Jupiter, Neptune and Half Moon Bay are towns).
+                "mars", "saturn", "uranus", "pluto", "outer space", "space station", "the sun", "planet"
             ],
             // Where the place is said to be, how it is asked about, and "here": no part of the place's name.
             trim: [
