@@ -67,6 +67,8 @@ export default defineIntent<{ location?: string; when?: string }>({
                 // Other worlds have no forecast hark can get (Jupiter, Neptune and Half Moon Bay are towns).
                 "mars", "saturn", "uranus", "pluto", "outer space", "space station", "the sun", "planet"
             ],
+            // Heard too: "what's the weather like in the film" is turned down, not heard as Tokyo.
+            hearExcluded: true,
             // Where the place is said to be, how it is asked about, and "here": no part of the place's name.
             trim: [
                 "<here>", "[my|the|this] (current|present) (location|place|spot|position|area)", "my (location|area|place)", "this area",

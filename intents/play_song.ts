@@ -62,9 +62,9 @@ const NOT_A_NAME = [
     "[the|a|an|some|my] [<descriptor>|top {number}] [<era>|{year}|<decade>] [<kind>] (from|by|of) [the] [artist|band|singer]",
     "[by] [the] (artist|band|singer|group)"
 ];
-const notMusic = { wildcard: true as const, exclude: NOT_MUSIC, trim: NOT_A_NAME };
+const notMusic = { wildcard: true as const, exclude: NOT_MUSIC, hearExcluded: true, trim: NOT_A_NAME };
 // A playlist's name may well be "eighties hits" or "top 40": only the service and fillers come off it.
-const playlist = { wildcard: true as const, exclude: NOT_MUSIC, trim: [SERVICE, FILLER] };
+const playlist = { wildcard: true as const, exclude: NOT_MUSIC, hearExcluded: true, trim: [SERVICE, FILLER] };
 
 // "music from the seventies": eras hark understands but has no slot for (yet).
 const ERAS = "[the] (fifties|sixties|seventies|eighties|nineties|twenties|thirties|forties)";

@@ -61,6 +61,15 @@ describe("acting only on what was understood: every stage can turn a request dow
         assert.deepEqual((record!.stages.find((s) => s.name === "recognize")!.output as { attempts: unknown[] }).attempts, [], "no engine was asked");
     });
 
+    it("speech: a request about another kind of thing is heard as said and turned down, not forced into a name", { skip: heyJarvis ? false : "../shared/audio not found" }, async () => {
+        const dir = tempDir();
+        const file = joinAudio(path.join(dir, "film.wav"), [heyJarvis!, makeSpeech(path.join(dir, "cmd.wav"), "what's the weather like in the film")], 400);
+        const [record] = await voiceTurns(file);
+        assertNotUnderstood(record!);
+        assert.equal((record!.stages.find((s) => s.name === "transcribe")!.output as { text: string }).text, "what's the weather like in the film");
+        assert.match(decision(record!).reason!, /names another kind of thing \("film"\)/);
+    });
+
     it("speech too short to be a request that is not understood gets no answer at all", { skip: heyJarvis ? false : "../shared/audio not found" }, async () => {
         const dir = tempDir();
         const file = joinAudio(path.join(dir, "pizza.wav"), [heyJarvis!, makeSpeech(path.join(dir, "cmd.wav"), "order a large pepperoni pizza")], 400);

@@ -155,7 +155,7 @@ function toSlotList(name: string, declaration: SlotDeclaration): SlotList {
     if (declaration === "wildcard") return { kind: "wildcard" };
     if (typeof declaration === "object" && "wildcard" in declaration) {
         const exclude = (declaration.exclude ?? []).map((phrase) => normalizedText(phrase)).filter(Boolean);
-        return { kind: "wildcard", ...(exclude.length ? { exclude } : {}), ...(declaration.trim?.length ? { trim: declaration.trim } : {}) };
+        return { kind: "wildcard", ...(exclude.length ? { exclude } : {}), ...(exclude.length && declaration.hearExcluded ? { hearExcluded: true } : {}), ...(declaration.trim?.length ? { trim: declaration.trim } : {}) };
     }
     if (Array.isArray(declaration)) return { kind: "values", values: declaration.map((v) => ({ in: v, out: v })) };
     if ("values" in declaration) {

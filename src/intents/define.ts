@@ -9,7 +9,7 @@ import type { JSONSchema7 } from "./json-schema.ts";
 export type SlotDeclaration =
     | "wildcard"
     | string[]
-    | { wildcard: true; exclude?: string[]; trim?: string[] }
+    | { wildcard: true; exclude?: string[]; hearExcluded?: boolean; trim?: string[] }
     | { values: Array<string | { in: string; out: unknown }> }
     | { range: { from: number; to: number } };
 

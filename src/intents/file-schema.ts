@@ -6,6 +6,7 @@ const SlotDeclaration = Type.Union([
     Type.Object({
         wildcard: Type.Literal(true),
         exclude: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Words or phrases the value may not contain: they name another kind of thing (\"movie\" in a song title)." })),
+        hearExcluded: Type.Optional(Type.Boolean({ description: "Speech: the grammar recogniser listens for the excluded phrases too, so that \"what's the weather in the film\" is heard as said and turned down rather than heard as the nearest known name. Catches requests about other things; in noise it turns down some real requests." })),
         trim: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Templates of phrases that are no part of a name (\"(on|from) <service>\", \"from {year}\", \"near\"), taken off either end of the value; {year} and {number} and the intent's rules may be used." }))
     }, { additionalProperties: false }),
     Type.Object({

@@ -1,6 +1,7 @@
 import { contractedForms, templateWords } from "./normalize.ts";
 import { numberToWords } from "./numbers.ts";
-import { parseTemplate, type Sequence } from "./parse.ts";
+import { isFunctionWord } from "./match.ts";
+import { intentWords, parseTemplate, type Sequence } from "./parse.ts";
 import type { TemplateIntent } from "./types.ts";
 
 /** Something the grammar could not include, and what to do about it. */
@@ -40,6 +41,20 @@ export interface GrammarOptions {
 function spokenNumbers(from: number, to: number): number[] {
     const said = (n: number): boolean => n <= 100 || (n <= 200 && n % 10 === 0) || (n < 1000 && n % 100 === 0);
     return Array.from({ length: Math.min(to, 999) - from + 1 }, (_, i) => from + i).filter(said);
+}
+
+/**
+ * What a wildcard slot may not hold that names another kind of thing, as values the recogniser can hear: "what's the
+ * weather like in the film" is then heard as said, and turned down for "film", instead of forced into the nearest
+ * place the grammar knows. Phrases made of the intent's own words and function words ("minutes", "to" for a timer's
+ * name) say how the sentence goes on, not another thing, and stay out; a phrase without an article is heard with "the"
+ * too.
+ */
+function decoys(intent: TemplateIntent, exclude: readonly string[]): string[] {
+    const own = intentWords(intent);
+    return exclude
+        .filter((phrase) => templateWords(phrase).some((word) => !own.has(word) && !isFunctionWord(word)))
+        .flatMap((phrase) => (/^(the|a|an|my) /.test(phrase) ? [phrase] : [phrase, `the ${phrase}`]));
 }
 
 /** Words as the recogniser hears them: digits spelled out ("5" → "five"). */
@@ -92,7 +107,10 @@ export function compileGrammar(intents: readonly TemplateIntent[], options: Gram
                 body = sharedBeginnings(numbers.map((n) => wordsOf(phrase(intent.name, numberToWords(n)))));
             } else if (list?.kind === "wildcard") {
                 const values = [...(options.slotValues?.[name] ?? []), ...intent.examples.map((e) => e.args[name]).filter((v): v is string => typeof v === "string")];
-                body = sharedBeginnings([...new Set(values)].map((v) => wordsOf(phrase(intent.name, v))));
+                const heard = [...new Set(values)].map((v) => wordsOf(phrase(intent.name, v)));
+                // Decoys without a pronunciation are left out quietly: they are no phrase anyone asked to be heard.
+                const refused = heard.some((v) => v != null) ? decoys(intent, list.hearExcluded ? list.exclude ?? [] : []).map(spokenWords).filter((w) => w.every((x) => options.dictionary.has(x))) : [];
+                body = sharedBeginnings([...heard, ...refused]);
                 if (body == null) {
                     report({ intent: intent.name, kind: "wildcard-without-values", subject: name, message: `intent ${intent.name}: {${name}} is a wildcard and no values are known for it; sentences that need it are left out of the grammar (give values under stt.slotValues.${name}, or use the whisper engine)` });
                 }
