@@ -55,15 +55,14 @@ export default defineIntent<{ location?: string; when?: string }>({
     },
     slots: {
         // A room, an appliance or a tub of water has a temperature, not a forecast (Bath the city has one: only "the
-        // bath" is a tub); a game, a film or a dream has no forecast at all.
+        // bath" is a tub); a game, a film, a dream, a screen or a market has no forecast at all.
         location: {
             wildcard: true,
             exclude: [
                 "room", "bedroom", "kitchen", "bathroom", "basement", "garage", "hallway", "nursery", "attic", "upstairs", "downstairs", "inside",
                 "indoors", "house", "oven", "fridge", "freezer", "greenhouse", "conservatory", "shed", "pool", "tub", "the bath", "my bath",
                 "a bath", "bath water", "bathwater", "bathtub", "fish tank", "sauna", "hot tub", "jacuzzi", "steam room", "cellar", "loft",
-                "cupboard",
-                "game", "film", "movie", "dream", "simulator", "webcam", "screen", "stock market", "markets", "economy", "house prices",
+                "cupboard", "game", "film", "movie", "dream", "simulator", "webcam", "screen", "stock market", "markets", "economy", "house prices",
                 // Other worlds have no forecast hark can get (Jupiter, Neptune and Half Moon Bay are towns).
                 "mars", "saturn", "uranus", "pluto", "outer space", "space station", "the sun", "planet"
             ],

@@ -34,14 +34,12 @@ const NOT_MUSIC = [
     // Sounds and recordings that are not music: messages, notes, alarms, effects, talks, video and pictures.
     "recording", "recordings", "voice note", "voice notes", "voice memo", "voice memos", "memo", "memos", "message", "messages",
     "sound effect", "sound effects", "ringtone", "doorbell", "chime", "alarm", "alarm clock", "audio guide", "lecture", "sermon",
-    "interview", "meeting", "footage", "clip", "clips", "slideshow", "photos", "pictures", "bedtime story", "bedtime stories", "story about", "stories about",
-    "noise machine",
-    "announcement", "instructions", "tutorial", "recipe", "ebook",
+    "interview", "meeting", "footage", "clip", "clips", "slideshow", "photos", "pictures", "bedtime story", "bedtime stories",
+    "story about", "stories about", "noise machine", "announcement", "instructions", "tutorial", "recipe", "ebook",
     // Games: "the game" is a rapper, so only games by kind or by name.
     "a game", "a game of", "games", "board game", "board games", "card game", "guessing game", "quiz", "trivia", "chess", "checkers",
     "scrabble", "monopoly", "sudoku", "crossword", "solitaire", "bingo", "charades", "hide and seek", "i spy", "twenty questions",
-    "musical chairs",
-    "lottery",
+    "musical chairs", "lottery",
     // Appliances and things about the house, and the apps and lists on a phone.
     "kettle", "coffee machine", "coffee maker", "microwave", "fridge", "freezer", "fan", "heater", "air conditioning", "thermostat",
     "boiler", "blinds", "curtains", "garage door", "sprinkler", "sprinklers", "mower", "lawnmower", "printer", "camera", "toaster",

@@ -211,7 +211,7 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
         }
     });
 
-    it("what a wildcard slot may not hold is heard too, so that it can be turned down; the intent's own words and unknown words are not", () => {
+    it("what a wildcard slot may not hold is heard too, so that it can be turned down; words of the requests' sentences and words without a pronunciation are not", () => {
         const location = { kind: "wildcard" as const, exclude: ["film", "the bath", "weather", "to", "zorblax"], hearExcluded: true };
         const weather = spec("get_weather", ["what is the weather in {location}"], { location }, [{ text: "what is the weather in boston", args: { location: "boston" } }]);
         const dictionary = new Set(["what", "is", "the", "weather", "in", "boston", "film", "bath", "to"]);

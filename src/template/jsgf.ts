@@ -46,9 +46,9 @@ function spokenNumbers(from: number, to: number): number[] {
 /**
  * What a wildcard slot may not hold that names another kind of thing, as values the recogniser can hear: "what's the
  * weather like in the film" is then heard as said, and turned down for "film", instead of forced into the nearest
- * place the grammar knows. A phrase needs a word no intent's sentences say (`said`): one made of
- * such words and function words ("next song", "to") is another request or part of one, and heard as a name it would
- * take that request's place. A phrase without an article is heard with "the" too.
+ * place the grammar knows. A phrase needs a word no intent's sentences or rules say (`said`): one made of such words
+ * and function words ("next song", "to") is another request or part of one, and heard as a name it would take that
+ * request's place. A phrase without an article is heard with "the" too.
  */
 function decoys(exclude: readonly string[], said: ReadonlySet<string>): string[] {
     return exclude
@@ -110,7 +110,7 @@ export function compileGrammar(intents: readonly TemplateIntent[], options: Gram
                 const values = [...(options.slotValues?.[name] ?? []), ...intent.examples.map((e) => e.args[name]).filter((v): v is string => typeof v === "string")];
                 const heard = [...new Set(values)].map((v) => wordsOf(phrase(intent.name, v)));
                 // Decoys without a pronunciation are left out quietly: they are no phrase anyone asked to be heard.
-                const refused = heard.some((v) => v != null) ? decoys(list.hearExcluded ? list.exclude ?? [] : [], said).map(spokenWords).filter((w) => w.every((x) => options.dictionary.has(x))) : [];
+                const refused = list.hearExcluded && heard.some((v) => v != null) ? decoys(list.exclude ?? [], said).map(spokenWords).filter((w) => w.every((x) => options.dictionary.has(x))) : [];
                 body = sharedBeginnings([...heard, ...refused]);
                 if (body == null) {
                     report({ intent: intent.name, kind: "wildcard-without-values", subject: name, message: `intent ${intent.name}: {${name}} is a wildcard and no values are known for it; sentences that need it are left out of the grammar (give values under stt.slotValues.${name}, or use the whisper engine)` });

@@ -4,8 +4,9 @@ export type SlotList =
      * Any run of words with at least one that is not a function word; the value is the words as spoken. `exclude`:
      * phrases (normalised) that name another kind of thing ("movie" in a song title); a value that contains one is
      * turned down unless it is a known value (a title in the music folder); with `hearExcluded`, the speech grammar
-     * holds those phrases too, so that speech about such a thing is heard as said and turned down. `trim`: templates of phrases that are no
-     * part of a name ("on spotify", "from the seventies"), taken off either end of a value ({@link WildcardTrimmer}).
+     * holds those phrases too, so that speech about such a thing is heard as said and turned down. `trim`: templates
+     * of phrases that are no part of a name ("on spotify", "from the seventies"), taken off either end of a value
+     * ({@link WildcardTrimmer}).
      * The matcher leaves both to its caller.
      */
     | { kind: "wildcard"; exclude?: string[]; hearExcluded?: boolean; trim?: string[] }
