@@ -1,7 +1,7 @@
 import { contractedForms, templateWords } from "./normalize.ts";
 import { numberToWords } from "./numbers.ts";
 import { isFunctionWord } from "./match.ts";
-import { collectWords, parseTemplate, type Sequence } from "./parse.ts";
+import { parseTemplate, sentenceWords, type Sequence } from "./parse.ts";
 import type { TemplateIntent } from "./types.ts";
 
 /** Something the grammar could not include, and what to do about it. */
@@ -92,7 +92,7 @@ export function compileGrammar(intents: readonly TemplateIntent[], options: Gram
     };
     const intentRules: string[] = [];
     const said = new Set<string>();
-    for (const intent of intents) for (const template of [...intent.sentences.flatMap((g) => g.sentences), ...Object.values(intent.rules)]) collectWords(parseTemplate(template), said);
+    for (const intent of intents) sentenceWords(intent, said);
 
     for (const intent of intents) {
         const id = ruleName(intent.name);

@@ -78,13 +78,18 @@ export function collectWords(seq: Sequence, into = new Set<string>()): Set<strin
     return into;
 }
 
+/** The words an intent's sentences and rules spell out (not its listed values), added to `into`. */
+export function sentenceWords(intent: Pick<TemplateIntent, "sentences" | "rules">, into = new Set<string>()): Set<string> {
+    for (const template of [...intent.sentences.flatMap((g) => g.sentences), ...Object.values(intent.rules)]) collectWords(parseTemplate(template), into);
+    return into;
+}
+
 /**
  * Every word an intent's sentences, rules and listed values spell out ("weather", "near", "later"): the words that
  * say this intent is asked for, as against a name or a date said with it.
  */
 export function intentWords(intent: Pick<TemplateIntent, "sentences" | "slots" | "rules">): Set<string> {
-    const words = new Set<string>();
-    for (const template of [...intent.sentences.flatMap((g) => g.sentences), ...Object.values(intent.rules)]) collectWords(parseTemplate(template), words);
+    const words = sentenceWords(intent);
     for (const list of Object.values(intent.slots)) if (list.kind === "values") for (const value of list.values) for (const word of tokenize(value.in)) words.add(word.text);
     return words;
 }
