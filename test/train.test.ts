@@ -263,9 +263,11 @@ describe("hark's own intent model: data, training, GGUF export, parity, LoRA", {
         const config = testConfig({ paths: { intentsDirs: [builtinIntentsDir, intents] } });
         const out = path.join(config.paths.dataDir, "lights.gguf");
         // The adapter's threshold is chosen on these development sentences: 30 left too few no-action ones to choose
-        // from (one sure false action put it at 0.9995, above every answer). An 80-step adapter is no product: it is
+        // from (one sure false action put it at 0.9995, above every answer). A 120-step adapter is no product: it is
         // held to 5 % false actions, not 0.5 %, on 400 sentences (at 0.5 % on 150, the hold-outs added on 2026-12-03
         // moved one sure false action into the sample and the threshold to 0.97, above half the new intent's answers).
+        // 120 steps, not 80: adding a near-miss set to test/eval changes the pairs an adapter is trained on, and with
+        // 80 two of the four examples fell below the threshold (0.96) after the eleventh hold-out came.
         // Two turns a person labelled (usage.jsonl) go into the training pairs, and the run records which file it was.
         const usageFile = path.join(config.paths.dataDir, "usage.jsonl");
         fs.writeFileSync(usageFile, [
@@ -273,7 +275,7 @@ describe("hark's own intent model: data, training, GGUF export, parity, LoRA", {
             { text: "tell me a joke", expect: null, source: "usage", turn: "t2", time: "2026-12-01T10:01:00Z" }
         ].map((l) => JSON.stringify(l)).join("\n") + "\n");
         const usage = { file: usageFile, cases: readEvalFile(usageFile) };
-        const result = await trainLora({ config, log: silentLogger(), threads: 2, devLimit: 400 }, { baseModel: HARK_INTENT_MODEL, out, steps: 80, rank: 8, replay: 400, seed: 1, realFiles: [], usage, falseActionTarget: 0.05 });
+        const result = await trainLora({ config, log: silentLogger(), threads: 2, devLimit: 400 }, { baseModel: HARK_INTENT_MODEL, out, steps: 120, rank: 8, replay: 400, seed: 1, realFiles: [], usage, falseActionTarget: 0.05 });
         assert.deepEqual(result.targets, ["turn_on_lights"], "found as the one intent the base model does not know");
         assert.deepEqual(result.run.settings.usage, { file: usageFile, cases: 2, sha256: await sha256File(usageFile) });
         const trained = fs.readFileSync(path.join(`${out.replace(/\.gguf$/, "")}.data`, "train.jsonl"), "utf8");
@@ -297,7 +299,7 @@ describe("hark's own intent model: data, training, GGUF export, parity, LoRA", {
         fs.writeFileSync(configFile, JSON.stringify({ paths: { dataDir: config.paths.dataDir, intentsDirs: [builtinIntentsDir, intents] } }));
         const listed = spawnSync(process.execPath, [bin, "--config", configFile, "train", "runs"], { encoding: "utf8" });
         assert.equal(listed.status, 0, listed.stderr);
-        assert.match(listed.stdout, /lora-\d{8}-\d{6} {2}lora .*\n {4}intents=turn_on_lights steps=80 rank=8/);
+        assert.match(listed.stdout, /lora-\d{8}-\d{6} {2}lora .*\n {4}intents=turn_on_lights steps=120 rank=8/);
         const evalFile = path.join(config.paths.dataDir, "lights.jsonl");
         fs.writeFileSync(evalFile, `${JSON.stringify({ text: "switch on the lights in the garage", expect: { intent: "turn_on_lights", args: { room: "garage" } } })}\n`);
         const compared = spawnSync(process.execPath, [bin, "--config", configFile, "eval", evalFile, "--compare", runs.at(-1)!.id, "--json"], { encoding: "utf8", timeout: 120_000 });
