@@ -68,6 +68,9 @@ export default defineIntent<{ location?: string; when?: string }>({
             ],
             // Heard too: "what's the weather like in the film" is turned down, not heard as Tokyo.
             hearExcluded: true,
+            // "the greenhouse", "my office", "the cruise ship": a thing said with "the" or "my" that WordNet knows as no
+            // place (or natural object: "the beach", "the mountains") has no forecast. A bare name ("Castle") is not judged.
+            kinds: ["location", "object"],
             // Where the place is said to be, how it is asked about, and "here": no part of the place's name.
             trim: [
                 "<here>", "[my|the|this] (current|present) (location|place|spot|position|area)", "my (location|area|place)", "this area",

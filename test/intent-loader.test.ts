@@ -74,6 +74,18 @@ describe("intent loader", () => {
         assert.match(trim!.message, /slot "song": trim "on <service>" uses <service>, which is not defined under rules/);
     });
 
+    it("a slot's notKinds must be nouns WordNet knows, and its kinds WordNet's categories of nouns", async () => {
+        const intent = (slot: string) => `name: fetch\ndescription: x\nargs: { type: object, properties: { thing: { type: string } } }\nslots: { thing: ${slot} }\nsentences: ["fetch {thing}"]\naction: { speak: ok }\n`;
+        const [noun] = await problemsFor({ "fetch.yaml": intent("{ wildcard: true, notKinds: [home appliences] }") });
+        assert.match(noun!.message, /slot "thing": notKinds names "home appliences", which is no noun WordNet knows/);
+        const [category] = await problemsFor({ "fetch.yaml": intent("{ wildcard: true, kinds: [place] }") });
+        assert.match(category!.message, /fetch\.yaml:4:\d+: slots\.thing/);
+        const dir = tempDir();
+        writeIntent(dir, "fetch.yaml", intent("{ wildcard: true, notKinds: [home appliance], kinds: [location] }"));
+        const set = await loadIntentDirs([dir]);
+        assert.deepEqual([set.problems, set.intents[0]?.spec.slots.thing], [[], { kind: "wildcard", notKinds: ["home appliance"], kinds: ["location"] }]);
+    });
+
     it("only a wildcard slot may be written {slot}'s", async () => {
         const [problem] = await problemsFor({ "bad-possessive.yaml": "name: bad_possessive\ndescription: x\nargs: { type: object, properties: { genre: { type: string } } }\nslots: { genre: [jazz, rock] }\nsentences:\n  - \"play {genre}'s best\"\naction: { speak: ok }\n" });
         assert.match(problem!.message, /uses \{genre\}'s, but only a wildcard slot can be said with "'s"/);

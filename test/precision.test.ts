@@ -99,6 +99,25 @@ describe("acting only on what was understood: every stage can turn a request dow
         }
     });
 
+    it("templates: a name or place WordNet knows as another kind of thing is turned down; proper names and real places are not judged", async () => {
+        const assistant = await Assistant.create({ config: testConfig(), log: silentLogger(), ephemeralState: true });
+        try {
+            // Words in no exclusion list: WordNet knows a food processor as an appliance, mahjong as a game, a lecture hall as no place.
+            for (const [text, why] of [["play the food processor", /"food processor" is a kind of appliance/], ["play mahjong with grandma", /"mahjong" is a kind of game/], ["what's the weather like in the lecture hall", /"hall" is no location or object/]] as const) {
+                const record = await assistant.handleText(text);
+                assertNotUnderstood(record);
+                assert.match(decision(record).reason!, why, text);
+            }
+            // Music named after things (a band is not a door), places said with "the" that are places, and a bare name WordNet knows as a building.
+            for (const [text, args] of [["play the doors", { song: "the doors" }], ["play hotel california", { song: "hotel california" }], ["what's the weather like in the alps", { location: "the alps" }], ["what's the weather like at the beach", { location: "the beach" }], ["how's the weather in castle", { location: "castle" }]] as const) {
+                const heard = await assistant.router.recognize(text);
+                assert.deepEqual([heard.recognition?.args, heard.decision?.verdict], [args, "accept"], text);
+            }
+        } finally {
+            await assistant.dispose();
+        }
+    });
+
     it("templates: a name in the music folder is a name, whatever its words", async () => {
         const music = tempDir();
         makeTaggedFlac(path.join(music, "video.flac"), { TITLE: "Video Killed the Radio Star", ARTIST: "The Buggles" });

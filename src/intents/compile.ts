@@ -1,6 +1,7 @@
 import type { Static } from "@sinclair/typebox";
 import type { ValidateFunction } from "ajv";
 import { errorMessage } from "../errors.ts";
+import { WordNet } from "../resolve/wordnet.ts";
 import { collectRules, collectSlots, normalizedText, parseTemplate, type Sequence } from "../template/index.ts";
 import type { IntentContext, IntentResult, SlotDeclaration } from "./define.ts";
 import type { IntentDeclarationSchema } from "./file-schema.ts";
@@ -155,7 +156,14 @@ function toSlotList(name: string, declaration: SlotDeclaration): SlotList {
     if (declaration === "wildcard") return { kind: "wildcard" };
     if (typeof declaration === "object" && "wildcard" in declaration) {
         const exclude = (declaration.exclude ?? []).map((phrase) => normalizedText(phrase)).filter(Boolean);
-        return { kind: "wildcard", ...(exclude.length ? { exclude } : {}), ...(exclude.length && declaration.hearExcluded ? { hearExcluded: true } : {}), ...(declaration.trim?.length ? { trim: declaration.trim } : {}) };
+        for (const kind of declaration.notKinds ?? []) {
+            if (WordNet.shared().nounSenses(kind).length === 0) throw new Error(`slot "${name}": notKinds names "${kind}", which is no noun WordNet knows; write a noun such as "home appliance" or "game"`);
+        }
+        return {
+            kind: "wildcard", ...(exclude.length ? { exclude } : {}), ...(exclude.length && declaration.hearExcluded ? { hearExcluded: true } : {}),
+            ...(declaration.trim?.length ? { trim: declaration.trim } : {}),
+            ...(declaration.notKinds?.length ? { notKinds: declaration.notKinds } : {}), ...(declaration.kinds?.length ? { kinds: declaration.kinds } : {})
+        };
     }
     if (Array.isArray(declaration)) return { kind: "values", values: declaration.map((v) => ({ in: v, out: v })) };
     if ("values" in declaration) {

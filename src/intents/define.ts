@@ -3,13 +3,14 @@ import type { HarkConfig } from "../config/schema.ts";
 import type { Services } from "../services/services.ts";
 import type { StateStore } from "../state/store.ts";
 import type { ResolvedWhen } from "../resolve/when.ts";
+import type { NounCategory } from "../resolve/wordnet.ts";
 import type { JSONSchema7 } from "./json-schema.ts";
 
 /** How a slot is written in an intent file. */
 export type SlotDeclaration =
     | "wildcard"
     | string[]
-    | { wildcard: true; exclude?: string[]; hearExcluded?: boolean; trim?: string[] }
+    | { wildcard: true; exclude?: string[]; hearExcluded?: boolean; trim?: string[]; notKinds?: string[]; kinds?: NounCategory[] }
     | { values: Array<string | { in: string; out: unknown }> }
     | { range: { from: number; to: number } };
 

@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import { NOUN_CATEGORIES } from "../resolve/wordnet.ts";
 
 const SlotDeclaration = Type.Union([
     Type.Literal("wildcard"),
@@ -7,6 +8,8 @@ const SlotDeclaration = Type.Union([
         wildcard: Type.Literal(true),
         exclude: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Words or phrases the value may not contain: they name another kind of thing (\"movie\" in a song title)." })),
         hearExcluded: Type.Optional(Type.Boolean({ description: "Speech: the grammar recogniser listens for the excluded phrases too, so that \"what's the weather in the film\" is heard as said and turned down rather than heard as the nearest known name. Catches requests about other things; in noise it turns down some real requests." })),
+        notKinds: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "WordNet nouns (\"home appliance\", \"game\"): a value whose main noun is a kind of one of them names another kind of thing and is turned down unless it is a known value (\"play the dishwasher\")." })),
+        kinds: Type.Optional(Type.Array(Type.Union(NOUN_CATEGORIES.map((c) => Type.Literal(c))), { description: "WordNet's categories of nouns (\"location\", \"object\"): a value said with an article or possessive whose main noun has no meaning in one of them is turned down (\"the weather in the film\")." })),
         trim: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Templates of phrases that are no part of a name (\"(on|from) <service>\", \"from {year}\", \"near\"), taken off either end of the value; {year} and {number} and the intent's rules may be used." }))
     }, { additionalProperties: false }),
     Type.Object({

@@ -1,7 +1,9 @@
 import type { IntentSpec } from "../intents/types.ts";
+import { anotherKind } from "../resolve/kinds.ts";
 import { isTrimPhrase } from "../resolve/names.ts";
 import { intentVocabulary, markRun } from "../resolve/spans.ts";
 import { findWhen } from "../resolve/when.ts";
+import { WordNet } from "../resolve/wordnet.ts";
 import { intentWords, isFunctionWord, normalizedText, SENTENCE_END, SENTENCE_START, slotPlaces, tokenize, wordPlaces, type SlotPlace } from "../template/index.ts";
 import type { Recognition } from "./recognizer.ts";
 
@@ -94,16 +96,22 @@ export class DecisionPolicy {
         return null;
     }
 
-    /** A wildcard value that contains a phrase its slot excludes ("movie" in a song) and is no known name: why it is turned down. */
+    /**
+     * A wildcard value that names another kind of thing than its slot holds and is no known name: why it is turned
+     * down. It contains a phrase the slot excludes ("movie" in a song), or WordNet says so of its head noun (`notKinds`:
+     * "the dishwasher" is a home appliance; `kinds`: "the film" is no location).
+     */
     private async namesAnotherThing(recognition: Recognition, intent: IntentSpec): Promise<string | null> {
         for (const [slot, value] of Object.entries(recognition.args)) {
             const list = intent.slots[slot];
-            if (list?.kind !== "wildcard" || !list.exclude?.length || typeof value !== "string") continue;
+            if (list?.kind !== "wildcard" || typeof value !== "string") continue;
             const said = normalizedText(value);
-            const found = list.exclude.find((phrase) => ` ${said} `.includes(` ${phrase} `));
-            if (found == null) continue;
+            const excluded = list.exclude?.find((phrase) => ` ${said} `.includes(` ${phrase} `));
+            const why = excluded != null ? `"${excluded}"`
+                : list.notKinds?.length || list.kinds?.length ? anotherKind(WordNet.shared(), said, list) : null;
+            if (why == null) continue;
             const known = (await this.knownValues(slot)).some((v) => normalizedText(v) === said);
-            if (!known) return `${slot} "${value}" names another kind of thing ("${found}")`;
+            if (!known) return `${slot} "${value}" names another kind of thing (${why})`;
         }
         return null;
     }

@@ -1,0 +1,80 @@
+import { isFunctionWord, normalizedText } from "../template/index.ts";
+import type { WordNet } from "./wordnet.ts";
+
+/** What a wildcard slot's value may not be, or must be, in WordNet's terms (a slot's `notKinds` and `kinds`). */
+export interface KindRules {
+    /** Nouns (WordNet lemmas, "home appliance", "game"): a value whose head noun has a sense that is a kind of one of these names that kind of thing. */
+    notKinds?: readonly string[];
+    /**
+     * Lexicographer categories of nouns ("location", "object"): a value said with an article or possessive ("the film",
+     * "my kitchen") whose head noun has no sense in one of them names another kind of thing. A value said bare may be a
+     * proper name ("Castle", "Homestead"), so is not judged.
+     */
+    kinds?: readonly string[];
+}
+
+// A value's head: the last word before these, and no more than this many words.
+const POSTMODIFIERS = new Set(["with", "for", "to", "of", "in", "on", "at", "from", "about", "that", "which", "who", "while", "so"]);
+const ARTICLES = new Set(["the", "a", "an", "my", "our", "your", "his", "her", "their", "this", "that", "these", "those", "some"]);
+const MAX_HEAD_WORDS = 3;
+
+/**
+ * Why `value` names another kind of thing than its slot holds, from WordNet, or null when it may be one ("the
+ * dishwasher" is a home appliance, not a song; "the film" has no sense that is a place). Only values made of words
+ * WordNet knows are judged, and no more than three of them before any "with", "for", "of" ...: a word it lacks is most
+ * likely part of a name, and a longer title says little by its last word.
+ */
+export function anotherKind(wordnet: WordNet, value: string, rules: KindRules): string | null {
+    let words = normalizedText(value).split(" ").filter(Boolean);
+    const article = words.length > 0 && ARTICLES.has(words[0]!);
+    while (words.length && ARTICLES.has(words[0]!)) words = words.slice(1);
+    const cut = words.findIndex((word, i) => i > 0 && POSTMODIFIERS.has(word));
+    if (cut > 0) words = words.slice(0, cut);
+    if (words.length === 0 || words.length > MAX_HEAD_WORDS) return null;
+    if (!words.every((word) => isFunctionWord(word) || /^\d+$/.test(word) || known(wordnet, word))) return null;
+    const head = nounHead(wordnet, words);
+    if (head == null) return null;
+    // "jacob miller", "grace slick": a word before the head that names a person makes the value a person's name.
+    if (words.length > 1 && words.slice(0, -1).some((word) => wordnet.nounSenses(word).some((s) => s.category === "person"))) return null;
+
+    for (const kind of rules.notKinds ?? []) {
+        const roots = wordnet.nounSenses(kind);
+        if (head.senses.some((sense) => roots.some((root) => wordnet.isKindOf(sense.offset, root.offset)))) {
+            return `"${head.lemma}" is a kind of ${kind}`;
+        }
+    }
+    // "the time in new mexico": what follows "in" may be the place, so only a value that is its head is judged.
+    if (rules.kinds?.length && article && cut < 0 && !head.senses.some((sense) => rules.kinds!.includes(sense.category))) {
+        return `"${head.lemma}" is no ${rules.kinds.join(" or ")} (it is ${describe(head.senses)})`;
+    }
+    return null;
+}
+
+/** Whether WordNet has the word, as said or as the singular of a plural. */
+function known(wordnet: WordNet, word: string): boolean {
+    return singulars(word).some((form) => wordnet.isWord(form));
+}
+
+/** The value's head noun and its senses: the whole phrase when WordNet has it ("washing machine"), else its last word. */
+function nounHead(wordnet: WordNet, words: readonly string[]): { lemma: string; senses: ReturnType<WordNet["nounSenses"]> } | null {
+    for (const phrase of words.length > 1 ? [words.join(" "), words.at(-1)!] : [words[0]!]) {
+        for (const form of singulars(phrase)) {
+            const senses = wordnet.nounSenses(form);
+            if (senses.length) return { lemma: form, senses };
+        }
+    }
+    return null;
+}
+
+/** The word as said, then what it would be as the singular of a regular plural ("games" → "game", "cookies" → "cooky", "cookie"). */
+function singulars(word: string): string[] {
+    const forms = [word];
+    if (word.endsWith("ies")) forms.push(`${word.slice(0, -3)}y`);
+    if (word.endsWith("es")) forms.push(word.slice(0, -2));
+    if (word.endsWith("s") && !word.endsWith("ss")) forms.push(word.slice(0, -1));
+    return forms;
+}
+
+function describe(senses: ReturnType<WordNet["nounSenses"]>): string {
+    return [...new Set(senses.map((s) => s.category))].join(", ");
+}
