@@ -14,7 +14,7 @@ export interface KindRules {
 }
 
 // A value's head: the last word before these, and no more than this many words.
-const POSTMODIFIERS = new Set(["with", "for", "to", "of", "in", "on", "at", "from", "about", "that", "which", "who", "while", "so"]);
+const POSTMODIFIERS = new Set(["with", "for", "to", "of", "in", "on", "at", "from", "about", "after", "before", "during", "until", "that", "which", "who", "while", "when", "so"]);
 const ARTICLES = new Set(["the", "a", "an", "my", "our", "your", "his", "her", "their", "this", "that", "these", "those", "some"]);
 const MAX_HEAD_WORDS = 3;
 
@@ -34,8 +34,9 @@ export function anotherKind(wordnet: WordNet, value: string, rules: KindRules): 
     if (!words.every((word) => isFunctionWord(word) || /^\d+$/.test(word) || known(wordnet, word))) return null;
     const head = nounHead(wordnet, words);
     if (head == null) return null;
-    // "jacob miller", "grace slick": a word before the head that names a person makes the value a person's name.
-    if (words.length > 1 && words.slice(0, -1).some((word) => wordnet.nounSenses(word).some((s) => s.category === "person"))) return null;
+    // "jacob miller", "grace slick": a word before the head whose first meaning is a person makes the value a person's
+    // name ("card game" is no name: a card is first of all a card).
+    if (!head.whole && words.slice(0, -1).some((word) => wordnet.nounSenses(word)[0]?.category === "person")) return null;
 
     for (const kind of rules.notKinds ?? []) {
         const roots = wordnet.nounSenses(kind);
@@ -56,11 +57,11 @@ function known(wordnet: WordNet, word: string): boolean {
 }
 
 /** The value's head noun and its senses: the whole phrase when WordNet has it ("washing machine"), else its last word. */
-function nounHead(wordnet: WordNet, words: readonly string[]): { lemma: string; senses: ReturnType<WordNet["nounSenses"]> } | null {
+function nounHead(wordnet: WordNet, words: readonly string[]): { lemma: string; whole: boolean; senses: ReturnType<WordNet["nounSenses"]> } | null {
     for (const phrase of words.length > 1 ? [words.join(" "), words.at(-1)!] : [words[0]!]) {
         for (const form of singulars(phrase)) {
             const senses = wordnet.nounSenses(form);
-            if (senses.length) return { lemma: form, senses };
+            if (senses.length) return { lemma: form, whole: phrase === words.join(" "), senses };
         }
     }
     return null;
