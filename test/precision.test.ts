@@ -233,6 +233,19 @@ describe("acting only on what was understood: every stage can turn a request dow
         assert.equal((await policy.decide(call({ location: "oslo" }), weather, {}, "weather oslo is nice")).verdict, "reject", "with its \"in\" left out, a name is followed as one after \"in\" is");
     });
 
+    it("decision: a model's value of a listed slot must be said; a place it names without the sentence's article is judged with it", async () => {
+        const policy = new DecisionPolicy({ minTranscriptConfidence: 0, sureTranscriptConfidence: 0 });
+        const song = { name: "play_song", sentences: [{ sentences: ["play {genre}", "put {genre} on"] }], rules: {}, slots: { genre: { kind: "values", values: [{ in: "big beat", out: "big beat" }, { in: "r and b", out: "r and b" }, { in: "rnb", out: "r and b" }] } }, confirm: undefined } as unknown as IntentSpec;
+        const call = (intent: string, args: Record<string, unknown>, source = "llm") => ({ intent, args, confidence: 0.99, source }) as Recognition;
+        // As hark-intent-v5 read a request to switch on a towel rail.
+        assert.deepEqual(await policy.decide(call("play_song", { genre: "big beat" }), song, {}, "put the towel rail on"), { verdict: "reject", reason: 'genre "big beat" is not said in the sentence: the llm engine made it up' });
+        assert.equal((await policy.decide(call("play_song", { genre: "r and b" }), song, {}, "put some rnb on")).verdict, "accept", "said as another phrase of the same value");
+        assert.equal((await policy.decide(call("play_song", { genre: "vaporwave" }), song, {}, "play vaporwave")).verdict, "accept", "a value the list lacks is the sentence's words");
+        const weather = { name: "get_weather", sentences: [{ sentences: ["how windy is it (on|at|in) {location}"] }], rules: {}, slots: { location: { kind: "wildcard", kinds: ["location", "object"] } }, confirm: undefined } as unknown as IntentSpec;
+        assert.equal((await policy.decide(call("get_weather", { location: "balcony" }), weather, {}, "how windy is it on the balcony")).verdict, "reject", "the sentence says \"the balcony\"");
+        assert.equal((await policy.decide(call("get_weather", { location: "balcony" }), weather, {}, "how windy is it on balcony")).verdict, "accept", "a bare name may be a proper one");
+    });
+
     it("decision: a model's numbers must be said (a and an count one of what follows, half and quarter count), durations with a unit of time; a template's are read from the sentence", async () => {
         const policy = new DecisionPolicy({ minTranscriptConfidence: 0, sureTranscriptConfidence: 0 });
         const timer = { name: "set_timer", sentences: [{ sentences: ["(set|wake) [me] timer"] }], rules: {}, slots: {}, confirm: undefined } as unknown as IntentSpec;

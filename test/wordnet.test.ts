@@ -28,6 +28,9 @@ describe("WordNet: what kind of thing a name is", () => {
         const music = { notKinds: ["appliance", "game"] };
         assert.match(anotherKind(wordnet, "the washing machines", music)!, /"washing machine" is a kind of appliance/);
         assert.match(anotherKind(wordnet, "fetch with the dog", { notKinds: ["act"] })!, /"fetch" is a kind of act/);
+        assert.match(anotherKind(wordnet, "dominoes after dinner", music)!, /"dominoes" is a kind of game/);
+        assert.match(anotherKind(wordnet, "tic tac toe", music)!, /"tic-tac-toe" is a kind of game/, "WordNet spells it with hyphens");
+        assert.match(anotherKind(wordnet, "a card game", music)!, /"card game" is a kind of game/, "a card is no person's name");
         // A word WordNet lacks makes a name; so does a person's name before the head, and a long title.
         assert.equal(anotherKind(wordnet, "bluey kettle", music), null);
         assert.equal(anotherKind(wordnet, "scott miller", { notKinds: ["machine"] }), null);

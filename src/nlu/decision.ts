@@ -56,7 +56,7 @@ export class DecisionPolicy {
     /** Decides about an engine's accepted answer for `intent`, read from `text`. */
     public async decide(recognition: Recognition, intent: IntentSpec | undefined, evidence: TextEvidence, text: string): Promise<Decision> {
         if (intent == null) return { verdict: "reject", reason: `no intent named ${recognition.intent} is loaded` };
-        const invented = inventedNumber(recognition, text);
+        const invented = inventedNumber(recognition, text) ?? inventedValue(recognition, intent, text);
         if (invented) return { verdict: "reject", reason: invented };
         const baseless = unfounded(recognition, intent, text);
         if (baseless) return { verdict: "reject", reason: baseless };
@@ -66,7 +66,7 @@ export class DecisionPolicy {
         if (measure) return { verdict: "reject", reason: measure };
         const misplaced = misplacedName(recognition, intent, text);
         if (misplaced) return { verdict: "reject", reason: misplaced };
-        const other = await this.namesAnotherThing(recognition, intent);
+        const other = await this.namesAnotherThing(recognition, intent, text);
         if (other) return { verdict: "reject", reason: other };
         if (intent.confirm != null) {
             const unsure = this.unsure(recognition, evidence);
@@ -101,14 +101,17 @@ export class DecisionPolicy {
      * down. It contains a phrase the slot excludes ("movie" in a song), or WordNet says so of its head noun (`notKinds`:
      * "the dishwasher" is a home appliance; `kinds`: "the film" is no location).
      */
-    private async namesAnotherThing(recognition: Recognition, intent: IntentSpec): Promise<string | null> {
+    private async namesAnotherThing(recognition: Recognition, intent: IntentSpec, text: string): Promise<string | null> {
+        const sentence = ` ${normalizedText(text)} `;
         for (const [slot, value] of Object.entries(recognition.args)) {
             const list = intent.slots[slot];
             if (list?.kind !== "wildcard" || typeof value !== "string") continue;
             const said = normalizedText(value);
             const excluded = list.exclude?.find((phrase) => ` ${said} `.includes(` ${phrase} `));
+            // "the temperature of the fish tank": a model leaves the article out of the name, the sentence still says it.
+            const article = /\s(the|a|an|my|our|your|his|her|their|this|that)$/.exec(sentence.slice(0, sentence.indexOf(` ${said} `)))?.[1];
             const why = excluded != null ? `"${excluded}"`
-                : list.notKinds?.length || list.kinds?.length ? anotherKind(WordNet.shared(), said, list) : null;
+                : list.notKinds?.length || list.kinds?.length ? anotherKind(WordNet.shared(), article && said ? `${article} ${said}` : said, list) : null;
             if (why == null) continue;
             const known = (await this.knownValues(slot)).some((v) => normalizedText(v) === said);
             if (!known) return `${slot} "${value}" names another kind of thing (${why})`;
@@ -144,6 +147,25 @@ function inventedNumber(recognition: Recognition, text: string): string | null {
         if (said.has(value)) continue;
         if (value === 1 && (unit == null ? ones.size > 0 : ones.has(unit))) continue;
         return `${slot} ${value} is not a number the sentence says: the ${recognition.source} engine made it up`;
+    }
+    return null;
+}
+
+/**
+ * A value of a listed slot that a model wrote and the sentence does not say, or null: the answer grammar lets a model
+ * write any of a list's values, and "put the towel rail on" is no request for big beat. A value is said when one of
+ * the phrases that give it is in the sentence.
+ */
+function inventedValue(recognition: Recognition, intent: IntentSpec, text: string): string | null {
+    if (recognition.source === "template") return null;
+    const sentence = ` ${normalizedText(text)} `;
+    for (const [slot, value] of Object.entries(recognition.args)) {
+        const list = intent.slots[slot];
+        if (list?.kind !== "values") continue;
+        const phrases = list.values.filter((v) => v.out === value).map((v) => normalizedText(v.in));
+        // A value the list lacks is words of the sentence (the grammar allows no other), as is a wildcard's.
+        if (phrases.length === 0 || phrases.some((phrase) => sentence.includes(` ${phrase} `))) continue;
+        return `${slot} "${String(value)}" is not said in the sentence: the ${recognition.source} engine made it up`;
     }
     return null;
 }

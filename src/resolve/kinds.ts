@@ -31,9 +31,9 @@ export function anotherKind(wordnet: WordNet, value: string, rules: KindRules): 
     const cut = words.findIndex((word, i) => i > 0 && POSTMODIFIERS.has(word));
     if (cut > 0) words = words.slice(0, cut);
     if (words.length === 0 || words.length > MAX_HEAD_WORDS) return null;
-    if (!words.every((word) => isFunctionWord(word) || /^\d+$/.test(word) || known(wordnet, word))) return null;
     const head = nounHead(wordnet, words);
     if (head == null) return null;
+    if (!head.whole && !words.every((word) => isFunctionWord(word) || /^\d+$/.test(word) || known(wordnet, word))) return null;
     // "jacob miller", "grace slick": a word before the head whose first meaning is a person makes the value a person's
     // name ("card game" is no name: a card is first of all a card).
     if (!head.whole && words.slice(0, -1).some((word) => wordnet.nounSenses(word)[0]?.category === "person")) return null;
@@ -58,10 +58,11 @@ function known(wordnet: WordNet, word: string): boolean {
 
 /** The value's head noun and its senses: the whole phrase when WordNet has it ("washing machine"), else its last word. */
 function nounHead(wordnet: WordNet, words: readonly string[]): { lemma: string; whole: boolean; senses: ReturnType<WordNet["nounSenses"]> } | null {
-    for (const phrase of words.length > 1 ? [words.join(" "), words.at(-1)!] : [words[0]!]) {
+    // "tic tac toe" is WordNet's "tic-tac-toe".
+    for (const phrase of words.length > 1 ? [words.join(" "), words.join("-"), words.at(-1)!] : [words[0]!]) {
         for (const form of singulars(phrase)) {
             const senses = wordnet.nounSenses(form);
-            if (senses.length) return { lemma: form, whole: phrase === words.join(" "), senses };
+            if (senses.length) return { lemma: form, whole: phrase !== words.at(-1), senses };
         }
     }
     return null;
