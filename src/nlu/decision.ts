@@ -109,7 +109,8 @@ export class DecisionPolicy {
             const said = normalizedText(value);
             const excluded = list.exclude?.find((phrase) => ` ${said} `.includes(` ${phrase} `));
             // "the temperature of the fish tank": a model leaves the article out of the name, the sentence still says it.
-            const article = /\s(the|a|an|my|our|your|his|her|their|this|that)$/.exec(sentence.slice(0, sentence.indexOf(` ${said} `)))?.[1];
+            const at = sentence.indexOf(` ${said} `);
+            const article = at < 0 ? undefined : /\s(the|a|an|my|our|your|his|her|their|this|that)$/.exec(sentence.slice(0, at))?.[1];
             const why = excluded != null ? `"${excluded}"`
                 : list.notKinds?.length || list.kinds?.length ? anotherKind(WordNet.shared(), article && said ? `${article} ${said}` : said, list) : null;
             if (why == null) continue;

@@ -2,13 +2,11 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
-/** One meaning of a noun: its synset's byte offset in `data.noun`, its lexicographer file and how often it was tagged. */
+/** One meaning of a noun: its synset's byte offset in `data.noun` and its lexicographer file. */
 export interface NounSense {
     offset: number;
     /** The lexicographer file without "noun.": "artifact", "location", "person" ... */
     category: NounCategory | "unknown";
-    /** Times the sense was tagged in WordNet's semantic concordance (0 for most). */
-    count: number;
 }
 
 /** The lexicographer files of nouns, by number less 3 (WordNet's lexnames 3 to 28), without "noun.". */
@@ -59,7 +57,7 @@ export class WordNet {
         return this.lookup(word).pos.size > 0;
     }
 
-    /** The noun senses of `lemma` (spaces or underscores between words), most frequent first. */
+    /** The noun senses of `lemma` (spaces or underscores between words), in WordNet's order: most frequent first. */
     public nounSenses(lemma: string): NounSense[] {
         return this.lookup(lemma).nouns;
     }
@@ -78,11 +76,6 @@ export class WordNet {
         return false;
     }
 
-    public close(): void {
-        fs.closeSync(this.senseFd);
-        fs.closeSync(this.nounFd);
-    }
-
     private lookup(lemma: string): { pos: Set<string>; nouns: NounSense[] } {
         const key = lemma.trim().toLowerCase().replace(/\s+/g, "_");
         let found = this.sensesCache.get(key);
@@ -91,12 +84,12 @@ export class WordNet {
             const numbered: Array<NounSense & { number: number }> = [];
             for (const line of this.linesStartingWith(`${key}%`)) {
                 // sense_key synset_offset sense_number tag_cnt; sense_key is lemma%ss_type:lex_filenum:lex_id:head:head_id
-                const [senseKey, offset, number, count] = line.split(" ");
+                const [senseKey, offset, number] = line.split(" ");
                 const [type, file] = senseKey!.slice(key.length + 1).split(":");
                 found.pos.add(type!);
-                if (type === "1") numbered.push({ offset: Number(offset), category: NOUN_CATEGORIES[Number(file) - 3] ?? "unknown", count: Number(count), number: Number(number) });
+                if (type === "1") numbered.push({ offset: Number(offset), category: NOUN_CATEGORIES[Number(file) - 3] ?? "unknown", number: Number(number) });
             }
-            found.nouns = numbered.sort((a, b) => a.number - b.number).map(({ offset, category, count }) => ({ offset, category, count }));
+            found.nouns = numbered.sort((a, b) => a.number - b.number).map(({ offset, category }) => ({ offset, category }));
             if (this.sensesCache.size > 5000) this.sensesCache.clear();
             this.sensesCache.set(key, found);
         }
