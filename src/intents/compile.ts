@@ -1,8 +1,9 @@
 import type { Static } from "@sinclair/typebox";
 import type { ValidateFunction } from "ajv";
 import { errorMessage } from "../errors.ts";
-import { WordNet } from "../resolve/wordnet.ts";
+import { NOUN_CATEGORIES, WordNet } from "../resolve/wordnet.ts";
 import { collectRules, collectSlots, normalizedText, parseTemplate, type Sequence } from "../template/index.ts";
+import { suggest } from "../util/schema-errors.ts";
 import type { IntentContext, IntentResult, SlotDeclaration } from "./define.ts";
 import type { IntentDeclarationSchema } from "./file-schema.ts";
 import type { JSONSchema7 } from "./json-schema.ts";
@@ -158,6 +159,9 @@ function toSlotList(name: string, declaration: SlotDeclaration): SlotList {
         const exclude = (declaration.exclude ?? []).map((phrase) => normalizedText(phrase)).filter(Boolean);
         for (const kind of declaration.notKinds ?? []) {
             if (WordNet.shared().nounSenses(kind).length === 0) throw new Error(`slot "${name}": notKinds names "${kind}", which is no noun WordNet knows; write a noun such as "home appliance" or "game"`);
+        }
+        for (const kind of declaration.kinds ?? []) {
+            if (!(NOUN_CATEGORIES as readonly string[]).includes(kind)) throw new Error(`slot "${name}": kinds names "${kind}", which is none of WordNet's categories of nouns${suggest(kind, NOUN_CATEGORIES)}: ${NOUN_CATEGORIES.join(", ")}`);
         }
         return {
             kind: "wildcard", ...(exclude.length ? { exclude } : {}), ...(exclude.length && declaration.hearExcluded ? { hearExcluded: true } : {}),
