@@ -102,17 +102,12 @@ export class DecisionPolicy {
      * "the dishwasher" is a home appliance; `kinds`: "the film" is no location).
      */
     private async namesAnotherThing(recognition: Recognition, intent: IntentSpec, text: string): Promise<string | null> {
-        const sentence = ` ${normalizedText(text)} `;
         for (const [slot, value] of Object.entries(recognition.args)) {
             const list = intent.slots[slot];
             if (list?.kind !== "wildcard" || typeof value !== "string") continue;
             const said = normalizedText(value);
             const excluded = list.exclude?.find((phrase) => ` ${said} `.includes(` ${phrase} `));
-            // "the temperature of the fish tank": a model leaves the article out of the name, the sentence still says it.
-            const at = sentence.indexOf(` ${said} `);
-            const article = at < 0 ? undefined : /\s(the|a|an|my|our|your|his|her|their|this|that)$/.exec(sentence.slice(0, at))?.[1];
-            const why = excluded != null ? `"${excluded}"`
-                : list.notKinds?.length || list.kinds?.length ? anotherKind(WordNet.shared(), article && said ? `${article} ${said}` : said, list) : null;
+            const why = excluded != null ? `"${excluded}"` : list.notKinds?.length || list.kinds?.length ? anotherKind(WordNet.shared(), said, list, text) : null;
             if (why == null) continue;
             const known = (await this.knownValues(slot)).some((v) => normalizedText(v) === said);
             if (!known) return `${slot} "${value}" names another kind of thing (${why})`;

@@ -20,13 +20,14 @@ const MAX_HEAD_WORDS = 3;
 
 /**
  * Why `value` names another kind of thing than its slot holds, from WordNet, or null when it may be one ("the
- * dishwasher" is a home appliance, not a song; "the film" has no sense that is a place). Only values made of words
+ * dishwasher" is a home appliance, not a song; "the film" has no sense that is a place). A value counts as said with
+ * an article when it starts with one or, given the `sentence` it came from, follows one there. Only values made of words
  * WordNet knows are judged, and no more than three of them before any "with", "for", "of" ...: a word it lacks is most
  * likely part of a name, and a longer title says little by its last word.
  */
-export function anotherKind(wordnet: WordNet, value: string, rules: KindRules): string | null {
+export function anotherKind(wordnet: WordNet, value: string, rules: KindRules, sentence?: string): string | null {
     let words = normalizedText(value).split(" ").filter(Boolean);
-    const article = words.length > 0 && ARTICLES.has(words[0]!);
+    const article = words.length > 0 && (ARTICLES.has(words[0]!) || (sentence != null && ARTICLES.has(wordBefore(sentence, words) ?? "")));
     while (words.length && ARTICLES.has(words[0]!)) words = words.slice(1);
     const cut = words.findIndex((word, i) => i > 0 && POSTMODIFIERS.has(word));
     if (cut > 0) words = words.slice(0, cut);
@@ -49,6 +50,16 @@ export function anotherKind(wordnet: WordNet, value: string, rules: KindRules): 
         return `"${head.lemma}" is no ${rules.kinds.join(" or ")} (it is ${describe(head.senses)})`;
     }
     return null;
+}
+
+/**
+ * The word of `sentence` just before `words`, if they are in it: "the temperature of the fish tank" says "the" before
+ * "fish tank", which is how a model answers it.
+ */
+function wordBefore(sentence: string, words: readonly string[]): string | undefined {
+    const said = normalizedText(sentence).split(" ");
+    const at = said.findIndex((_, i) => words.every((word, j) => said[i + j] === word));
+    return at > 0 ? said[at - 1] : undefined;
 }
 
 /** Whether WordNet has the word, as said or as the singular of a plural. */
