@@ -69,7 +69,9 @@ const NOT_MUSIC_KINDS = [
     "appliance", "game", "toy", "movie", "video", "television program", "broadcast", "kitchen utensil", "lesson", "machine", "computer",
     "telephone", "application", "electronic equipment",
     // Spoken word and occasions: services, debates, talks, mail, comedy, stories, tapes.
-    "ceremony", "debate", "lecture", "electronic mail", "comedy", "monologue", "narrative", "news program", "tape recording"
+    "ceremony", "debate", "lecture", "electronic mail", "comedy", "monologue", "narrative", "news program", "tape recording",
+    // Practice and notes: "the spelling practice", "the lesson notes" (no music name is either).
+    "training", "written record", "personal letter"
 ];
 const notMusic = { wildcard: true as const, exclude: NOT_MUSIC, hearExcluded: true, notKinds: NOT_MUSIC_KINDS, trim: NOT_A_NAME };
 // A playlist's name may well be "eighties hits" or "top 40": only the service and fillers come off it.

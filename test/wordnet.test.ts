@@ -13,6 +13,8 @@ describe("WordNet: what kind of thing a name is", () => {
         const appliance = wordnet.nounSenses("home appliance")[0]!.offset;
         assert.deepEqual(senses.map((s) => wordnet.isKindOf(s.offset, appliance)), [true, false]);
         assert.deepEqual(wordnet.nounSenses("new york").map((s) => s.category), ["location", "location", "location"]);
+        // How often each sense was tagged: a tent is a shelter 17 times, a caterpillar's web never.
+        assert.deepEqual(wordnet.nounSenses("tent").map((s) => [s.category, s.tagged]), [["artifact", 17], ["object", 0]]);
         // The first and last keys of index.sense are found too, and a word it lacks has no senses.
         assert.equal(wordnet.nounSenses("'hood")[0]?.category, "location");
         assert.equal(wordnet.nounSenses("zyrian")[0]?.category, "communication");
@@ -37,6 +39,8 @@ describe("WordNet: what kind of thing a name is", () => {
         assert.equal(anotherKind(wordnet, "the big old dusty kettle", { notKinds: ["kitchen utensil"] }), null);
         const place = { kinds: ["location", "object"] as const };
         assert.match(anotherKind(wordnet, "the greenhouse", { kinds: [...place.kinds] })!, /"greenhouse" is no location or object \(it is artifact\)/);
+        // Only the meanings people use: the tent's web, filed with natural objects, makes no tent a place.
+        assert.match(anotherKind(wordnet, "the tent", { kinds: [...place.kinds] })!, /"tent" is no location or object \(it is artifact\)/);
         for (const value of ["the beach", "my hometown", "greenhouse", "the time in new mexico"]) assert.equal(anotherKind(wordnet, value, { kinds: [...place.kinds] }), null, value);
     });
 });

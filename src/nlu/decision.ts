@@ -148,9 +148,10 @@ function inventedNumber(recognition: Recognition, text: string): string | null {
 }
 
 /**
- * A value of a listed slot that a model wrote and the sentence does not say, or null: the answer grammar lets a model
- * write any of a list's values, and "put the towel rail on" is no request for big beat. A value is said when one of
- * the phrases that give it is in the sentence.
+ * A value of a listed slot that a model wrote and the sentence does not say, or that the list lacks, or null: the
+ * answer grammar lets a model write any of a list's values, and "put the towel rail on" is no request for big beat;
+ * nor is "put the steamer on" one for the genre "steamer". A value is said when one of the phrases that give it is in
+ * the sentence. A date (the intent's `dates`) may be any the sentence says.
  */
 function inventedValue(recognition: Recognition, intent: IntentSpec, text: string): string | null {
     if (recognition.source === "template") return null;
@@ -159,8 +160,12 @@ function inventedValue(recognition: Recognition, intent: IntentSpec, text: strin
         const list = intent.slots[slot];
         if (list?.kind !== "values") continue;
         const phrases = list.values.filter((v) => v.out === value).map((v) => normalizedText(v.in));
-        // A value the list lacks is words of the sentence (the grammar allows no other), as is a wildcard's.
-        if (phrases.length === 0 || phrases.some((phrase) => sentence.includes(` ${phrase} `))) continue;
+        // A date may be any the sentence says (it is resolved from the words); any other value must be on the list.
+        if (phrases.length === 0) {
+            if (intent.dates?.includes(slot)) continue;
+            return `${slot} "${String(value)}" is none of the values its list allows: the ${recognition.source} engine made it up`;
+        }
+        if (phrases.some((phrase) => sentence.includes(` ${phrase} `))) continue;
         return `${slot} "${String(value)}" is not said in the sentence: the ${recognition.source} engine made it up`;
     }
     return null;

@@ -7,6 +7,8 @@ export interface NounSense {
     offset: number;
     /** The lexicographer file without "noun.": "artifact", "location", "person" ... */
     category: NounCategory | "unknown";
+    /** How often the sense was tagged in WordNet's sense-tagged corpora (0: never, or the lemma was not seen). */
+    tagged: number;
 }
 
 /** The lexicographer files of nouns, by number less 3 (WordNet's lexnames 3 to 28), without "noun.". */
@@ -84,12 +86,12 @@ export class WordNet {
             const numbered: Array<NounSense & { number: number }> = [];
             for (const line of this.linesStartingWith(`${key}%`)) {
                 // sense_key synset_offset sense_number tag_cnt; sense_key is lemma%ss_type:lex_filenum:lex_id:head:head_id
-                const [senseKey, offset, number] = line.split(" ");
+                const [senseKey, offset, number, tagged] = line.split(" ");
                 const [type, file] = senseKey!.slice(key.length + 1).split(":");
                 found.pos.add(type!);
-                if (type === "1") numbered.push({ offset: Number(offset), category: NOUN_CATEGORIES[Number(file) - 3] ?? "unknown", number: Number(number) });
+                if (type === "1") numbered.push({ offset: Number(offset), category: NOUN_CATEGORIES[Number(file) - 3] ?? "unknown", number: Number(number), tagged: Number(tagged) || 0 });
             }
-            found.nouns = numbered.sort((a, b) => a.number - b.number).map(({ offset, category }) => ({ offset, category }));
+            found.nouns = numbered.sort((a, b) => a.number - b.number).map(({ offset, category, tagged }) => ({ offset, category, tagged }));
             if (this.sensesCache.size > 5000) this.sensesCache.clear();
             this.sensesCache.set(key, found);
         }
