@@ -9,8 +9,10 @@
 // kitchen differs, so these numbers rank changes; they do not promise a room's accuracy.
 //
 // HARK_BENCH_NOISES=pink,babble and HARK_BENCH_SNRS=9 narrow the matrix, HARK_BENCH_PLAYBACK=0 leaves out the playback
-// part; HARK_BENCH_AUDIO='{"noiseSuppression":"rnnoise"}' and HARK_BENCH_VAD='{"noiseMarginDb":0}' go into the config's audio
-// and vad sections, to measure a front-end change on the same mixes.
+// part; HARK_BENCH_AUDIO='{"noiseSuppression":"rnnoise"}', HARK_BENCH_VAD='{"noiseMarginDb":0}' and
+// HARK_BENCH_WAKE='{"noisyMarginDb":0}' go into the config's audio, vad and wake sections, to measure a change on the
+// same mixes. HARK_BENCH_VERBOSE=1 prints every utterance: what was said, the wake word, the endpoint, the transcript
+// with its confidence, and what came of it.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -37,6 +39,8 @@ const noiseKinds = (process.env.HARK_BENCH_NOISES ?? "pink,babble,tv,music").spl
 const snrs = (process.env.HARK_BENCH_SNRS ?? "15,9,6").split(",").map(Number);
 const audio = settingsFromEnv("HARK_BENCH_AUDIO");
 const vad = settingsFromEnv("HARK_BENCH_VAD");
+const wakeSettings = settingsFromEnv("HARK_BENCH_WAKE");
+const verbose = process.env.HARK_BENCH_VERBOSE === "1";
 
 /** A small seeded generator (mulberry32): the same mixes every run. */
 function seeded(seed: number): () => number {
@@ -81,6 +85,12 @@ async function talker(clips: readonly string[], seconds: number, random: () => n
     return concatSamples(parts).subarray(0, seconds * SAMPLE_RATE_HZ);
 }
 
+/** Four talkers at once, `seconds` long. */
+async function babble(clips: readonly string[], seconds: number, seed: number): Promise<Int16Array> {
+    const streams = await Promise.all([1, 2, 3, 4].map((k) => talker(clips, seconds, seeded(seed + k), [100, 400])));
+    return Int16Array.from({ length: seconds * SAMPLE_RATE_HZ }, (_, i) => Math.max(-32768, Math.min(32767, streams.reduce((sum, s) => sum + s[i]! / 2, 0))));
+}
+
 /** Plucked chords, a bass line and a hi-hat, four bars looped with a seeded choice of chords: `seconds` of "music". */
 function music(seconds: number, seed: number): Int16Array {
     const random = seeded(seed);
@@ -120,10 +130,7 @@ async function makeNoises(seconds: number): Promise<Record<string, Int16Array>> 
     const clips = speechClips();
     const noises: Record<string, Int16Array> = {};
     if (noiseKinds.includes("pink")) noises.pink = await pinkNoise(seconds);
-    if (noiseKinds.includes("babble")) {
-        const streams = await Promise.all([1, 2, 3, 4].map((k) => talker(clips, seconds, seeded(100 + k), [100, 400])));
-        noises.babble = Int16Array.from({ length: seconds * SAMPLE_RATE_HZ }, (_, i) => Math.max(-32768, Math.min(32767, streams.reduce((sum, s) => sum + s[i]! / 2, 0))));
-    }
+    if (noiseKinds.includes("babble")) noises.babble = await babble(clips, seconds, 100);
     if (noiseKinds.includes("tv")) noises.tv = await talker(clips, seconds, seeded(7), [300, 1500]);
     if (noiseKinds.includes("music")) noises.music = music(seconds, 11);
     return noises;
@@ -160,7 +167,7 @@ async function items(): Promise<{ inScope: Item[]; outOfScope: Item[] }> {
 
 const config = validateConfig({
     paths: { dataDir: dir }, trace: { enabled: false }, conversation: { feedbackSounds: false, followUpMs: 0 },
-    music: { dir: path.join(dir, "music") }, audio, vad,
+    music: { dir: path.join(dir, "music") }, audio, vad, wake: wakeSettings,
     stt: { engine: "grammar", slotValues: { location: ["boston", "paris", "london", "new york", "denver", "tokyo", "chicago", "seattle", "miami", "rome", "austin", "san francisco", "dublin", "oslo", "lisbon", "montreal"] } }
 });
 fs.mkdirSync(config.music.dir);
@@ -171,7 +178,7 @@ const assistant = await Assistant.create({ config, log: silentLogger(), ephemera
 const engines = await createVoiceEngines(config, assistant, silentLogger());
 
 /** Runs one mixed utterance through the whole pipeline; what came of it. */
-async function run(samples: Int16Array, n: number): Promise<ReturnType<typeof predictionFromTrace> & { cutAtMax: boolean }> {
+async function run(samples: Int16Array, n: number, said: string): Promise<ReturnType<typeof predictionFromTrace> & { cutAtMax: boolean }> {
     const file = path.join(dir, `u${n}.wav`);
     writeWav(file, samples);
     const pipeline = createVoicePipeline(config, assistant, assistant.output, engines, silentLogger(), { speak: false, muteWhilePlaying: false });
@@ -180,12 +187,18 @@ async function run(samples: Int16Array, n: number): Promise<ReturnType<typeof pr
     await assistant.services.timers.cancel((await assistant.services.timers.list()).map((t) => t.id));
     assistant.dropPending();
     const record = records.find((r) => r.stages.some((s) => s.name === "wake"));
-    const endpoint = record?.stages.find((s) => s.name === "endpoint")?.output as { reason?: string } | undefined;
-    return { ...predictionFromTrace(record), cutAtMax: endpoint?.reason === "max-length" };
+    const endpoint = record?.stages.find((s) => s.name === "endpoint")?.output as { reason?: string; speechMs?: number; utteranceMs?: number } | undefined;
+    const prediction = predictionFromTrace(record);
+    if (verbose) {
+        const heard = record?.stages.find((s) => s.name === "transcribe")?.output as { text?: string; confidence?: number } | undefined;
+        const outcome = prediction.intent ? `${prediction.asked ? "asks " : ""}${prediction.intent} ${JSON.stringify(prediction.args)}` : `nothing (${prediction.stoppedBy})`;
+        console.log(`    ${said.padEnd(40).slice(0, 40)} | ${record ? `${endpoint?.speechMs ?? "-"}/${endpoint?.utteranceMs ?? "-"} ms ${endpoint?.reason ?? ""}` : "no wake"} | ${JSON.stringify(heard?.text ?? null)} ${heard?.confidence?.toFixed(2) ?? ""} | ${outcome}`);
+    }
+    return { ...prediction, cutAtMax: endpoint?.reason === "max-length" };
 }
 
 const pct = (n: number, of: number) => `${((n / Math.max(1, of)) * 100).toFixed(1).padStart(5)} %`;
-console.log(`\nnoisy rooms (grammar engine; ${inScope.length} in-scope and ${outOfScope.length} out-of-scope utterances per condition; audio ${JSON.stringify(config.audio.noiseSuppression)}, noise margin ${config.vad.noiseMarginDb} dB)`);
+console.log(`\nnoisy rooms (grammar engine; ${inScope.length} in-scope and ${outOfScope.length} out-of-scope utterances per condition; audio ${JSON.stringify(config.audio.noiseSuppression)}, noise margin ${config.vad.noiseMarginDb} dB; wake word at ${config.wake.thresholdScore}, ${config.wake.noisyThresholdScore} in a loud room: ${config.wake.noisyMarginDb} dB)`);
 console.log("  condition        wake   exact (asked first)   cut at 10 s   false actions (out of scope)");
 let n = 0;
 const quiet: { exact: number; falseActions: number } = { exact: 0, falseActions: 0 };
@@ -197,7 +210,7 @@ for (const condition of [{ noise: "quiet", snr: Infinity }, ...Object.keys(noise
     let exactAsked = 0;
     let cut = 0;
     for (const item of inScope) {
-        const p = await run(mixed(item), ++n);
+        const p = await run(mixed(item), ++n, item.case.text);
         if (p.stoppedBy !== "wake") woke++;
         if (p.cutAtMax) cut++;
         if (p.intent === item.case.expect!.intent && sameArgs(p.args, item.case.expect!.args)) {
@@ -207,7 +220,7 @@ for (const condition of [{ noise: "quiet", snr: Infinity }, ...Object.keys(noise
     }
     let falseActions = 0;
     for (const item of outOfScope) {
-        const p = await run(mixed(item), ++n);
+        const p = await run(mixed(item), ++n, item.case.text);
         if (p.intent != null && !p.asked) falseActions++;
     }
     if (condition.snr === Infinity) Object.assign(quiet, { exact, falseActions });
@@ -332,5 +345,11 @@ const falseWakes = {
     "a quiet room": await detect(long(quietRoom))
 };
 console.log(`  false wakes in 30 minutes (over playback at ${defaults.playbackThresholdScore}, the quiet room at ${defaults.thresholdScore}): ${Object.entries(falseWakes).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+// In a loud room the wake word needs only wake.noisyThresholdScore: half an hour of one talker (a TV) and of four at
+// once (babble), none of it looped and none of it in the mixes above, at that threshold and at wake.thresholdScore.
+const crowds = { "one talker": await talker(speechClips(), halfHour, seeded(8), [300, 1500]), "four talkers": await babble(speechClips(), halfHour, 300) };
+const inNoise: string[] = [];
+for (const [name, audio] of Object.entries(crowds)) inNoise.push(`${name} ${await detect(audio, defaults.noisyThresholdScore)} at ${defaults.noisyThresholdScore}, ${await detect(audio)} at ${defaults.thresholdScore}`);
+console.log(`  false wakes in 30 minutes of other people talking (a loud room: wake.noisyThresholdScore): ${inNoise.join("; ")}`);
 await detector.dispose();
 fs.rmSync(dir, { recursive: true, force: true });

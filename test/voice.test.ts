@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { FileSource, readAudioFile } from "../src/audio/file.ts";
+import { concatSamples, meanPower, toSample, writeWav } from "../src/audio/pcm.ts";
 import { MicrophoneSource } from "../src/audio/microphone.ts";
 import { PlayedAudio } from "../src/audio/played.ts";
 import { EchoCancellerFrontEnd } from "../src/frontend/echo.ts";
@@ -355,6 +356,44 @@ describe("interrupting hark", { skip }, () => {
             assert.equal((records[0]!.stages[0]!.output as { overPlayback?: boolean }).overPlayback, true, "the trace says the wake word was heard over playback");
         } finally {
             assistant.output.stopAll();
+            await engines.dispose();
+            await assistant.dispose();
+        }
+    });
+
+    it("in a loud room a wake word needs only wake.noisyThresholdScore, in a quiet one its own threshold", { skip }, async () => {
+        const dir = tempDir();
+        // No score reaches 1: in a quiet room the wake word is never heard.
+        const config = testConfig({ conversation: { feedbackSounds: false }, wake: { thresholdScore: 1, noisyThresholdScore: 0.3 } });
+        const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
+        const engines = await createVoiceEngines(config, assistant, silentLogger());
+        const wake = await readAudioFile(heyJarvis!);
+        const command = await readAudioFile(makeSpeech(path.join(dir, "q.wav"), "what time is it"));
+        // Three seconds of the room, the wake word with the room's noise 6 dB under it, a pause, the command.
+        const level = Math.sqrt(meanPower(wake));
+        let seed = 7;
+        const noise = (n: number, rms: number) => Int16Array.from({ length: n }, () => {
+            seed = (seed * 1103515245 + 12345) % 2 ** 31;
+            return Math.round((seed / 2 ** 31 - 0.5) * 2 * Math.sqrt(3) * rms);
+        });
+        const room = (rms: number) => {
+            const before = noise(3 * 16000, rms);
+            const under = noise(wake.length, rms);
+            return concatSamples([before, Int16Array.from(wake, (v, i) => toSample(v + under[i]!)), new Int16Array(8000), command, new Int16Array(16000)]);
+        };
+        const heard = async (samples: Int16Array) => {
+            const file = path.join(dir, "room.wav");
+            writeWav(file, samples);
+            const pipeline = createVoicePipeline(config, assistant, assistant.output, engines, silentLogger(), { speak: false, muteWhilePlaying: false });
+            return pipeline.run(new FileSource(file), new AbortController().signal);
+        };
+        try {
+            assert.deepEqual(await heard(room(0)), [], "in a quiet room the wake word's own threshold holds");
+            const records = await heard(room(level / 2));
+            assert.deepEqual(records.map((r) => r.toolCall?.name), ["get_time"]);
+            const rise = (records[0]!.stages[0]!.output as { aboveRoomDb?: number }).aboveRoomDb;
+            assert.ok(rise != null && rise < 15, `the trace says how far the wake word rose above the room (${rise})`);
+        } finally {
             await engines.dispose();
             await assistant.dispose();
         }

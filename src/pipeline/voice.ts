@@ -61,6 +61,11 @@ export interface VoicePipelineOptions {
      * microphone); absent: the detector's own threshold.
      */
     playbackWakeThreshold?: number;
+    /**
+     * The wake word's score needed in a loud room: when the last 1.5 s rise less than `marginDb` above the loudest the
+     * room was before them, other voices or noise mask the wake word. Absent: the detector's own threshold.
+     */
+    noisyWake?: { thresholdScore: number; marginDb: number };
     /** Said when what was heard is turned down or not understood. Defaults to "Sorry, I didn't catch that.". */
     notUnderstoodReply?: string;
     /** Speech shorter than this, or quieter (dBFS), that is not understood gets no spoken answer. Defaults to 400 ms and -50 dBFS. */
@@ -209,10 +214,13 @@ export class VoicePipeline {
             case "detect-wake": {
                 const chunk = this.chunk!;
                 const overPlayback = this.o.playbackWakeThreshold != null && this.o.output.active().some((p) => p.kind !== "sound");
-                const detection = (await this.o.wake.process(chunk.samples, chunk.timestampMs, overPlayback ? this.o.playbackWakeThreshold : undefined))[0];
+                const roomRiseDb = overPlayback ? null : this.noisyRoomRise();
+                const threshold = overPlayback ? this.o.playbackWakeThreshold : roomRiseDb != null ? this.o.noisyWake!.thresholdScore : undefined;
+                const detection = (await this.o.wake.process(chunk.samples, chunk.timestampMs, threshold))[0];
                 if (!detection) return;
-                this.o.log.info({ keyword: detection.keyword, score: detection.score, atMs: Math.round(detection.timestampMs), overPlayback }, "wake word");
-                this.woken = { keyword: detection.keyword, score: round2(detection.score), atMs: Math.round(detection.timestampMs), ...(overPlayback ? { overPlayback } : {}) };
+                const inNoise = roomRiseDb != null ? { aboveRoomDb: round2(roomRiseDb) } : {};
+                this.o.log.info({ keyword: detection.keyword, score: detection.score, atMs: Math.round(detection.timestampMs), overPlayback, ...inNoise }, "wake word");
+                this.woken = { keyword: detection.keyword, score: round2(detection.score), atMs: Math.round(detection.timestampMs), ...(overPlayback ? { overPlayback } : {}), ...inNoise };
                 return this.dispatch({ type: "wake" });
             }
             // A turn a satellite started may not have its endpointer yet when the next chunk arrives.
@@ -446,6 +454,20 @@ export class VoicePipeline {
         const now = this.chunk?.timestampMs ?? 0;
         const before = this.levels.filter((l) => l.atMs >= now - BACKGROUND_FROM_MS && l.atMs <= now - BACKGROUND_UNTIL_MS);
         return before.reduce((ms, l) => ms + l.ms, 0) >= 1000 ? levelPercentile(before.map((l) => l.dbfs), 0.5) : null;
+    }
+
+    /**
+     * In a loud room, how far (dB) the loudest of the last 1.5 s rises above the loudest the room was from 5 s to 1.5 s
+     * back (its 90th percentile); null when that is the margin or more (a quiet room, or too little heard yet).
+     */
+    private noisyRoomRise(): number | null {
+        const margin = this.o.noisyWake?.marginDb ?? 0;
+        if (margin <= 0) return null;
+        const now = this.chunk?.timestampMs ?? 0;
+        const before = this.levels.filter((l) => l.atMs >= now - BACKGROUND_FROM_MS && l.atMs <= now - BACKGROUND_UNTIL_MS);
+        if (before.reduce((ms, l) => ms + l.ms, 0) < 1000) return null;
+        const rise = Math.max(...this.levels.filter((l) => l.atMs > now - BACKGROUND_UNTIL_MS).map((l) => l.dbfs)) - levelPercentile(before.map((l) => l.dbfs), 0.9);
+        return rise < margin ? rise : null;
     }
 
     private setMachine(next: VoiceMachineState): void {
