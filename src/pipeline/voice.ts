@@ -451,9 +451,15 @@ export class VoicePipeline {
      * null when less than a second of it was heard (a follow-up after a reply: the endpointer then goes by the VAD alone).
      */
     private background(): number | null {
+        const room = this.roomLevels();
+        return room ? levelPercentile(room, 0.5) : null;
+    }
+
+    /** The listening chunks' levels (dBFS) from 5 s to 1.5 s before now, or null when less than a second was heard. */
+    private roomLevels(): number[] | null {
         const now = this.chunk?.timestampMs ?? 0;
         const before = this.levels.filter((l) => l.atMs >= now - BACKGROUND_FROM_MS && l.atMs <= now - BACKGROUND_UNTIL_MS);
-        return before.reduce((ms, l) => ms + l.ms, 0) >= 1000 ? levelPercentile(before.map((l) => l.dbfs), 0.5) : null;
+        return before.reduce((ms, l) => ms + l.ms, 0) >= 1000 ? before.map((l) => l.dbfs) : null;
     }
 
     /**
@@ -463,10 +469,10 @@ export class VoicePipeline {
     private noisyRoomRise(): number | null {
         const margin = this.o.noisyWake?.marginDb ?? 0;
         if (margin <= 0) return null;
+        const room = this.roomLevels();
+        if (room == null) return null;
         const now = this.chunk?.timestampMs ?? 0;
-        const before = this.levels.filter((l) => l.atMs >= now - BACKGROUND_FROM_MS && l.atMs <= now - BACKGROUND_UNTIL_MS);
-        if (before.reduce((ms, l) => ms + l.ms, 0) < 1000) return null;
-        const rise = Math.max(...this.levels.filter((l) => l.atMs > now - BACKGROUND_UNTIL_MS).map((l) => l.dbfs)) - levelPercentile(before.map((l) => l.dbfs), 0.9);
+        const rise = Math.max(...this.levels.filter((l) => l.atMs > now - BACKGROUND_UNTIL_MS).map((l) => l.dbfs)) - levelPercentile(room, 0.9);
         return rise < margin ? rise : null;
     }
 
