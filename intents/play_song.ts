@@ -71,7 +71,9 @@ const NOT_MUSIC_KINDS = [
     // Spoken word and occasions: services, debates, talks, mail, comedy, stories, tapes.
     "ceremony", "debate", "lecture", "electronic mail", "comedy", "monologue", "narrative", "news program", "tape recording",
     // Practice and notes: "the spelling practice", "the lesson notes" (no music name is either).
-    "training", "written record", "personal letter"
+    "training", "written record", "personal letter",
+    // Shows, acts and highlights: "the cooking show", "the stand up routine", "the highlights of the match".
+    "entertainment", "performance", "highlight"
 ];
 const notMusic = { wildcard: true as const, exclude: NOT_MUSIC, hearExcluded: true, notKinds: NOT_MUSIC_KINDS, trim: NOT_A_NAME };
 // A playlist's name may well be "eighties hits" or "top 40": only the service and fillers come off it.

@@ -107,7 +107,7 @@ describe("acting only on what was understood: every stage can turn a request dow
             for (const [text, why] of [
                 ["play the food processor", /"food processor" is a kind of appliance/], ["play mahjong with grandma", /"mahjong" is a kind of game/],
                 ["what's the weather like in the lecture hall", /"hall" is no location or object/], ["what's the temperature in the tent", /"tent" is no location or object \(it is artifact\)/],
-                ["play the kids' spelling practice", /"practice" is a kind of training/]
+                ["play the kids' spelling practice", /"practice" is a kind of training/], ["play the stand up routine", /"routine" is a kind of performance/]
             ] as const) {
                 const record = await assistant.handleText(text);
                 assertNotUnderstood(record);
