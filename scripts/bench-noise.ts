@@ -347,7 +347,8 @@ const falseWakes = {
 console.log(`  false wakes in 30 minutes (over playback at ${defaults.playbackThresholdScore}, the quiet room at ${defaults.thresholdScore}): ${Object.entries(falseWakes).map(([k, v]) => `${k} ${v}`).join(", ")}`);
 // In a loud room the wake word needs only wake.noisyThresholdScore: half an hour of one talker (a TV) and of four at
 // once (babble), none of it looped and none of it in the mixes above, at that threshold and at wake.thresholdScore.
-const crowds = { "one talker": await talker(speechClips(), halfHour, seeded(8), [300, 1500]), "four talkers": await babble(speechClips(), halfHour, 300) };
+const clips = speechClips();
+const crowds = { "one talker": await talker(clips, halfHour, seeded(8), [300, 1500]), "four talkers": await babble(clips, halfHour, 300) };
 const inNoise: string[] = [];
 for (const [name, audio] of Object.entries(crowds)) inNoise.push(`${name} ${await detect(audio, defaults.noisyThresholdScore)} at ${defaults.noisyThresholdScore}, ${await detect(audio)} at ${defaults.thresholdScore}`);
 console.log(`  false wakes in 30 minutes of other people talking (a loud room: wake.noisyThresholdScore): ${inNoise.join("; ")}`);

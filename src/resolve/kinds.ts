@@ -46,13 +46,12 @@ export function anotherKind(wordnet: WordNet, value: string, rules: KindRules, s
         }
     }
     // "the time in new mexico": what follows "in" may be the place, so only a value that is its head is judged.
+    const kinds = rules.kinds ?? [];
+    if (kinds.length === 0 || !article || cut >= 0) return null;
     // Of its meanings, those people use: the ones WordNet's tagged texts have (a tent is a shelter, not the web that a
     // tent caterpillar spins), or all of them when none was tagged.
     const used = head.senses.some((sense) => sense.tagged > 0) ? head.senses.filter((sense) => sense.tagged > 0) : head.senses;
-    if (rules.kinds?.length && article && cut < 0 && !used.some((sense) => rules.kinds!.includes(sense.category))) {
-        return `"${head.lemma}" is no ${rules.kinds.join(" or ")} (it is ${describe(used)})`;
-    }
-    return null;
+    return used.some((sense) => kinds.includes(sense.category)) ? null : `"${head.lemma}" is no ${kinds.join(" or ")} (it is ${describe(used)})`;
 }
 
 /**

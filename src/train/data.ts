@@ -61,8 +61,8 @@ export interface Dataset {
 /**
  * A short hash of everything about an intent that the model learns from (name, arguments, templates, slots, examples):
  * `hark train lora` compares it with the base model's to find the intents that are new or changed. What a wildcard
- * slot turns down or trims (`exclude`, `notKinds`, `kinds`, `trim`) is applied to an answer at run time and never reaches the training
- * data, so editing it needs no retraining.
+ * slot turns down or trims (`exclude`, `notKinds`, `kinds`, `trim`) is applied to an answer at run time and never
+ * reaches the training data, so editing it needs no retraining.
  */
 export function intentHash(intent: IntentSpec): string {
     const { name, args, sentences, rules, examples } = intent;
