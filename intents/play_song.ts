@@ -39,7 +39,9 @@ const NOT_MUSIC = [
     // Games: "the game" is a rapper, so only games by kind or by name.
     "a game", "a game of", "games", "board game", "board games", "card game", "guessing game", "quiz", "trivia", "chess", "checkers",
     "scrabble", "monopoly", "sudoku", "crossword", "solitaire", "bingo", "charades", "hide and seek", "i spy", "twenty questions",
-    "musical chairs", "lottery",
+    "musical chairs", "lottery", "video game", "video games", "console", "wii", "xbox", "playstation", "nintendo", "game boy",
+    "minecraft", "fortnite", "roblox", "pictionary", "mario kart", "tetris", "pac man", "jenga", "cluedo", "connect four",
+    "snakes and ladders", "livestream", "live stream",
     // Appliances and things about the house, and the apps and lists on a phone.
     "kettle", "coffee machine", "coffee maker", "microwave", "fridge", "freezer", "fan", "heater", "air conditioning", "thermostat",
     "boiler", "blinds", "curtains", "garage door", "sprinkler", "sprinklers", "mower", "lawnmower", "printer", "camera", "toaster",
@@ -62,8 +64,8 @@ const NOT_A_NAME = [
 ];
 // What no music is, by WordNet: any appliance, game, toy, film, video, show, broadcast, kitchen utensil, lesson, machine,
 // computer, phone, app or piece of electronic equipment, by any of its names ("start the bread maker", "play
-// backgammon"). Of the 3,037 music names in SNIPS and SLURP that the exclusions above let through, ten are such a thing
-// ("the game", "carina round", "midnight special", "stereo", "real talk", "the soft parade" ...; docs/precision.md).
+// backgammon"). Of the 3,037 music names in SNIPS and SLURP that the exclusions above let through, eleven are such a thing
+// ("the game", "plays", "carina round", "midnight special", "stereo", "real talk", "the soft parade" ...; docs/precision.md).
 // A name in the music folder plays whatever it is.
 const NOT_MUSIC_KINDS = [
     "appliance", "game", "toy", "movie", "video", "television program", "broadcast", "kitchen utensil", "lesson", "machine", "computer",
@@ -72,8 +74,8 @@ const NOT_MUSIC_KINDS = [
     "ceremony", "debate", "lecture", "electronic mail", "comedy", "monologue", "narrative", "news program", "tape recording",
     // Practice and notes: "the spelling practice", "the lesson notes" (no music name is either).
     "training", "written record", "personal letter",
-    // Shows, acts and highlights: "the cooking show", "the stand up routine", "the highlights of the match".
-    "entertainment", "performance", "highlight"
+    // Shows, acts and highlights: "the cooking show", "the puppet show", "the stand up routine", "the highlights of the match".
+    "entertainment", "performance", "highlight", "show"
 ];
 const notMusic = { wildcard: true as const, exclude: NOT_MUSIC, hearExcluded: true, notKinds: NOT_MUSIC_KINDS, trim: NOT_A_NAME };
 // A playlist's name may well be "eighties hits" or "top 40": only the service and fillers come off it.

@@ -86,12 +86,16 @@ describe("acting only on what was understood: every stage can turn a request dow
             const snooze = await assistant.handleText("snooze the pasta timer for five minutes");
             assertNotUnderstood(snooze);
             assert.deepEqual(await assistant.services.timers.list(), []);
-            for (const [text, word] of [["play the movie frozen", "movie"], ["what's the temperature in the living room", "room"], ["put on the next episode of the crown", "episode"], ["play it on the bedroom speaker", "speaker"], ["what's the weather like in the game", "game"], ["what's the weather like in the bath", "the bath"], ["play my voicemail", "voicemail"], ["play scrabble with me", "scrabble"], ["put on the kettle please", "kettle"], ["play back my last voice note", "voice note"], ["what's the temperature in the sauna", "sauna"]] as const) {
+            for (const [text, word] of [["play the movie frozen", "movie"], ["what's the temperature in the living room", "room"], ["put on the next episode of the crown", "episode"], ["play it on the bedroom speaker", "speaker"], ["what's the weather like in the game", "game"], ["what's the weather like in the bath", "the bath"], ["play my voicemail", "voicemail"], ["play scrabble with me", "scrabble"], ["put on the kettle please", "kettle"], ["play back my last voice note", "voice note"], ["what's the temperature in the sauna", "sauna"], ["play the wii", "wii"], ["play the school assembly livestream", "livestream"]] as const) {
                 const record = await assistant.handleText(text);
                 assertNotUnderstood(record);
                 assert.equal(decision(record).verdict, "reject");
                 assert.match(decision(record).reason!, new RegExp(`names another kind of thing \\("${word}"\\)`), text);
             }
+            // A word in use is not read as a near spelling of another: the oven is not "is it over", whatever follows.
+            const oven = await assistant.handleText("how hot is the oven right now");
+            assertNotUnderstood(oven);
+            assert.equal((oven.stages.find((s) => s.name === "recognize")!.output as { attempts: Array<{ verdict: string }> }).attempts[0]!.verdict, "no match");
             const city = await assistant.router.recognize("is it going to rain in bath tomorrow");
             assert.deepEqual([city.recognition?.args, city.decision?.verdict], [{ location: "bath", when: "tomorrow" }, "accept"], "Bath the city is a place");
         } finally {
@@ -107,7 +111,8 @@ describe("acting only on what was understood: every stage can turn a request dow
             for (const [text, why] of [
                 ["play the food processor", /"food processor" is a kind of appliance/], ["play mahjong with grandma", /"mahjong" is a kind of game/],
                 ["what's the weather like in the lecture hall", /"hall" is no location or object/], ["what's the temperature in the tent", /"tent" is no location or object \(it is artifact\)/],
-                ["play the kids' spelling practice", /"practice" is a kind of training/], ["play the stand up routine", /"routine" is a kind of performance/]
+                ["play the kids' spelling practice", /"practice" is a kind of training/], ["play the stand up routine", /"routine" is a kind of performance/],
+                ["play the puppet show for the little one", /"puppet show" is a kind of show/]
             ] as const) {
                 const record = await assistant.handleText(text);
                 assertNotUnderstood(record);
