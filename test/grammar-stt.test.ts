@@ -212,7 +212,8 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
     });
 
     it("what a wildcard slot may not hold is heard too, so that it can be turned down; words of the requests' sentences and words without a pronunciation are not", () => {
-        const location = { kind: "wildcard" as const, exclude: ["film", "the bath", "weather", "to", "zorblax"], hearExcluded: true };
+        const exclude = ["film", "the bath", "weather", "to", "zorblax"];
+        const location = { kind: "wildcard" as const, exclude, hearExcluded: exclude };
         const weather = spec("get_weather", ["what is the weather in {location}"], { location }, [{ text: "what is the weather in boston", args: { location: "boston" } }]);
         const dictionary = new Set(["what", "is", "the", "weather", "in", "boston", "film", "bath", "to"]);
         const { jsgf, problems } = compileGrammar([weather], { dictionary });
@@ -221,8 +222,10 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
         assert.deepEqual(problems, [], "a decoy without a pronunciation is left out quietly");
         const unknown = compileGrammar([spec("get_weather", ["what is the weather in {location}"], { location }), spec("get_time", ["what is the time"])], { dictionary: new Set([...dictionary, "time"]) });
         assert.deepEqual(unknown.problems.map((p) => p.kind), ["wildcard-without-values"], "decoys alone make no slot");
-        const unheard = compileGrammar([spec("get_weather", ["what is the weather in {location}"], { location: { ...location, hearExcluded: false } }, weather.examples)], { dictionary }).jsgf;
+        const unheard = compileGrammar([spec("get_weather", ["what is the weather in {location}"], { location: { kind: "wildcard", exclude } }, weather.examples)], { dictionary }).jsgf;
         assert.match(unheard, /<get_weather_location> = boston;/, "only a slot that asks for it hears what it excludes");
+        const some = compileGrammar([spec("get_weather", ["what is the weather in {location}"], { location: { ...location, hearExcluded: ["the bath"] } }, weather.examples)], { dictionary }).jsgf;
+        assert.match(some, /<get_weather_location> = boston \| the bath;/, "only what it lists");
     });
 
     it("the weather is not listened for in the words other speech was heard as: outlook, conditions, at a place or a day, hours past 12; typed, they still count", () => {

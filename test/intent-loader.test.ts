@@ -86,6 +86,18 @@ describe("intent loader", () => {
         assert.deepEqual([set.problems, set.intents[0]?.spec.slots.thing], [[], { kind: "wildcard", notKinds: ["home appliance"], kinds: ["location"] }]);
     });
 
+    it("a slot hears all its excluded phrases, or those it lists, which must be excluded", async () => {
+        const intent = (slot: string) => `name: fetch\ndescription: x\nargs: { type: object, properties: { thing: { type: string } } }\nslots: { thing: ${slot} }\nsentences: ["fetch {thing}"]\naction: { speak: ok }\n`;
+        const [unlisted] = await problemsFor({ "fetch.yaml": intent("{ wildcard: true, exclude: [film], hearExcluded: [the wii] }") });
+        assert.match(unlisted!.message, /slot "thing": hearExcluded names "the wii", which is not excluded; add it to exclude, or leave it out/);
+        for (const [heard, expected] of [["true", ["film", "wii"]], ["[Film]", ["film"]], ["false", undefined]] as const) {
+            const dir = tempDir();
+            writeIntent(dir, "fetch.yaml", intent(`{ wildcard: true, exclude: [film, wii], hearExcluded: ${heard} }`));
+            const slot = (await loadIntentDirs([dir])).intents[0]?.spec.slots.thing;
+            assert.deepEqual(slot?.kind === "wildcard" ? slot.hearExcluded : null, expected, heard);
+        }
+    });
+
     it("only a wildcard slot may be written {slot}'s", async () => {
         const [problem] = await problemsFor({ "bad-possessive.yaml": "name: bad_possessive\ndescription: x\nargs: { type: object, properties: { genre: { type: string } } }\nslots: { genre: [jazz, rock] }\nsentences:\n  - \"play {genre}'s best\"\naction: { speak: ok }\n" });
         assert.match(problem!.message, /uses \{genre\}'s, but only a wildcard slot can be said with "'s"/);

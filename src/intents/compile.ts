@@ -163,8 +163,11 @@ function toSlotList(name: string, declaration: SlotDeclaration): SlotList {
         for (const kind of declaration.kinds ?? []) {
             if (!(NOUN_CATEGORIES as readonly string[]).includes(kind)) throw new Error(`slot "${name}": kinds names "${kind}", which is none of WordNet's categories of nouns${suggest(kind, NOUN_CATEGORIES)}: ${NOUN_CATEGORIES.join(", ")}`);
         }
+        const heard = Array.isArray(declaration.hearExcluded) ? declaration.hearExcluded.map((phrase) => normalizedText(phrase)) : declaration.hearExcluded ? exclude : [];
+        const unlisted = heard.find((phrase) => !exclude.includes(phrase));
+        if (unlisted != null) throw new Error(`slot "${name}": hearExcluded names "${unlisted}", which is not excluded; add it to exclude, or leave it out`);
         return {
-            kind: "wildcard", ...(exclude.length ? { exclude } : {}), ...(exclude.length && declaration.hearExcluded ? { hearExcluded: true } : {}),
+            kind: "wildcard", ...(exclude.length ? { exclude } : {}), ...(heard.length ? { hearExcluded: heard } : {}),
             ...(declaration.trim?.length ? { trim: declaration.trim } : {}),
             ...(declaration.notKinds?.length ? { notKinds: declaration.notKinds } : {}), ...(declaration.kinds?.length ? { kinds: declaration.kinds } : {})
         };

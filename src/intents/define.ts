@@ -10,7 +10,7 @@ import type { JSONSchema7 } from "./json-schema.ts";
 export type SlotDeclaration =
     | "wildcard"
     | string[]
-    | { wildcard: true; exclude?: string[]; hearExcluded?: boolean; trim?: string[]; notKinds?: string[]; kinds?: NounCategory[] }
+    | { wildcard: true; exclude?: string[]; hearExcluded?: boolean | string[]; trim?: string[]; notKinds?: string[]; kinds?: NounCategory[] }
     | { values: Array<string | { in: string; out: unknown }> }
     | { range: { from: number; to: number } };
 

@@ -110,7 +110,7 @@ export function compileGrammar(intents: readonly TemplateIntent[], options: Gram
                 const values = [...(options.slotValues?.[name] ?? []), ...intent.examples.map((e) => e.args[name]).filter((v): v is string => typeof v === "string")];
                 const heard = [...new Set(values)].map((v) => wordsOf(phrase(intent.name, v)));
                 // Decoys without a pronunciation are left out quietly: they are no phrase anyone asked to be heard.
-                const refused = list.hearExcluded && heard.some((v) => v != null) ? decoys(list.exclude ?? [], said).map(spokenWords).filter((w) => w.every((x) => options.dictionary.has(x))) : [];
+                const refused = list.hearExcluded?.length && heard.some((v) => v != null) ? decoys(list.hearExcluded, said).map(spokenWords).filter((w) => w.every((x) => options.dictionary.has(x))) : [];
                 body = sharedBeginnings([...heard, ...refused]);
                 if (body == null) {
                     report({ intent: intent.name, kind: "wildcard-without-values", subject: name, message: `intent ${intent.name}: {${name}} is a wildcard and no values are known for it; sentences that need it are left out of the grammar (give values under stt.slotValues.${name}, or use the whisper engine)` });

@@ -3,14 +3,14 @@ export type SlotList =
     /**
      * Any run of words with at least one that is not a function word; the value is the words as spoken. `exclude`:
      * phrases (normalised) that name another kind of thing ("movie" in a song title); a value that contains one is
-     * turned down unless it is a known value (a title in the music folder); with `hearExcluded`, the speech grammar
-     * holds those phrases too, so that speech about such a thing is heard as said and turned down. `trim`: templates
+     * turned down unless it is a known value (a title in the music folder); `hearExcluded`: those of them the speech
+     * grammar holds too, so that speech about such a thing is heard as said and turned down. `trim`: templates
      * of phrases that are no part of a name ("on spotify", "from the seventies"), taken off either end of a value
      * ({@link WildcardTrimmer}). `notKinds` and `kinds`: what the value may not be, or must be, in WordNet's terms
      * (nouns such as "home appliance"; lexicographer categories such as "location").
      * The matcher leaves them all to its caller.
      */
-    | { kind: "wildcard"; exclude?: string[]; hearExcluded?: boolean; trim?: string[]; notKinds?: string[]; kinds?: string[] }
+    | { kind: "wildcard"; exclude?: string[]; hearExcluded?: string[]; trim?: string[]; notKinds?: string[]; kinds?: string[] }
     /** One of a list of phrases; `out` is the argument value (defaults to the phrase). */
     | { kind: "values"; values: Array<{ in: string; out: unknown }> }
     /** A whole number in a range; spoken number words count ("twenty five"). */
