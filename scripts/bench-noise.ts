@@ -126,8 +126,7 @@ function pinkNoise(seconds: number): Promise<Int16Array> {
     return readAudioFile(file);
 }
 
-async function makeNoises(seconds: number): Promise<Record<string, Int16Array>> {
-    const clips = speechClips();
+async function makeNoises(clips: readonly string[], seconds: number): Promise<Record<string, Int16Array>> {
     const noises: Record<string, Int16Array> = {};
     if (noiseKinds.includes("pink")) noises.pink = await pinkNoise(seconds);
     if (noiseKinds.includes("babble")) noises.babble = await babble(clips, seconds, 100);
@@ -173,7 +172,8 @@ const config = validateConfig({
 fs.mkdirSync(config.music.dir);
 
 const { inScope, outOfScope } = await items();
-const noises = await makeNoises(120);
+const clips = speechClips();
+const noises = await makeNoises(clips, 120);
 const assistant = await Assistant.create({ config, log: silentLogger(), ephemeralState: true });
 const engines = await createVoiceEngines(config, assistant, silentLogger());
 
@@ -337,7 +337,7 @@ const halfHour = 30 * 60;
 const long = (source: Int16Array): Int16Array => Int16Array.from({ length: halfHour * SAMPLE_RATE_HZ }, (_, i) => source[i % source.length]!);
 const quietRoom = Int16Array.from((await pinkNoise(60)), (v) => Math.round(v / 300));
 // Over playback the lower threshold applies; real talkers (the TV track) stand in for a song's singing.
-const talk = noises.tv ?? await talker(speechClips(), 120, seeded(7), [300, 1500]);
+const talk = noises.tv ?? await talker(clips, 120, seeded(7), [300, 1500]);
 const falseWakes = {
     "hark's music": await detect(long(music(600, 23)), defaults.playbackThresholdScore),
     "hark's voice": await detect(long(backgrounds["hark's voice"]!), defaults.playbackThresholdScore),
@@ -347,7 +347,6 @@ const falseWakes = {
 console.log(`  false wakes in 30 minutes (over playback at ${defaults.playbackThresholdScore}, the quiet room at ${defaults.thresholdScore}): ${Object.entries(falseWakes).map(([k, v]) => `${k} ${v}`).join(", ")}`);
 // In a loud room the wake word needs only wake.noisyThresholdScore: half an hour of one talker (a TV) and of four at
 // once (babble), none of it looped and none of it in the mixes above, at that threshold and at wake.thresholdScore.
-const clips = speechClips();
 const crowds = { "one talker": await talker(clips, halfHour, seeded(8), [300, 1500]), "four talkers": await babble(clips, halfHour, 300) };
 const inNoise: string[] = [];
 for (const [name, audio] of Object.entries(crowds)) inNoise.push(`${name} ${await detect(audio, defaults.noisyThresholdScore)} at ${defaults.noisyThresholdScore}, ${await detect(audio)} at ${defaults.thresholdScore}`);

@@ -11,6 +11,7 @@ import { EchoCancellerFrontEnd } from "../src/frontend/echo.ts";
 import { Assistant } from "../src/pipeline/assistant.ts";
 import { createVoiceEngines, createVoicePipeline } from "../src/pipeline/voice-setup.ts";
 import { NOTHING_HEARD, type VoiceState } from "../src/pipeline/voice.ts";
+import { seededRandom } from "../src/util/random.ts";
 import { OpenWakeWordDetector } from "../src/wake/openwakeword.ts";
 import type { AudioEvent, AudioSource } from "../src/audio/source.ts";
 import { builtinIntentsDir, fakePlayerCommand, joinAudio, makeSpeech, makeTaggedFlac, packageRoot, sharedFile, silentLogger, tempDir, testConfig, writeIntent } from "./helpers.ts";
@@ -371,11 +372,8 @@ describe("interrupting hark", { skip }, () => {
         const command = await readAudioFile(makeSpeech(path.join(dir, "q.wav"), "what time is it"));
         // Three seconds of the room, the wake word with the room's noise 6 dB under it, a pause, the command.
         const level = Math.sqrt(meanPower(wake));
-        let seed = 7;
-        const noise = (n: number, rms: number) => Int16Array.from({ length: n }, () => {
-            seed = (seed * 1103515245 + 12345) % 2 ** 31;
-            return Math.round((seed / 2 ** 31 - 0.5) * 2 * Math.sqrt(3) * rms);
-        });
+        const random = seededRandom(7);
+        const noise = (n: number, rms: number) => Int16Array.from({ length: n }, () => Math.round(random() * Math.sqrt(3) * rms));
         const room = (rms: number) => {
             const before = noise(3 * 16000, rms);
             const under = noise(wake.length, rms);

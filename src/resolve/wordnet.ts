@@ -100,9 +100,10 @@ export class WordNet {
                 // sense_key synset_offset sense_number tag_cnt; sense_key is lemma%ss_type:lex_filenum:lex_id:head:head_id
                 const [senseKey, offset, number, tagged] = line.split(" ");
                 const [type, file] = senseKey!.slice(key.length + 1).split(":");
+                const count = Number(tagged) || 0;
                 found.pos.add(type!);
-                found.tagged += Number(tagged) || 0;
-                if (type === "1") numbered.push({ offset: Number(offset), category: NOUN_CATEGORIES[Number(file) - 3] ?? "unknown", number: Number(number), tagged: Number(tagged) || 0 });
+                found.tagged += count;
+                if (type === "1") numbered.push({ offset: Number(offset), category: NOUN_CATEGORIES[Number(file) - 3] ?? "unknown", number: Number(number), tagged: count });
             }
             found.nouns = numbered.sort((a, b) => a.number - b.number).map(({ offset, category, tagged }) => ({ offset, category, tagged }));
             if (this.sensesCache.size > 5000) this.sensesCache.clear();
