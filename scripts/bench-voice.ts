@@ -118,6 +118,11 @@ groups.push({ name: `in scope, third hold-out: ${heldOut3Commands.length} comman
 const heldOut4Commands = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-in-scope-holdout-4.jsonl"));
 const heldOut4Renditions: Rendition[] = [{ voice: "en-us-nyc+f5", speedWpm: 160, noise: 0 }, { voice: "en-gb-scotland+m4", speedWpm: 150, noise: 0.01 }];
 groups.push({ name: `in scope, fourth hold-out: ${heldOut4Commands.length} commands as a household says them × ${heldOut4Renditions.length} other voices`, utterances: rendered(heldOut4Commands, heldOut4Renditions) });
+// Written on 2026-12-04 (thirteenth session) before the speech grammar's decoys were pruned: places and names the
+// grammar holds, in two of espeak-ng's named variants no other group uses.
+const heldOut5Commands = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-in-scope-holdout-5.jsonl"));
+const heldOut5Renditions: Rendition[] = [{ voice: "en-us+Andy", speedWpm: 160, noise: 0 }, { voice: "en-gb+Annie", speedWpm: 150, noise: 0.01 }];
+groups.push({ name: `in scope, fifth hold-out: ${heldOut5Commands.length} commands as a household says them × ${heldOut5Renditions.length} other voices`, utterances: rendered(heldOut5Commands, heldOut5Renditions) });
 
 interface Label { file: string; transcript?: string; intent?: string }
 const labels: Label[] = fs.existsSync(path.join(shared, "audio", "LABELS.json")) ? JSON.parse(fs.readFileSync(path.join(shared, "audio", "LABELS.json"), "utf8")) as Label[] : [];
@@ -191,6 +196,12 @@ const holdout10Renditions: Rendition[] = [
     { voice: "en-us-nyc+m2", speedWpm: 160, noise: 0 }, { voice: "en-gb-x-rp+m1", speedWpm: 170, noise: 0.03 }
 ];
 outOfScopeGroup("out of scope, tenth hold-out", "spoken-out-of-scope-holdout-10.jsonl", holdout10Renditions);
+// Written on 2026-12-04 (thirteenth session), with the fifth in-scope hold-out, before the decoys were pruned.
+const holdout11Renditions: Rendition[] = [
+    { voice: "en-us+Paul", speedWpm: 150, noise: 0 }, { voice: "en-gb-x-rp+Alicia", speedWpm: 165, noise: 0.03 },
+    { voice: "en-us-nyc+Michael", speedWpm: 160, noise: 0 }, { voice: "en-gb-scotland+Steph", speedWpm: 170, noise: 0.03 }
+];
+outOfScopeGroup("out of scope, eleventh hold-out", "spoken-out-of-scope-holdout-11.jsonl", holdout11Renditions);
 const otherRecordings = [
     ...labels.filter((l) => l.intent && !harkIntentOf[l.intent] && l.file.startsWith("rhasspy-test/")).map((l) => recording(path.join(shared, "audio", l.file), null, l.transcript)),
     ...["jfk/jfk.wav", "picovoice-leopard/test.wav", "picovoice-leopard/diarization_test.wav", "wyoming-faster-whisper/turn_on_the_living_room_lamp.wav"].map((f) => path.join(shared, "audio", f)).filter((f) => fs.existsSync(f)).map((f) => recording(f, null)),
