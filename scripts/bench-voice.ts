@@ -91,6 +91,11 @@ function outOfScopeGroup(label: string, file: string, renditions: readonly Rendi
     const cases = readEvalFile(path.join(packageRoot, "test", "eval", file));
     groups.push({ name: `${label}: ${cases.length} requests × ${renditions.length} ${voices}, half in noise`, utterances: rendered(cases, renditions) });
 }
+/** A spoken in-scope set from `test/eval/FILE`, as the group "LABEL: N commands as a household says them × M other voices". */
+function inScopeGroup(label: string, file: string, renditions: readonly Rendition[]): void {
+    const cases = readEvalFile(path.join(packageRoot, "test", "eval", file));
+    groups.push({ name: `${label}: ${cases.length} commands as a household says them × ${renditions.length} other voices`, utterances: rendered(cases, renditions) });
+}
 const evalFile = path.join(packageRoot, "test", "eval", "hark.jsonl");
 const evalCommands = readEvalFile(evalFile).filter((c) => c.expect);
 const commands = evalCommands.slice(0, sentences);
@@ -111,18 +116,14 @@ const heldOut2Renditions: Rendition[] = [{ voice: "en-gb+f4", speedWpm: 160, noi
 groups.push({ name: `in scope, second hold-out: the last ${heldOut2Commands.length} eval commands × ${heldOut2Renditions.length} other voices`, utterances: rendered(heldOut2Commands, heldOut2Renditions) });
 // Written on 2026-12-03 (third session) before the grammar listened for the words typed text may have around a
 // request ("please", "okay", "could you"): commands as a household says them, in two voices no other group uses.
-const heldOut3Commands = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-in-scope-holdout-3.jsonl"));
-const heldOut3Renditions: Rendition[] = [{ voice: "en-gb+m3", speedWpm: 155, noise: 0 }, { voice: "en-us+m6", speedWpm: 165, noise: 0.01 }];
-groups.push({ name: `in scope, third hold-out: ${heldOut3Commands.length} commands as a household says them × ${heldOut3Renditions.length} other voices`, utterances: rendered(heldOut3Commands, heldOut3Renditions) });
+inScopeGroup("in scope, third hold-out", "spoken-in-scope-holdout-3.jsonl", [{ voice: "en-gb+m3", speedWpm: 155, noise: 0 }, { voice: "en-us+m6", speedWpm: 165, noise: 0.01 }]);
 // Written on 2026-12-03 (fifth session) before the confidence was fitted again on scores of every senone: other commands, other voices.
-const heldOut4Commands = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-in-scope-holdout-4.jsonl"));
-const heldOut4Renditions: Rendition[] = [{ voice: "en-us-nyc+f5", speedWpm: 160, noise: 0 }, { voice: "en-gb-scotland+m4", speedWpm: 150, noise: 0.01 }];
-groups.push({ name: `in scope, fourth hold-out: ${heldOut4Commands.length} commands as a household says them × ${heldOut4Renditions.length} other voices`, utterances: rendered(heldOut4Commands, heldOut4Renditions) });
+inScopeGroup("in scope, fourth hold-out", "spoken-in-scope-holdout-4.jsonl", [{ voice: "en-us-nyc+f5", speedWpm: 160, noise: 0 }, { voice: "en-gb-scotland+m4", speedWpm: 150, noise: 0.01 }]);
 // Written on 2026-12-04 (thirteenth session) before the speech grammar's decoys were pruned: places and names the
 // grammar holds, in two of espeak-ng's named variants no other group uses.
-const heldOut5Commands = readEvalFile(path.join(packageRoot, "test", "eval", "spoken-in-scope-holdout-5.jsonl"));
-const heldOut5Renditions: Rendition[] = [{ voice: "en-us+Andy", speedWpm: 160, noise: 0 }, { voice: "en-gb+Annie", speedWpm: 150, noise: 0.01 }];
-groups.push({ name: `in scope, fifth hold-out: ${heldOut5Commands.length} commands as a household says them × ${heldOut5Renditions.length} other voices`, utterances: rendered(heldOut5Commands, heldOut5Renditions) });
+inScopeGroup("in scope, fifth hold-out", "spoken-in-scope-holdout-5.jsonl", [{ voice: "en-us+Andy", speedWpm: 160, noise: 0 }, { voice: "en-gb+Annie", speedWpm: 150, noise: 0.01 }]);
+// Written on 2026-12-04 (thirteenth session) after the decoys were pruned, as the next judge.
+inScopeGroup("in scope, sixth hold-out", "spoken-in-scope-holdout-6.jsonl", [{ voice: "en-gb+Edward", speedWpm: 155, noise: 0 }, { voice: "en-us+Linda", speedWpm: 165, noise: 0.01 }]);
 
 interface Label { file: string; transcript?: string; intent?: string }
 const labels: Label[] = fs.existsSync(path.join(shared, "audio", "LABELS.json")) ? JSON.parse(fs.readFileSync(path.join(shared, "audio", "LABELS.json"), "utf8")) as Label[] : [];
@@ -202,6 +203,12 @@ const holdout11Renditions: Rendition[] = [
     { voice: "en-us-nyc+Michael", speedWpm: 160, noise: 0 }, { voice: "en-gb-scotland+Steph", speedWpm: 170, noise: 0.03 }
 ];
 outOfScopeGroup("out of scope, eleventh hold-out", "spoken-out-of-scope-holdout-11.jsonl", holdout11Renditions);
+// Written on 2026-12-04 (thirteenth session), with the sixth in-scope hold-out, after the decoys were pruned.
+const holdout12Renditions: Rendition[] = [
+    { voice: "en-us+Mike", speedWpm: 150, noise: 0 }, { voice: "en-gb+Belinda", speedWpm: 165, noise: 0.03 },
+    { voice: "en-gb-x-rp+Robert", speedWpm: 160, noise: 0 }, { voice: "en-us-nyc+Gene", speedWpm: 170, noise: 0.03 }
+];
+outOfScopeGroup("out of scope, twelfth hold-out", "spoken-out-of-scope-holdout-12.jsonl", holdout12Renditions);
 const otherRecordings = [
     ...labels.filter((l) => l.intent && !harkIntentOf[l.intent] && l.file.startsWith("rhasspy-test/")).map((l) => recording(path.join(shared, "audio", l.file), null, l.transcript)),
     ...["jfk/jfk.wav", "picovoice-leopard/test.wav", "picovoice-leopard/diarization_test.wav", "wyoming-faster-whisper/turn_on_the_living_room_lamp.wav"].map((f) => path.join(shared, "audio", f)).filter((f) => fs.existsSync(f)).map((f) => recording(f, null)),
