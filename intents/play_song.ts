@@ -56,8 +56,11 @@ const NOT_MUSIC_NAMES = [
 // "the band": taken off a name's ends ("blowfly from the seventies" → "blowfly"); a name of nothing else is none.
 const SERVICE = "[(on|from|off of|off|using|with|in|via|through) [my|the]] <service>";
 const FILLER = "(some|me some|a few|a bit of|a little|any|that|this|one of)";
+// Whom it is for: "baby shark for the kids" is the song "baby shark" (no music name in SNIPS or SLURP ends so).
+const FOR_WHOM = "for (me|us|(the|my|our) (kids|children|baby|little one|little ones|family|guests|party|girls|boys))";
 const NOT_A_NAME = [
     SERVICE,
+    FOR_WHOM,
     "[from|of|in] [the] (<era>|{year}|<decade>)",
     "[the|a|an|some|my] [<descriptor>|top {number}] [<era>|{year}|<decade>] <kind>",
     "[the|a|an|some|my] (<descriptor>|top {number}) [<era>|{year}|<decade>]",
@@ -87,7 +90,7 @@ const UNHEARD = new Set(["trailer", "audio guide", "tutorial", "printer", "grill
 const HEARD = NOT_MUSIC.filter((phrase) => !UNHEARD.has(phrase));
 const notMusic = { wildcard: true as const, exclude: [...NOT_MUSIC, ...NOT_MUSIC_NAMES], hearExcluded: HEARD, notKinds: NOT_MUSIC_KINDS, trim: NOT_A_NAME };
 // A playlist's name may well be "eighties hits" or "top 40": only the service and fillers come off it.
-const playlist = { wildcard: true as const, exclude: [...NOT_MUSIC, ...NOT_MUSIC_NAMES], hearExcluded: HEARD, notKinds: NOT_MUSIC_KINDS, trim: [SERVICE, FILLER] };
+const playlist = { wildcard: true as const, exclude: [...NOT_MUSIC, ...NOT_MUSIC_NAMES], hearExcluded: HEARD, notKinds: NOT_MUSIC_KINDS, trim: [SERVICE, FOR_WHOM, FILLER] };
 
 // "music from the seventies": eras hark understands but has no slot for (yet).
 const ERAS = "[the] (fifties|sixties|seventies|eighties|nineties|twenties|thirties|forties)";
