@@ -87,10 +87,9 @@ const NOT_MUSIC_KINDS = [
 // Of NOT_MUSIC, those the speech grammar does not listen for: over the whole speech bench each was heard in place of a
 // real name ("thriller" as "trailer", "workout" as "laptop") and never in a request for the thing (docs/precision.md).
 const UNHEARD = new Set(["trailer", "audio guide", "tutorial", "printer", "grill", "laptop"]);
-const HEARD = NOT_MUSIC.filter((phrase) => !UNHEARD.has(phrase));
-const notMusic = { wildcard: true as const, exclude: [...NOT_MUSIC, ...NOT_MUSIC_NAMES], hearExcluded: HEARD, notKinds: NOT_MUSIC_KINDS, trim: NOT_A_NAME };
-// A playlist's name may well be "eighties hits" or "top 40": only the service and fillers come off it.
-const playlist = { wildcard: true as const, exclude: [...NOT_MUSIC, ...NOT_MUSIC_NAMES], hearExcluded: HEARD, notKinds: NOT_MUSIC_KINDS, trim: [SERVICE, FOR_WHOM, FILLER] };
+const notMusic = { wildcard: true as const, exclude: [...NOT_MUSIC, ...NOT_MUSIC_NAMES], hearExcluded: NOT_MUSIC.filter((phrase) => !UNHEARD.has(phrase)), notKinds: NOT_MUSIC_KINDS, trim: NOT_A_NAME };
+// A playlist's name may well be "eighties hits" or "top 40": only the service, whom it is for and fillers come off it.
+const playlist = { ...notMusic, trim: [SERVICE, FOR_WHOM, FILLER] };
 
 // "music from the seventies": eras hark understands but has no slot for (yet).
 const ERAS = "[the] (fifties|sixties|seventies|eighties|nineties|twenties|thirties|forties)";
