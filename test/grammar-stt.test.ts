@@ -244,6 +244,22 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
         }
     });
 
+    it("the built-in decoys heard in place of real names are not listened for; typed, they are still excluded", () => {
+        const everyWord = new (class extends Set<string> { override has(): boolean { return true; } })();
+        const { jsgf } = compileGrammar(builtins, { dictionary: everyWord, slotValues: { location: ["lisbon"], song: ["thriller"] } });
+        const slot = (name: string) => jsgf.split("\n").find((line) => line.startsWith(`<${name}> =`))!;
+        for (const [name, heard, unheard] of [["get_weather_location", ["attic", "pluto"], ["basement", "economy"]], ["play_song_song", ["movie", "fridge"], ["trailer", "laptop", "printer", "grill", "tutorial", "guide"]]] as const) {
+            for (const phrase of heard) assert.match(slot(name), new RegExp(`\\b${phrase}\\b`), `${name} hears ${phrase}`);
+            for (const phrase of unheard) assert.doesNotMatch(slot(name), new RegExp(`\\b${phrase}\\b`), `${name} does not hear ${phrase}`);
+        }
+        const exclusions = (intent: string, name: string) => {
+            const list = builtins.find((i) => i.name === intent)!.slots[name]!;
+            return list.kind === "wildcard" ? list.exclude : [];
+        };
+        assert.ok(["basement", "economy"].every((p) => exclusions("get_weather", "location")?.includes(p)));
+        assert.ok(["trailer", "laptop", "audio guide"].every((p) => exclusions("play_song", "song")?.includes(p)));
+    });
+
     it("reads pocketsphinx's segmentation: words without silences or empty transitions, score and speech frames", () => {
         const parsed = parseHypseg("u3 S 0 T -6886 A -6212 L -674 0 -160 -337 <sil> 18 -2683 0 cancel 72 -460 0 (NULL) 72 -460 0 the 82 -2713 0 timer(2) 139 -196 -337 <sil> 184");
         const { segments, ...rest } = parsed!.segmentation;
