@@ -131,11 +131,13 @@ export default defineIntent<Args>({
         music: "([some] <recordings>|a (song|track)|something|anything)",
         recordings: "(music|songs|tracks|tunes)",
         // Typed, not listened for: "an" before a kind of recording is mostly wrong ("an song").
-        an: "an"
+        an: "an",
+        // "some jazz for the kids": after a name the phrase comes off it (trim); after a genre or playlist, it is said here.
+        for_whom: FOR_WHOM
     },
     // Streaming-service phrasings come from typed requests, and decades and rankings ("the twenties", "new", "top 10")
     // carry no argument: spoken to hark they only give other speech a sentence to be forced into.
-    textOnlyRules: ["service_prefix", "via", "era", "descriptor", "recording", "an"],
+    textOnlyRules: ["service_prefix", "via", "era", "descriptor", "recording", "an", "for_whom"],
     sentences: [
         // "the" of a bare name is part of it ("play the beatles"); of "the song ..." it is not.
         "<play> [me] [the (song|track|tune)|song|track|tune] {song} [<via>]",
@@ -150,7 +152,7 @@ export default defineIntent<Args>({
         "<play> [me] [the|some|a few] [<descriptor>] {artist}'s [<descriptor>] [<era>] [<kind>] [[from|of] [the] <era>] [<via>]",
         "<play> [me] {artist}'s {song} [<via>]",
         "<play> [me] {artist}'s {album} (album|record|ep|lp) [<via>]",
-        "<play> [me] [some|a little|a little bit of|a bit of] [<era>] {genre} [<recordings>] [[from|of] [the] <era>] [<via>]",
+        "<play> [me] [some|a little|a little bit of|a bit of] [<era>] {genre} [<recordings>] [[from|of] [the] <era>] [<for_whom>] [<via>]",
         "put [some] {genre} [music] on",
         "<play> [me] [some|a few] {genre} [<recordings>] (by|from) {artist} [<via>]",
         "<play> [me] [the] album {album} [(by|from) {artist}] [<via>]",
@@ -161,8 +163,8 @@ export default defineIntent<Args>({
         "<play> [me] [<music>] from the (track|song) {song} [(by|from) {artist}] [<via>]",
         "<play> [me] [<music>|some] (in|from) the genre {genre} [<via>]",
         "<play> [me] [<music>|some] from the {genre} genre [<via>]",
-        "(<play>|start [up]) [me] [my|the] {playlist} playlist [<via>]",
-        "(<play>|start [up]) [me] [(<music>|my (music|songs)) [from]] [the|my] playlist {playlist} [<via>]",
+        "(<play>|start [up]) [me] [my|the] {playlist} playlist [<for_whom>] [<via>]",
+        "(<play>|start [up]) [me] [(<music>|my (music|songs)) [from]] [the|my] playlist {playlist} [<for_whom>] [<via>]",
         "<play> [me] [<music>|some] [<via>]",
         "<play> [me] [some|a|an] [<descriptor>] [<music>|<kind>] (from|of) [the year|the] <era> [<via>]",
         "<play> [me] [some] [<descriptor>] <era> [<music>|<kind>] [<via>]",
