@@ -124,6 +124,8 @@ inScopeGroup("in scope, fourth hold-out", "spoken-in-scope-holdout-4.jsonl", [{ 
 inScopeGroup("in scope, fifth hold-out", "spoken-in-scope-holdout-5.jsonl", [{ voice: "en-us+Andy", speedWpm: 160, noise: 0 }, { voice: "en-gb+Annie", speedWpm: 150, noise: 0.01 }]);
 // Written on 2026-12-04 (thirteenth session) after the decoys were pruned, as the next judge.
 inScopeGroup("in scope, sixth hold-out", "spoken-in-scope-holdout-6.jsonl", [{ voice: "en-gb+Edward", speedWpm: 155, noise: 0 }, { voice: "en-us+Linda", speedWpm: 165, noise: 0.01 }]);
+// Written on 2026-12-04 (fourteenth session) after the templates lost their double articles, as the next judge.
+inScopeGroup("in scope, seventh hold-out", "spoken-in-scope-holdout-7.jsonl", [{ voice: "en-us+john", speedWpm: 160, noise: 0 }, { voice: "en-gb+aunty", speedWpm: 150, noise: 0.01 }]);
 
 interface Label { file: string; transcript?: string; intent?: string }
 const labels: Label[] = fs.existsSync(path.join(shared, "audio", "LABELS.json")) ? JSON.parse(fs.readFileSync(path.join(shared, "audio", "LABELS.json"), "utf8")) as Label[] : [];
@@ -209,6 +211,12 @@ const holdout12Renditions: Rendition[] = [
     { voice: "en-gb-x-rp+Robert", speedWpm: 160, noise: 0 }, { voice: "en-us-nyc+Gene", speedWpm: 170, noise: 0.03 }
 ];
 outOfScopeGroup("out of scope, twelfth hold-out", "spoken-out-of-scope-holdout-12.jsonl", holdout12Renditions);
+// Written on 2026-12-04 (fourteenth session), with the seventh in-scope hold-out, after the double articles went.
+const holdout13Renditions: Rendition[] = [
+    { voice: "en-us+david", speedWpm: 155, noise: 0 }, { voice: "en-gb+anika", speedWpm: 165, noise: 0.03 },
+    { voice: "en-gb-x-rp+quincy", speedWpm: 150, noise: 0 }, { voice: "en-us-nyc+travis", speedWpm: 170, noise: 0.03 }
+];
+outOfScopeGroup("out of scope, thirteenth hold-out", "spoken-out-of-scope-holdout-13.jsonl", holdout13Renditions);
 const otherRecordings = [
     ...labels.filter((l) => l.intent && !harkIntentOf[l.intent] && l.file.startsWith("rhasspy-test/")).map((l) => recording(path.join(shared, "audio", l.file), null, l.transcript)),
     ...["jfk/jfk.wav", "picovoice-leopard/test.wav", "picovoice-leopard/diarization_test.wav", "wyoming-faster-whisper/turn_on_the_living_room_lamp.wav"].map((f) => path.join(shared, "audio", f)).filter((f) => fs.existsSync(f)).map((f) => recording(f, null)),
