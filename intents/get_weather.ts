@@ -109,11 +109,8 @@ export default defineIntent<{ location?: string; when?: string }>({
         here: "(here|nearby|near me|around here|close by|outside|where i am|[at|in] (my|the) (current|present) (location|place|spot|position|area)|in my area)",
         day: "[on|for|<at>|around|by|during] {when}",
         condition: "(rain|snow|storm|hail|be sunny|be cloudy|be windy|be foggy|be hot|be cold|be warm|be nice|be rainy|be snowy|freeze|be freezing|pour|drizzle|shower|be (warmer|colder|hotter|chilly|chillier|cooler|humid|overcast|stormy|icy|frosty|cloudier|sunnier|windier))",
-        // Weather said as a thing, with the one article it takes ("any rain", "a storm"; never "any a storm").
-        noun: "([any|some] <weathers>|a <event>)",
-        weathers: "(rain|snow|snowfall|storms|thunderstorms|hail|fog|wind|sun|sunshine|frost|showers|sleet|drizzle|clouds)",
-        event: "(storm|snowstorm|thunderstorm|blizzard|heat wave|heatwave|hurricane|tornado)",
-        gear: "([a|my] (jacket|coat|raincoat|rain coat|hat|scarf|sweater)|[my] (umbrella|gloves|boots|sunglasses)|an umbrella [with me]|layers|shorts|sunscreen)",
+        noun: "(rain|snow|snowfall|a storm|storms|a snowstorm|a thunderstorm|thunderstorms|hail|fog|wind|sun|sunshine|a blizzard|a heat wave|a heatwave|frost|showers|a hurricane|a tornado|sleet|drizzle|clouds)",
+        gear: "(umbrella|an umbrella|a jacket|jacket|a coat|coat|layers|gloves|my gloves|shorts|sunscreen|a raincoat|a rain coat|a hat|a scarf|boots|a sweater|sunglasses|an umbrella with me)",
         will: "(will it|is it (going to|gonna)|is it supposed to|does it look like it will|is there going to be|should it|would it)"
     },
     sentences: [
@@ -127,15 +124,13 @@ export default defineIntent<{ location?: string; when?: string }>({
         "(what is|how is|how will) it [going to be] [look] like (outside|out there|out) [<place>] [<day>]",
         "<will> <condition> [<place>|<here>] [<day>]",
         "<will> <condition> <day> [<place>|<here>]",
-        "(will there be|is there going to be|is there|are there going to be) <noun> [expected|forecast] [<place>|<here>] [<day>]",
-        "(will there be|is there going to be|is there) <noun> [expected|forecast] <day> [<place>|<here>]",
-        "any <weathers> [expected|forecast] [<place>|<here>] [<day>]",
-        "any <weathers> [expected|forecast] <day> [<place>|<here>]",
+        "(will there be|is there going to be|is there|are there going to be|any) [a|an|any|some] <noun> [expected|forecast] [<place>|<here>] [<day>]",
+        "(will there be|is there going to be|is there|any) [a|an|any|some] <noun> [expected|forecast] <day> [<place>|<here>]",
         "[<ask>] [the] <weather> [like] <here> [<day>]",
-        "what is the (<weathers>|<event>) (like|forecast) [<place>] [<day>]",
+        "what is the <noun> (like|forecast) [<place>] [<day>]",
         "how (hot|cold|warm|chilly|windy) (is it|will it be|is it going to be|does it get) [outside] [<place>] [<day>]",
         "how (hot|cold|warm|chilly|windy) (is it|will it be|is it going to be) <day> <place>",
-        "(do i need|should i (wear|bring|take|pack)|do i need to (wear|bring|take|pack)|will i need [to (wear|bring|take)]|am i going to need [to (wear|bring|take)]|can i (wear|get away with)|should i dress in) <gear> [<day>] [<place>] [<day>]",
+        "(do i need|should i (wear|bring|take|pack)|do i need to (wear|bring|take|pack)|will i need [to (wear|bring|take)]|am i going to need [to (wear|bring|take)]|can i (wear|get away with)|should i dress in) [my] <gear> [<day>] [<place>] [<day>]",
         "(is it|will it be|is it going to be) (hot|cold|warm|sunny|rainy|raining|snowing|cloudy|windy|foggy|freezing|nice) [(outside|out)|<place>|<here>] [<day>]",
         "what is the (high|low|high temperature|low temperature|temperature high|temperature low) [<day>] [<place>]",
         "what is the (high|low|high temperature|low temperature) <place> <day>"

@@ -118,7 +118,7 @@ export default defineIntent<Args>({
     slots: { song: notMusic, artist: notMusic, album: notMusic, playlist, genre: GENRES },
     rules: {
         // "open spotify and play ...": the service is ignored, hark plays local files.
-        play: "[<service_prefix>] (play|put on|start playing|queue [up]|i want to hear|i want to listen to|i would like to hear|i would like to listen to|i wish to (hear|listen to)|let me hear|can you play|could you play|let us hear|listen to|can i (hear|listen to)|could i (hear|listen to))",
+        play: "[<service_prefix>] (play|put on|start playing|queue [up]|i want to hear|i want to listen to|i would like to hear|i would like to listen to|i wish to (hear|listen to)|let me hear|can you play|could you play|let us hear|listen to|play me|can i (hear|listen to)|could i (hear|listen to))",
         service_prefix: "(open|use|using|launch|on|with|in) [the service] <service> (and|to)",
         via: "(on|with|using|from|in) <service>",
         era: ERAS,
@@ -127,23 +127,17 @@ export default defineIntent<Args>({
         kind: "(song|track|tune|melody|music|songs|tracks|tunes|ballad|hits|album|record|single|singles|chant|concerto|sound track|soundtrack|ep|lp|theme [song|music]|theme songs|movement|symphony|concert|opus)",
         descriptor: "(latest|newest|new|popular|best|greatest|biggest|top|most popular|top rated|favorite|favourite|last|recent|good|top 5|top 10)",
         service: "(spotify|deezer|pandora|youtube|youtube music|itunes|google music|google play music|lastfm|last fm|slacker|zvooq|groove shark|grooveshark|vimeo|netflix|soundcloud|napster|iheartradio|iheart|tidal|apple music|amazon music)",
-        // Music said as a thing, with the one article it takes ("some songs", "a track"; never "some a song").
-        music: "([some] <recordings>|a (song|track)|something|anything)",
-        recordings: "(music|songs|tracks|tunes)",
-        // Typed, not listened for: "an" before a kind of recording is mostly wrong ("an song").
-        an: "an",
-        // "some jazz for the kids": after a name the phrase comes off it (trim); after a genre or playlist, it is said here.
-        for_whom: FOR_WHOM
+        music: "(music|songs|tracks|tunes|a song|some songs|something|anything|a track)"
     },
     // Streaming-service phrasings come from typed requests, and decades and rankings ("the twenties", "new", "top 10")
     // carry no argument: spoken to hark they only give other speech a sentence to be forced into.
-    textOnlyRules: ["service_prefix", "via", "era", "descriptor", "recording", "an", "for_whom"],
+    textOnlyRules: ["service_prefix", "via", "era", "descriptor", "recording"],
     sentences: [
         // "the" of a bare name is part of it ("play the beatles"); of "the song ..." it is not.
         "<play> [me] [the (song|track|tune)|song|track|tune] {song} [<via>]",
         "<play> [me] [the] [song|track] {song} [track|song] (by|from) {artist} [<via>]",
-        "<play> [me] [<music>|some] (by|from) [the band|the artist] {artist} [<via>]",
-        "<play> [me] [the|a|<an>|some|my] [<descriptor>] [<era>] <kind> (by|from|of) {artist} [<via>]",
+        "<play> [me] [some] [<music>] (by|from) [the band|the artist] {artist} [<via>]",
+        "<play> [me] [the|a|an|some|my] [<descriptor>] [<era>] <kind> (by|from|of) {artist} [<via>]",
         "<play> [me] [the|some|a few] [<descriptor>] [<era>] {artist} (music|songs|tracks|hits|album) [<via>]",
         // A name before any kind of recording is its artist ("a johnny cash ep", "some leonard cohen songs from the
         // seventies"); typed only, as the kinds would widen the speech grammar by thirty words after every name.
@@ -152,24 +146,24 @@ export default defineIntent<Args>({
         "<play> [me] [the|some|a few] [<descriptor>] {artist}'s [<descriptor>] [<era>] [<kind>] [[from|of] [the] <era>] [<via>]",
         "<play> [me] {artist}'s {song} [<via>]",
         "<play> [me] {artist}'s {album} (album|record|ep|lp) [<via>]",
-        "<play> [me] [some|a little|a little bit of|a bit of] [<era>] {genre} [<recordings>] [[from|of] [the] <era>] [<for_whom>] [<via>]",
+        "<play> [me] [some|a little|a little bit of|a bit of] [<era>] {genre} [<music>] [[from|of] [the] <era>] [<via>]",
         "put [some] {genre} [music] on",
-        "<play> [me] [some|a few] {genre} [<recordings>] (by|from) {artist} [<via>]",
+        "<play> [me] [some|a few] {genre} [<music>] (by|from) {artist} [<via>]",
         "<play> [me] [the] album {album} [(by|from) {artist}] [<via>]",
         "<play> [me] [<music>] (from|off|off of) the (album|record) {album} [(by|from) {artist}] [<via>]",
         "<play> [me] [the] {album} (album|record) [(by|from) {artist}] [<via>]",
         "<play> [me] [a|one] [song|track] (off|off of) {album} [(by|from) {artist}] [<via>]",
         "<play> [me] [a|one] [song|track] (off|off of|from) {artist}'s {album} [album|record] [<via>]",
         "<play> [me] [<music>] from the (track|song) {song} [(by|from) {artist}] [<via>]",
-        "<play> [me] [<music>|some] (in|from) the genre {genre} [<via>]",
-        "<play> [me] [<music>|some] from the {genre} genre [<via>]",
-        "(<play>|start [up]) [me] [my|the] {playlist} playlist [<for_whom>] [<via>]",
-        "(<play>|start [up]) [me] [(<music>|my (music|songs)) [from]] [the|my] playlist {playlist} [<for_whom>] [<via>]",
-        "<play> [me] [<music>|some] [<via>]",
+        "<play> [me] [some] [<music>] (in|from) the genre {genre} [<via>]",
+        "<play> [me] [some] [<music>] from the {genre} genre [<via>]",
+        "(<play>|start [up]) [me] [my] [the] {playlist} playlist [<via>]",
+        "(<play>|start [up]) [me] [my] [the] [<music>] [from] [the|my] playlist {playlist} [<via>]",
+        "<play> [some|me some] [<music>] [<via>]",
         "<play> [me] [some|a|an] [<descriptor>] [<music>|<kind>] (from|of) [the year|the] <era> [<via>]",
         "<play> [me] [some] [<descriptor>] <era> [<music>|<kind>] [<via>]",
         "<play> [my] music",
-        "(shuffle|turn on|open|tune in|start) ([my|all [of] my|some] (music|songs)|[my] library|a song)",
+        "(shuffle|turn on|open|tune in|start) [my|some|a|all] [my] (music|song|songs|library)",
         "music on",
         { sentences: ["(play|replay) (it|that|that song|this song|the last song|the song) again", "replay [that|the last song|it]", "(play|hear) (it|that) one more time"], args: { again: true } }
     ],

@@ -14,20 +14,16 @@ export default defineIntent<Args>({
     rules: {
         set: "(set|start|create|make|add|begin|give me|i need|can you set|could you set|please set)",
         duration: durationRule,
-        timer: "(timer|countdown|count down)",
-        // Typed, not listened for: before a length or a name "an" is mostly wrong ("an forty minute timer"), and out
-        // loud it gave other speech a path; "an hour" is a length of its own.
-        an: "an"
+        timer: "(timer|countdown|count down)"
     },
-    textOnlyRules: ["an"],
     sentences: withDurations([
-        "[<set>] [a|the] <timer> (for|of|at) <duration>",
-        "[<set>] [a|<an>] {label} <timer> (for|of) <duration>",
-        "[<set>] [a] <timer> (called|named) {label} (for|of) <duration>",
-        "[<set>] [a] <timer> (for|of) <duration> (called|named|for [the]) {label}",
-        "[<set>] [a|<an>] <duration> <timer>",
-        "[<set>] [a|<an>] <duration> {label} <timer>",
-        "[<set>] [a|<an>] <duration> <timer> (called|named|for [the]) {label}",
+        "[<set>] [a|an|the] <timer> (for|of|at) <duration>",
+        "[<set>] [a|an] {label} <timer> (for|of) <duration>",
+        "[<set>] [a|an] <timer> (called|named) {label} (for|of) <duration>",
+        "[<set>] [a|an] <timer> (for|of) <duration> (called|named|for [the]) {label}",
+        "[<set>] [a|an] <duration> <timer>",
+        "[<set>] [a|an] <duration> {label} <timer>",
+        "[<set>] [a|an] <duration> <timer> (called|named|for [the]) {label}",
         "<timer> <duration>",
         "(remind me|tell me|let me know|wake me [up]) in <duration>",
         "count down (from|for) <duration>"

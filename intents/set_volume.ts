@@ -13,10 +13,10 @@ export default defineIntent<{ level: number }>({
     sentences: [
         "(set|change|turn|put|adjust) [the] volume (to|at) {level} [percent|%]",
         "(increase|raise|lower|reduce|decrease|drop) [the] volume to {level} [percent]",
-        "(turn|bring|put|crank) ([the] (volume|music|sound)|it) (up|down) to {level} [percent]",
+        "(turn|bring|put|crank) [the] (volume|music|sound|it) (up|down) to {level} [percent]",
         "volume [to] {level} [percent]",
         "(set|turn) [it] to volume {level}",
-        { sentences: ["(set|turn|put) [the] volume to (max|maximum|full|100)", "max[imum] volume", "full volume", "(turn|crank) ([the] (volume|music|sound)|it) all the way up"], args: { level: 100 } },
+        { sentences: ["(set|turn|put) [the] volume to (max|maximum|full|100)", "max[imum] volume", "full volume", "(turn|crank) [the] (volume|music|sound|it) all the way up"], args: { level: 100 } },
         { sentences: ["mute", "mute [the] (sound|volume|speaker|audio)", "(set|turn) [the] volume to (zero|0|off)"], args: { level: 0 } },
         { sentences: ["(set|turn|put) [the] volume to half", "half volume"], args: { level: 50 } }
     ],

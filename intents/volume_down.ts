@@ -10,10 +10,10 @@ export default defineIntent<{ amount?: number }>({
     },
     slots: { amount: { range: { from: 1, to: 100 } } },
     sentences: [
-        "(turn|bring) ([the] (volume|music|sound)|it) down [a (bit|little|notch|touch)]",
+        "(turn|bring) [the] (volume|music|sound|it) down [a (bit|little|notch|touch)]",
         "(decrease|lower|reduce) [the] volume [a (bit|little|notch|touch)]",
         "([a] [bit|little] (quieter|softer)|make it [a bit|a little] (quieter|softer)|volume down|turn it down|too loud|it is too loud)",
-        "(turn|bring) ([the] (volume|music|sound)|it) down by {amount} [percent]",
+        "(turn|bring) [the] (volume|music|sound|it) down by {amount} [percent]",
         "(decrease|lower|reduce) [the] volume by {amount} [percent]"
     ],
     examples: [

@@ -10,10 +10,10 @@ export default defineIntent<{ amount?: number }>({
     },
     slots: { amount: { range: { from: 1, to: 100 } } },
     sentences: [
-        "(turn|crank|pump|bring) ([the] (volume|music|sound)|it) up [a (bit|little|notch|touch)]",
+        "(turn|crank|pump|bring) [the] (volume|music|sound|it) up [a (bit|little|notch|touch)]",
         "(increase|raise|boost) [the] volume [a (bit|little|notch|touch)]",
         "([a] [bit|little] louder|make it [a bit|a little] louder|speak up|i can not hear you|volume up|turn it up)",
-        "(turn|crank|pump|bring) ([the] (volume|music|sound)|it) up by {amount} [percent]",
+        "(turn|crank|pump|bring) [the] (volume|music|sound|it) up by {amount} [percent]",
         "(increase|raise|boost) [the] volume by {amount} [percent]"
     ],
     examples: [

@@ -260,14 +260,6 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
         assert.ok(["trailer", "laptop", "audio guide"].every((p) => exclusions("play_song", "song")?.includes(p)));
     });
 
-    it("the built-in grammar never says two determiners in a row, nor \"an\" before a consonant (a slot's values aside)", () => {
-        const everyWord = new (class extends Set<string> { override has(): boolean { return true; } })();
-        const { jsgf } = compileGrammar(builtins, { dictionary: everyWord, slotValues: { location: ["lisbon"], song: ["thriller"], artist: ["adele"], album: ["abbey road"], playlist: ["workout"] } });
-        const found = determinerPairs(jsgf);
-        assert.deepEqual(found, [], `said together: ${found.join(", ")}`);
-        assert.deepEqual(determinerPairs("public <command> = (turn [the] (volume | it) down | is there [a | any] (a storm | rain) | <x_label> timer);\n<x_label> = the pizza;"), ["a a", "any a", "the it"]);
-    });
-
     it("reads pocketsphinx's segmentation: words without silences or empty transitions, score and speech frames", () => {
         const parsed = parseHypseg("u3 S 0 T -6886 A -6212 L -674 0 -160 -337 <sil> 18 -2683 0 cancel 72 -460 0 (NULL) 72 -460 0 the 82 -2713 0 timer(2) 139 -196 -337 <sil> 184");
         const { segments, ...rest } = parsed!.segmentation;
@@ -369,71 +361,3 @@ describe("grammar transcriber (pocketsphinx + JSGF from the intents)", () => {
         await assert.rejects(GrammarTranscriber.create({ log: silentLogger(), hmmDir: "/nonexistent/en-us" }), /apt-get install pocketsphinx-en-us/);
     });
 });
-
-const DETERMINERS = new Set(["a", "an", "the", "my", "any", "some", "this", "that", "your", "our"]);
-/** Words "an" is said before. */
-const VOWEL_SOUND = /^(hour|eight|eleven|umbrella|extra|additional|album|ep|lp|opus|other|old)/;
-
-/**
- * The determiner pairs a JSGF grammar can say ("any a", "the it", "an forty"), by the rule they are said in. A slot's rule
- * (`<intent_slot>`) counts as one word that is no determiner: its values are names, as they were given.
- */
-function determinerPairs(jsgf: string): string[] {
-    type Node = { kind: "word"; word: string } | { kind: "rule"; name: string } | { kind: "seq"; parts: Node[] } | { kind: "alt"; options: Node[]; optional: boolean };
-    const rules = new Map<string, Node>();
-    for (const line of jsgf.split("\n")) {
-        const m = /^(?:public )?<([^>]+)> = (.*);$/.exec(line);
-        if (!m) continue;
-        const tokens = m[2]!.match(/<[^>]+>|[()[\]|]|[^\s()[\]|<>]+/g)!;
-        let i = 0;
-        const alternatives = (): Node => {
-            const options: Node[] = [];
-            let parts: Node[] = [];
-            while (i < tokens.length) {
-                const t = tokens[i++]!;
-                if (t === "|") [options[options.length], parts] = [{ kind: "seq", parts }, []];
-                else if (t === ")" || t === "]") break;
-                else if (t === "(") parts.push(alternatives());
-                else if (t === "[") {
-                    const inner = alternatives();
-                    parts.push({ kind: "alt", options: inner.kind === "alt" ? inner.options : [inner], optional: true });
-                } else parts.push(t.startsWith("<") ? { kind: "rule", name: t.slice(1, -1) } : { kind: "word", word: t });
-            }
-            options.push({ kind: "seq", parts });
-            return options.length === 1 ? options[0]! : { kind: "alt", options, optional: false };
-        };
-        rules.set(m[1]!, alternatives());
-    }
-    // first: the words a part can begin with; last: the determiners it can end with.
-    type Ends = { first: Set<string>; last: Set<string>; optional: boolean };
-    const found = new Set<string>();
-    const done = new Map<string, Ends>();
-    const ends = (node: Node): Ends => {
-        switch (node.kind) {
-            case "word": return { first: new Set([node.word]), last: new Set(DETERMINERS.has(node.word) ? [node.word] : []), optional: false };
-            case "rule":
-                if ([...rules.keys()].some((k) => node.name.startsWith(`${k}_`))) return { first: new Set(["{slot}"]), last: new Set(), optional: false };
-                if (!done.has(node.name)) done.set(node.name, ends(rules.get(node.name)!));
-                return done.get(node.name)!;
-            case "alt": {
-                const each = node.options.map(ends);
-                return { first: new Set(each.flatMap((e) => [...e.first])), last: new Set(each.flatMap((e) => [...e.last])), optional: node.optional || each.some((e) => e.optional) };
-            }
-            case "seq": {
-                const first = new Set<string>();
-                let last = new Set<string>();
-                let optional = true;
-                for (const part of node.parts) {
-                    const e = ends(part);
-                    for (const a of last) for (const b of e.first) if (DETERMINERS.has(b) || b === "it" || (a === "an" && !VOWEL_SOUND.test(b))) found.add(`${a} ${b}`);
-                    if (optional) e.first.forEach((w) => first.add(w));
-                    last = e.optional ? new Set([...last, ...e.last]) : e.last;
-                    optional &&= e.optional;
-                }
-                return { first, last, optional };
-            }
-        }
-    };
-    ends({ kind: "rule", name: "command" });
-    return [...found].sort();
-}

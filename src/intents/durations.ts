@@ -24,47 +24,33 @@ export const durationRule =
 
 /**
  * Lengths of time said with a fraction or an article, each with the whole units it means: a fraction becomes the
- * smaller unit ("5 and a half minutes" is 5 minutes and 30 seconds), so a handler never sees one. A length that brings
- * its own article has the form it takes after "the" or "my" ("the half hour timer"), and takes no other article.
+ * smaller unit ("5 and a half minutes" is 5 minutes and 30 seconds), so a handler never sees one.
  */
-const SPOKEN_LENGTHS: Array<{ words: string; args: DurationArgs; afterDeterminer?: string }> = [
-    { words: "{hours} and a half hour[s]", args: { minutes: 30 } },
-    { words: "{minutes} and a half minute[s]", args: { seconds: 30 } },
-    { words: "(a|an|1) hour and a half", args: { hours: 1, minutes: 30 }, afterDeterminer: "hour and a half" },
-    { words: "(a|1) minute and a half", args: { minutes: 1, seconds: 30 }, afterDeterminer: "minute and a half" },
-    { words: "(half a minute|[a] half minute)", args: { seconds: 30 }, afterDeterminer: "half minute" },
-    { words: "(half (an|a) hour|[a] half hour)", args: { minutes: 30 }, afterDeterminer: "half hour" },
-    { words: "([a] quarter of (an|a) hour|[a] quarter hour)", args: { minutes: 15 }, afterDeterminer: "quarter hour" },
-    { words: "3 quarters of (an|a) hour", args: { minutes: 45 } },
-    { words: "(an|a) hour", args: { hours: 1 }, afterDeterminer: "hour" },
-    { words: "a minute", args: { minutes: 1 }, afterDeterminer: "minute" }
+const SPOKEN_LENGTHS: Array<[string, DurationArgs]> = [
+    ["{hours} and a half hour[s]", { minutes: 30 }],
+    ["{minutes} and a half minute[s]", { seconds: 30 }],
+    ["(a|an|1) hour and a half", { hours: 1, minutes: 30 }],
+    ["(a|1) minute and a half", { minutes: 1, seconds: 30 }],
+    ["(half a minute|[a] half minute)", { seconds: 30 }],
+    ["(half (an|a) hour|[a] half hour)", { minutes: 30 }],
+    ["([a] quarter of (an|a) hour|[a] quarter hour)", { minutes: 15 }],
+    ["3 quarters of (an|a) hour", { minutes: 45 }],
+    ["(an|a) hour", { hours: 1 }],
+    ["a minute", { minutes: 1 }]
 ];
-
-/** An optional determiner written right before a length ("[a|<an>] <duration>", "[the|my] <duration>"). */
-const DETERMINED = /\[((?:a|<an>|an|the|my)(?:\|(?:a|<an>|an|the|my))*)\] <duration>/g;
 
 /**
  * Sentence groups for templates that name a length of time with `<duration>`: the sentences as written (the intent
  * defines `duration` as {@link durationRule}), and once more for each way of saying a length with a fraction or an
- * article, with the arguments it stands for. `args` are fixed arguments every group carries. Where a determiner is
- * written before the length and the length has an article of its own, the two are not said together ("the an hour
- * timer"): "the" or "my" goes before the length's form without its article.
+ * article, with the arguments it stands for. `args` are fixed arguments every group carries.
  */
 export function withDurations(sentences: readonly string[], args: Record<string, unknown> = {}): Array<{ sentences: string[]; args: Record<string, unknown> }> {
     const timed = sentences.filter((s) => s.includes("<duration>"));
-    const said = (sentence: string, length: (typeof SPOKEN_LENGTHS)[number]): string => {
-        const { words, afterDeterminer } = length;
-        const determined = afterDeterminer == null ? sentence : sentence.replace(DETERMINED, (_, options: string) => {
-            const definite = options.split("|").filter((d) => d === "the" || d === "my");
-            return definite.length ? `((${words})|(${definite.join("|")}) ${afterDeterminer})` : `(${words})`;
-        });
-        return determined.replaceAll("<duration>", `(${words})`);
-    };
     return [
         { sentences: [...sentences], args },
-        ...(timed.length === 0 ? [] : SPOKEN_LENGTHS.map((length) => ({
-            sentences: timed.map((s) => said(s, length)),
-            args: { ...args, ...length.args }
+        ...(timed.length === 0 ? [] : SPOKEN_LENGTHS.map(([words, units]) => ({
+            sentences: timed.map((s) => s.replaceAll("<duration>", `(${words})`)),
+            args: { ...args, ...units }
         })))
     ];
 }
