@@ -124,7 +124,7 @@ inScopeGroup("in scope, fourth hold-out", "spoken-in-scope-holdout-4.jsonl", [{ 
 inScopeGroup("in scope, fifth hold-out", "spoken-in-scope-holdout-5.jsonl", [{ voice: "en-us+Andy", speedWpm: 160, noise: 0 }, { voice: "en-gb+Annie", speedWpm: 150, noise: 0.01 }]);
 // Written on 2026-12-04 (thirteenth session) after the decoys were pruned, as the next judge.
 inScopeGroup("in scope, sixth hold-out", "spoken-in-scope-holdout-6.jsonl", [{ voice: "en-gb+Edward", speedWpm: 155, noise: 0 }, { voice: "en-us+Linda", speedWpm: 165, noise: 0.01 }]);
-// Written on 2026-12-04 (fourteenth session) after the templates lost their double articles, as the next judge.
+// Written on 2026-12-04 (fourteenth session) before anything was measured on it, as the next judge.
 inScopeGroup("in scope, seventh hold-out", "spoken-in-scope-holdout-7.jsonl", [{ voice: "en-us+john", speedWpm: 160, noise: 0 }, { voice: "en-gb+aunty", speedWpm: 150, noise: 0.01 }]);
 
 interface Label { file: string; transcript?: string; intent?: string }
@@ -211,7 +211,7 @@ const holdout12Renditions: Rendition[] = [
     { voice: "en-gb-x-rp+Robert", speedWpm: 160, noise: 0 }, { voice: "en-us-nyc+Gene", speedWpm: 170, noise: 0.03 }
 ];
 outOfScopeGroup("out of scope, twelfth hold-out", "spoken-out-of-scope-holdout-12.jsonl", holdout12Renditions);
-// Written on 2026-12-04 (fourteenth session), with the seventh in-scope hold-out, after the double articles went.
+// Written on 2026-12-04 (fourteenth session), with the seventh in-scope hold-out, before anything was measured on it.
 const holdout13Renditions: Rendition[] = [
     { voice: "en-us+david", speedWpm: 155, noise: 0 }, { voice: "en-gb+anika", speedWpm: 165, noise: 0.03 },
     { voice: "en-gb-x-rp+quincy", speedWpm: 150, noise: 0 }, { voice: "en-us-nyc+travis", speedWpm: 170, noise: 0.03 }
