@@ -417,6 +417,21 @@ describe("intents that change what is set up ask before acting on a request that
         assert.equal((await off.decide(call, weather, heard(0.31), "how hot is it sunday")).verdict, "accept", "no band: every transcript from the minimum up acts");
     });
 
+    it("decision: in a loud room a transcript that is not sure is asked about, where a quiet room's would act", async () => {
+        const weather = { name: "get_weather", slots: {} } as unknown as IntentSpec;
+        const call = { intent: "get_weather", args: { when: "sunday" }, confidence: 1, source: "template" } as Recognition;
+        const thresholds = { minTranscriptConfidence: 0.3, sureTranscriptConfidence: 0.9, askAboutHeard: { below: 0.7, question: "You said {text}?" } };
+        const policy = new DecisionPolicy({ ...thresholds, askUnlessSureInLoudRoom: true });
+        const heard = (confidence: number, loudRoom?: boolean) => ({ transcript: { engine: "grammar", confidence, ...(loudRoom ? { loudRoom } : {}) } });
+        const loud = await policy.decide(call, weather, heard(0.8, true), "how hot is it sunday");
+        assert.deepEqual(loud.verdict === "confirm" && [loud.question, loud.reason], ["You said how hot is it sunday?", "the room is loud and the transcript is not sure (confidence 0.8, below 0.9): hark asks whether it heard right"]);
+        assert.equal((await policy.decide(call, weather, heard(0.8), "how hot is it sunday")).verdict, "accept", "a quiet room acts from 0.7 up");
+        assert.equal((await policy.decide(call, weather, heard(0.9, true), "how hot is it sunday")).verdict, "accept", "a sure transcript acts in a loud room too");
+        const middling = await policy.decide(call, weather, heard(0.6, true), "how hot is it sunday");
+        assert.match(middling.verdict === "confirm" ? middling.reason : "", /only middling sure/, "below the usual band the usual reason");
+        assert.equal((await new DecisionPolicy(thresholds).decide(call, weather, heard(0.8, true), "how hot is it sunday")).verdict, "accept", "switched off, the room makes no difference");
+    });
+
     it("a heard request of middling confidence asks what was heard, and 'yes' runs it; 'no' runs nothing", async () => {
         const assistant = await Assistant.create({ config: testConfig({ stt: { minConfidence: 0.3, askBelowConfidence: 0.7 } }), log: silentLogger(), ephemeralState: true });
         try {

@@ -395,6 +395,18 @@ describe("interrupting hark", { skip }, () => {
             await engines.dispose();
             await assistant.dispose();
         }
+        // Where nothing counts as sure, a loud room's request is asked about instead of run.
+        const strict = await Assistant.create({ config: testConfig({ conversation: { feedbackSounds: false }, wake: { thresholdScore: 1, noisyThresholdScore: 0.3 }, stt: { sureConfidence: 1 } }), log: silentLogger(), ephemeralState: true });
+        const strictEngines = await createVoiceEngines(strict.config, strict, silentLogger());
+        try {
+            const file = path.join(dir, "room.wav"); // the loud room, written last above
+            const records = await createVoicePipeline(strict.config, strict, strict.output, strictEngines, silentLogger(), { speak: false, muteWhilePlaying: false }).run(new FileSource(file), new AbortController().signal);
+            assert.deepEqual(records.map((r) => [r.toolCall, r.reply]), [[null, 'Did you say "what time is it"?']]);
+            assert.match(JSON.stringify(records[0]!.stages.find((s) => s.name === "recognize")), /the room is loud/, "the trace says why it asked");
+        } finally {
+            await strictEngines.dispose();
+            await strict.dispose();
+        }
     });
 
     it("the wake word while hark is still speaking stops the reply and starts a new turn", async () => {

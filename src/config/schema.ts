@@ -202,6 +202,10 @@ export const ConfigSchema = Type.Object({
             minimum: 0, maximum: 1, default: 0.85,
             description: "A transcript at least minConfidence but less sure than this is not acted on at once: hark asks whether it heard right (conversation.heardQuestion) and acts on \"yes\" in the follow-up window. 0: every transcript from minConfidence up is acted on."
         }),
+        askInLoudRoom: Type.Boolean({
+            default: true,
+            description: "In a loud room (the wake word was heard less than wake.noisyMarginDb above the room: other people talking, a TV, loud noise) a transcript less sure than sureConfidence is asked about too: under other speech the grammar engine hears other sentences, some of them surely (docs/noise.md). Off: the room makes no difference."
+        }),
         sureConfidence: Type.Number({
             minimum: 0, maximum: 1, default: 0.9,
             description: "A transcript less sure than this counts as not exact: an intent that changes or destroys state (cancel_timer, change_timer, pause_timer) asks before acting."

@@ -15,8 +15,11 @@ export type Decision =
 
 /** What is known about the text before any engine reads it. */
 export interface TextEvidence {
-    /** Where the text came from when it was heard: the transcriber and how sure it was (0..1; absent: it cannot tell). */
-    transcript?: { engine: string; confidence?: number };
+    /**
+     * Where the text came from when it was heard: the transcriber, how sure it was (0..1; absent: it cannot tell), and
+     * whether the room was loud when the wake word was said (other voices or noise under the request).
+     */
+    transcript?: { engine: string; confidence?: number; loudRoom?: boolean };
 }
 
 /** The thresholds a {@link DecisionPolicy} applies. */
@@ -32,6 +35,11 @@ export interface DecisionThresholds {
      * intent, with `question` ("{text}" stands for what was heard). Absent: none is.
      */
     askAboutHeard?: { below: number; question: string };
+    /**
+     * In a loud room a transcript is also asked about when it is less sure than {@link sureTranscriptConfidence}: under
+     * other speech the grammar recognizer hears other sentences, and some of them surely.
+     */
+    askUnlessSureInLoudRoom?: boolean;
 }
 
 /** Known values of wildcard slots by slot name (titles in the music folder ...): a value among them is a name, whatever its words. */
@@ -75,14 +83,17 @@ export class DecisionPolicy {
         }
         const heard = evidence.transcript?.confidence;
         const ask = this.thresholds.askAboutHeard;
-        if (heard != null && ask != null && heard < ask.below) {
-            return {
-                verdict: "confirm",
-                reason: `the transcript is only middling sure (confidence ${heard}, below ${ask.below}): hark asks whether it heard right`,
-                question: ask.question.replaceAll("{text}", text.trim())
-            };
-        }
-        return { verdict: "accept" };
+        if (heard == null || ask == null) return { verdict: "accept" };
+        const loud = evidence.transcript?.loudRoom === true && this.thresholds.askUnlessSureInLoudRoom === true;
+        const below = loud ? Math.max(ask.below, this.thresholds.sureTranscriptConfidence) : ask.below;
+        if (heard >= below) return { verdict: "accept" };
+        return {
+            verdict: "confirm",
+            reason: loud && heard >= ask.below
+                ? `the room is loud and the transcript is not sure (confidence ${heard}, below ${below}): hark asks whether it heard right`
+                : `the transcript is only middling sure (confidence ${heard}, below ${ask.below}): hark asks whether it heard right`,
+            question: ask.question.replaceAll("{text}", text.trim())
+        };
     }
 
     /** Why the match is not exact (fuzzy edits, a model's guess, an unsure transcript), or null when it is. */

@@ -172,7 +172,8 @@ export class Assistant {
         const policy = new DecisionPolicy(
             {
                 minTranscriptConfidence: config.stt.minConfidence, sureTranscriptConfidence: config.stt.sureConfidence, confirmHeardChanges: config.stt.confirmChanges,
-                askAboutHeard: { below: config.stt.askBelowConfidence, question: config.conversation.heardQuestion }
+                askAboutHeard: { below: config.stt.askBelowConfidence, question: config.conversation.heardQuestion },
+                askUnlessSureInLoudRoom: config.stt.askInLoudRoom
             },
             (slot) => knownValuesOf(slot, services, config)
         );
