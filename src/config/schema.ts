@@ -200,7 +200,7 @@ export const ConfigSchema = Type.Object({
         }),
         askBelowConfidence: Type.Number({
             minimum: 0, maximum: 1, default: 0.85,
-            description: "A transcript at least minConfidence but less sure than this is not acted on at once: hark asks whether it heard right (conversation.heardQuestion) and acts on \"yes\" in the follow-up window. 0: every transcript from minConfidence up is acted on."
+            description: "A transcript at least minConfidence but less sure than this is not acted on at once: hark asks whether it heard right (conversation.heardQuestion) and acts on \"yes\" in the follow-up window. 0: every transcript from minConfidence up is acted on (in a loud room see askInLoudRoom)."
         }),
         askInLoudRoom: Type.Boolean({
             default: true,
