@@ -101,8 +101,6 @@ export class VoicePipeline {
     /** What the effects work on: the chunk that arrived, the wake word, the utterance, the reply to play. */
     private chunk: { samples: Int16Array; timestampMs: number } | null = null;
     private woken: Record<string, unknown> = {};
-    /** Whether the room was loud when the wake word was last heard here (see noisyRoomRise): the decision asks more there. */
-    private loudRoom = false;
     private utterance: { samples: Int16Array; quiet: string | undefined } | null = null;
     private transcript: Awaited<ReturnType<Transcriber["transcribe"]>> | null = null;
     private reply: { file: string; spokenWav: string | undefined } | null = null;
@@ -196,7 +194,6 @@ export class VoicePipeline {
     /** Starts a turn without hearing the wake word here (a satellite heard it): recording begins with the next audio. */
     public wakeUp(heardBy: string): void {
         this.woken = { heardBy };
-        this.loudRoom = false;
         this.fire({ type: "wake" });
     }
 
@@ -224,7 +221,6 @@ export class VoicePipeline {
                 const inNoise = roomRiseDb != null ? { aboveRoomDb: round2(roomRiseDb) } : {};
                 this.o.log.info({ keyword: detection.keyword, score: detection.score, atMs: Math.round(detection.timestampMs), overPlayback, ...inNoise }, "wake word");
                 this.woken = { keyword: detection.keyword, score: round2(detection.score), atMs: Math.round(detection.timestampMs), ...(overPlayback ? { overPlayback } : {}), ...inNoise };
-                this.loudRoom = roomRiseDb != null;
                 return this.dispatch({ type: "wake" });
             }
             // A turn a satellite started may not have its endpointer yet when the next chunk arrives.
@@ -359,10 +355,11 @@ export class VoicePipeline {
         const replyWav = this.o.replyWav ? numbered(this.o.replyWav, this.turns) : spokenWav;
         const audioStages = this.audioStages;
         this.audioStages = [];
+        // The wake stage says how far the wake word rose above the room only where the room was loud (noisyRoomRise).
         const record = await this.o.turns.handleText(transcript.text.trim(), {
             source: "voice", ...(this.o.room ? { room: this.o.room } : {}), speak: false, signal: AbortSignal.any([this.signal, turn.controller.signal]), audioStages,
             onPhase: (phase) => current() && this.fire({ type: "phase", phase }),
-            transcript: { engine: transcript.engine, ...(transcript.confidence != null ? { confidence: transcript.confidence } : {}), ...(this.loudRoom ? { loudRoom: true } : {}) },
+            transcript: { engine: transcript.engine, ...(transcript.confidence != null ? { confidence: transcript.confidence } : {}), ...(this.woken.aboveRoomDb != null ? { loudRoom: true } : {}) },
             ...(quiet ? { quietIfNotUnderstood: quiet } : {}),
             ...(replyWav ? { replyWav } : {})
         });
