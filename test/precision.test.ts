@@ -193,6 +193,27 @@ describe("acting only on what was understood: every stage can turn a request dow
         }
     });
 
+    it("templates: a name that only points at something (\"us\", \"the other one\") is no name, unless the music folder has it", async () => {
+        const music = tempDir();
+        makeTaggedFlac(path.join(music, "us.flac"), { TITLE: "Us", ARTIST: "Regina Spektor" });
+        makeTaggedFlac(path.join(music, "last.flac"), { TITLE: "At Last", ARTIST: "Etta James" });
+        const played = path.join(tempDir(), "played.log");
+        const player = fakePlayerCommand(played, 0);
+        const assistant = await Assistant.create({ config: testConfig({ music: { dir: music }, player: { wav: player, mp3: player, other: player, startupCheckMs: 0 } }), log: silentLogger(), ephemeralState: true });
+        try {
+            for (const text of ["play the other one", "play him some music", "play the one before this"]) {
+                const record = await assistant.handleText(text);
+                assertNotUnderstood(record);
+                assert.match(decision(record).reason!, /points at something instead of naming it/, text);
+            }
+            assert.equal((await assistant.handleText("play us")).reply, "Playing Us by Regina Spektor.");
+            // Places in an order point only beside "one".
+            assert.equal((await assistant.handleText("play at last")).reply, "Playing At Last by Etta James.");
+        } finally {
+            await assistant.dispose();
+        }
+    });
+
     it("decision: a name made only of numbers and measures names nothing", async () => {
         const policy = new DecisionPolicy({ minTranscriptConfidence: 0, sureTranscriptConfidence: 0 });
         const weather = { name: "get_weather", sentences: [{ sentences: ["set [the] temperature"] }], rules: {}, slots: { location: { kind: "wildcard" } }, confirm: undefined } as unknown as IntentSpec;

@@ -4,7 +4,7 @@ import { isTrimPhrase } from "../resolve/names.ts";
 import { intentVocabulary, markRun } from "../resolve/spans.ts";
 import { findWhen } from "../resolve/when.ts";
 import { WordNet } from "../resolve/wordnet.ts";
-import { intentWords, isFunctionWord, normalizedText, SENTENCE_END, SENTENCE_START, slotPlaces, tokenize, wordPlaces, type SlotPlace } from "../template/index.ts";
+import { intentWords, isFunctionWord, namesNothing, normalizedText, SENTENCE_END, SENTENCE_START, slotPlaces, tokenize, wordPlaces, type SlotPlace } from "../template/index.ts";
 import type { Recognition } from "./recognizer.ts";
 
 /** What becomes of a turn: act, turn it down (with the reason), or ask first (with the question). */
@@ -108,9 +108,10 @@ export class DecisionPolicy {
     }
 
     /**
-     * A wildcard value that names another kind of thing than its slot holds and is no known name: why it is turned
-     * down. It contains a phrase the slot excludes ("movie" in a song), or WordNet says so of its head noun (`notKinds`:
-     * "the dishwasher" is a home appliance; `kinds`: "the film" is no location).
+     * A wildcard value that names another kind of thing than its slot holds, or nothing at all, and is no known name:
+     * why it is turned down. It contains a phrase the slot excludes ("movie" in a song), or WordNet says so of its head
+     * noun (`notKinds`: "the dishwasher" is a home appliance; `kinds`: "the film" is no location), or it only points
+     * ("us", "the other one": a model copies such words into a name as readily as any).
      */
     private async namesAnotherThing(recognition: Recognition, intent: IntentSpec, text: string): Promise<string | null> {
         for (const [slot, value] of Object.entries(recognition.args)) {
@@ -119,9 +120,11 @@ export class DecisionPolicy {
             const said = normalizedText(value);
             const excluded = list.exclude?.find((phrase) => ` ${said} `.includes(` ${phrase} `));
             const why = excluded != null ? `"${excluded}"` : list.notKinds?.length || list.kinds?.length ? anotherKind(WordNet.shared(), said, list, text) : null;
-            if (why == null) continue;
+            const reason = namesNothing(value.toLowerCase().split(/\s+/)) ? `${slot} "${value}" points at something instead of naming it`
+                : why != null ? `${slot} "${value}" names another kind of thing (${why})` : null;
+            if (reason == null) continue;
             const known = (await this.knownValues(slot)).some((v) => normalizedText(v) === said);
-            if (!known) return `${slot} "${value}" names another kind of thing (${why})`;
+            if (!known) return reason;
         }
         return null;
     }

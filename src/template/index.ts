@@ -4,7 +4,7 @@ export { TemplateSyntaxError, type SentenceGroup, type SlotList, type TemplateIn
 export { contractedForms, normalizedText, rawText, tokenize, trimFillers, type Token } from "./normalize.ts";
 export { isNumberWord, numberToWords, parseNumberWords } from "./numbers.ts";
 export { collectRules, collectSlots, collectWords, intentWords, parseTemplate, type Sequence, type TemplateNode } from "./parse.ts";
-export { isFunctionWord, TemplateMatcher, type CompiledTemplate, type MatchOptions, type TemplateMatch } from "./match.ts";
+export { isFunctionWord, namesNothing, TemplateMatcher, type CompiledTemplate, type MatchOptions, type TemplateMatch } from "./match.ts";
 export { SENTENCE_END, SENTENCE_START, slotPlaces, wordPlaces, type SlotPlace } from "./context.ts";
 export { WildcardTrimmer } from "./trim.ts";
 export { TemplateSampler, type SampledSentence, type SlotVocabulary } from "./sample.ts";

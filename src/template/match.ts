@@ -60,6 +60,21 @@ const FUNCTION_WORDS = new Set([
 export function isFunctionWord(word: string): boolean {
     return FUNCTION_WORDS.has(word);
 }
+/**
+ * Words that point at something instead of naming it: pronouns, "one", "other", "same". A value made of these and
+ * function words is no name ("the other one", "us", "whatever you like").
+ */
+const POINTING_WORDS = new Set([
+    "one", "ones", "other", "others", "another", "else", "same", "we", "us", "he", "him", "she", "hers", "they", "them",
+    "theirs", "mine", "yours", "ours", "these", "those", "whatever", "whichever", "anything", "something", "everything"
+]);
+/** Places in an order, which point only beside "one": "the one before this", "the last one" (but "at last" is a song). */
+const ORDER_WORDS = new Set(["first", "last", "next", "previous", "before", "after", "again"]);
+/** Whether `words` (normalised, numbers as said) point at something or tie a sentence together, and name nothing. */
+export function namesNothing(words: readonly string[]): boolean {
+    const one = words.includes("one") || words.includes("ones");
+    return words.every((word) => FUNCTION_WORDS.has(word) || POINTING_WORDS.has(word) || (one && ORDER_WORDS.has(word)));
+}
 
 /** Upper bound on search steps per template, so a pathological template cannot stall a turn. */
 const MAX_STEPS = 50_000;
