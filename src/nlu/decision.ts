@@ -4,7 +4,7 @@ import { isTrimPhrase } from "../resolve/names.ts";
 import { intentVocabulary, markRun } from "../resolve/spans.ts";
 import { findWhen } from "../resolve/when.ts";
 import { WordNet } from "../resolve/wordnet.ts";
-import { intentWords, isFunctionWord, namesNothing, normalizedText, SENTENCE_END, SENTENCE_START, slotPlaces, tokenize, wordPlaces, type SlotPlace } from "../template/index.ts";
+import { intentWords, isFunctionWord, namesNothing, normalizedText, SENTENCE_END, SENTENCE_START, slotPlaces, tokenize, wordPlaces, type SlotList, type SlotPlace } from "../template/index.ts";
 import type { Recognition } from "./recognizer.ts";
 
 /** What becomes of a turn: act, turn it down (with the reason), or ask first (with the question). */
@@ -118,16 +118,20 @@ export class DecisionPolicy {
             const list = intent.slots[slot];
             if (list?.kind !== "wildcard" || typeof value !== "string") continue;
             const said = normalizedText(value);
-            const excluded = list.exclude?.find((phrase) => ` ${said} `.includes(` ${phrase} `));
-            const why = excluded != null ? `"${excluded}"` : list.notKinds?.length || list.kinds?.length ? anotherKind(WordNet.shared(), said, list, text) : null;
-            const reason = namesNothing(value.toLowerCase().split(/\s+/)) ? `${slot} "${value}" points at something instead of naming it`
-                : why != null ? `${slot} "${value}" names another kind of thing (${why})` : null;
+            const reason = namesNothing(value.toLowerCase().split(/\s+/)) ? `${slot} "${value}" points at something instead of naming it` : anotherThing(slot, value, said, list, text);
             if (reason == null) continue;
             const known = (await this.knownValues(slot)).some((v) => normalizedText(v) === said);
             if (!known) return reason;
         }
         return null;
     }
+}
+
+/** Why a wildcard value names another kind of thing than its slot holds (`said`: the value normalised), or null. */
+function anotherThing(slot: string, value: string, said: string, list: Extract<SlotList, { kind: "wildcard" }>, text: string): string | null {
+    const excluded = list.exclude?.find((phrase) => ` ${said} `.includes(` ${phrase} `));
+    const why = excluded != null ? `"${excluded}"` : list.notKinds?.length || list.kinds?.length ? anotherKind(WordNet.shared(), said, list, text) : null;
+    return why == null ? null : `${slot} "${value}" names another kind of thing (${why})`;
 }
 
 /** Number arguments named after a unit, and the unit "a" or "an" counts one of. */
